@@ -1,0 +1,117 @@
+"""Settings: the one place where defaults live, read from the environment (prefix BRIEFING_).
+
+The OpenAI SDK's own variables (OPENAI_API_KEY, OPENAI_BASE_URL) and DATABASE_URL are honoured
+as well. Tests build a `Settings(...)` with overrides instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EngineName = Literal["llm", "offline", "lead"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", extra="ignore", populate_by_name=True)
+
+    # --- engine choice -------------------------------------------------------------------------
+    engine: EngineName | None = Field(
+        default=None, description="Engine to use; default: llm when an endpoint is configured, else offline."
+    )
+
+    # --- LLM endpoint (any OpenAI-compatible server) -------------------------------------------
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("BRIEFING_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("BRIEFING_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    model: str = Field(default="gpt-4o-mini", validation_alias=AliasChoices("BRIEFING_MODEL"))
+    llm_timeout: float = 60.0
+    llm_max_retries: int = 4
+    llm_backoff_base: float = 0.5
+    llm_backoff_max: float = 30.0
+    llm_max_concurrency: int = 8
+    llm_temperature: float = 0.0
+    structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
+    max_output_tokens: int = 2048
+    context_windows: dict[str, int] = Field(default_factory=dict, description="Overrides of the model table.")
+    prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="USD per 1M (prompt, completion) tokens; overrides the price table."
+    )
+
+    # --- chunking and prompts ------------------------------------------------------------------
+    chunk_tokens: int | None = Field(default=None, description="Cap on chunk size; default: the budget.")
+    chunk_overlap_tokens: int = 64
+    prompts_dir: Path | None = None
+
+    # --- grounding -----------------------------------------------------------------------------
+    grounding: Literal["flag", "strict"] = "flag"
+    grounding_min_score: float = Field(default=90.0, description="rapidfuzz partial_ratio to accept a quote.")
+
+    # --- storage -------------------------------------------------------------------------------
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("BRIEFING_DATABASE_URL", "DATABASE_URL")
+    )
+    cache: bool = True
+
+    # --- HTTP service --------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: list[str] = Field(default_factory=list)
+    allow_public_bind: bool = False
+    max_body_bytes: int = 2_000_000
+    wait_seconds: float = 30.0
+    workers: int = 4
+    queue_limit: int = 200
+    allow_private_urls: bool = False
+    fetch_timeout: float = 10.0
+    fetch_max_bytes: int = 5_000_000
+    log_level: str = "INFO"
+    log_article_text: bool = False
+
+    # --- digests -------------------------------------------------------------------------------
+    templates_dir: Path | None = None
+    scheduler_enabled: bool = True
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "briefing@localhost"
+    webhook_secret: SecretStr | None = None
+    delivery_max_attempts: int = 5
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.chunk_overlap_tokens < 0:
+            raise ValueError("chunk_overlap_tokens must be >= 0")
+        if self.llm_max_concurrency < 1:
+            raise ValueError("llm_max_concurrency must be >= 1")
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def default_engine(self) -> EngineName:
+        if self.engine:
+            return self.engine
+        return "llm" if self.llm_configured else "offline"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'briefing.db'}"
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment; a FastAPI dependency and the CLI's entry point."""
+    return Settings()

@@ -1,0 +1,162 @@
+"""The data model every part of briefing speaks: articles in, grounded briefs out.
+
+`SCHEMA_VERSION` changes whenever the JSON shape of `Brief` changes, so stored briefs and
+downstream consumers can tell which shape they hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = "1.0"
+
+Certainty = Literal["confirmed", "planned", "expected", "possible"]
+GroundingMode = Literal["flag", "strict"]
+
+_WS = re.compile(r"[ \t\f\v\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def normalize_text(text: str) -> str:
+    """Canonical article text: NFC, unix newlines, trimmed lines, single blank lines between paragraphs.
+
+    The article id is a hash of this text, so trivially different copies of one article
+    (CRLF, trailing spaces) share an id and a cached brief.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def article_id_for(text: str) -> str:
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Article(_Model):
+    """A news article; `id` is the sha256 of its normalized text."""
+
+    id: str = ""
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _normalized(cls, value: str) -> str:
+        return normalize_text(value)
+
+    def model_post_init(self, __context: object) -> None:
+        if not self.id:
+            self.id = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class Evidence(_Model):
+    """A verbatim quote from the article; offsets and `grounded` are filled by grounding."""
+
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    grounded: bool | None = None
+    article_id: str | None = Field(
+        default=None, description="Article the quote comes from (set in multi-article story briefs)."
+    )
+
+
+class _Item(_Model):
+    evidence: list[Evidence] = Field(default_factory=list)
+    grounded: bool | None = Field(
+        default=None, description="True when at least one evidence quote was located; None before grounding."
+    )
+
+
+class Actor(_Item):
+    name: str
+    role: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    stance: str | None = None
+
+
+class StatusItem(_Item):
+    text: str
+
+
+class Position(_Model):
+    party: str
+    position: str
+
+
+class Dispute(_Item):
+    issue: str
+    parties: list[str] = Field(default_factory=list)
+    positions: list[Position] = Field(default_factory=list)
+
+
+class NextStep(_Item):
+    action: str
+    who: str | None = None
+    when: str | None = None
+    certainty: Certainty | None = None
+
+
+class BriefMeta(_Model):
+    engine: str
+    model: str | None = None
+    prompt_version: str | None = None
+    as_of: datetime | None = None
+    chunks: int = 1
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    latency_ms: float = 0.0
+    grounded_ratio: float | None = None
+    cached: bool = False
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Brief(_Model):
+    """A structured brief: every item carries evidence quoted from the article."""
+
+    schema_version: str = SCHEMA_VERSION
+    article_id: str | None = None
+    headline: str
+    summary: str
+    actors: list[Actor] = Field(default_factory=list)
+    status: list[StatusItem] = Field(default_factory=list)
+    disputes: list[Dispute] = Field(default_factory=list)
+    next_steps: list[NextStep] = Field(default_factory=list)
+    meta: BriefMeta
+
+    def items(self) -> list[_Item]:
+        """Every evidence-bearing item, in a stable order (actors, status, disputes, next steps)."""
+        return [*self.actors, *self.status, *self.disputes, *self.next_steps]
+
+
+class BriefOptions(_Model):
+    """Per-request choices; None means "use the settings default"."""
+
+    engine: str | None = None
+    model: str | None = None
+    grounding: GroundingMode | None = None
+    use_cache: bool = True
+
+
+def brief_json_schema() -> dict:
+    """The published JSON Schema of a Brief (what `briefing schema` prints)."""
+    schema = Brief.model_json_schema()
+    schema["$id"] = f"https://briefing.dev/schema/brief/{SCHEMA_VERSION}.json"
+    schema["title"] = "Brief"
+    return schema

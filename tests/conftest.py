@@ -1,0 +1,83 @@
+"""Test-wide fixtures: no real network, a clean environment, settings on a temporary data dir."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from briefing.config import Settings
+
+# The PostgreSQL server for tests that run against it (set by .ci/run); captured before the
+# environment is cleaned so ordinary tests never pick it up by accident.
+POSTGRES_URL = os.environ.get("DATABASE_URL") or os.environ.get("BRIEFING_TEST_DATABASE_URL")
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _allowed(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # unix socket
+        return True
+    host = address[0] if isinstance(address, tuple) else None
+    if not isinstance(host, str):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _allowed(address):
+        raise RuntimeError(f"tests may not reach the network (tried to connect to {address!r})")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _allowed(address):
+        raise RuntimeError(f"tests may not reach the network (tried to connect to {address!r})")
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _block_network() -> Iterator[None]:
+    """A missed mock fails loudly instead of reaching the internet."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("BRIEFING_", "OPENAI_")) or name in {"DATABASE_URL", "AZURE_OPENAI_API_KEY"}:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/nonexistent-tiktoken-cache")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Embedded defaults on a temporary data dir (offline engine, SQLite)."""
+    return Settings(data_dir=tmp_path / "data", llm_backoff_base=0.01, llm_backoff_max=0.05)
+
+
+@pytest.fixture
+def llm_settings(tmp_path: Path) -> Settings:
+    """Settings pointing at a fake OpenAI-compatible endpoint (mock it with httpx2_mock)."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        openai_api_key="sk-test",
+        openai_base_url="http://llm.test/v1",
+        model="gpt-4o-mini",
+        llm_backoff_base=0.01,
+        llm_backoff_max=0.05,
+    )
