@@ -131,6 +131,7 @@ class Brief(_Model):
     """A structured brief: every item carries evidence quoted from the article."""
 
     schema_version: str = SCHEMA_VERSION
+    id: str | None = Field(default=None, description="Store id; set once the brief is saved.")
     article_id: str | None = None
     headline: str
     summary: str
