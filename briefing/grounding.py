@@ -17,11 +17,11 @@ from briefing.models import Brief, Evidence, GroundingMode
 
 _TRANSLATE = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-        "\u00ab": '"', "\u00bb": '"',
-        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-        "\u2212": "-", "\u00a0": " ", "\u2026": "...",
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        "\u00a0": " ",
+        "\u2026": "...",
     }
 )
 MIN_FUZZY_CHARS = 16
@@ -139,7 +139,9 @@ def ground_brief(
         brief.status = [item for item in brief.status if item.grounded]
         brief.disputes = [item for item in brief.disputes if item.grounded]
         brief.next_steps = [item for item in brief.next_steps if item.grounded]
-        brief.meta.warnings.append(f"grounding: dropped {ungrounded} item(s) whose evidence is not in the article")
+        brief.meta.warnings.append(
+            f"grounding: dropped {ungrounded} item(s) whose evidence is not in the article"
+        )
     elif ungrounded:
         brief.meta.warnings.append(f"grounding: {ungrounded} item(s) have evidence not found in the article")
     return brief

@@ -60,9 +60,7 @@ class Briefer:
         draft.article_id = article.id
         if draft.meta.as_of is None and article.published_at is not None:
             draft.meta.as_of = article.published_at
-        brief = ground_brief(
-            draft, article.text, mode="flag", min_score=self.settings.grounding_min_score
-        )
+        brief = ground_brief(draft, article.text, mode="flag", min_score=self.settings.grounding_min_score)
         brief.meta.latency_ms = (time.perf_counter() - started) * 1000
         if self.cache is not None:
             self.cache.put_brief(article=article, brief=brief)
@@ -73,6 +71,8 @@ class Briefer:
         mode = options.grounding or self.settings.grounding
         if mode == "strict" and brief.meta.grounded_ratio not in (None, 1.0):
             latency = brief.meta.latency_ms
-            brief = ground_brief(brief, article.text, mode="strict", min_score=self.settings.grounding_min_score)
+            brief = ground_brief(
+                brief, article.text, mode="strict", min_score=self.settings.grounding_min_score
+            )
             brief.meta.latency_ms = latency
         return brief
