@@ -1,0 +1,1 @@
+"""Daily digests: schedules, feeds, story clustering, story briefs, continuity, rendering, delivery."""

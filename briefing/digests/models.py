@@ -1,0 +1,189 @@
+"""Pydantic shapes of the digest area: schedules in and out, digests, stories, deliveries.
+
+These are what the API returns and what the database rows are converted to, so the JSON a
+reader gets from `/v1/digests/{id}.json` is exactly `Digest.model_dump_json()`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from briefing.models import Brief
+
+OutputFormat = Literal["md", "html", "txt", "json"]
+DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DigestFilters(_Model):
+    """Which stored articles a schedule looks at; empty lists mean "no restriction"."""
+
+    sources: list[str] = Field(default_factory=list, description="Article sources (exact, case-insensitive).")
+    feeds: list[int] = Field(default_factory=list, description="Feed ids whose entries are included.")
+    keywords: list[str] = Field(default_factory=list, description="Any keyword in title or text.")
+    tags: list[str] = Field(default_factory=list, description="Tags of the feeds the articles came from.")
+
+
+class DirectoryTarget(_Model):
+    kind: Literal["directory"] = "directory"
+    path: str
+
+
+class WebhookTarget(_Model):
+    kind: Literal["webhook"] = "webhook"
+    url: str
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("webhook url must start with http:// or https://")
+        return value
+
+
+class EmailTarget(_Model):
+    kind: Literal["email"] = "email"
+    to: list[str] = Field(min_length=1)
+    format: Literal["html", "txt"] = "html"
+
+
+DeliveryTarget = DirectoryTarget | WebhookTarget | EmailTarget
+
+
+def target_key(target: DeliveryTarget) -> str:
+    """Stable identity of a target: deliveries are unique per (digest, target key)."""
+    if isinstance(target, DirectoryTarget):
+        return f"directory:{target.path}"
+    if isinstance(target, WebhookTarget):
+        return f"webhook:{target.url}"
+    return "email:" + ",".join(sorted(address.lower() for address in target.to))
+
+
+class ScheduleIn(_Model):
+    """What a user sends to create or replace a schedule (validated in `schedules.validate_schedule`)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    cron: str = Field(description="Five-field cron expression, e.g. '30 7 * * *'.")
+    timezone: str = Field(default="UTC", description="IANA time zone the cron expression is read in.")
+    filters: DigestFilters = Field(default_factory=DigestFilters)
+    window_hours: float | None = Field(
+        default=None, gt=0, description="Look-back window; default: since the previous run (or 24 h)."
+    )
+    max_stories: int = Field(default=20, ge=1, le=500)
+    min_sources: int = Field(
+        default=1, ge=1, description="Independent sources a story needs (corroboration)."
+    )
+    formats: list[OutputFormat] = Field(default_factory=lambda: ["md", "html", "json"])
+    targets: list[DeliveryTarget] = Field(default_factory=list)
+    engine: str | None = Field(default=None, description="Engine for briefs and merges; default: settings.")
+    enabled: bool = True
+
+    @model_validator(mode="after")
+    def _unique_targets(self) -> ScheduleIn:
+        keys = [target_key(target) for target in self.targets]
+        if len(keys) != len(set(keys)):
+            raise ValueError("targets must be distinct")
+        return self
+
+
+class Schedule(ScheduleIn):
+    id: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ArticleRef(_Model):
+    """Where a story's items come from: every rendered item links to one of these."""
+
+    id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+
+
+class StoryChange(_Model):
+    """What changed in a story since the previous digest of the same schedule."""
+
+    previous_digest_id: int | None = None
+    previous_headline: str | None = None
+    new_status: list[str] = Field(default_factory=list)
+    new_disputes: list[str] = Field(default_factory=list)
+    resolved_disputes: list[str] = Field(default_factory=list)
+    happened_next_steps: list[str] = Field(default_factory=list)
+    new_articles: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.new_status or self.new_disputes or self.resolved_disputes or self.happened_next_steps
+        )
+
+
+class Story(_Model):
+    key: str = Field(description="Stable id of the story: hash of its earliest article id.")
+    brief: Brief
+    articles: list[ArticleRef]
+    sources: list[str] = Field(default_factory=list)
+    score: float = 0.0
+    change: StoryChange | None = Field(
+        default=None, description="Set when the story was in the previous digest."
+    )
+
+
+class SourceFailure(_Model):
+    """A source (feed, article) that failed during the run; the run went on without it."""
+
+    source: str
+    error: str
+
+
+class DigestStats(_Model):
+    articles: int = 0
+    briefed: int = 0
+    briefs_cached: int = 0
+    merges: int = 0
+    merges_cached: int = 0
+    llm_calls: int = 0
+    clusters: int = 0
+    dropped_uncorroborated: int = 0
+
+
+class Digest(_Model):
+    id: int | None = None
+    schedule_id: int | None = None
+    period: str | None = Field(
+        default=None, description="Local wall-clock slot of the run, e.g. 2026-05-04T07:30."
+    )
+    title: str
+    created_at: datetime
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    stories: list[Story] = Field(default_factory=list)
+    failures: list[SourceFailure] = Field(default_factory=list)
+    stats: DigestStats = Field(default_factory=DigestStats)
+
+
+class DeliveryAttempt(_Model):
+    at: datetime
+    ok: bool
+    error: str | None = None
+
+
+class Delivery(_Model):
+    id: int
+    digest_id: int
+    target: str
+    kind: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None = None
+    next_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+    history: list[DeliveryAttempt] = Field(default_factory=list)

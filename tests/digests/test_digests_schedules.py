@@ -1,0 +1,104 @@
+"""Schedule validation and DST-correct, coalesced periods."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from briefing.digests.models import DirectoryTarget, ScheduleIn
+from briefing.digests.periods import due_slot, latest_slot, next_slot
+from briefing.digests.schedules import validate_schedule
+from briefing.errors import InputError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def test_bad_cron_names_the_field() -> None:
+    with pytest.raises(InputError) as caught:
+        validate_schedule(ScheduleIn(name="x", cron="61 7 * * *"))
+    assert caught.value.message.startswith("cron:")
+    assert caught.value.http_status == 422
+
+
+def test_six_field_cron_is_refused() -> None:
+    with pytest.raises(InputError, match="cron"):
+        validate_schedule(ScheduleIn(name="x", cron="0 30 7 * * *"))
+
+
+def test_bad_timezone_names_the_field() -> None:
+    with pytest.raises(InputError) as caught:
+        validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", timezone="Mars/Olympus"))
+    assert caught.value.message.startswith("timezone:")
+
+
+def test_valid_schedule_is_normalized() -> None:
+    schedule = validate_schedule(ScheduleIn(name="x", cron=" 30  7 * * * ", timezone="Europe/Berlin"))
+    assert schedule.cron == "30 7 * * *"
+
+
+def test_duplicate_targets_refused() -> None:
+    with pytest.raises(ValueError, match="distinct"):
+        ScheduleIn(
+            name="x", cron="30 7 * * *", targets=[DirectoryTarget(path="/a"), DirectoryTarget(path="/a")]
+        )
+
+
+def _periods_over(cron: str, start: datetime, days: int) -> list[str]:
+    """Every distinct period seen when polling every 10 minutes (what the scheduler loop does)."""
+    seen: list[str] = []
+    moment = start
+    while moment < start + timedelta(days=days):
+        period = latest_slot(cron, "Europe/Berlin", moment).period
+        if not seen or seen[-1] != period:
+            seen.append(period)
+        moment += timedelta(minutes=10)
+    return seen
+
+
+@pytest.mark.parametrize("start", [datetime(2026, 3, 27, tzinfo=UTC), datetime(2026, 10, 23, tzinfo=UTC)])
+def test_0730_fires_once_per_local_day_across_dst(start: datetime) -> None:
+    periods = _periods_over("30 7 * * *", start, 5)[1:]  # the first is the slot before the start
+    assert len(periods) == 5
+    assert all(period.endswith("T07:30") for period in periods)
+    assert len({period[:10] for period in periods}) == 5
+
+
+def test_0730_fire_time_is_local_after_switch() -> None:
+    before = latest_slot("30 7 * * *", "Europe/Berlin", datetime(2026, 3, 28, 12, tzinfo=UTC))
+    after = latest_slot("30 7 * * *", "Europe/Berlin", datetime(2026, 3, 29, 12, tzinfo=UTC))
+    assert before.fire_at.astimezone(UTC).hour == 6  # CET = UTC+1
+    assert after.fire_at.astimezone(UTC).hour == 5  # CEST = UTC+2
+    assert after.fire_at.astimezone(BERLIN).hour == 7
+
+
+def test_nonexistent_time_fires_once_at_next_valid_time() -> None:
+    periods = _periods_over("30 2 * * *", datetime(2026, 3, 28, tzinfo=UTC), 2)
+    spring_day = [period for period in periods if period.startswith("2026-03-29")]
+    assert spring_day == ["2026-03-29T03:00"]
+
+
+def test_repeated_hour_runs_once() -> None:
+    periods = _periods_over("30 2 * * *", datetime(2026, 10, 24, tzinfo=UTC), 2)
+    assert [period for period in periods if period.startswith("2026-10-25")] == ["2026-10-25T02:30"]
+
+
+def test_missed_runs_coalesce_to_latest() -> None:
+    created = datetime(2026, 5, 1, tzinfo=UTC)
+    slot = due_slot("30 7 * * *", "Europe/Berlin", datetime(2026, 5, 4, 12, tzinfo=UTC), not_before=created)
+    assert slot is not None and slot.period == "2026-05-04T07:30"
+
+
+def test_slot_before_creation_is_not_due() -> None:
+    created = datetime(2026, 5, 4, 8, tzinfo=UTC)
+    assert (
+        due_slot("30 7 * * *", "Europe/Berlin", datetime(2026, 5, 4, 9, tzinfo=UTC), not_before=created)
+        is None
+    )
+
+
+def test_next_slot_is_after_now() -> None:
+    now = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    slot = next_slot("30 7 * * *", "Europe/Berlin", now)
+    assert slot.period == "2026-05-05T07:30" and slot.fire_at > now
