@@ -1,0 +1,58 @@
+"""Service fixtures: a store on SQLite (always) and on PostgreSQL (when DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from briefing import engines
+from briefing.config import Settings
+from briefing.store import Store, open_store
+from tests.conftest import POSTGRES_URL
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(autouse=True)
+def _test_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(engines.ENGINES, "test", "tests.service.fake_engine:FakeEngine")
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A throwaway schema on the CI PostgreSQL server, dropped at the end, so runs repeat cleanly."""
+    if not POSTGRES_URL:
+        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_schema_url")
+        store = open_store(settings.model_copy(update={"database_url": url}))
+        with store.engine.begin() as connection:  # empty every table for this test
+            names = ", ".join(f'"{t}"' for t in ("api_keys", "jobs", "briefs", "articles"))
+            connection.execute(text(f"TRUNCATE {names} CASCADE"))
+        store.close()
+        return settings.model_copy(update={"database_url": url})
+    return settings
+
+
+@pytest.fixture
+def store(store_settings: Settings) -> Iterator[Store]:
+    opened = open_store(store_settings)
+    yield opened
+    opened.close()
