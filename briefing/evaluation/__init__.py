@@ -1,0 +1,1 @@
+"""The eval suite: gold briefs in, honest metrics, gated aggregates and readable reports out."""

@@ -1,0 +1,197 @@
+"""Eval datasets: the gold set (one YAML file per case) and bring-your-own JSONL.
+
+Gold cases carry a structured gold brief and are scored on every metric. JSONL lines carry only a
+free-text reference summary (sentences separated by newlines) and are scored on summary ROUGE.
+Every malformed file or line is reported with its name, so a broken case is fixed in one go.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from briefing.errors import InputError
+from briefing.models import Article
+
+DatasetKind = Literal["gold", "reference"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class GoldActor(_Strict):
+    name: str = Field(min_length=1)
+    role: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class GoldStatus(_Strict):
+    text: str = Field(min_length=1)
+
+
+class GoldDispute(_Strict):
+    issue: str = Field(min_length=1)
+    parties: list[str] = Field(default_factory=list)
+
+
+class GoldNextStep(_Strict):
+    action: str = Field(min_length=1)
+    who: str | None = None
+    when: str | None = None
+
+
+class GoldBrief(_Strict):
+    """What an annotator says a good brief of the article contains (see evals/GUIDE.md)."""
+
+    headline: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    actors: list[GoldActor] = Field(default_factory=list)
+    status: list[GoldStatus] = Field(default_factory=list)
+    disputes: list[GoldDispute] = Field(default_factory=list)
+    next_steps: list[GoldNextStep] = Field(default_factory=list)
+
+
+class EvalCase(_Strict):
+    """One article with either a gold brief or a reference summary."""
+
+    id: str = Field(min_length=1)
+    article: str = Field(min_length=1)
+    topic: str | None = None
+    language: str | None = None
+    title: str | None = None
+    source: str | None = None
+    published_at: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    gold: GoldBrief | None = None
+    reference: str | None = None
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value: object) -> object:
+        return [] if value is None else value
+
+    def to_article(self) -> Article:
+        return Article(
+            text=self.article,
+            title=self.title,
+            source=self.source,
+            published_at=self.published_at,
+            language=self.language,
+        )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    path: Path
+    kind: DatasetKind
+    cases: tuple[EvalCase, ...]
+
+    def select(self, ids: Sequence[str]) -> Dataset:
+        """The named cases, in dataset order; an unknown id is an input error listing the known ones."""
+        wanted = list(dict.fromkeys(ids))
+        known = {case.id for case in self.cases}
+        unknown = [case_id for case_id in wanted if case_id not in known]
+        if unknown:
+            sample = ", ".join(sorted(known)[:10])
+            raise InputError(
+                f"unknown case id(s) {', '.join(unknown)} in dataset {self.path}; known ids include: {sample}"
+            )
+        keep = set(wanted)
+        return Dataset(self.name, self.path, self.kind, tuple(c for c in self.cases if c.id in keep))
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for issue in error.errors()[:5]:
+        where = ".".join(str(piece) for piece in issue["loc"]) or "(top level)"
+        parts.append(f"{where}: {issue['msg']}")
+    return "; ".join(parts)
+
+
+def load_gold_case(path: Path) -> EvalCase:
+    """Parse one gold YAML file; its `id` must equal the file name so cases can be found by id."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InputError(f"gold case {path}: cannot read it as YAML ({error})") from error
+    if not isinstance(raw, dict):
+        raise InputError(f"gold case {path}: expected a mapping with id, article and gold")
+    try:
+        case = EvalCase.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(f"gold case {path}: {_describe(error)}") from error
+    if case.gold is None:
+        raise InputError(f"gold case {path}: the `gold` brief is missing")
+    if case.id != path.stem:
+        raise InputError(f"gold case {path}: id {case.id!r} must match the file name {path.stem!r}")
+    return case
+
+
+def load_gold_dir(path: Path) -> Dataset:
+    files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+    if not files:
+        raise InputError(f"dataset {path}: no *.yaml gold cases in this folder")
+    cases = [load_gold_case(file) for file in files]
+    return Dataset(path.name, path, "gold", tuple(sorted(cases, key=lambda case: case.id)))
+
+
+def load_jsonl(path: Path) -> Dataset:
+    """Bring-your-own lines: {"id", "article", "reference"}; reference sentences newline-separated."""
+    cases: list[EvalCase] = []
+    seen: set[str] = set()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"dataset {path}: cannot read it ({error})") from error
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"dataset {path} line {number}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{where}: not valid JSON ({error.msg})") from error
+        if not isinstance(raw, dict) or not {"id", "article", "reference"} <= raw.keys():
+            raise InputError(f'{where}: each line needs "id", "article" and "reference"')
+        extra = set(raw) - {"id", "article", "reference", "title", "language"}
+        if extra:
+            raise InputError(f"{where}: unexpected field(s) {', '.join(sorted(extra))}")
+        try:
+            case = EvalCase.model_validate({**raw, "id": str(raw["id"])})
+        except ValidationError as error:
+            raise InputError(f"{where}: {_describe(error)}") from error
+        if not (case.reference or "").strip():
+            raise InputError(f"{where}: the reference summary is empty")
+        if case.id in seen:
+            raise InputError(f"{where}: duplicate id {case.id!r}")
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise InputError(f"dataset {path}: no cases in the file")
+    return Dataset(path.stem, path, "reference", tuple(cases))
+
+
+def load_dataset(path: Path) -> Dataset:
+    """A folder of gold YAML files, a single gold YAML file, or a JSONL file of reference summaries."""
+    if path.is_dir():
+        return load_gold_dir(path)
+    if not path.exists():
+        raise InputError(f"dataset {path} does not exist (use a folder of gold YAML files or a .jsonl file)")
+    if path.suffix == ".jsonl":
+        return load_jsonl(path)
+    if path.suffix in {".yaml", ".yml"}:
+        return Dataset(path.stem, path, "gold", (load_gold_case(path),))
+    raise InputError(f"dataset {path}: use a folder of gold *.yaml files or a *.jsonl file")
