@@ -1,0 +1,261 @@
+"""The LLM engine: one call when the article fits, map-reduce when it does not.
+
+Map: the article is cut into token-bounded chunks that are briefed concurrently (the client's
+semaphore bounds how many at once). Reduce: partial briefs are merged with the reduce prompt,
+in as many rounds as it takes for each round's input to fit the context window. Quotes stay
+verbatim through the reduce step; grounding happens once, on the final brief, in the pipeline.
+Every message list starts with the same static system prompt so provider prompt caching applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+
+import httpx2
+
+from briefing.chunking import chunk_text
+from briefing.config import Settings
+from briefing.engines.llm_schema import DraftBrief, brief_to_draft, draft_json_schema, draft_to_brief
+from briefing.errors import ConfigError, InputError
+from briefing.grounding import fold
+from briefing.llm import LLMClient, Messages, Reply, Usage
+from briefing.models import Article, Brief, BriefMeta, BriefOptions
+from briefing.pricing import model_info
+from briefing.prompts import Prompts
+from briefing.tokens import load_tokenizer
+
+# Chat formatting costs a few tokens per message plus the reply priming (OpenAI's published rule).
+MESSAGE_OVERHEAD_TOKENS = 11
+# When our tokenizer only approximates the model's, keep this share of the budget in reserve.
+APPROXIMATION_MARGIN = 0.9
+
+
+class LLMEngine:
+    """Briefs with any OpenAI-compatible model (see the module docstring for the strategy)."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        settings: Settings,
+        model: str | None = None,
+        *,
+        http_client: httpx2.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self._model = model or settings.model
+        self.prompts = Prompts(settings.prompts_dir)
+        self.client = LLMClient(settings, self._model, http_client=http_client, sleep=sleep)
+        self.tokenizer = load_tokenizer(self._model)
+        self.info = model_info(self._model, settings)
+        self.schema = draft_json_schema()
+        self.system_prompt = self.prompts.render("brief/system.j2")
+        self._system_tokens = self.tokenizer.count(self.system_prompt)
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def prompt_version(self) -> str:
+        return self.prompts.version
+
+    # --- prompts and budgets -------------------------------------------------------------------
+
+    def messages(self, template: str, **values: object) -> Messages:
+        return [
+            {"role": "system", "content": self.system_prompt},
+            {"role": "user", "content": self.prompts.render(template, **values)},
+        ]
+
+    def budget(self, template: str, **values: object) -> int:
+        """Tokens left for the data in `template`: window − prompt − reserved output."""
+        prompt = self._system_tokens + self.tokenizer.count(self.prompts.render(template, **values))
+        room = self.info.context_window - prompt - MESSAGE_OVERHEAD_TOKENS - self.settings.max_output_tokens
+        if self.tokenizer.approximate:
+            room = int(room * APPROXIMATION_MARGIN)
+        if room < 1:
+            raise ConfigError(
+                f"the context window of {self._model} ({self.info.context_window} tokens) leaves no room "
+                "for the article; lower BRIEFING_MAX_OUTPUT_TOKENS or set BRIEFING_CONTEXT_WINDOWS"
+            )
+        return room
+
+    async def _ask(self, messages: Messages, usage: Usage) -> DraftBrief:
+        reply: Reply[DraftBrief] = await self.client.structured(
+            messages,
+            DraftBrief,
+            schema=self.schema,
+            schema_name="brief",
+            repair=lambda problem: self.prompts.render("brief/repair.j2", error=problem),
+        )
+        usage.add(reply.usage)
+        return reply.value
+
+    # --- brief ---------------------------------------------------------------------------------
+
+    async def brief(self, article: Article, options: BriefOptions) -> Brief:
+        usage = Usage()
+        warnings = self._model_warnings()
+        title = article.title
+        limit = self.budget("brief/single.j2", article="", title=title)
+        if self.settings.chunk_tokens:
+            limit = min(limit, self.settings.chunk_tokens)
+        article_tokens = self.tokenizer.count(article.text)
+        if article_tokens <= limit:
+            draft = await self._ask(
+                self.messages("brief/single.j2", article=article.text, title=title), usage
+            )
+            chunk_count = 1
+            near_limit = article_tokens > 0.8 * limit
+        else:
+            size = self.budget("brief/map.j2", article="", title=title, part=999, parts=999)
+            if self.settings.chunk_tokens:
+                size = min(size, self.settings.chunk_tokens)
+            chunks = chunk_text(article.text, self.tokenizer, size, self.settings.chunk_overlap_tokens)
+            chunk_count = len(chunks)
+            near_limit = True
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(
+                        self._ask(
+                            self.messages(
+                                "brief/map.j2", article=chunk.text, title=title, part=i + 1, parts=len(chunks)
+                            ),
+                            usage,
+                        )
+                    )
+                    for i, chunk in enumerate(chunks)
+                ]
+            draft = await self._reduce([task.result() for task in tasks], usage, sources=1)
+        if self.tokenizer.approximate and near_limit:
+            warnings.append(
+                f"tokens counted with {self.tokenizer.name} (the {self.tokenizer.wanted} encoding is not "
+                "available offline); budgets keep a 10% margin"
+            )
+        meta = self._meta(usage, chunks=chunk_count, warnings=warnings, as_of=article.published_at)
+        return draft_to_brief(draft, meta, article_id=article.id)
+
+    # --- merge (reduce) ------------------------------------------------------------------------
+
+    async def merge(self, briefs: Sequence[Brief], options: BriefOptions) -> Brief:
+        """One brief from several (parts of one article, or articles of one story).
+
+        Each evidence item keeps the `article_id` of the brief its quote came from. The merged
+        brief's usage counts the merge calls only (the inputs carry their own).
+        """
+        if not briefs:
+            raise InputError("nothing to merge: give at least one brief")
+        if len(briefs) == 1:
+            return briefs[0].model_copy(deep=True)
+        article_ids = {brief.article_id for brief in briefs}
+        usage = Usage()
+        draft = await self._reduce([brief_to_draft(b) for b in briefs], usage, sources=len(article_ids))
+        dates = [brief.meta.as_of for brief in briefs if brief.meta.as_of is not None]
+        meta = self._meta(
+            usage, chunks=len(briefs), warnings=self._model_warnings(), as_of=max(dates, default=None)
+        )
+        only_article = next(iter(article_ids)) if len(article_ids) == 1 else None
+        return draft_to_brief(
+            draft, meta, article_id=only_article, quote_source=_quote_sources(briefs, draft)
+        )
+
+    async def _reduce(self, drafts: list[DraftBrief], usage: Usage, *, sources: int) -> DraftBrief:
+        """Merge drafts in rounds; each round's groups fit the context window."""
+        while len(drafts) > 1:
+            groups = self._group(drafts, sources)
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._ask(self._reduce_messages(members, sources), usage))
+                    if len(members) > 1
+                    else None
+                    for members in groups
+                ]
+            drafts = [
+                task.result() if task is not None else members[0]
+                for task, members in zip(tasks, groups, strict=True)
+            ]
+        return drafts[0]
+
+    def _reduce_messages(self, drafts: list[DraftBrief], sources: int) -> Messages:
+        return self.messages(
+            "brief/reduce.j2", briefs=_drafts_json(drafts), count=len(drafts), sources=sources
+        )
+
+    def _group(self, drafts: list[DraftBrief], sources: int) -> list[list[DraftBrief]]:
+        budget = self.budget("brief/reduce.j2", briefs="", count=len(drafts), sources=sources)
+        sizes = [self.tokenizer.count(_drafts_json([draft])) + 1 for draft in drafts]
+        groups: list[list[DraftBrief]] = []
+        current: list[DraftBrief] = []
+        used = 0
+        for draft, size in zip(drafts, sizes, strict=True):
+            if current and used + size > budget:
+                groups.append(current)
+                current, used = [], 0
+            current.append(draft)
+            used += size
+        groups.append(current)
+        if all(len(members) == 1 for members in groups):
+            raise ConfigError(
+                f"partial briefs are too long to merge within the context window of {self._model} "
+                f"({self.info.context_window} tokens); lower BRIEFING_CHUNK_TOKENS or "
+                "BRIEFING_MAX_OUTPUT_TOKENS, or set BRIEFING_CONTEXT_WINDOWS for this model"
+            )
+        return groups
+
+    # --- meta ----------------------------------------------------------------------------------
+
+    def _model_warnings(self) -> list[str]:
+        if self.info.context_window_known:
+            return []
+        return [
+            f"model {self._model} is not in the context-window table; assumed {self.info.context_window} "
+            "tokens (set BRIEFING_CONTEXT_WINDOWS)"
+        ]
+
+    def _meta(self, usage: Usage, *, chunks: int, warnings: list[str], as_of: datetime | None) -> BriefMeta:
+        return BriefMeta(
+            engine=self.name,
+            model=self._model,
+            prompt_version=self.prompt_version,
+            as_of=as_of,
+            chunks=chunks,
+            llm_calls=usage.calls,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=self.info.cost(usage.prompt_tokens, usage.completion_tokens),
+            warnings=warnings,
+        )
+
+
+def _drafts_json(drafts: list[DraftBrief]) -> str:
+    return json.dumps([draft.model_dump() for draft in drafts], ensure_ascii=False, separators=(",", ":"))
+
+
+def _quote_sources(briefs: Sequence[Brief], merged: DraftBrief) -> dict[str, str | None]:
+    """Which article each quote of the merged draft came from (exact, folded, then containment)."""
+    known: dict[str, str | None] = {}
+    for brief in briefs:
+        for item in brief.items():
+            for evidence in item.evidence:
+                known.setdefault(fold(evidence.quote), evidence.article_id or brief.article_id)
+    result: dict[str, str | None] = {}
+    quotes = [
+        quote
+        for item in [*merged.actors, *merged.status, *merged.disputes, *merged.next_steps]
+        for quote in item.evidence
+    ]
+    for quote in quotes:
+        key = fold(quote.strip())
+        if key in known:
+            result[quote.strip()] = known[key]
+            continue
+        for candidate, article_id in known.items():
+            if key and (key in candidate or candidate in key):
+                result[quote.strip()] = article_id
+                break
+    return result
