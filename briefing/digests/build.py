@@ -1,0 +1,215 @@
+"""Build a digest: brief each article (cached) → cluster → merge stories → ground → rank → continuity.
+
+Every LLM call is cached: article briefs in the store's brief cache (through `Briefer`), merged
+story briefs in `story_briefs` keyed by the engine and the story's article ids. A re-run over
+the same articles therefore makes no LLM call at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from briefing.config import Settings
+from briefing.digests.cluster import ClusterItem, ClusterParams, cluster
+from briefing.digests.continuity import link_stories
+from briefing.digests.models import ArticleRef, Digest, DigestStats, SourceFailure, Story
+from briefing.digests.repo import DigestRepo
+from briefing.engines import Engine
+from briefing.errors import BriefingError
+from briefing.grounding import Locator, ground_brief
+from briefing.models import Article, Brief, BriefOptions
+from briefing.pipeline import Briefer
+
+
+@dataclass
+class BuildSpec:
+    """What to build; a schedule run and an ad hoc request both come down to this."""
+
+    articles: Sequence[Article]
+    title: str
+    max_stories: int = 20
+    min_sources: int = 1
+    options: BriefOptions = field(default_factory=BriefOptions)
+    schedule_id: int | None = None
+    period: str | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    previous: Digest | None = None
+    failures: list[SourceFailure] = field(default_factory=list)
+
+
+def source_of(article: Article) -> str:
+    """What counts as one independent source: the outlet name, else the URL's host, else the article."""
+    if article.source:
+        return article.source.strip().lower()
+    if article.url:
+        return urlsplit(article.url).hostname or article.id
+    return article.id
+
+
+def story_key(article_ids: Sequence[str]) -> str:
+    return hashlib.sha256(min(article_ids).encode()).hexdigest()[:16]
+
+
+def _attribute(brief: Brief, texts: dict[str, str]) -> Brief:
+    """Give every quote an `article_id` (the one it is found in) so each item links to its source."""
+    brief = brief.model_copy(deep=True)
+    locators = {article_id: Locator(text) for article_id, text in texts.items()}
+    for item in brief.items():
+        for evidence in item.evidence:
+            if evidence.article_id in texts:
+                continue
+            evidence.article_id = next(
+                (aid for aid, locator in locators.items() if locator.locate(evidence.quote)), None
+            )
+    return brief
+
+
+class DigestBuilder:
+    def __init__(
+        self,
+        settings: Settings,
+        repo: DigestRepo,
+        *,
+        briefer: Briefer | None = None,
+        params: ClusterParams | None = None,
+    ) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.briefer = briefer or Briefer(settings, repo.store)
+        self.params = params or ClusterParams()
+
+    async def build(self, spec: BuildSpec, *, now: datetime | None = None) -> Digest:
+        now = now or datetime.now(UTC)
+        stats = DigestStats(articles=len(spec.articles))
+        failures = list(spec.failures)
+        briefs = await self._brief_all(spec, stats, failures)
+        by_id = {article.id: article for article in spec.articles if article.id in briefs}
+
+        items = [
+            ClusterItem(
+                id=article.id,
+                title=article.title or briefs[article.id].headline,
+                text=article.text,
+                published_at=article.published_at,
+                actors=tuple(
+                    name for actor in briefs[article.id].actors for name in [actor.name, *actor.aliases]
+                ),
+            )
+            for article in by_id.values()
+        ]
+        clusters = cluster(items, self.params)
+        stats.clusters = len(clusters)
+
+        engine = self.briefer.engine(spec.options)
+        stories: list[Story] = []
+        for members in clusters:
+            articles = [by_id[article_id] for article_id in members]
+            sources = sorted({source_of(article) for article in articles})
+            if len(sources) < spec.min_sources:
+                stats.dropped_uncorroborated += 1
+                continue
+            try:
+                brief = await self._story_brief(
+                    engine, articles, [briefs[a.id] for a in articles], spec, stats
+                )
+            except BriefingError as error:
+                failures.append(
+                    SourceFailure(source=f"story {articles[0].title or articles[0].id}", error=str(error))
+                )
+                continue
+            stories.append(
+                Story(
+                    key=story_key(members),
+                    brief=brief,
+                    articles=[
+                        ArticleRef(
+                            id=a.id, title=a.title, source=a.source, url=a.url, published_at=a.published_at
+                        )
+                        for a in articles
+                    ],
+                    sources=sources,
+                    score=self._score(brief, articles, sources, spec.window_end or now),
+                )
+            )
+        stories.sort(key=lambda story: (-story.score, story.key))
+        stories = link_stories(stories[: spec.max_stories], spec.previous, self.params)
+        return Digest(
+            schedule_id=spec.schedule_id,
+            period=spec.period,
+            title=spec.title,
+            created_at=now,
+            window_start=spec.window_start,
+            window_end=spec.window_end,
+            stories=stories,
+            failures=failures,
+            stats=stats,
+        )
+
+    async def _brief_all(
+        self, spec: BuildSpec, stats: DigestStats, failures: list[SourceFailure]
+    ) -> dict[str, Brief]:
+        gate = asyncio.Semaphore(self.settings.llm_max_concurrency)
+
+        async def one(article: Article) -> tuple[str, Brief | None]:
+            async with gate:
+                try:
+                    return article.id, await self.briefer.brief(article, spec.options)
+                except BriefingError as error:
+                    label = article.url or article.title or article.id
+                    failures.append(SourceFailure(source=f"article {label}", error=str(error)))
+                    return article.id, None
+
+        results = await asyncio.gather(*(one(article) for article in spec.articles))
+        briefs: dict[str, Brief] = {}
+        for article_id, brief in results:
+            if brief is None:
+                continue
+            briefs[article_id] = brief
+            if brief.meta.cached:
+                stats.briefs_cached += 1
+            else:
+                stats.briefed += 1
+                stats.llm_calls += brief.meta.llm_calls
+        return briefs
+
+    async def _story_brief(
+        self,
+        engine: Engine,
+        articles: list[Article],
+        briefs: list[Brief],
+        spec: BuildSpec,
+        stats: DigestStats,
+    ) -> Brief:
+        texts = {article.id: article.text for article in articles}
+        if len(articles) == 1:
+            return _attribute(briefs[0], texts)
+        key_source = [engine.name, engine.model, engine.prompt_version, sorted(texts)]
+        key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()
+        cached = self.repo.get_story_brief(key) if spec.options.use_cache else None
+        if cached is not None:
+            stats.merges_cached += 1
+            return cached
+        inputs = [_attribute(brief, {a.id: texts[a.id]}) for brief, a in zip(briefs, articles, strict=True)]
+        merged = await engine.merge(inputs, spec.options)
+        stats.merges += 1
+        stats.llm_calls += merged.meta.llm_calls
+        merged = _attribute(merged, texts)
+        merged = ground_brief(merged, texts, mode="flag", min_score=self.settings.grounding_min_score)
+        self.repo.put_story_brief(key, merged)
+        return merged
+
+    @staticmethod
+    def _score(brief: Brief, articles: list[Article], sources: list[str], at: datetime) -> float:
+        """More sources first, then fresher, then richer (more grounded items)."""
+        latest = max((a.published_at for a in articles if a.published_at), default=None)
+        age_hours = max(0.0, (at - latest).total_seconds() / 3600) if latest else 48.0
+        salience = sum(1 for item in brief.items() if item.grounded is not False)
+        return round(3.0 * len(sources) + 2.0 * math.exp(-age_hours / 24) + 0.2 * min(salience, 10), 6)

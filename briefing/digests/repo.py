@@ -1,0 +1,450 @@
+"""Data access for digests on top of the store's database; every method is one short transaction.
+
+Exactly-once rests on three rules enforced here with unique keys: one run row per (schedule,
+period), one digest per (schedule, period), one delivery per (digest, target). A run or a
+delivery is owned through a lease; an expired lease may be taken over by another process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from briefing.digests.models import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryTarget,
+    Digest,
+    DigestFilters,
+    Schedule,
+    ScheduleIn,
+    target_key,
+)
+from briefing.digests.tables import (
+    DeliveryAttemptRow,
+    DeliveryRow,
+    DigestRow,
+    DigestRunRow,
+    FeedEntryRow,
+    FeedRow,
+    ScheduleRow,
+    StoryBriefRow,
+)
+from briefing.errors import NotFoundError
+from briefing.models import Article, Brief
+from briefing.store import Store
+from briefing.store.tables import ArticleRow, utcnow
+
+
+def _schedule(row: ScheduleRow) -> Schedule:
+    return Schedule(id=row.id, created_at=row.created_at, updated_at=row.updated_at, **row.spec)
+
+
+def _digest(row: DigestRow) -> Digest:
+    digest = Digest.model_validate(row.data)
+    digest.id = row.id
+    return digest
+
+
+class DigestRepo:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _insert(self) -> Any:
+        return postgresql.insert if self.store.engine.dialect.name == "postgresql" else sqlite.insert
+
+    # --- schedules -----------------------------------------------------------------------------
+    def create_schedule(self, spec: ScheduleIn) -> Schedule:
+        now = utcnow()
+        row = ScheduleRow(
+            name=spec.name,
+            cron=spec.cron,
+            timezone=spec.timezone,
+            enabled=spec.enabled,
+            spec=spec.model_dump(mode="json"),
+            created_at=now,
+            updated_at=now,
+        )
+        with self.store.session() as session:
+            session.add(row)
+            session.flush()
+            return _schedule(row)
+
+    def get_schedule(self, schedule_id: int) -> Schedule:
+        with self.store.session() as session:
+            row = session.get(ScheduleRow, schedule_id)
+            if row is None:
+                raise NotFoundError(f"no schedule with id {schedule_id}")
+            return _schedule(row)
+
+    def list_schedules(self, *, enabled_only: bool = False) -> list[Schedule]:
+        query = select(ScheduleRow).order_by(ScheduleRow.id)
+        if enabled_only:
+            query = query.where(ScheduleRow.enabled.is_(True))
+        with self.store.session() as session:
+            return [_schedule(row) for row in session.scalars(query)]
+
+    def update_schedule(self, schedule_id: int, spec: ScheduleIn) -> Schedule:
+        with self.store.session() as session:
+            row = session.get(ScheduleRow, schedule_id)
+            if row is None:
+                raise NotFoundError(f"no schedule with id {schedule_id}")
+            row.name, row.cron, row.timezone, row.enabled = spec.name, spec.cron, spec.timezone, spec.enabled
+            row.spec = spec.model_dump(mode="json")
+            row.updated_at = utcnow()
+            session.flush()
+            return _schedule(row)
+
+    def delete_schedule(self, schedule_id: int) -> None:
+        with self.store.session() as session:
+            row = session.get(ScheduleRow, schedule_id)
+            if row is None:
+                raise NotFoundError(f"no schedule with id {schedule_id}")
+            session.delete(row)
+
+    # --- runs ------------------------------------------------------------------------------------
+    def claim_run(
+        self, schedule_id: int, period: str, fire_at: datetime, *, owner: str, now: datetime, lease: timedelta
+    ) -> int | None:
+        """Run id if this owner now holds the run of (schedule, period); None if someone else does or
+        it is done. A new run is created; an unfinished run whose lease expired is taken over."""
+        try:
+            with self.store.session() as session:
+                row = DigestRunRow(
+                    schedule_id=schedule_id,
+                    period=period,
+                    fire_at=fire_at,
+                    status="running",
+                    owner=owner,
+                    lease_until=now + lease,
+                    attempts=1,
+                    started_at=now,
+                )
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError:
+            pass
+        with self.store.session() as session:
+            result = session.execute(
+                update(DigestRunRow)
+                .where(
+                    DigestRunRow.schedule_id == schedule_id,
+                    DigestRunRow.period == period,
+                    DigestRunRow.status == "running",
+                    DigestRunRow.lease_until < now,
+                )
+                .values(owner=owner, lease_until=now + lease, attempts=DigestRunRow.attempts + 1)
+            )
+            if result.rowcount != 1:
+                return None
+            return session.scalar(
+                select(DigestRunRow.id).where(
+                    DigestRunRow.schedule_id == schedule_id, DigestRunRow.period == period
+                )
+            )
+
+    def finish_run(self, run_id: int, *, owner: str, digest_id: int | None, now: datetime) -> None:
+        with self.store.session() as session:
+            session.execute(
+                update(DigestRunRow)
+                .where(DigestRunRow.id == run_id, DigestRunRow.owner == owner)
+                .values(status="done", digest_id=digest_id, finished_at=now, lease_until=None, error=None)
+            )
+
+    def fail_run(
+        self, run_id: int, *, owner: str, error: str, now: datetime, retry_in: timedelta, give_up: bool
+    ) -> None:
+        """Keep a failed run claimable after `retry_in` (another attempt) unless we give up."""
+        values: dict[str, Any] = {"error": error, "lease_until": now + retry_in}
+        if give_up:
+            values.update(status="failed", finished_at=now)
+        with self.store.session() as session:
+            session.execute(
+                update(DigestRunRow)
+                .where(DigestRunRow.id == run_id, DigestRunRow.owner == owner)
+                .values(**values)
+            )
+
+    def run_attempts(self, run_id: int) -> int:
+        with self.store.session() as session:
+            return session.scalar(select(DigestRunRow.attempts).where(DigestRunRow.id == run_id)) or 0
+
+    def previous_run_fire_at(self, schedule_id: int, before_period: str) -> datetime | None:
+        """When the last completed run before this period fired: the default window start."""
+        with self.store.session() as session:
+            return session.scalar(
+                select(func.max(DigestRunRow.fire_at)).where(
+                    DigestRunRow.schedule_id == schedule_id,
+                    DigestRunRow.status == "done",
+                    DigestRunRow.period < before_period,
+                )
+            )
+
+    def list_runs(self, schedule_id: int) -> list[dict[str, Any]]:
+        query = select(DigestRunRow).where(DigestRunRow.schedule_id == schedule_id).order_by(DigestRunRow.id)
+        with self.store.session() as session:
+            return [
+                {
+                    "id": row.id,
+                    "period": row.period,
+                    "status": row.status,
+                    "attempts": row.attempts,
+                    "digest_id": row.digest_id,
+                    "error": row.error,
+                }
+                for row in session.scalars(query)
+            ]
+
+    # --- digests ---------------------------------------------------------------------------------
+    def save_digest(self, digest: Digest) -> tuple[Digest, bool]:
+        """Insert; when a digest for the same (schedule, period) exists, return that one instead."""
+        row = DigestRow(
+            schedule_id=digest.schedule_id,
+            period=digest.period,
+            title=digest.title,
+            data=digest.model_dump(mode="json", exclude={"id"}),
+            window_start=digest.window_start,
+            window_end=digest.window_end,
+            created_at=digest.created_at,
+        )
+        try:
+            with self.store.session() as session:
+                session.add(row)
+                session.flush()
+                return _digest(row), True
+        except IntegrityError:
+            if digest.schedule_id is None or digest.period is None:
+                raise
+        existing = self.digest_for_period(digest.schedule_id, digest.period)
+        assert existing is not None
+        return existing, False
+
+    def digest_for_period(self, schedule_id: int, period: str) -> Digest | None:
+        with self.store.session() as session:
+            row = session.scalars(
+                select(DigestRow).where(DigestRow.schedule_id == schedule_id, DigestRow.period == period)
+            ).first()
+            return _digest(row) if row is not None else None
+
+    def get_digest(self, digest_id: int) -> Digest:
+        with self.store.session() as session:
+            row = session.get(DigestRow, digest_id)
+            if row is None:
+                raise NotFoundError(f"no digest with id {digest_id}")
+            return _digest(row)
+
+    def list_digests(
+        self, *, schedule_id: int | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Digest]:
+        query = select(DigestRow).order_by(DigestRow.created_at.desc(), DigestRow.id.desc())
+        if schedule_id is not None:
+            query = query.where(DigestRow.schedule_id == schedule_id)
+        with self.store.session() as session:
+            return [_digest(row) for row in session.scalars(query.limit(limit).offset(offset))]
+
+    def previous_digest(self, schedule_id: int, before_period: str) -> Digest | None:
+        with self.store.session() as session:
+            row = session.scalars(
+                select(DigestRow)
+                .where(DigestRow.schedule_id == schedule_id, DigestRow.period < before_period)
+                .order_by(DigestRow.period.desc())
+                .limit(1)
+            ).first()
+            return _digest(row) if row is not None else None
+
+    # --- merged story briefs (cache) -------------------------------------------------------------
+    def get_story_brief(self, key: str) -> Brief | None:
+        with self.store.session() as session:
+            row = session.get(StoryBriefRow, key)
+            return Brief.model_validate(row.data) if row is not None else None
+
+    def put_story_brief(self, key: str, brief: Brief) -> None:
+        statement = (
+            self._insert()(StoryBriefRow)
+            .values(key=key, data=brief.model_dump(mode="json"), created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        with self.store.session() as session:
+            session.execute(statement)
+
+    # --- articles in a window --------------------------------------------------------------------
+    def select_articles(
+        self, *, since: datetime | None, until: datetime | None, filters: DigestFilters, limit: int = 5000
+    ) -> list[Article]:
+        """Articles whose time (published, else ingested) is in [since, until), matching the filters."""
+        when = func.coalesce(ArticleRow.published_at, ArticleRow.ingested_at)
+        query = select(ArticleRow)
+        if since is not None:
+            query = query.where(when >= since)
+        if until is not None:
+            query = query.where(when < until)
+        if filters.sources:
+            query = query.where(func.lower(ArticleRow.source).in_([s.lower() for s in filters.sources]))
+        if filters.feeds or filters.tags:
+            entries = select(FeedEntryRow.article_id).join(FeedRow, FeedRow.id == FeedEntryRow.feed_id)
+            if filters.feeds:
+                entries = entries.where(FeedRow.id.in_(filters.feeds))
+            with self.store.session() as session:
+                feed_ids = [
+                    row.id for row in session.scalars(select(FeedRow)) if self._tags_match(row, filters)
+                ]
+            entries = entries.where(FeedRow.id.in_(feed_ids))
+            query = query.where(ArticleRow.id.in_(entries))
+        query = query.order_by(when, ArticleRow.id).limit(limit)
+        with self.store.session() as session:
+            rows = list(session.scalars(query))
+            articles = [
+                Article(
+                    id=row.id,
+                    text=row.text,
+                    title=row.title,
+                    source=row.source,
+                    url=row.url,
+                    published_at=row.published_at or row.ingested_at,
+                    language=row.language,
+                )
+                for row in rows
+            ]
+        if filters.keywords:
+            words = [word.lower() for word in filters.keywords]
+            articles = [a for a in articles if any(w in f"{a.title or ''}\n{a.text}".lower() for w in words)]
+        return articles
+
+    @staticmethod
+    def _tags_match(row: FeedRow, filters: DigestFilters) -> bool:
+        if not filters.tags:
+            return True
+        return bool({tag.lower() for tag in row.tags or []} & {tag.lower() for tag in filters.tags})
+
+    def get_articles(self, article_ids: Sequence[str]) -> list[Article]:
+        articles = []
+        for article_id in article_ids:
+            article = self.store.get_article(article_id)
+            if article is None:
+                raise NotFoundError(f"no article with id {article_id}")
+            articles.append(article)
+        return articles
+
+    # --- deliveries ------------------------------------------------------------------------------
+    def ensure_deliveries(self, digest_id: int, targets: Sequence[DeliveryTarget], now: datetime) -> None:
+        """One delivery row per target; re-running this (a second scheduler, a retry) adds nothing."""
+        with self.store.session() as session:
+            for target in targets:
+                session.execute(
+                    self._insert()(DeliveryRow)
+                    .values(
+                        digest_id=digest_id,
+                        target_key=target_key(target),
+                        kind=target.kind,
+                        target=target.model_dump(mode="json"),
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["digest_id", "target_key"])
+                )
+
+    def claim_deliveries(
+        self, *, now: datetime, lease: timedelta, digest_id: int | None = None, limit: int = 20
+    ) -> list[int]:
+        """Ids of deliveries this caller now owns: due pending ones and ones whose sender died."""
+        due = or_(
+            and_(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now),
+            and_(DeliveryRow.status == "sending", DeliveryRow.lease_until < now),
+        )
+        query = select(DeliveryRow.id).where(due).order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
+        if digest_id is not None:
+            query = query.where(DeliveryRow.digest_id == digest_id)
+        claimed: list[int] = []
+        with self.store.session() as session:
+            candidates = list(session.scalars(query.limit(limit)))
+        for delivery_id in candidates:
+            with self.store.session() as session:
+                result = session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id == delivery_id, due)
+                    .values(status="sending", lease_until=now + lease)
+                )
+                if result.rowcount == 1:
+                    claimed.append(delivery_id)
+        return claimed
+
+    def delivery_row(self, delivery_id: int) -> tuple[int, dict[str, Any], int]:
+        """(digest id, target, attempts so far)."""
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None:
+                raise NotFoundError(f"no delivery with id {delivery_id}")
+            return row.digest_id, dict(row.target), row.attempts
+
+    def record_attempt(
+        self, delivery_id: int, *, ok: bool, error: str | None, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Record one attempt; `retry_at` None after a failure means attempts are used up."""
+        values: dict[str, Any] = {
+            "attempts": DeliveryRow.attempts + 1,
+            "lease_until": None,
+            "last_error": error,
+        }
+        if ok:
+            values.update(status="delivered", delivered_at=now, next_attempt_at=None)
+        elif retry_at is not None:
+            values.update(status="pending", next_attempt_at=retry_at)
+        else:
+            values.update(status="failed", next_attempt_at=None)
+        with self.store.session() as session:
+            session.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(**values))
+            session.add(DeliveryAttemptRow(delivery_id=delivery_id, at=now, ok=ok, error=error))
+
+    def retry_delivery(self, delivery_id: int, now: datetime) -> Delivery:
+        """Put a failed delivery back in the queue (after the user fixed the target)."""
+        with self.store.session() as session:
+            session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "failed")
+                .values(status="pending", next_attempt_at=now)
+            )
+        return self.get_delivery(delivery_id)
+
+    def get_delivery(self, delivery_id: int) -> Delivery:
+        with self.store.session() as session:
+            row = session.get(DeliveryRow, delivery_id)
+            if row is None:
+                raise NotFoundError(f"no delivery with id {delivery_id}")
+            return self._delivery(session, row)
+
+    def list_deliveries(self, *, digest_id: int | None = None, status: str | None = None) -> list[Delivery]:
+        query = select(DeliveryRow).order_by(DeliveryRow.id)
+        if digest_id is not None:
+            query = query.where(DeliveryRow.digest_id == digest_id)
+        if status is not None:
+            query = query.where(DeliveryRow.status == status)
+        with self.store.session() as session:
+            return [self._delivery(session, row) for row in session.scalars(query)]
+
+    @staticmethod
+    def _delivery(session: Any, row: DeliveryRow) -> Delivery:
+        attempts = session.scalars(
+            select(DeliveryAttemptRow)
+            .where(DeliveryAttemptRow.delivery_id == row.id)
+            .order_by(DeliveryAttemptRow.id)
+        )
+        return Delivery(
+            id=row.id,
+            digest_id=row.digest_id,
+            target=row.target_key,
+            kind=row.kind,
+            status=row.status,  # type: ignore[arg-type]
+            attempts=row.attempts,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at,
+            delivered_at=row.delivered_at,
+            history=[DeliveryAttempt(at=a.at, ok=a.ok, error=a.error) for a in attempts],
+        )
