@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     smtp_from: str = "briefing@localhost"
     webhook_secret: SecretStr | None = None
     delivery_max_attempts: int = 5
+    delivery_backoff_base: float = Field(default=30.0, description="Seconds before the first delivery retry.")
+    delivery_backoff_max: float = Field(default=3600.0, description="Cap on the delay between retries.")
+    delivery_timeout: float = 20.0
+    scheduler_poll_seconds: float = 30.0
+    scheduler_lease_seconds: float = Field(default=600.0, description="Run lease; then others take over.")
+    digest_cluster_threshold: float = Field(default=0.80, description="Average-linkage cut for stories.")
+    feed_poll_minutes: int = 30
+    feed_max_entries: int = 200
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
