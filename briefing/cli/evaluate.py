@@ -1,9 +1,195 @@
-"""Commands of this area (being written)."""
+"""`briefing eval`: run the eval suite, write reports, gate on thresholds and baselines.
+
+Exit codes: 0 passed, 1 the gate failed, 2 bad input (dataset, case ids, replay recordings).
+The summary is printed to stdout at the end so CI logs show it without opening an artifact.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from briefing.config import Settings, get_settings
+from briefing.errors import InputError
+
+if TYPE_CHECKING:
+    from briefing.evaluation.dataset import Dataset
+    from briefing.evaluation.runner import EvalOptions
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default_path(relative: str) -> Path:
+    """A path under the working directory, else under the source checkout (for runs from elsewhere)."""
+    here = Path(relative)
+    if here.exists():
+        return here
+    candidate = REPO_ROOT / relative
+    return candidate if candidate.exists() else here
+
+
+def _split_cases(values: list[str] | None) -> list[str]:
+    return [piece.strip() for value in values or [] for piece in value.split(",") if piece.strip()]
+
+
+def run_command(
+    *,
+    settings: Settings,
+    engine: str | None,
+    model: str | None,
+    dataset: Path | None,
+    cases: list[str] | None,
+    out: Path | None,
+    baseline: str,
+    concurrency: int | None,
+    record: Path | None,
+    replay: Path | None,
+    judge: bool,
+    repeat: int,
+    thresholds: Path | None,
+    baselines_dir: Path | None,
+    save_baseline: bool,
+    gate: bool,
+    progress: bool,
+) -> int:
+    """The whole command as a function (the tests call it directly); returns the exit code."""
+    from briefing.evaluation.dataset import load_dataset
+    from briefing.evaluation.gate import baseline_document, check, load_baseline, load_thresholds
+    from briefing.evaluation.report import write_reports
+    from briefing.evaluation.runner import EvalOptions
+
+    if record is not None and replay is not None:
+        raise InputError("use either --record or --replay, not both")
+    if repeat < 1:
+        raise InputError("--repeat must be at least 1")
+    engine_name = engine or settings.default_engine
+    data = load_dataset(dataset or _default_path("evals/gold"))
+    selected = _split_cases(cases)
+    if selected:
+        data = data.select(selected)
+    options = EvalOptions(
+        engine=engine_name,
+        model=model,
+        baseline=None if baseline.lower() in {"", "none", "off"} else baseline,
+        concurrency=concurrency or settings.llm_max_concurrency,
+        record=record,
+        replay=replay,
+        judge=judge,
+        judge_repeat=repeat,
+    )
+    results = _run_with_progress(data, settings, options, progress)
+
+    gate_result = None
+    thresholds_path = thresholds or _default_path("evals/thresholds.toml")
+    baseline_path = (baselines_dir or _default_path("evals/baselines")) / f"{engine_name}.json"
+    if gate:
+        gate_result = check(
+            results, load_thresholds(thresholds_path, engine_name), load_baseline(baseline_path)
+        ).to_json()
+    out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{engine_name}"
+    paths = write_reports(results, out_dir, gate_result)
+    if save_baseline:
+        baseline_path.parent.mkdir(parents=True, exist_ok=True)
+        baseline_path.write_text(
+            json.dumps(baseline_document(results), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        print(f"briefing: saved baseline {baseline_path}", file=sys.stderr)
+    print(paths["summary"].read_text(encoding="utf-8"))
+    print(f"briefing: reports in {out_dir} (results.json, summary.md, report.html)", file=sys.stderr)
+    return 0 if gate_result is None or gate_result["passed"] else 1
+
+
+def _run_with_progress(
+    data: Dataset, settings: Settings, options: EvalOptions, progress: bool
+) -> dict[str, Any]:
+    from briefing.evaluation.runner import run_eval
+
+    if not progress:
+        return asyncio.run(run_eval(data, settings, options))
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=sys.stderr)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(f"eval {options.engine}", total=len(data.cases))
+        return asyncio.run(run_eval(data, settings, options, progress=lambda _case: bar.advance(task)))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add the `eval` command."""
+
+    @app.command("eval")
+    def eval_command(
+        engine: Annotated[
+            str | None, typer.Option(help="Engine: offline, llm or lead (default: settings).")
+        ] = None,
+        model: Annotated[
+            str | None, typer.Option(help="Model for the llm engine (default: settings).")
+        ] = None,
+        dataset: Annotated[
+            Path | None,
+            typer.Option(help="Folder of gold YAML cases (default evals/gold) or a .jsonl of references."),
+        ] = None,
+        cases: Annotated[
+            list[str] | None,
+            typer.Option("--cases", help="Only these case ids (comma-separated or repeated)."),
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option(help="Output folder (default: evals/runs/<timestamp>-<engine>).")
+        ] = None,
+        baseline: Annotated[
+            str, typer.Option(help="Baseline engine run alongside; 'none' to skip.")
+        ] = "lead",
+        concurrency: Annotated[
+            int | None, typer.Option(min=1, help="Cases in flight (default: llm_max_concurrency).")
+        ] = None,
+        record: Annotated[Path | None, typer.Option(help="Record every LLM request/response in DIR.")] = None,
+        replay: Annotated[Path | None, typer.Option(help="Serve LLM responses from DIR; no network.")] = None,
+        judge: Annotated[bool, typer.Option("--judge", help="Also score with the LLM judge.")] = False,
+        repeat: Annotated[int, typer.Option(min=1, help="Ask the judge N times to show its spread.")] = 1,
+        thresholds: Annotated[
+            Path | None, typer.Option(help="Thresholds file (default evals/thresholds.toml).")
+        ] = None,
+        baselines_dir: Annotated[
+            Path | None, typer.Option(help="Folder of saved baselines (default evals/baselines).")
+        ] = None,
+        save_baseline: Annotated[
+            bool, typer.Option("--save-baseline", help="Save this run as evals/baselines/<engine>.json.")
+        ] = False,
+        gate: Annotated[
+            bool, typer.Option("--gate/--no-gate", help="Fail below thresholds or baseline.")
+        ] = True,
+        progress: Annotated[
+            bool | None,
+            typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
+        ] = None,
+    ) -> None:
+        """Run the eval suite and write results.json, summary.md and report.html."""
+        code = run_command(
+            settings=get_settings(),
+            engine=engine,
+            model=model,
+            dataset=dataset,
+            cases=cases,
+            out=out,
+            baseline=baseline,
+            concurrency=concurrency,
+            record=record,
+            replay=replay,
+            judge=judge,
+            repeat=repeat,
+            thresholds=thresholds,
+            baselines_dir=baselines_dir,
+            save_baseline=save_baseline,
+            gate=gate,
+            progress=sys.stderr.isatty() if progress is None else progress,
+        )
+        if code:
+            raise typer.Exit(code)

@@ -1,0 +1,130 @@
+"""The CI gate: minimum aggregates per engine, and no regression beyond a tolerance from a baseline.
+
+`evals/thresholds.toml` holds a top-level `tolerance` and one table per engine of minimum values
+(`[offline]`, `[llm]`, `[lead]`). A saved baseline (`evals/baselines/<engine>.json`) is compared
+only when it was made on the same cases (same dataset fingerprint); otherwise the gate says so
+and skips that check rather than comparing unlike things.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import InputError
+from briefing.evaluation.metrics import GOLD_METRICS, REFERENCE_METRICS
+
+DEFAULT_TOLERANCE = 0.02
+QUALITY_METRICS = frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)
+"""Higher-is-better metrics; only these are compared with a baseline."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    tolerance: float
+    minimums: dict[str, float]
+
+
+@dataclass
+class GateResult:
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "checked": self.checked,
+            "failures": self.failures,
+            "notes": self.notes,
+        }
+
+
+def load_thresholds(path: Path, engine: str) -> Thresholds:
+    """The engine's table; a missing file or table means "no minimums" (the tolerance still applies)."""
+    if not path.exists():
+        return Thresholds(DEFAULT_TOLERANCE, {})
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"thresholds file {path}: {error}") from error
+    tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
+    table = raw.get(engine, {})
+    if not isinstance(tolerance, (int, float)) or not isinstance(table, dict):
+        raise InputError(f"thresholds file {path}: `tolerance` must be a number and [{engine}] a table")
+    minimums: dict[str, float] = {}
+    for name, value in table.items():
+        if name not in QUALITY_METRICS or not isinstance(value, (int, float)):
+            known = ", ".join(sorted(QUALITY_METRICS))
+            raise InputError(
+                f"thresholds file {path}: [{engine}] {name} must be a number and one of: {known}"
+            )
+        minimums[name] = float(value)
+    return Thresholds(float(tolerance), minimums)
+
+
+def load_baseline(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"baseline {path} is not readable JSON ({error}); re-save it with --save-baseline"
+        ) from error
+    if not isinstance(data, dict) or not isinstance(data.get("aggregate"), dict):
+        raise InputError(f"baseline {path} has no `aggregate` object; re-save it with --save-baseline")
+    return data
+
+
+def baseline_document(results: dict[str, Any]) -> dict[str, Any]:
+    """What `--save-baseline` keeps: the aggregate and what it was measured on."""
+    return {
+        "format": results.get("format"),
+        "engine": results["engine"],
+        "dataset": results["dataset"],
+        "aggregate": {k: v for k, v in results["aggregate"].items() if k in QUALITY_METRICS},
+    }
+
+
+def check(
+    results: dict[str, Any], thresholds: Thresholds, baseline: dict[str, Any] | None = None
+) -> GateResult:
+    """Every failing metric, with the value, the bar and why, in one list."""
+    gate = GateResult()
+    aggregate: dict[str, float | None] = results["aggregate"]
+    for name, minimum in sorted(thresholds.minimums.items()):
+        value = aggregate.get(name)
+        if name not in aggregate:
+            gate.notes.append(f"{name}: not measured on this dataset; threshold skipped")
+            continue
+        gate.checked += 1
+        if value is None or value < minimum:
+            shown = "n/a" if value is None else f"{value:.3f}"
+            gate.failures.append(f"{name} = {shown} is below the threshold {minimum:.3f}")
+    if baseline is None:
+        return gate
+    if baseline.get("dataset", {}).get("fingerprint") != results["dataset"]["fingerprint"]:
+        gate.notes.append(
+            "baseline was measured on different cases; regression check skipped "
+            "(re-save it with --save-baseline)"
+        )
+        return gate
+    for name, before in sorted(baseline["aggregate"].items()):
+        now = aggregate.get(name)
+        if name not in QUALITY_METRICS or before is None or now is None:
+            continue
+        gate.checked += 1
+        if now < before - thresholds.tolerance:
+            gate.failures.append(
+                f"{name} regressed from {before:.3f} to {now:.3f} "
+                f"(more than the tolerance {thresholds.tolerance})"
+            )
+    return gate
