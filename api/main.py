@@ -1,0 +1,133 @@
+"""The FastAPI application: `create_app(settings)` builds one self-contained service instance."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic.json_schema import models_json_schema
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import briefing
+from api.logs import REQUEST_ID
+from api.metrics import Metrics
+from api.middleware import ServiceMiddleware
+from api.routes import articles, briefs, health, jobs, web
+from api.schemas import ArticleIn, BriefRequest
+from api.service import BriefService
+from briefing.config import Settings, get_settings
+from briefing.errors import BriefingError
+from briefing.jobs import QueueFullError
+from briefing.store import open_store
+
+log = logging.getLogger("briefing.api")
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the store (migrating it), start the job dispatcher; interrupted jobs resume here."""
+    settings: Settings = app.state.settings
+    store = await asyncio.to_thread(open_store, settings)
+    service = BriefService(settings, store, app.state.metrics)
+    app.state.service = service
+    stop = asyncio.Event()
+    dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
+    log.info(
+        "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
+    )
+    try:
+        yield
+    finally:
+        stop.set()
+        dispatcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatcher
+        store.close()
+
+
+def _error_response(error: BriefingError) -> JSONResponse:
+    body: dict[str, Any] = {"type": type(error).__name__, "message": error.message}
+    fields = error.context.get("fields") or ([error.context["field"]] if "field" in error.context else None)
+    if fields:
+        body["fields"] = fields
+    headers: dict[str, str] = {}
+    if isinstance(error, QueueFullError):
+        headers["Retry-After"] = str(error.retry_after)
+    if error.http_status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    status = error.http_status if 400 <= error.http_status < 600 else 500
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BriefingError)
+    async def briefing_error(_: Request, error: BriefingError) -> JSONResponse:
+        if error.http_status >= 500:
+            log.warning("request failed: %s", error.message, extra={"error_type": type(error).__name__})
+        return _error_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        problems = error.errors()
+        fields = [".".join(str(p) for p in item.get("loc", ())) or "body" for item in problems]
+        message = "; ".join(f"{f}: {item.get('msg')}" for f, item in zip(fields, problems, strict=True))
+        return JSONResponse(
+            {"error": {"type": "ValidationError", "message": message, "fields": fields}}, status_code=422
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"type": "HTTPError", "message": str(error.detail)}},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        message = f"internal error (request id {REQUEST_ID.get()}); the server log has the details"
+        return JSONResponse({"error": {"type": "InternalError", "message": message}}, status_code=500)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema plus the body models that routes parse by hand (JSON or text bodies)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    _, definitions = models_json_schema(
+        [(BriefRequest, "validation"), (ArticleIn, "validation")], ref_template="#/components/schemas/{model}"
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in definitions.get("$defs", {}).items():
+        components.setdefault(name, definition)
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A service instance; state lives on the app (no globals), so tests can run several side by side."""
+    app = FastAPI(
+        title="briefing",
+        version=briefing.__version__,
+        description="Structured, grounded briefs from news articles.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings or get_settings()
+    app.state.metrics = Metrics()
+    app.add_middleware(ServiceMiddleware)
+    _install_handlers(app)
+    for module in (briefs, jobs, articles, health, web):
+        app.include_router(module.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,1 @@
+"""Routers of the HTTP service, one module per resource."""

@@ -1,0 +1,73 @@
+"""Article ingest (for digests) and listing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from api.bodies import parse_model, read_article_body
+from api.deps import get_service
+from api.routes.briefs import ERRORS
+from api.schemas import ArticleIn, ArticleOut, ErrorOut, Page
+from api.service import BriefService
+from briefing.errors import NotFoundError
+from briefing.models import Article
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+
+ARTICLE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}},
+        "text/plain": {"schema": {"type": "string"}},
+    },
+}
+
+
+@router.post(
+    "",
+    response_model=ArticleOut,
+    status_code=201,
+    responses={200: {"model": ArticleOut, "description": "Already stored"}, **ERRORS},
+    openapi_extra={"requestBody": ARTICLE_BODY},
+    summary="Store an article (idempotent: the same text gets the same id)",
+)
+async def ingest_article(
+    request: Request, service: Annotated[BriefService, Depends(get_service)]
+) -> JSONResponse:
+    _, fields = await read_article_body(request)
+    article = await service.article_from(parse_model(ArticleIn, fields))
+    stored, created = service.store.save_article(article)
+    body = ArticleOut(article=stored, created=created).model_dump(mode="json")
+    return JSONResponse(
+        body, status_code=201 if created else 200, headers={"Location": f"/v1/articles/{stored.id}"}
+    )
+
+
+@router.get("", response_model=Page[Article], summary="Articles, newest first")
+def list_articles(
+    service: Annotated[BriefService, Depends(get_service)],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source: Annotated[str | None, Query(max_length=255)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page[Article]:
+    items = service.store.list_articles(
+        since=since, until=until, source=source, limit=limit + 1, offset=offset
+    )
+    more = len(items) > limit
+    return Page[Article](
+        items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None
+    )
+
+
+@router.get("/{article_id}", response_model=Article, responses={404: {"model": ErrorOut}})
+def get_article(article_id: str, service: Annotated[BriefService, Depends(get_service)]) -> Article:
+    article = service.store.get_article(article_id)
+    if article is None:
+        raise NotFoundError(f"no article with id {article_id!r}")
+    return article

@@ -1,0 +1,102 @@
+"""The web page: paste text or a URL, read the brief with its evidence marked in the article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import get_service
+from api.highlight import highlight
+from api.schemas import ArticleIn
+from api.service import BriefService
+from briefing.errors import BriefingError, NotFoundError
+from briefing.models import Brief, BriefOptions
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, service: Annotated[BriefService, Depends(get_service)]) -> Response:
+    return _index(request, service)
+
+
+def _index(request: Request, service: BriefService, error: str | None = None, status: int = 200) -> Response:
+    recent = service.store.list_briefs(limit=20)
+    return templates.TemplateResponse(
+        request, "index.html", {"recent": recent, "error": error}, status_code=status
+    )
+
+
+@router.post("/", response_class=HTMLResponse)
+async def submit(
+    request: Request,
+    service: Annotated[BriefService, Depends(get_service)],
+    text: Annotated[str, Form()] = "",
+    url: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        article = await service.article_from(ArticleIn(text=text or None, url=url.strip() or None))
+        options = BriefOptions()
+        cached = service.cached(article, options)
+        if cached is not None and cached.id:
+            return RedirectResponse(f"/briefs/{cached.id}", status_code=303)
+        job = service.submit(article, options)
+        finished = await service.queue.wait(job.id, service.settings.wait_seconds) or job
+    except BriefingError as error:
+        return _index(request, service, error.message, error.http_status)
+    if finished.status == "succeeded" and finished.result_id:
+        return RedirectResponse(f"/briefs/{finished.result_id}", status_code=303)
+    return RedirectResponse(f"/jobs/{finished.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(
+    job_id: str, request: Request, service: Annotated[BriefService, Depends(get_service)]
+) -> Response:
+    job = service.queue.get(job_id)
+    if job is None:
+        raise NotFoundError(f"no job with id {job_id!r}")
+    if job.status == "succeeded" and job.result_id:
+        return RedirectResponse(f"/briefs/{job.result_id}", status_code=303)
+    return templates.TemplateResponse(request, "job.html", {"job": job})
+
+
+@router.get("/briefs/{brief_id}", response_class=HTMLResponse)
+def brief_page(
+    brief_id: str, request: Request, service: Annotated[BriefService, Depends(get_service)]
+) -> Response:
+    brief = service.store.get_brief_by_id(brief_id)
+    if brief is None:
+        raise NotFoundError(f"no brief with id {brief_id!r}")
+    article = service.store.get_article(brief.article_id or "")
+    segments = highlight(article.text, brief) if article else []
+    return templates.TemplateResponse(
+        request,
+        "brief.html",
+        {"brief": brief, "article": article, "segments": segments, "labels": _labels(brief)},
+    )
+
+
+def _labels(brief: Brief) -> list[tuple[str, str, bool | None, list[int]]]:
+    """(section, item text, grounded, evidence numbers) for the item list beside the article."""
+    rows: list[tuple[str, str, bool | None, list[int]]] = []
+    number = 0
+    sections = [
+        ("Actor", [(f"{a.name}" + (f" — {a.role}" if a.role else ""), a) for a in brief.actors]),
+        ("Status", [(s.text, s) for s in brief.status]),
+        ("Dispute", [(d.issue, d) for d in brief.disputes]),
+        ("Next step", [(n.action + (f" ({n.when})" if n.when else ""), n) for n in brief.next_steps]),
+    ]
+    for section, items in sections:
+        for text, item in items:
+            numbers = []
+            for _ in item.evidence:
+                number += 1
+                numbers.append(number)
+            rows.append((section, text, item.grounded, numbers))
+    return rows

@@ -1,0 +1,147 @@
+"""What the API and the web page share: turning requests into articles, jobs and presented briefs."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from typing import Any
+
+from api.metrics import Metrics
+from api.schemas import ArticleIn, JobLinks, JobOut
+from briefing.config import Settings
+from briefing.engines import Engine
+from briefing.errors import ConfigError, InputError
+from briefing.fetch import afetch_url
+from briefing.grounding import ground_brief
+from briefing.jobs import DatabaseJobQueue
+from briefing.models import Article, Brief, BriefOptions
+from briefing.pipeline import Briefer
+from briefing.store import Job, Store
+from briefing.store.keys import hash_key
+
+AUTH_CACHE_SECONDS = 1.0
+
+
+class BriefService:
+    def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
+        self.settings = settings
+        self.store = store
+        self.metrics = metrics
+        self.briefer = Briefer(settings, cache=store)
+        self.queue = DatabaseJobQueue(store, settings, {"brief": self.run_brief_job})
+        self._configured_hashes = {hash_key(key) for key in settings.api_keys}
+        self._auth_checked_at = -1e9
+        self._auth_required = bool(self._configured_hashes)
+
+    # --- authentication ------------------------------------------------------------------------
+    def auth_required(self) -> bool:
+        if self._configured_hashes:
+            return True
+        now = time.monotonic()
+        if now - self._auth_checked_at > AUTH_CACHE_SECONDS:
+            self._auth_required = self.store.has_active_api_keys()
+            self._auth_checked_at = now
+        return self._auth_required
+
+    def key_valid(self, key: str) -> bool:
+        digest = hash_key(key)
+        if any(hmac.compare_digest(digest, known) for known in self._configured_hashes):
+            return True
+        return self.store.check_api_key(key)
+
+    # --- requests → articles -------------------------------------------------------------------
+    async def article_from(self, request: ArticleIn) -> Article:
+        """Validate an article request; fetches `url` when no text is given."""
+        text = request.text
+        title = request.title
+        if text is None or not text.strip():
+            if request.url:
+                page = await afetch_url(request.url, self.settings)
+                text, title = page.text, title or page.title
+            elif text is None:
+                raise InputError("text: a text (or a url to fetch) is required", fields=["text"])
+            else:
+                raise InputError("text: must not be empty or whitespace", fields=["text"])
+        return Article(
+            text=text,
+            title=title,
+            url=request.url,
+            source=request.source,
+            published_at=request.published_at,
+            language=request.language,
+        )
+
+    def engine_for(self, options: BriefOptions) -> Engine:
+        """Build (once) the requested engine, so a bad engine or model is a 422 before anything is stored."""
+        try:
+            return self.briefer.engine(options)
+        except ConfigError as error:
+            name = options.engine or self.settings.default_engine
+            raise InputError(f"engine {name!r} is not available on this server: {error.message}") from error
+
+    # --- briefs --------------------------------------------------------------------------------
+    def cached(self, article: Article, options: BriefOptions) -> Brief | None:
+        """A cached brief answered without queueing (the cheap path)."""
+        if not (self.settings.cache and options.use_cache):
+            return None
+        engine = self.engine_for(options)
+        hit = self.store.get_brief(
+            article_id=article.id,
+            engine=engine.name,
+            model=engine.model,
+            prompt_version=engine.prompt_version,
+        )
+        self.metrics.cache.labels("hit" if hit else "miss").inc()
+        if hit is None:
+            return None
+        hit.meta.cached = True
+        return self.present(hit, article, options)
+
+    def present(self, brief: Brief, article: Article, options: BriefOptions) -> Brief:
+        mode = options.grounding or self.settings.grounding
+        if mode == "strict" and brief.meta.grounded_ratio not in (None, 1.0):
+            brief = ground_brief(
+                brief, article.text, mode="strict", min_score=self.settings.grounding_min_score
+            )
+        return brief
+
+    def submit(self, article: Article, options: BriefOptions) -> Job:
+        payload = {"article_id": article.id, "options": options.model_dump(mode="json")}
+        return self.queue.submit("brief", payload, article=article)
+
+    async def run_brief_job(self, job: Job) -> tuple[str | None, dict[str, Any] | None]:
+        article = self.store.get_article(job.payload["article_id"])
+        if article is None:
+            raise InputError(f"article {job.payload['article_id']} is no longer stored")
+        options = BriefOptions.model_validate(job.payload.get("options") or {})
+        brief = await self.briefer.brief(article, options)
+        if brief.meta.cached:
+            self.metrics.cache.labels("hit").inc()
+        else:
+            self.metrics.observe_brief(brief)
+        if brief.id is None:  # the cache is off: keep the result addressable all the same
+            stored = self.store.put_brief(article=article, brief=brief.model_copy(deep=True))
+            brief.id = stored.id
+        return brief.id, brief.model_dump(mode="json")
+
+    # --- jobs → responses ----------------------------------------------------------------------
+    @staticmethod
+    def job_out(job: Job) -> JobOut:
+        brief = Brief.model_validate(job.result) if job.result else None
+        return JobOut(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            attempts=job.attempts,
+            error=job.error,
+            brief=brief,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            links=JobLinks(
+                self=f"/v1/jobs/{job.id}",
+                brief=f"/v1/briefs/{job.result_id}" if job.result_id else None,
+                retry=f"/v1/jobs/{job.id}/retry" if job.status == "failed" else None,
+            ),
+        )

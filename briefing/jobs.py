@@ -1,0 +1,210 @@
+"""Durable jobs: accepted work is a database row before anything runs, and is resumed after a crash.
+
+`JobQueue` is the seam: `DatabaseJobQueue` runs jobs in-process over the store's `jobs` table
+(claims with leases; a lease that is not renewed — the worker died — sends the job back to the
+queue). A Redis-backed queue can implement the same protocol when one machine is not enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from briefing.config import Settings
+from briefing.errors import BriefingError
+from briefing.models import Article
+from briefing.store import Job, Store
+
+log = logging.getLogger("briefing.jobs")
+
+FINAL = ("succeeded", "failed")
+
+# A handler runs one job and returns (result id, result document).
+Handler = Callable[[Job], Awaitable[tuple[str | None, dict[str, Any] | None]]]
+
+
+class QueueFullError(BriefingError):
+    """Too much accepted work is waiting; the client should come back after `retry_after` seconds."""
+
+    http_status = 429
+    exit_code = 3
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class JobQueue(Protocol):
+    def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job: ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def retry(self, job_id: str) -> Job: ...
+
+    async def wait(self, job_id: str, timeout: float) -> Job | None: ...
+
+    async def run_worker(self, stop: asyncio.Event) -> None: ...
+
+
+def error_document(error: BaseException) -> dict[str, Any]:
+    """What a failed job records: enough for a client to act on, no traceback."""
+    if isinstance(error, BriefingError):
+        return {"type": type(error).__name__, "message": error.message, "status": error.http_status}
+    return {"type": "InternalError", "message": f"unexpected {type(error).__name__}: {error}", "status": 500}
+
+
+class DatabaseJobQueue:
+    """Jobs in the store's table, run by one dispatcher task per process with bounded concurrency."""
+
+    def __init__(self, store: Store, settings: Settings, handlers: dict[str, Handler]) -> None:
+        self.store = store
+        self.settings = settings
+        self.handlers = handlers
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self.running = 0
+
+    # --- the JobQueue protocol -------------------------------------------------------------------
+    def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job:
+        """Persist the job (refusing when the queue is full), then nudge the dispatcher."""
+        if kind not in self.handlers:
+            raise BriefingError(f"no handler for job kind {kind!r}")
+        if self.store.count_active_jobs() >= self.settings.queue_limit:
+            raise QueueFullError(
+                f"the server has {self.settings.queue_limit} jobs queued or running; retry shortly",
+                retry_after=max(1, int(self.settings.job_poll_seconds * 5)),
+            )
+        job = self.store.submit_job(kind, payload, article=article)
+        self._notify()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        return self.store.get_job(job_id)
+
+    def retry(self, job_id: str) -> Job:
+        job = self.store.retry_job(job_id)
+        if job.status == "queued":
+            self._notify()
+        return job
+
+    async def wait(self, job_id: str, timeout: float) -> Job | None:
+        """The job once it is finished, or as it stands when `timeout` runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.setdefault(job_id, []).append(future)
+            try:
+                job = self.store.get_job(job_id)
+                remaining = deadline - loop.time()
+                if job is None or job.status in FINAL or remaining <= 0:
+                    return job
+                # Polling covers jobs finished by a worker in another process.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(future, min(remaining, self.settings.job_poll_seconds))
+            finally:
+                waiters = self._waiters.get(job_id, [])
+                if future in waiters:
+                    waiters.remove(future)
+                if not waiters:
+                    self._waiters.pop(job_id, None)
+
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """Claim and run jobs until `stop` is set; at most `settings.workers` at a time."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        slots = asyncio.Semaphore(max(1, self.settings.workers))
+        tasks: set[asyncio.Task[None]] = set()
+        next_reap = 0.0
+        try:
+            while not stop.is_set():
+                if time.monotonic() >= next_reap:
+                    requeued = self.store.requeue_expired(max_attempts=self.settings.job_max_attempts)
+                    if requeued:
+                        log.warning("requeued %d interrupted job(s)", requeued)
+                    next_reap = time.monotonic() + max(0.1, self.settings.job_lease_seconds / 2)
+                await slots.acquire()
+                self._wakeup.clear()
+                job = self.store.claim_job(lease_seconds=self.settings.job_lease_seconds)
+                if job is None:
+                    slots.release()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wait_either(stop), self.settings.job_poll_seconds)
+                    continue
+                task = asyncio.create_task(self._run(job, slots))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+        finally:
+            # Unfinished jobs keep their rows; their leases lapse and the next start resumes them.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # --- internals -----------------------------------------------------------------------------
+    async def _wait_either(self, stop: asyncio.Event) -> None:
+        assert self._wakeup is not None
+        waits = [asyncio.create_task(self._wakeup.wait()), asyncio.create_task(stop.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    def _notify(self) -> None:
+        loop, wakeup = self._loop, self._wakeup
+        if loop is None or wakeup is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wakeup.set()
+        else:
+            loop.call_soon_threadsafe(wakeup.set)
+
+    def _finished(self, job_id: str) -> None:
+        for future in self._waiters.get(job_id, []):
+            if future.done():
+                continue
+            if future.get_loop() is asyncio.get_running_loop():
+                future.set_result(None)
+            else:
+                future.get_loop().call_soon_threadsafe(_resolve, future)
+
+    async def _heartbeat(self, job_id: str) -> None:
+        interval = max(0.05, self.settings.job_lease_seconds / 3)
+        while True:
+            await asyncio.sleep(interval)
+            self.store.extend_lease(job_id, lease_seconds=self.settings.job_lease_seconds)
+
+    async def _run(self, job: Job, slots: asyncio.Semaphore) -> None:
+        self.running += 1
+        heartbeat = asyncio.create_task(self._heartbeat(job.id))
+        try:
+            result_id, result = await self.handlers[job.kind](job)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if not isinstance(error, BriefingError):
+                log.exception("job %s (%s) crashed", job.id, job.kind)
+            else:
+                log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
+            self.store.fail_job(job.id, error=error_document(error))
+        else:
+            self.store.finish_job(job.id, result_id=result_id, result=result)
+        finally:
+            heartbeat.cancel()
+            self.running -= 1
+            slots.release()
+        self._finished(job.id)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
