@@ -1,9 +1,107 @@
-"""Commands of this area (being written)."""
+"""`briefing serve` and `briefing keys …`: run the HTTP service and manage its API keys."""
 
 from __future__ import annotations
 
+import ipaddress
+from typing import Annotated
+
 import typer
+
+from briefing.config import Settings, get_settings
+from briefing.errors import ConfigError
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(settings: Settings, host: str, *, public_ok: bool, keys_exist: bool) -> None:
+    """Refuse to expose an unauthenticated server beyond this machine unless told it is intended."""
+    if _is_loopback(host) or keys_exist or public_ok or settings.allow_public_bind:
+        return
+    raise ConfigError(
+        f"refusing to listen on {host} without API keys: anyone who can reach it could use it. "
+        "Create a key (`briefing keys create NAME`), set BRIEFING_API_KEYS, or pass --i-know-its-public."
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add `serve` and the `keys` group to the main app."""
+
+    @app.command()
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        i_know_its_public: Annotated[
+            bool, typer.Option("--i-know-its-public", help="Allow a non-loopback address without API keys.")
+        ] = False,
+    ) -> None:
+        """Serve the JSON API and the web page (SQLite + offline engine when nothing is configured)."""
+        import uvicorn
+
+        from api.logs import configure_logging
+        from api.main import create_app
+        from briefing.store import open_store
+
+        settings = get_settings()
+        host = host or settings.host
+        port = port or settings.port
+        store = open_store(settings)
+        try:
+            keys_exist = bool(settings.api_keys) or store.has_active_api_keys()
+        finally:
+            store.close()
+        check_bind(settings, host, public_ok=i_know_its_public, keys_exist=keys_exist)
+        configure_logging(settings)
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_config=None, access_log=False, lifespan="on"
+        )
+
+    keys = typer.Typer(help="Manage API keys (stored hashed; a key is shown once, when created).")
+    app.add_typer(keys, name="keys")
+
+    @keys.command("create")
+    def create(name: Annotated[str, typer.Argument(help="A label, e.g. who uses the key.")]) -> None:
+        """Create a key and print it (once)."""
+        from briefing.store import open_store
+
+        store = open_store(get_settings())
+        try:
+            key, info = store.create_api_key(name)
+        finally:
+            store.close()
+        typer.echo(key)
+        typer.echo(
+            f"created key {info.id} ({info.prefix}…) for {name!r}; store it now, it is not shown again",
+            err=True,
+        )
+
+    @keys.command("list")
+    def list_keys() -> None:
+        """List keys (id, prefix, name, state)."""
+        from briefing.store import open_store
+
+        store = open_store(get_settings())
+        try:
+            for info in store.list_api_keys():
+                state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+                typer.echo(f"{info.id}  {info.prefix}…  {info.name}  {state}")
+        finally:
+            store.close()
+
+    @keys.command("revoke")
+    def revoke(key: Annotated[str, typer.Argument(help="The key's id or prefix.")]) -> None:
+        """Revoke a key; requests using it get 403 from then on."""
+        from briefing.store import open_store
+
+        store = open_store(get_settings())
+        try:
+            info = store.revoke_api_key(key)
+        finally:
+            store.close()
+        typer.echo(f"revoked {info.id} ({info.prefix}…)")
