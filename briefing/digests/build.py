@@ -84,7 +84,7 @@ class DigestBuilder:
         self.settings = settings
         self.repo = repo
         self.briefer = briefer or Briefer(settings, repo.store)
-        self.params = params or ClusterParams()
+        self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
 
     async def build(self, spec: BuildSpec, *, now: datetime | None = None) -> Digest:
         now = now or datetime.now(UTC)

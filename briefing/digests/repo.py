@@ -45,6 +45,11 @@ def _schedule(row: ScheduleRow) -> Schedule:
     return Schedule(id=row.id, created_at=row.created_at, updated_at=row.updated_at, **row.spec)
 
 
+def _spec(spec: ScheduleIn) -> dict[str, Any]:
+    """The stored part of a schedule (a full `Schedule` may be passed; its id and times are not spec)."""
+    return spec.model_dump(mode="json", include=set(ScheduleIn.model_fields))
+
+
 def _digest(row: DigestRow) -> Digest:
     digest = Digest.model_validate(row.data)
     digest.id = row.id
@@ -66,7 +71,7 @@ class DigestRepo:
             cron=spec.cron,
             timezone=spec.timezone,
             enabled=spec.enabled,
-            spec=spec.model_dump(mode="json"),
+            spec=_spec(spec),
             created_at=now,
             updated_at=now,
         )
@@ -95,7 +100,7 @@ class DigestRepo:
             if row is None:
                 raise NotFoundError(f"no schedule with id {schedule_id}")
             row.name, row.cron, row.timezone, row.enabled = spec.name, spec.cron, spec.timezone, spec.enabled
-            row.spec = spec.model_dump(mode="json")
+            row.spec = _spec(spec)
             row.updated_at = utcnow()
             session.flush()
             return _schedule(row)
@@ -448,3 +453,16 @@ class DigestRepo:
             delivered_at=row.delivered_at,
             history=[DeliveryAttempt(at=a.at, ok=a.ok, error=a.error) for a in attempts],
         )
+
+    # --- feeds (what a run reports as failed) ----------------------------------------------------
+    def failing_feeds(self, schedule: Schedule) -> list[tuple[str, str]]:
+        """Feeds relevant to the schedule whose last poll failed: (url, error)."""
+        query = select(FeedRow).where(FeedRow.last_error.is_not(None)).order_by(FeedRow.id)
+        if schedule.filters.feeds:
+            query = query.where(FeedRow.id.in_(schedule.filters.feeds))
+        with self.store.session() as session:
+            return [
+                (row.url, row.last_error or "")
+                for row in session.scalars(query)
+                if self._tags_match(row, schedule.filters)
+            ]

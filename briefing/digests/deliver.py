@@ -1,0 +1,154 @@
+"""Deliver digests to directories, webhooks and email, each attempt recorded, failures retried.
+
+A delivery row exists once per (digest, target); a sender claims it with a lease, so two
+schedulers never send the same delivery at once. Failures are retried with exponential backoff
+up to `Settings.delivery_max_attempts`, then marked failed (visible in the API, retryable by
+hand). A process killed between sending and recording could resend once after its lease
+expires; webhooks carry `X-Briefing-Delivery` (the delivery id) so receivers can drop that
+duplicate, and directory writes replace the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import re
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+import httpx
+from pydantic import TypeAdapter
+
+from briefing.config import Settings
+from briefing.digests.models import (
+    Delivery,
+    DeliveryTarget,
+    Digest,
+    DirectoryTarget,
+    EmailTarget,
+    WebhookTarget,
+)
+from briefing.digests.render import render
+from briefing.digests.repo import DigestRepo
+from briefing.digests.urls import check_public
+from briefing.errors import ConfigError, UpstreamError
+
+log = logging.getLogger(__name__)
+_TARGET = TypeAdapter(DeliveryTarget)
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+DIRECTORY_FORMATS = ("md", "html", "json")
+
+
+def sign(body: bytes, secret: str) -> str:
+    """Value of X-Briefing-Signature: receivers recompute it over the raw body to trust the sender."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempt: int, settings: Settings) -> timedelta:
+    """Delay after the `attempt`-th failure: base · 2^(attempt-1), capped."""
+    seconds = min(settings.delivery_backoff_max, settings.delivery_backoff_base * 2 ** (attempt - 1))
+    return timedelta(seconds=seconds)
+
+
+def file_stem(digest: Digest) -> str:
+    label = digest.period or digest.created_at.strftime("%Y-%m-%dT%H%M")
+    return _UNSAFE.sub("-", f"digest-{digest.schedule_id or 'adhoc'}-{label}-{digest.id}")
+
+
+async def send_directory(target: DirectoryTarget, digest: Digest, settings: Settings) -> None:
+    directory = Path(target.path).expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    for fmt in DIRECTORY_FORMATS:
+        final = directory / f"{file_stem(digest)}.{fmt}"
+        partial = final.with_suffix(final.suffix + ".part")
+        partial.write_text(render(digest, fmt, settings), encoding="utf-8")
+        os.replace(partial, final)  # readers never see half a file; a resend replaces it
+
+
+async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, settings: Settings) -> None:
+    await check_public(target.url, settings, field="webhook url")
+    body = render(digest, "json", settings).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json",
+        "X-Briefing-Event": "digest",
+        "X-Briefing-Delivery": str(delivery_id),
+    }
+    if settings.webhook_secret is not None:
+        headers["X-Briefing-Signature"] = sign(body, settings.webhook_secret.get_secret_value())
+    try:
+        async with httpx.AsyncClient(timeout=settings.delivery_timeout, trust_env=False) as client:
+            response = await client.post(target.url, content=body, headers=headers)
+    except httpx.HTTPError as error:
+        raise UpstreamError(f"webhook {target.url} failed: {type(error).__name__}: {error}") from error
+    if response.status_code >= 300:
+        raise UpstreamError(f"webhook {target.url} answered HTTP {response.status_code}")
+
+
+async def send_email(target: EmailTarget, digest: Digest, settings: Settings) -> None:
+    if not settings.smtp_host:
+        raise ConfigError("email delivery needs BRIEFING_SMTP_HOST (and usually SMTP username/password)")
+    message = EmailMessage()
+    message["Subject"] = digest.title
+    message["From"] = settings.smtp_from
+    message["To"] = ", ".join(target.to)
+    message.set_content(render(digest, "txt", settings))
+    if target.format == "html":
+        message.add_alternative(render(digest, "html", settings), subtype="html")
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=password,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.delivery_timeout,
+        )
+    except (aiosmtplib.SMTPException, OSError) as error:
+        raise UpstreamError(f"SMTP {settings.smtp_host}:{settings.smtp_port} failed: {error}") from error
+
+
+class Deliverer:
+    def __init__(self, settings: Settings, repo: DigestRepo) -> None:
+        self.settings = settings
+        self.repo = repo
+
+    async def send(self, target: DeliveryTarget, digest: Digest, delivery_id: int) -> None:
+        if isinstance(target, DirectoryTarget):
+            await send_directory(target, digest, self.settings)
+        elif isinstance(target, WebhookTarget):
+            await send_webhook(target, digest, delivery_id, self.settings)
+        else:
+            await send_email(target, digest, self.settings)
+
+    async def deliver_due(
+        self, *, now: datetime | None = None, digest_id: int | None = None
+    ) -> list[Delivery]:
+        """Attempt every due delivery this process can claim; returns them as recorded afterwards."""
+        now = now or datetime.now(UTC)
+        lease = timedelta(seconds=max(60.0, 3 * self.settings.delivery_timeout))
+        claimed = self.repo.claim_deliveries(now=now, lease=lease, digest_id=digest_id)
+        return [await self.attempt(delivery_id, now) for delivery_id in claimed]
+
+    async def attempt(self, delivery_id: int, now: datetime) -> Delivery:
+        digest_id, raw_target, attempts = self.repo.delivery_row(delivery_id)
+        target = _TARGET.validate_python(raw_target)
+        try:
+            await self.send(target, self.repo.get_digest(digest_id), delivery_id)
+        except Exception as error:  # every failure is recorded, whatever raised it
+            attempt = attempts + 1
+            give_up = attempt >= self.settings.delivery_max_attempts
+            retry_at = None if give_up else now + backoff(attempt, self.settings)
+            message = str(error) or type(error).__name__
+            log.warning(
+                "delivery %s to %s failed (attempt %s): %s", delivery_id, target.kind, attempt, message
+            )
+            self.repo.record_attempt(delivery_id, ok=False, error=message, now=now, retry_at=retry_at)
+        else:
+            self.repo.record_attempt(delivery_id, ok=True, error=None, now=now, retry_at=None)
+        return self.repo.get_delivery(delivery_id)
