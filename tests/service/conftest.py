@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from briefing import engines
@@ -56,3 +58,26 @@ def store(store_settings: Settings) -> Iterator[Store]:
     opened = open_store(store_settings)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def make_client(store_settings: Settings) -> Iterator[Callable[..., TestClient]]:
+    """Start service instances (lifespan included) with setting overrides; closed after the test."""
+    from api.main import create_app
+
+    opened: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        client = TestClient(create_app(store_settings.model_copy(update=overrides)))
+        client.__enter__()
+        opened.append(client)
+        return client
+
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client(engine=None)
