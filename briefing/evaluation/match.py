@@ -24,7 +24,7 @@ from briefing.evaluation.tokenize import UnicodeTokenizer
 ACTOR_MATCH_THRESHOLD = 0.85
 """Name similarity (0–1) at or above which two actor names denote the same actor."""
 
-SECTION_MATCH_THRESHOLD = 0.35
+SECTION_MATCH_THRESHOLD = 0.30
 """ROUGE-L F1 (stemmed, Unicode tokens) at or above which two section items say the same thing."""
 
 TOKEN_MATCH_RATIO = 85.0

@@ -141,8 +141,8 @@ def test_paraphrase_clears_the_section_threshold_but_unrelated_text_does_not() -
     gold = "The recount ended with the incumbent ahead by 312 votes."
     paraphrase = "Officials said the recount was complete and the incumbent led by 312 votes."
     unrelated = "The weather service expects rain over the weekend in the north."
-    assert text_similarity(gold, paraphrase) >= 0.35
-    assert text_similarity(gold, unrelated) < 0.35
+    assert text_similarity(gold, paraphrase) >= 0.30
+    assert text_similarity(gold, unrelated) < 0.30
 
 
 def test_grounded_rate_counts_items_with_located_evidence() -> None:

@@ -1,0 +1,110 @@
+"""The gate: thresholds per engine, regression from a saved baseline, and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.errors import InputError
+from briefing.evaluation.gate import Thresholds, check, load_thresholds
+
+DATA = Path(__file__).parent / "data"
+
+
+def _results(rouge1: float, fingerprint: str = "abc") -> dict:
+    return {"dataset": {"fingerprint": fingerprint}, "aggregate": {"rouge1": rouge1, "actor_f1": 0.5}}
+
+
+def test_below_threshold_fails_and_names_the_metric() -> None:
+    gate = check(_results(0.30), Thresholds(0.02, {"rouge1": 0.35, "actor_f1": 0.4}))
+    assert not gate.passed
+    assert gate.failures == ["rouge1 = 0.300 is below the threshold 0.350"]
+    assert gate.checked == 2
+
+
+def test_regression_beyond_tolerance_fails_within_tolerance_passes() -> None:
+    baseline = {"dataset": {"fingerprint": "abc"}, "aggregate": {"rouge1": 0.40, "actor_f1": 0.5}}
+    assert check(_results(0.39), Thresholds(0.02, {}), baseline).passed
+    gate = check(_results(0.37), Thresholds(0.02, {}), baseline)
+    assert not gate.passed and "rouge1 regressed from 0.400 to 0.370" in gate.failures[0]
+
+
+def test_baseline_on_other_cases_is_skipped_with_a_note() -> None:
+    baseline = {"dataset": {"fingerprint": "other"}, "aggregate": {"rouge1": 0.9}}
+    gate = check(_results(0.1), Thresholds(0.02, {}), baseline)
+    assert gate.passed and "different cases" in gate.notes[0]
+
+
+def test_thresholds_file_is_read_per_engine(tmp_path: Path) -> None:
+    path = tmp_path / "thresholds.toml"
+    path.write_text("tolerance = 0.05\n[offline]\nrouge1 = 0.3\n[lead]\nrouge1 = 0.2\n")
+    assert load_thresholds(path, "offline") == Thresholds(0.05, {"rouge1": 0.3})
+    assert load_thresholds(path, "llm") == Thresholds(0.05, {})
+    path.write_text("[offline]\nrouge_one = 0.3\n")
+    with pytest.raises(InputError, match="rouge_one"):
+        load_thresholds(path, "offline")
+
+
+def test_repository_thresholds_file_is_valid() -> None:
+    path = Path(__file__).resolve().parents[2] / "evals" / "thresholds.toml"
+    for engine in ("offline", "llm", "lead"):
+        assert load_thresholds(path, engine).minimums, f"[{engine}] has no thresholds"
+
+
+def _eval(tmp_path: Path, *extra: str) -> tuple[int, str]:
+    args = [
+        "eval", "--engine", "lead", "--dataset", str(DATA / "gold"), "--no-progress",
+        "--baselines-dir", str(tmp_path / "baselines"), "--out", str(tmp_path / "out"), *extra,
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    return result.exit_code, result.output
+
+
+def test_cli_gate_passes_then_fails_on_a_planted_regression(tmp_path: Path) -> None:
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text("tolerance = 0.01\n[lead]\nrouge1 = 0.1\n")
+    code, output = _eval(tmp_path, "--thresholds", str(thresholds), "--save-baseline")
+    assert code == 0, output
+    assert "Gate: passed" in output and "| rouge1 |" in output
+    saved = tmp_path / "baselines" / "lead.json"
+    baseline = json.loads(saved.read_text())
+    assert baseline["aggregate"]["rouge1"] > 0.1
+
+    # Plant a regression: pretend the previous run scored 0.05 higher on ROUGE-1.
+    baseline["aggregate"]["rouge1"] += 0.05
+    saved.write_text(json.dumps(baseline))
+    code, output = _eval(tmp_path, "--thresholds", str(thresholds))
+    assert code == 1
+    assert "Gate: FAILED" in output and "rouge1 regressed" in output
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["gate"]["passed"] is False
+
+
+def test_cli_threshold_failure_exits_one_and_no_gate_overrides(tmp_path: Path) -> None:
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text("[lead]\nrouge1 = 0.99\n")
+    code, output = _eval(tmp_path, "--thresholds", str(thresholds))
+    assert code == 1 and "rouge1 = " in output and "below the threshold 0.990" in output
+    code, _ = _eval(tmp_path, "--thresholds", str(thresholds), "--no-gate")
+    assert code == 0
+
+
+def test_cli_unknown_case_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no-such-case"):
+        CliRunner().invoke(
+            app,
+            ["eval", "--engine", "lead", "--dataset", str(DATA / "gold"), "--cases", "no-such-case",
+             "--out", str(tmp_path)],
+            catch_exceptions=False,
+        )  # fmt: skip
+
+
+def test_cli_cases_selects_a_subset(tmp_path: Path) -> None:
+    code, output = _eval(tmp_path, "--cases", "harbor-bridge-closure,library-strike-vote", "--no-gate")
+    assert code == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [case["id"] for case in results["cases"]] == ["harbor-bridge-closure", "library-strike-vote"]
