@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from briefing.engines.llm import LLMEngine
 from briefing.models import Actor, Brief, BriefMeta, BriefOptions, Evidence, StatusItem
 
@@ -53,10 +51,8 @@ async def test_merge_keeps_each_quote_article(httpx2_mock, llm_settings, reply, 
     assert merged.meta.llm_calls == 1 and merged.meta.prompt_tokens == 700 and merged.meta.chunks == 2
 
 
-@pytest.mark.httpx2(assert_all_called=False)
 async def test_merge_of_one_brief_makes_no_call(httpx2_mock, llm_settings, chat_url):
-    route = httpx2_mock.post(chat_url)
     only = _brief("article-a", "A quote.", "Mayor")
     merged = await LLMEngine(llm_settings).merge([only], BriefOptions())
-    assert route.call_count == 0
+    assert httpx2_mock.calls.call_count == 0  # any request would also fail: nothing is mocked
     assert merged == only and merged is not only

@@ -1,0 +1,85 @@
+"""Chunker properties (hypothesis): token bound, nothing lost, bounded overlap, cuts between words."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing.chunking import chunk_text
+from briefing.tokens import load_tokenizer
+
+TOKENIZER = load_tokenizer("gpt-4o-mini")
+
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüßАБВ0123456789,'’-", min_size=1, max_size=12)
+sentences = st.builds(
+    lambda ws, end: " ".join(ws).capitalize() + end,
+    st.lists(words, min_size=1, max_size=25),
+    st.sampled_from([".", "!", "?", ".”", "…", ""]),
+)
+paragraphs = st.builds(" ".join, st.lists(sentences, min_size=1, max_size=6))
+texts = st.builds(
+    lambda ps, sep: sep.join(ps),
+    st.lists(paragraphs, min_size=1, max_size=12),
+    st.sampled_from(["\n\n", "\n"]),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(text=texts, max_tokens=st.integers(min_value=12, max_value=300), overlap=st.integers(0, 150))
+def test_chunk_properties(text: str, max_tokens: int, overlap: int) -> None:
+    chunks = chunk_text(text, TOKENIZER, max_tokens, overlap)
+    effective_overlap = min(overlap, max_tokens // 2)
+
+    # nothing lost: the chunks start at 0, end at the end, and leave no gap
+    assert chunks[0].start == 0 and chunks[-1].end == len(text)
+    for chunk in chunks:
+        assert chunk.text == text[chunk.start : chunk.end] and chunk.text
+        # token bound, on the chunk's own text
+        assert TOKENIZER.count(chunk.text) == chunk.tokens <= max_tokens
+    for previous, current in itertools.pairwise(chunks):
+        assert previous.start < current.start <= previous.end  # progress, no gap
+        shared = text[current.start : previous.end]
+        assert TOKENIZER.count(shared) <= effective_overlap
+        # cut between words: every chunk but the last ends in whitespace (words are ≤ 12 chars)
+        assert text[previous.end - 1].isspace()
+        assert current.start == 0 or text[current.start - 1].isspace()
+    assert [chunk.index for chunk in chunks] == list(range(len(chunks)))
+
+
+def test_small_text_is_one_chunk():
+    chunks = chunk_text("One sentence. Two sentences.", TOKENIZER, 100, 10)
+    assert [(c.start, c.end) for c in chunks] == [(0, 28)]
+
+
+def test_overlap_repeats_whole_trailing_sentences():
+    text = " ".join(f"Sentence number {i} is short." for i in range(60))
+    chunks = chunk_text(text, TOKENIZER, 60, 20)
+    assert len(chunks) > 3
+    for previous, current in itertools.pairwise(chunks):
+        shared = text[current.start : previous.end]
+        assert shared.startswith("Sentence number") and shared.rstrip().endswith("short.")
+        assert 0 < TOKENIZER.count(shared) <= 20
+
+
+def test_prefers_paragraph_breaks():
+    paragraph = " ".join(["The committee reviewed the plan in detail."] * 6)
+    text = "\n\n".join([paragraph] * 6)
+    per_paragraph = TOKENIZER.count(paragraph + "\n\n")
+    chunks = chunk_text(text, TOKENIZER, int(per_paragraph * 2.5), 0)
+    assert len(chunks) == 3
+    assert all(chunk.text.endswith("\n\n") for chunk in chunks[:-1])
+
+
+def test_space_less_blob_is_cut_only_as_a_last_resort():
+    blob = "x" * 3000
+    text = f"Start of text. {blob} End of text."
+    chunks = chunk_text(text, TOKENIZER, 50, 0)
+    assert "".join(chunk.text for chunk in chunks) == text
+    assert all(chunk.tokens <= 50 for chunk in chunks)
+    assert chunks[0].text == "Start of text. "
+
+
+def test_empty_text_has_no_chunks():
+    assert chunk_text("", TOKENIZER, 10) == []
