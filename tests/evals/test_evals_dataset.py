@@ -44,13 +44,13 @@ def test_malformed_case_names_the_file_and_field(tmp_path: Path) -> None:
 
 def test_id_must_match_file_name(tmp_path: Path) -> None:
     (tmp_path / "one.yaml").write_text(CASE.format(id="two", extra=""))
-    with pytest.raises(InputError, match="one.yaml.*must match"):
+    with pytest.raises(InputError, match=r"one\.yaml.*must match"):
         load_dataset(tmp_path)
 
 
 def test_broken_yaml_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
-    with pytest.raises(InputError, match="broken.yaml"):
+    with pytest.raises(InputError, match=r"broken\.yaml"):
         load_dataset(tmp_path)
 
 

@@ -104,7 +104,7 @@ def test_cli_unknown_case_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_cli_cases_selects_a_subset(tmp_path: Path) -> None:
-    code, output = _eval(tmp_path, "--cases", "harbor-bridge-closure,library-strike-vote", "--no-gate")
+    code, _ = _eval(tmp_path, "--cases", "harbor-bridge-closure,library-strike-vote", "--no-gate")
     assert code == 0
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert [case["id"] for case in results["cases"]] == ["harbor-bridge-closure", "library-strike-vote"]
