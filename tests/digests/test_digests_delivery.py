@@ -1,0 +1,120 @@
+"""Delivery: signed webhooks, SMTP through a loopback aiosmtpd, retries with backoff, nothing dropped."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from digest_fakes import harbor_and_tram
+from digest_servers import free_port, http_server, smtp_server, valid_signature
+from pydantic import SecretStr
+
+from briefing.digests.build import BuildSpec
+from briefing.digests.deliver import Deliverer, backoff, sign
+from briefing.digests.models import EmailTarget, WebhookTarget
+
+NOW = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+
+
+async def saved_digest(builder, repo):
+    digest, _ = repo.save_digest(await builder.build(BuildSpec(articles=harbor_and_tram(), title="Morning")))
+    return digest
+
+
+def test_signature_is_hmac_sha256_of_body() -> None:
+    # RFC 4231 test case 2
+    body, key = b"what do ya want for nothing?", "Jefe"
+    expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    assert sign(body, key) == f"sha256={expected}"
+
+
+def test_backoff_doubles_and_caps(settings) -> None:
+    tuned = settings.model_copy(update={"delivery_backoff_base": 10.0, "delivery_backoff_max": 35.0})
+    assert [backoff(n, tuned).total_seconds() for n in (1, 2, 3, 4)] == [10.0, 20.0, 35.0, 35.0]
+
+
+async def test_webhook_signed_and_retried_after_500(settings, builder, repo) -> None:
+    tuned = settings.model_copy(
+        update={
+            "allow_private_urls": True,
+            "webhook_secret": SecretStr("s3cret"),
+            "delivery_backoff_base": 60.0,
+        }
+    )
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        recorder.fail_next = 1
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
+        deliverer = Deliverer(tuned, repo)
+        (first,) = await deliverer.deliver_due(now=NOW)
+        assert first.status == "pending" and first.attempts == 1 and "HTTP 500" in first.last_error
+        assert first.next_attempt_at == NOW + timedelta(seconds=60)
+        assert await deliverer.deliver_due(now=NOW + timedelta(seconds=30)) == []  # not due yet
+        (second,) = await deliverer.deliver_due(now=NOW + timedelta(seconds=61))
+        assert second.status == "delivered" and second.attempts == 2
+        assert [attempt.ok for attempt in second.history] == [False, True]
+        posts = recorder.posts()
+    assert len(posts) == 2
+    headers, body = posts[-1]
+    assert valid_signature(headers, body, "s3cret")
+    assert headers["X-Briefing-Delivery"] == str(second.id)
+    assert json.loads(body)["id"] == digest.id
+
+
+async def test_webhook_to_loopback_refused_by_default(settings, builder, repo) -> None:
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
+        (delivery,) = await Deliverer(settings, repo).deliver_due(now=NOW)
+        assert recorder.posts() == []
+    assert delivery.status == "pending" and "non-public" in delivery.last_error
+
+
+async def test_email_over_smtp(settings, builder, repo) -> None:
+    digest = await saved_digest(builder, repo)
+    with smtp_server() as (port, messages):
+        tuned = settings.model_copy(
+            update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
+        )
+        repo.ensure_deliveries(digest.id, [EmailTarget(to=["reader@example.org"])], NOW)
+        (delivery,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+    assert delivery.status == "delivered"
+    (envelope,) = messages
+    assert envelope.rcpt_tos == ["reader@example.org"]
+    raw = envelope.content.decode()
+    assert "Subject: Morning" in raw and "text/html" in raw and "text/plain" in raw
+
+
+async def test_smtp_down_retried_then_failed_digest_kept(settings, builder, repo) -> None:
+    tuned = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": free_port(),  # nothing listens there
+            "smtp_starttls": False,
+            "delivery_max_attempts": 3,
+            "delivery_backoff_base": 1.0,
+        }
+    )
+    digest = await saved_digest(builder, repo)
+    repo.ensure_deliveries(digest.id, [EmailTarget(to=["reader@example.org"])], NOW)
+    deliverer = Deliverer(tuned, repo)
+    statuses = []
+    moment = NOW
+    for _ in range(5):
+        for delivery in await deliverer.deliver_due(now=moment):
+            statuses.append(delivery.status)
+        moment += timedelta(seconds=10)
+    assert statuses == ["pending", "pending", "failed"]
+    (delivery,) = repo.list_deliveries(status="failed")
+    assert delivery.attempts == 3 and "SMTP" in delivery.last_error and len(delivery.history) == 3
+    assert repo.get_digest(digest.id).title == "Morning"
+    retried = repo.retry_delivery(delivery.id, moment)
+    assert retried.status == "pending"
+
+
+async def test_missing_smtp_settings_recorded_as_error(settings, builder, repo) -> None:
+    digest = await saved_digest(builder, repo)
+    repo.ensure_deliveries(digest.id, [EmailTarget(to=["reader@example.org"])], NOW)
+    repo.ensure_deliveries(digest.id, [EmailTarget(to=["READER@example.org"])], NOW)  # same target
+    (delivery,) = await Deliverer(settings, repo).deliver_due(now=NOW)
+    assert "BRIEFING_SMTP_HOST" in delivery.last_error
