@@ -39,7 +39,7 @@ class BriefService:
             return True
         now = time.monotonic()
         if now - self._auth_checked_at > AUTH_CACHE_SECONDS:
-            self._auth_required = self.store.has_active_api_keys()
+            self._auth_required = self.store.has_api_keys()
             self._auth_checked_at = now
         return self._auth_required
 

@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         port = port or settings.port
         store = open_store(settings)
         try:
-            keys_exist = bool(settings.api_keys) or store.has_active_api_keys()
+            keys_exist = bool(settings.api_keys) or store.has_api_keys()
         finally:
             store.close()
         check_bind(settings, host, public_ok=i_know_its_public, keys_exist=keys_exist)

@@ -73,6 +73,11 @@ class KeysMixin:
                 session.refresh(row)
             return _info(row)
 
+    def has_api_keys(self) -> bool:
+        """True once any key was created: revoking the last key must not open the server."""
+        with self.session() as session:
+            return session.scalar(select(ApiKeyRow.id).limit(1)) is not None
+
     def has_active_api_keys(self) -> bool:
         with self.session() as session:
             return (

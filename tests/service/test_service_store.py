@@ -139,7 +139,7 @@ def test_expired_leases_are_requeued_then_failed_after_max_attempts(store: Store
 
 
 def test_api_keys_are_hashed_listed_and_revoked(store: Store) -> None:
-    assert not store.has_active_api_keys()
+    assert not store.has_active_api_keys() and not store.has_api_keys()
     key, info = store.create_api_key("ci")
     assert key.startswith("brf_") and info.prefix == key[:10]
     with store.engine.connect() as connection:
@@ -151,5 +151,6 @@ def test_api_keys_are_hashed_listed_and_revoked(store: Store) -> None:
     revoked = store.revoke_api_key(info.id)
     assert revoked.revoked_at is not None
     assert not store.check_api_key(key) and not store.has_active_api_keys()
+    assert store.has_api_keys()
     with pytest.raises(NotFoundError):
         store.revoke_api_key("nope")
