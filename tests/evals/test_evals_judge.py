@@ -1,0 +1,86 @@
+"""The LLM judge (mocked endpoint) and the recording key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from briefing.config import Settings
+from briefing.errors import ConfigError
+from briefing.evaluation.dataset import load_dataset
+from briefing.evaluation.judge import Judge
+from briefing.evaluation.recording import request_key
+from briefing.evaluation.runner import EvalOptions, run_eval
+
+DATA = Path(__file__).parent / "data"
+CHAT_URL = "http://llm.test/v1/chat/completions"
+
+
+def _verdict(faithfulness: int) -> httpx.Response:
+    content = {
+        "faithfulness": {"score": faithfulness, "rationale": "All claims are in the article."},
+        "coverage": {"score": 3, "rationale": "The next steps are missing."},
+        "concision": {"score": 5, "rationale": "Nothing to cut."},
+    }
+    return httpx.Response(
+        200,
+        json={
+            "id": "chatcmpl-judge",
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": "gpt-4o-mini",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": json.dumps(content)},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 800, "completion_tokens": 60, "total_tokens": 860},
+        },
+    )
+
+
+async def test_judge_repeats_and_reports_the_spread(httpx2_mock, llm_settings: Settings) -> None:
+    dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
+    route = httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(5), _verdict(3)])
+    results = await run_eval(
+        dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True, judge_repeat=2)
+    )
+
+    assert route.call_count == 2
+    body = json.loads(route.calls[0].request.content)
+    assert body["temperature"] == 0
+    assert "<<<ARTICLE" in body["messages"][1]["content"] and "Faithfulness" in body["messages"][0]["content"]
+    case = results["judge"]["cases"]["harbor-bridge-closure"]
+    assert case["faithfulness"]["scores"] == [5, 3]
+    assert case["faithfulness"]["spread"] == 2
+    assert case["coverage"]["rationales"] == ["The next steps are missing."] * 2
+    assert results["aggregate"]["judge_faithfulness"] == 4.0
+    assert results["aggregate"]["judge_faithfulness_spread_max"] == 2.0
+    assert results["aggregate"]["judge_concision"] == 5.0
+
+
+async def test_invalid_judge_output_is_recorded_not_fatal(httpx2_mock, llm_settings: Settings) -> None:
+    dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
+    httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(9)])  # 9 is off the 1-5 scale
+    results = await run_eval(dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True))
+    case = results["judge"]["cases"]["harbor-bridge-closure"]
+    assert case["errors"] and "ValidationError" in case["errors"][0]
+    assert results["aggregate"]["judge_faithfulness"] is None
+
+
+def test_judge_needs_an_endpoint(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        Judge(settings)
+
+
+def test_request_key_ignores_json_key_order_but_not_content() -> None:
+    url = "http://llm.test/v1/chat/completions"
+    one = request_key("POST", url, b'{"model": "m", "messages": [1, 2]}')
+    assert one == request_key("post", url, b'{"messages":[1,2],"model":"m"}')
+    assert one != request_key("POST", url, b'{"model": "m", "messages": [2, 1]}')
+    assert one != request_key("POST", url + "?x=1", b'{"model": "m", "messages": [1, 2]}')
