@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     delivery_timeout: float = 20.0
     scheduler_poll_seconds: float = 30.0
     scheduler_lease_seconds: float = Field(default=600.0, description="Run lease; then others take over.")
-    digest_cluster_threshold: float = Field(default=0.80, description="Average-linkage cut for stories.")
+    digest_cluster_threshold: float = Field(default=0.86, description="Average-linkage cut for stories.")
     feed_poll_minutes: int = 30
     feed_max_entries: int = 200
 
