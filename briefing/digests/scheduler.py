@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
+from briefing.digests.feeds import FeedPoller
 from briefing.digests.models import Digest, Schedule, SourceFailure
 from briefing.digests.periods import Slot, due_slot
 from briefing.digests.repo import DigestRepo
@@ -52,7 +53,7 @@ class Scheduler:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.clock = clock
         self.lease = timedelta(seconds=settings.scheduler_lease_seconds)
-        self.feed_poller = feed_poller
+        self.feed_poller = feed_poller or FeedPoller(settings, store).poll_due
 
     async def tick(self) -> list[Digest]:
         """One pass: due feeds, due schedule periods, due deliveries. Returns digests made or resumed."""

@@ -1,0 +1,238 @@
+"""RSS/Atom feeds: polled on their own interval with conditional GET, each new entry's page fetched
+and its text extracted (`briefing.fetch`), stored once by URL and once by content hash.
+
+A failing feed (down, malformed, too big, too slow) is recorded on its row and reported by the
+next digest run; it never stops the other feeds or the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import feedparser
+import httpx
+from pydantic import BaseModel
+from sqlalchemy import or_, select
+
+from briefing.config import Settings
+from briefing.digests.tables import FeedEntryRow, FeedRow
+from briefing.digests.urls import check_public, check_scheme
+from briefing.errors import BriefingError, InputError, NotFoundError, UpstreamError
+from briefing.fetch import afetch_url
+from briefing.models import Article
+from briefing.store import Store
+from briefing.store.tables import utcnow
+
+
+class Feed(BaseModel):
+    id: int
+    url: str
+    title: str | None = None
+    source: str | None = None
+    tags: list[str] = []
+    poll_minutes: int
+    last_polled_at: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class PollResult:
+    feed_id: int
+    url: str
+    status: str  # ok | not-modified | error
+    new_articles: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _feed(row: FeedRow) -> Feed:
+    return Feed(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        source=row.source,
+        tags=list(row.tags or []),
+        poll_minutes=row.poll_minutes,
+        last_polled_at=row.last_polled_at,
+        last_status=row.last_status,
+        last_error=row.last_error,
+    )
+
+
+def _published(entry: Any) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+
+
+class FeedPoller:
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+
+    # --- feed CRUD -------------------------------------------------------------------------------
+    def add_feed(
+        self,
+        url: str,
+        *,
+        title: str | None = None,
+        source: str | None = None,
+        tags: list[str] | None = None,
+        poll_minutes: int | None = None,
+    ) -> Feed:
+        url = check_scheme(url, field="feed url")
+        with self.store.session() as session:
+            if session.scalar(select(FeedRow.id).where(FeedRow.url == url)) is not None:
+                raise InputError(f"feed url: {url} is already subscribed", field="url")
+            row = FeedRow(
+                url=url,
+                title=title,
+                source=source,
+                tags=tags or [],
+                poll_minutes=poll_minutes or self.settings.feed_poll_minutes,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            return _feed(row)
+
+    def list_feeds(self) -> list[Feed]:
+        with self.store.session() as session:
+            return [_feed(row) for row in session.scalars(select(FeedRow).order_by(FeedRow.id))]
+
+    def get_feed(self, feed_id: int) -> Feed:
+        with self.store.session() as session:
+            row = session.get(FeedRow, feed_id)
+            if row is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            return _feed(row)
+
+    # --- polling ---------------------------------------------------------------------------------
+    async def poll_due(self, now: datetime | None = None) -> list[PollResult]:
+        """Poll every feed whose interval has passed; one feed's failure does not affect the others."""
+        now = now or datetime.now(UTC)
+        results = []
+        for feed in self.list_feeds():
+            due = (
+                feed.last_polled_at is None
+                or feed.last_polled_at + timedelta(minutes=feed.poll_minutes) <= now
+            )
+            if due:
+                results.append(await self.poll(feed.id, now=now))
+        return results
+
+    async def poll(self, feed_id: int, *, now: datetime | None = None) -> PollResult:
+        now = now or datetime.now(UTC)
+        with self.store.session() as session:
+            row = session.get(FeedRow, feed_id)
+            if row is None:
+                raise NotFoundError(f"no feed with id {feed_id}")
+            feed, etag, modified = _feed(row), row.etag, row.last_modified
+        result = PollResult(feed.id, feed.url, "ok")
+        headers: dict[str, str] = {}
+        try:
+            await check_public(feed.url, self.settings, field="feed url")
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            status, body, response_headers = await self._get(feed.url, headers)
+            if status == 304:
+                result.status = "not-modified"
+            else:
+                parsed = feedparser.parse(body)
+                if parsed.bozo and not parsed.entries:
+                    raise UpstreamError(
+                        f"malformed feed: {parsed.get('bozo_exception') or 'not RSS or Atom'}"
+                    )
+                etag, modified = response_headers.get("etag"), response_headers.get("last-modified")
+                await self._entries(feed, parsed.entries[: self.settings.feed_max_entries], result)
+                if not feed.title and parsed.feed.get("title"):
+                    feed.title = parsed.feed.get("title")
+        except BriefingError as error:
+            result.status = "error"
+            result.errors.insert(0, str(error))
+        with self.store.session() as session:
+            row = session.get(FeedRow, feed_id)
+            if row is not None:
+                row.last_polled_at = now
+                row.last_status = result.status
+                row.last_error = result.errors[0] if result.status == "error" else None
+                row.etag, row.last_modified = etag, modified
+                row.title = row.title or feed.title
+        return result
+
+    async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
+        """GET with a total deadline and a size cap (a huge or endless feed is cut off, not read)."""
+        deadline = time.monotonic() + self.settings.fetch_timeout
+        limit = self.settings.fetch_max_bytes
+        try:
+            async with (
+                httpx.AsyncClient(timeout=self.settings.fetch_timeout, trust_env=False) as client,
+                client.stream("GET", url, headers=headers, follow_redirects=True) as response,
+            ):
+                if response.status_code == 304:
+                    return 304, b"", response.headers
+                if response.status_code >= 400:
+                    raise UpstreamError(f"feed answered HTTP {response.status_code}")
+                chunks, size = [], 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise UpstreamError(f"feed is larger than the {limit}-byte limit")
+                    if time.monotonic() > deadline:
+                        raise UpstreamError(f"feed took longer than {self.settings.fetch_timeout:g} s")
+                    chunks.append(chunk)
+                return response.status_code, b"".join(chunks), response.headers
+        except httpx.TimeoutException as error:
+            raise UpstreamError(f"feed timed out after {self.settings.fetch_timeout:g} s") from error
+        except httpx.HTTPError as error:
+            raise UpstreamError(f"feed unreachable: {type(error).__name__}: {error}") from error
+
+    async def _entries(self, feed: Feed, entries: list[Any], result: PollResult) -> None:
+        links = [entry.get("link") for entry in entries if entry.get("link")]
+        with self.store.session() as session:
+            known = set(session.scalars(select(FeedEntryRow.url).where(FeedEntryRow.url.in_(links))))
+        for entry in entries:
+            link = entry.get("link")
+            if not link or link in known:
+                continue
+            known.add(link)
+            try:
+                page = await afetch_url(link, self.settings)
+            except BriefingError as error:
+                result.errors.append(f"{link}: {error}")  # not recorded: retried on the next poll
+                continue
+            article = Article(
+                text=page.text,
+                title=entry.get("title") or page.title,
+                source=feed.source or feed.title,
+                url=link,
+                published_at=_published(entry),
+            )
+            with self.store.session() as session:
+                duplicate = session.scalar(
+                    select(FeedEntryRow.id).where(
+                        or_(FeedEntryRow.content_hash == article.id, FeedEntryRow.url == link)
+                    )
+                )
+            if duplicate is None:
+                self.store.save_article(article)
+                result.new_articles.append(article.id)
+            else:
+                result.duplicates += 1
+            with self.store.session() as session:
+                session.add(
+                    FeedEntryRow(
+                        feed_id=feed.id,
+                        url=link,
+                        content_hash=article.id,
+                        article_id=article.id,
+                        created_at=utcnow(),
+                    )
+                )
+            await asyncio.sleep(0)

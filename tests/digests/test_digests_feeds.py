@@ -1,0 +1,116 @@
+"""Feeds from a loopback server: new entries stored once, ETag → 304, and failing feeds reported."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from digest_servers import Route, http_server
+
+from briefing.digests.feeds import FeedPoller
+from briefing.digests.models import ScheduleIn
+from briefing.errors import InputError
+
+PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
+<p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
+<p>Officials said a decision would follow within weeks, after a public consultation.</p>
+</article></body></html>"""
+
+
+def rss(base: str, items: list[tuple[str, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{base}{path}</link>"
+        f"<pubDate>Mon, 04 May 2026 06:00:00 GMT</pubDate></item>"
+        for path, title in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Test Wire</title>{entries}</channel></rss>'
+    ).encode()
+
+
+@pytest.fixture
+def open_settings(settings):
+    return settings.model_copy(update={"allow_private_urls": True, "fetch_timeout": 1.0})
+
+
+async def test_poll_stores_entries_once_and_uses_etag(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    with http_server() as (base, recorder):
+        recorder.routes["/a"] = Route(
+            PAGE.format(title="Tram vote", body="The tram line was approved.").encode()
+        )
+        recorder.routes["/b"] = Route(
+            PAGE.format(title="Bridge shut", body="The old bridge closed.").encode()
+        )
+        recorder.routes["/b-copy"] = recorder.routes["/b"]  # same text at another URL
+        feed_body = rss(base, [("/a", "Tram vote"), ("/b", "Bridge shut"), ("/b-copy", "Bridge shut")])
+        recorder.routes["/feed.xml"] = Route(feed_body, content_type="application/rss+xml", etag='"v1"')
+        feed = poller.add_feed(f"{base}/feed.xml", source="Test Wire", tags=["local"])
+        first = await poller.poll(feed.id)
+        second = await poller.poll(feed.id)
+        page_gets = [
+            path for method, path, _, _ in recorder.requests if method == "GET" and path != "/feed.xml"
+        ]
+        conditional = [h.get("If-None-Match") for m, p, h, _ in recorder.requests if p == "/feed.xml"]
+    assert first.status == "ok" and len(first.new_articles) == 2 and first.duplicates == 1
+    assert second.status == "not-modified" and second.new_articles == []
+    assert sorted(page_gets) == ["/a", "/b", "/b-copy"]  # each page fetched once
+    assert conditional == [None, '"v1"']
+    stored = store.get_article(first.new_articles[0])
+    assert stored is not None and stored.source == "Test Wire" and stored.url.endswith("/a")
+    assert stored.published_at == datetime(2026, 5, 4, 6, tzinfo=UTC)
+
+
+async def test_failing_feeds_reported_others_continue(open_settings, store, repo) -> None:
+    poller = FeedPoller(open_settings, store)
+    with http_server() as (base, recorder):
+        recorder.routes["/a"] = Route(
+            PAGE.format(title="Tram vote", body="The tram line was approved.").encode()
+        )
+        recorder.routes["/good.xml"] = Route(
+            rss(base, [("/a", "Tram vote")]), content_type="application/rss+xml"
+        )
+        recorder.routes["/broken.xml"] = Route(b"<html><body>not a feed", content_type="text/html")
+        recorder.routes["/down.xml"] = Route(b"oops", status=500)
+        recorder.routes["/slow.xml"] = Route(rss(base, []), delay=3.0)
+        recorder.routes["/huge.xml"] = Route(b"<rss>" + b"x" * 3000 + b"</rss>")
+        for name in ("broken", "down", "slow", "good"):
+            poller.add_feed(f"{base}/{name}.xml")
+        huge_settings = open_settings.model_copy(update={"fetch_max_bytes": 1000})
+        huge = FeedPoller(huge_settings, store)
+        huge_feed = huge.add_feed(f"{base}/huge.xml")
+        results = {r.url.rsplit("/", 1)[-1]: r for r in await poller.poll_due()}
+        huge_result = await huge.poll(huge_feed.id)
+    assert results["good.xml"].status == "ok" and len(results["good.xml"].new_articles) == 1
+    assert "malformed" in results["broken.xml"].errors[0]
+    assert "HTTP 500" in results["down.xml"].errors[0]
+    assert "timed out" in results["slow.xml"].errors[0] or "longer" in results["slow.xml"].errors[0]
+    assert "limit" in huge_result.errors[0]
+    failing = dict(repo.failing_feeds(repo.create_schedule(ScheduleIn(name="x", cron="0 7 * * *"))))
+    assert len(failing) == 4 and not any(url.endswith("good.xml") for url in failing)
+
+
+async def test_poll_due_respects_interval(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    with http_server() as (base, recorder):
+        recorder.routes["/f.xml"] = Route(rss(base, []), content_type="application/rss+xml")
+        poller.add_feed(f"{base}/f.xml", poll_minutes=30)
+        now = datetime.now(UTC)
+        assert len(await poller.poll_due(now)) == 1
+        assert await poller.poll_due(now + timedelta(minutes=10)) == []
+        assert len(await poller.poll_due(now + timedelta(minutes=31))) == 1
+
+
+def test_unknown_scheme_is_input_error(settings, store) -> None:
+    with pytest.raises(InputError) as caught:
+        FeedPoller(settings, store).add_feed("ftp://example.org/feed.xml")
+    assert caught.value.http_status == 422 and "feed url" in caught.value.message
+
+
+async def test_loopback_feed_refused_by_default(settings, store) -> None:
+    poller = FeedPoller(settings, store)
+    with http_server() as (base, recorder):
+        feed = poller.add_feed(f"{base}/f.xml")
+        result = await poller.poll(feed.id)
+        assert recorder.requests == []
+    assert result.status == "error" and "non-public" in result.errors[0]
