@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import SecretStr
 
 from briefing.config import Settings, get_settings
 from briefing.errors import InputError
@@ -68,6 +69,9 @@ def run_command(
         raise InputError("use either --record or --replay, not both")
     if repeat < 1:
         raise InputError("--repeat must be at least 1")
+    if replay is not None and not settings.llm_configured:
+        # Replay never opens a connection, so it must not need a real key.
+        settings = settings.model_copy(update={"openai_api_key": SecretStr("replay-without-key")})
     engine_name = engine or settings.default_engine
     data = load_dataset(dataset or _default_path("evals/gold"))
     selected = _split_cases(cases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -227,3 +228,27 @@ async def test_replay_from_a_missing_folder_is_an_input_error(llm_settings: Sett
     dataset = load_dataset(DATA / "gold")
     with pytest.raises(InputError, match="--record"):
         await run_eval(dataset, llm_settings, EvalOptions(engine="llm", replay=tmp_path / "nowhere"))
+
+
+def test_cli_replay_needs_no_api_key(httpx2_mock, llm_settings: Settings, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from briefing.cli import app
+
+    dataset = load_dataset(DATA / "gold")
+    tapes = tmp_path / "tapes"
+    # The CLI replays against the default OpenAI URL, so record against it too.
+    recording_settings = llm_settings.model_copy(update={"openai_base_url": None})
+    httpx2_mock.post("https://api.openai.com/v1/chat/completions").mock(side_effect=_answer)
+    asyncio.run(run_eval(dataset, recording_settings, EvalOptions(engine="llm", baseline=None, record=tapes)))
+    calls_before = len(httpx2_mock.calls)
+
+    result = CliRunner().invoke(
+        app,
+        ["eval", "--engine", "llm", "--dataset", str(DATA / "gold"), "--replay", str(tapes),
+         "--no-gate", "--no-progress", "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert len(httpx2_mock.calls) == calls_before
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["errors"] == 0 and results["engine"]["name"] == "llm"
