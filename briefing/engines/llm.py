@@ -16,7 +16,7 @@ from datetime import datetime
 
 import httpx2
 
-from briefing.chunking import chunk_text
+from briefing.chunking import Chunk, chunk_text
 from briefing.config import Settings
 from briefing.engines.llm_schema import DraftBrief, brief_to_draft, draft_json_schema, draft_to_brief
 from briefing.errors import ConfigError, InputError
@@ -98,27 +98,28 @@ class LLMEngine:
 
     # --- brief ---------------------------------------------------------------------------------
 
+    def plan(self, article: Article) -> list[Chunk] | None:
+        """None when the article fits one call; otherwise the chunks the map step will brief."""
+        limit = self.budget("brief/single.j2", article="", title=article.title)
+        if self.settings.chunk_tokens:
+            limit = min(limit, self.settings.chunk_tokens)
+        if self.tokenizer.count(article.text) <= limit:
+            return None
+        size = self.budget("brief/map.j2", article="", title=article.title, part=999, parts=999)
+        if self.settings.chunk_tokens:
+            size = min(size, self.settings.chunk_tokens)
+        return chunk_text(article.text, self.tokenizer, size, self.settings.chunk_overlap_tokens)
+
     async def brief(self, article: Article, options: BriefOptions) -> Brief:
         usage = Usage()
         warnings = self._model_warnings()
         title = article.title
-        limit = self.budget("brief/single.j2", article="", title=title)
-        if self.settings.chunk_tokens:
-            limit = min(limit, self.settings.chunk_tokens)
-        article_tokens = self.tokenizer.count(article.text)
-        if article_tokens <= limit:
+        chunks = self.plan(article)
+        if chunks is None:
             draft = await self._ask(
                 self.messages("brief/single.j2", article=article.text, title=title), usage
             )
-            chunk_count = 1
-            near_limit = article_tokens > 0.8 * limit
         else:
-            size = self.budget("brief/map.j2", article="", title=title, part=999, parts=999)
-            if self.settings.chunk_tokens:
-                size = min(size, self.settings.chunk_tokens)
-            chunks = chunk_text(article.text, self.tokenizer, size, self.settings.chunk_overlap_tokens)
-            chunk_count = len(chunks)
-            near_limit = True
             async with asyncio.TaskGroup() as group:
                 tasks = [
                     group.create_task(
@@ -132,12 +133,12 @@ class LLMEngine:
                     for i, chunk in enumerate(chunks)
                 ]
             draft = await self._reduce([task.result() for task in tasks], usage, sources=1)
-        if self.tokenizer.approximate and near_limit:
+        if self.tokenizer.approximate and chunks is not None:
             warnings.append(
                 f"tokens counted with {self.tokenizer.name} (the {self.tokenizer.wanted} encoding is not "
-                "available offline); budgets keep a 10% margin"
+                "available offline); chunk budgets keep a 10% margin"
             )
-        meta = self._meta(usage, chunks=chunk_count, warnings=warnings, as_of=article.published_at)
+        meta = self._meta(usage, chunks=len(chunks or [1]), warnings=warnings, as_of=article.published_at)
         return draft_to_brief(draft, meta, article_id=article.id)
 
     # --- merge (reduce) ------------------------------------------------------------------------
