@@ -69,3 +69,12 @@ def test_missing_dataset_is_an_input_error(tmp_path: Path) -> None:
         load_dataset(tmp_path / "nope")
     with pytest.raises(InputError, match=r"no \*\.yaml"):
         load_dataset(tmp_path)
+
+
+def test_repository_gold_set_loads() -> None:
+    """Every committed gold case is valid, so `briefing eval` never dies on a typo in one file."""
+    gold = Path(__file__).resolve().parents[2] / "evals" / "gold"
+    dataset = load_dataset(gold)
+    assert len(dataset.cases) >= 3
+    for case in dataset.cases:
+        assert case.gold is not None and case.gold.summary.strip()
