@@ -21,7 +21,7 @@ import briefing
 from api.logs import REQUEST_ID
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
-from api.routes import articles, briefs, health, jobs, web
+from api.routes import articles, briefs, digests, health, jobs, schedules, web
 from api.schemas import ArticleIn, BriefRequest
 from api.service import BriefService
 from briefing.config import Settings, get_settings
@@ -42,6 +42,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.service = service
     stop = asyncio.Event()
     dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
+    scheduler = None
+    if settings.scheduler_enabled:
+        from briefing.digests.scheduler import Scheduler
+
+        scheduler = asyncio.create_task(
+            Scheduler(settings, store).run_forever(stop), name="briefing-scheduler"
+        )
     log.info(
         "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
     )
@@ -52,6 +59,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         dispatcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await dispatcher
+        if scheduler is not None:
+            scheduler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await scheduler
         store.close()
 
 
@@ -127,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.add_middleware(ServiceMiddleware)
     _install_handlers(app)
-    for module in (briefs, jobs, articles, health, web):
+    for module in (briefs, jobs, articles, health, web, digests, schedules):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

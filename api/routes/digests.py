@@ -1,0 +1,126 @@
+"""Digests over HTTP: build one now (`POST /v1/digests`), list, fetch as JSON/Markdown/HTML/text,
+see and retry deliveries; plus the HTML pages `/digests` and `/digests/{id}`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field, model_validator
+
+from api.deps import get_settings, get_store
+from briefing.config import Settings
+from briefing.digests.models import Delivery, Digest
+from briefing.digests.render import MEDIA_TYPES, render
+from briefing.digests.service import DigestService
+from briefing.errors import InputError
+from briefing.store import Store
+
+router = APIRouter(tags=["digests"])
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+class DigestRequest(BaseModel):
+    schedule_id: int | None = Field(default=None, description="Run this schedule now.")
+    article_ids: list[str] | None = Field(default=None, description="Or: an ad hoc digest of these articles.")
+    title: str | None = None
+    max_stories: int = Field(default=20, ge=1, le=500)
+    min_sources: int = Field(default=1, ge=1)
+    engine: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DigestRequest:
+        if (self.schedule_id is None) == (not self.article_ids):
+            raise ValueError("give either schedule_id or a non-empty article_ids list")
+        return self
+
+
+def get_digests(
+    settings: Annotated[Settings, Depends(get_settings)], store: Annotated[Store, Depends(get_store)]
+) -> DigestService:
+    return DigestService(settings, store)
+
+
+Digests = Annotated[DigestService, Depends(get_digests)]
+
+
+@router.post("/v1/digests", status_code=201)
+async def create_digest(body: DigestRequest, digests: Digests) -> Digest:
+    if body.schedule_id is not None:
+        return await digests.run_schedule_now(body.schedule_id)
+    return await digests.ad_hoc(
+        article_ids=body.article_ids,
+        title=body.title,
+        max_stories=body.max_stories,
+        min_sources=body.min_sources,
+        engine=body.engine,
+    )
+
+
+@router.get("/v1/digests")
+async def list_digests(
+    digests: Digests,
+    schedule_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Digest]:
+    return await asyncio.to_thread(
+        digests.repo.list_digests, schedule_id=schedule_id, limit=limit, offset=offset
+    )
+
+
+def _parse_ref(ref: str) -> tuple[int, str]:
+    number, _, fmt = ref.partition(".")
+    if not number.isdigit() or (fmt and fmt not in MEDIA_TYPES):
+        raise InputError(f"digest: {ref!r} is not '<id>' or '<id>.<md|html|txt|json>'", field="digest_id")
+    return int(number), fmt or "json"
+
+
+@router.get("/v1/digests/{ref}", response_model=None)
+async def get_digest(ref: str, digests: Digests) -> Digest | Response:
+    """`/v1/digests/12` (JSON), or `/v1/digests/12.md`, `.html`, `.txt`, `.json`."""
+    digest_id, fmt = _parse_ref(ref)
+    digest = await asyncio.to_thread(digests.repo.get_digest, digest_id)
+    if "." not in ref:
+        return digest
+    return Response(render(digest, fmt, digests.settings), media_type=MEDIA_TYPES[fmt])
+
+
+@router.get("/v1/digests/{digest_id}/deliveries")
+async def list_deliveries(digest_id: int, digests: Digests) -> list[Delivery]:
+    await asyncio.to_thread(digests.repo.get_digest, digest_id)
+    return await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
+
+
+@router.get("/v1/deliveries")
+async def deliveries_by_status(digests: Digests, status: str | None = None) -> list[Delivery]:
+    return await asyncio.to_thread(digests.repo.list_deliveries, status=status)
+
+
+@router.post("/v1/deliveries/{delivery_id}/retry")
+async def retry_delivery(delivery_id: int, digests: Digests) -> Delivery:
+    """Queue a failed delivery again and try it right away."""
+    delivery = await asyncio.to_thread(digests.repo.retry_delivery, delivery_id, datetime.now(UTC))
+    await digests.deliverer.deliver_due(digest_id=delivery.digest_id)
+    return await asyncio.to_thread(digests.repo.get_delivery, delivery_id)
+
+
+@router.get("/digests", response_class=HTMLResponse, include_in_schema=False)
+async def digests_page(request: Request, digests: Digests) -> Response:
+    items = await asyncio.to_thread(digests.repo.list_digests, limit=100)
+    return templates.TemplateResponse(request, "digests/list.html", {"digests": items})
+
+
+@router.get("/digests/{digest_id}", response_class=HTMLResponse, include_in_schema=False)
+async def digest_page(request: Request, digest_id: int, digests: Digests) -> Response:
+    digest = await asyncio.to_thread(digests.repo.get_digest, digest_id)
+    deliveries = await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
+    body = render(digest, "html", digests.settings)
+    return templates.TemplateResponse(
+        request, "digests/show.html", {"digest": digest, "body": body, "deliveries": deliveries}
+    )

@@ -1,0 +1,105 @@
+"""Schedules and feeds over HTTP: `/v1/schedules` CRUD (+ runs), `/v1/feeds` (add, list, poll)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
+
+from api.deps import get_settings, get_store
+from briefing.config import Settings
+from briefing.digests.feeds import Feed, FeedPoller
+from briefing.digests.models import Schedule, ScheduleIn
+from briefing.digests.repo import DigestRepo
+from briefing.digests.schedules import validate_schedule
+from briefing.store import Store
+
+router = APIRouter(tags=["digests"])
+
+
+def get_repo(store: Annotated[Store, Depends(get_store)]) -> DigestRepo:
+    return DigestRepo(store)
+
+
+class FeedIn(BaseModel):
+    url: str
+    title: str | None = None
+    source: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    poll_minutes: int | None = Field(default=None, ge=1)
+
+
+@router.post("/v1/schedules", status_code=201)
+async def create_schedule(body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Schedule:
+    return await asyncio.to_thread(repo.create_schedule, validate_schedule(body))
+
+
+@router.get("/v1/schedules")
+async def list_schedules(repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[Schedule]:
+    return await asyncio.to_thread(repo.list_schedules)
+
+
+@router.get("/v1/schedules/{schedule_id}")
+async def get_schedule(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Schedule:
+    return await asyncio.to_thread(repo.get_schedule, schedule_id)
+
+
+@router.put("/v1/schedules/{schedule_id}")
+async def replace_schedule(
+    schedule_id: int, body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]
+) -> Schedule:
+    return await asyncio.to_thread(repo.update_schedule, schedule_id, validate_schedule(body))
+
+
+@router.delete("/v1/schedules/{schedule_id}", status_code=204)
+async def delete_schedule(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Response:
+    await asyncio.to_thread(repo.delete_schedule, schedule_id)
+    return Response(status_code=204)
+
+
+@router.get("/v1/schedules/{schedule_id}/runs")
+async def list_runs(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[dict[str, Any]]:
+    await asyncio.to_thread(repo.get_schedule, schedule_id)
+    return await asyncio.to_thread(repo.list_runs, schedule_id)
+
+
+@router.post("/v1/feeds", status_code=201)
+async def add_feed(
+    body: FeedIn,
+    settings: Annotated[Settings, Depends(get_settings)],
+    store: Annotated[Store, Depends(get_store)],
+) -> Feed:
+    poller = FeedPoller(settings, store)
+    return await asyncio.to_thread(
+        poller.add_feed,
+        body.url,
+        title=body.title,
+        source=body.source,
+        tags=body.tags,
+        poll_minutes=body.poll_minutes,
+    )
+
+
+@router.get("/v1/feeds")
+async def list_feeds(
+    settings: Annotated[Settings, Depends(get_settings)], store: Annotated[Store, Depends(get_store)]
+) -> list[Feed]:
+    return await asyncio.to_thread(FeedPoller(settings, store).list_feeds)
+
+
+@router.post("/v1/feeds/{feed_id}/poll")
+async def poll_feed(
+    feed_id: int,
+    settings: Annotated[Settings, Depends(get_settings)],
+    store: Annotated[Store, Depends(get_store)],
+) -> dict[str, Any]:
+    result = await FeedPoller(settings, store).poll(feed_id)
+    return {
+        "feed_id": result.feed_id,
+        "status": result.status,
+        "new_articles": result.new_articles,
+        "duplicates": result.duplicates,
+        "errors": result.errors,
+    }

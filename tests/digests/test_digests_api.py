@@ -1,0 +1,78 @@
+"""The digest HTTP API and pages, through the real app with the offline engine."""
+
+from __future__ import annotations
+
+import pytest
+from digest_fakes import harbor_and_tram
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+
+
+@pytest.fixture
+def client(settings, tmp_path):
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False}))
+    with TestClient(app) as client:
+        yield client
+
+
+SCHEDULE = {"name": "Morning", "cron": "30 7 * * *", "timezone": "Europe/Berlin", "window_hours": 100000}
+
+
+def test_schedule_crud(client) -> None:
+    created = client.post("/v1/schedules", json=SCHEDULE)
+    assert created.status_code == 201, created.text
+    schedule_id = created.json()["id"]
+    assert [s["id"] for s in client.get("/v1/schedules").json()] == [schedule_id]
+    replaced = client.put(f"/v1/schedules/{schedule_id}", json={**SCHEDULE, "max_stories": 5})
+    assert replaced.json()["max_stories"] == 5
+    assert client.delete(f"/v1/schedules/{schedule_id}").status_code == 204
+    assert client.get(f"/v1/schedules/{schedule_id}").status_code == 404
+
+
+@pytest.mark.parametrize(("field", "value"), [("cron", "every morning"), ("timezone", "Europe/Atlantis")])
+def test_bad_cron_or_timezone_is_422_naming_it(client, field, value) -> None:
+    response = client.post("/v1/schedules", json={**SCHEDULE, field: value})
+    assert response.status_code == 422
+    assert field in response.json()["error"]["message"]
+
+
+def test_unknown_feed_scheme_is_422(client) -> None:
+    response = client.post("/v1/feeds", json={"url": "gopher://example.org/feed"})
+    assert response.status_code == 422 and "feed url" in response.json()["error"]["message"]
+
+
+def test_ad_hoc_and_schedule_digests_in_every_format(client) -> None:
+    ids = []
+    for article in harbor_and_tram():
+        response = client.post("/v1/articles", json=article.model_dump(mode="json", exclude={"id"}))
+        assert response.status_code in (200, 201), response.text
+        ids.append(response.json()["article"]["id"])
+    made = client.post("/v1/digests", json={"article_ids": ids, "title": "Ad hoc"})
+    assert made.status_code == 201, made.text
+    digest = made.json()
+    assert digest["id"] and len(digest["stories"]) == 2
+    assert client.get(f"/v1/digests/{digest['id']}").json()["title"] == "Ad hoc"
+    markdown = client.get(f"/v1/digests/{digest['id']}.md")
+    assert markdown.headers["content-type"].startswith("text/markdown") and markdown.text.startswith(
+        "# Ad hoc"
+    )
+    assert "<html" in client.get(f"/v1/digests/{digest['id']}.html").text
+    assert client.get(f"/v1/digests/{digest['id']}.pdf").status_code == 422
+    assert client.get("/v1/digests/999").status_code == 404
+
+    schedule_id = client.post("/v1/schedules", json=SCHEDULE).json()["id"]
+    run = client.post("/v1/digests", json={"schedule_id": schedule_id})
+    assert run.status_code == 201 and run.json()["schedule_id"] == schedule_id
+    assert len(run.json()["stories"]) == 2
+    assert [d["id"] for d in client.get("/v1/digests").json()] == [run.json()["id"], digest["id"]]
+
+    page = client.get("/digests")
+    assert page.status_code == 200 and "Ad hoc" in page.text
+    assert "Deliveries" not in client.get(f"/digests/{digest['id']}").text
+
+
+def test_digest_request_needs_exactly_one_source(client) -> None:
+    assert client.post("/v1/digests", json={}).status_code == 422
+    assert client.post("/v1/digests", json={"schedule_id": 1, "article_ids": ["x"]}).status_code == 422
+    assert client.post("/v1/digests", json={"article_ids": ["nope"]}).status_code == 404
