@@ -79,3 +79,19 @@ def test_error_is_one_line_on_stderr(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"briefing: error: no such file: {tmp_path / 'missing.txt'}"]
+
+
+def test_second_run_is_served_from_the_store(httpx2_mock, monkeypatch, tmp_path, reply, draft, chat_url):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://llm.test/v1")
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
+    route = httpx2_mock.post(chat_url).mock(side_effect=[reply(draft())])
+    article = str(Path(__file__).resolve().parents[2] / "examples" / "article.txt")
+
+    first = runner.invoke(app, ["brief", article, "--format", "json"])
+    second = runner.invoke(app, ["brief", article, "--format", "json"])
+
+    assert first.exit_code == 0 and second.exit_code == 0, second.output
+    assert route.call_count == 1
+    assert Brief.model_validate_json(second.stdout).meta.cached
+    assert (tmp_path / "data" / "briefing.db").exists()
