@@ -1,0 +1,660 @@
+"""Actors: the people, organizations, countries and institutions that act in the story.
+
+Candidates are runs of capitalized words in each sentence. A run is cut at words that never name
+anyone (months, days, "The", outlets), loses a sentence-initial common noun ("Chipmaker Veltrix
+Semiconductor" → "Veltrix Semiconductor", role "chipmaker") and its dateline, and is then read:
+
+* a title inside the run gives the role ("Secretary of State Marco Rubio", "Ukrainian President ...");
+  a lowercase role before it ("Kremlin spokesperson Dmitry Peskov"), a role set off by commas before
+  it ("The union's general secretary, Tomas Ekberg,") or an apposition after it ("Peskov, the
+  Kremlin's spokesman,") does too;
+* its type comes from the tables: known institution, country or demonym ("Russian forces" →
+  Russia), capital acting as its country ("Moscow rejected ..."), organization word ("... Council"),
+  else a person when it starts with a known given name or has a role.
+
+Mentions are merged (surname-only and possessive mentions, "the union" for the one union named,
+acronyms in brackets, org short forms, spelling variants via rapidfuzz), places ("near Dresden")
+are dropped, and actors are ranked by salience: mentions, an early first mention, being the subject
+of a reporting or action verb, and having a role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from briefing.engines.offline.sentences import Sentence
+from briefing.engines.offline.tables import (
+    CAPITALS,
+    DEMONYMS,
+    HONORIFICS,
+    INSTITUTIONS,
+    NON_ACTORS,
+    ORG_WORDS,
+    OUTLETS,
+    ROLE_NOUNS,
+    STATE_NOUNS,
+    TITLES,
+    country_names,
+    given_names,
+)
+from briefing.engines.offline.trim import DATELINE
+
+MAX_ACTORS = 8
+MIN_SCORE = 2.0
+MAX_ROLE_WORDS = 7
+
+_TOKEN = re.compile(r"\w[\w'’&.\-]*")
+_CONNECTORS = frozenset(
+    {
+        "of",
+        "for",
+        "the",
+        "de",
+        "du",
+        "la",
+        "le",
+        "von",
+        "van",
+        "der",
+        "den",
+        "al",
+        "bin",
+        "da",
+        "dos",
+        "del",
+        "y",
+    }
+)
+_ROLE_MODIFIERS = frozenset(
+    [
+        "foreign",
+        "finance",
+        "prime",
+        "deputy",
+        "chief",
+        "senior",
+        "former",
+        "vice",
+        "general",
+        "press",
+        "union",
+        "company",
+        "police",
+        "fire",
+        "state",
+        "city",
+        "defence",
+        "defense",
+        "health",
+        "economy",
+        "trade",
+        "top",
+        "lead",
+        "acting",
+        "interim",
+        "regional",
+        "local",
+        "federal",
+        "national",
+        "party",
+        "campaign",
+        "communications",
+        "executive",
+        "managing",
+        "assistant",
+        "associate",
+        "junior",
+        "interior",
+        "education",
+        "transport",
+        "environment",
+        "labour",
+        "labor",
+        "agriculture",
+        "energy",
+        "justice",
+        "county",
+        "district",
+        "council",
+        "agency",
+        "group",
+    ]
+)
+_COMMON_SUFFIXES = (
+    "maker",
+    "makers",
+    "tion",
+    "tions",
+    "sion",
+    "ment",
+    "ments",
+    "ness",
+    "ity",
+    "ists",
+    "ance",
+    "ence",
+    "ship",
+    "ers",
+    "ing",
+    "ies",
+    "ors",
+    "ives",
+    "ants",
+    "ents",
+    "ism",
+)
+_VERBS = (
+    r"said|says|told|announced|accused|accuses|denied|denies|rejected|rejects|warned|warns|signed|ordered|"
+    r"approved|voted|filed|sued|launched|agreed|agrees|called|urged|criticized|criticised|insisted|added|wrote|"
+    r"stated|confirmed|plans|planned|will|would|proposed|proposes|argued|argues|acknowledged|declined|refused|"
+    r"pledged|vowed|promised|threatened|demanded|dismissed|blamed|responded|noted|estimated|reported|asked|"
+    r"appealed|released|opposed|opposes|disputed|disputes|welcomed|condemned|requested|intends|expects|"
+    r"wants|hopes|seeks|sought|offered|struck|reached|won|lost|submitted|suspended|halted|postponed|ruled|"
+    r"has|have|had|is|was|must|can|could|may|might|should|ordered|committed|managed|manages|represents"
+)
+_HEAD_NOUNS = (
+    r"union|group|company|party|government|agency|council|firm|bank|court|ministry|committee|alliance"
+)
+_SUBJECT_AFTER = re.compile(
+    rf"^\s*(?:(?:{_HEAD_NOUNS})\b\s*)?(?:,[^,]{{0,90}},\s*)?"
+    rf"(?:also |later |again |on \w+ |not |already |still )?(?:{_VERBS})\b"
+)
+_REPORTED_BEFORE = re.compile(
+    r"[,\"”]\s*(?:said|says|told|added|wrote|argued|warned|asked)\s+$|according to\s+$|\b(?:ed|en) by\s+$"
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
+)
+_ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Za-z.&]{1,9})\)")
+_APPOSITION = re.compile(
+    r"^,\s+(?:(?:the|a|an|its|his|her|their)\s+)?([^,.;()\"“”]{3,70}?)(?=,|\.|;|\s+(?:said|who|that|which)\b)"
+)
+_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
+_OPENERS = frozenset({'"', "“", "'", "‘", "(", "—", "-", "–"})
+_POSSESSIVE_GAPS = frozenset({"' ", "’ "})
+_TITLE_WORDS: tuple[tuple[str, ...], ...] = tuple(
+    sorted((tuple(title.split()) for title in TITLES), key=len, reverse=True)
+)
+_ROLE_THEN_COMMA = re.compile(
+    r"(?:^|\b(?:the|its|their|his|her|a|an)\s+)((?:[\w'’\-]+\s+){0,3}?(?:"
+    + "|".join(sorted(ROLE_NOUNS, key=len, reverse=True))
+    + r")),\s+$",
+    re.IGNORECASE,
+)
+_ABBREVIATED = frozenset(title for title in TITLES if title.endswith(".")) | {"Jr.", "Sr.", "St."}
+_INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]?\.?")
+
+
+@dataclass(slots=True)
+class _Token:
+    text: str  # possessive and trailing period stripped
+    start: int
+    end: int
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(slots=True)
+class _Mention:
+    surface: str
+    kind: str  # person | org | country | institution | single | ref
+    key: str
+    sentence: int
+    weight: float = 1.0
+    role: str | None = None
+    subject: bool = False
+    initial: bool = False
+    place: bool = False
+    written: str | None = None  # the form in the text, when `surface` is a canonical name
+
+
+@dataclass
+class ActorInfo:
+    """A merged, ranked actor with the sentences that mention it."""
+
+    name: str
+    kind: str
+    role: str | None
+    aliases: list[str]
+    score: float
+    sentences: list[int]
+    evidence_sentence: int
+
+
+@dataclass
+class ActorSet:
+    actors: list[ActorInfo]
+    by_sentence: dict[int, list[str]] = field(default_factory=dict)
+
+    def in_sentence(self, index: int) -> list[str]:
+        return self.by_sentence.get(index, [])
+
+
+class ActorExtractor:
+    """Finds and ranks actors in a list of sentences."""
+
+    def __init__(self) -> None:
+        self._countries = country_names()
+        self._given = given_names()
+
+    def extract(self, sentences: Sequence[Sentence]) -> ActorSet:
+        tokenized = [
+            (sentence, self._tokens_of(sentence, previous)) for sentence, previous in _pairs(sentences)
+        ]
+        midcaps = {
+            token.text.lower()
+            for _, tokens in tokenized
+            for position, token in enumerate(tokens)
+            if position > 0 and token.capitalized
+        }
+        mentions: list[_Mention] = []
+        acronyms: dict[str, str] = {}
+        for sentence, tokens in tokenized:
+            for start, end in _groups(tokens, sentence.text):
+                for piece in self._split(tokens, start, end, sentence.text, midcaps):
+                    mentions.extend(self._mentions(tokens, *piece, sentence, acronyms))
+        entities = self._merge(mentions, acronyms)
+        _add_common_references(entities, sentences)
+        return self._rank(entities)
+
+    def _tokens_of(self, sentence: Sentence, previous: Sentence | None) -> list[_Token]:
+        tokens = _tokens(sentence.text)
+        if previous is None or previous.paragraph != sentence.paragraph:
+            dateline = DATELINE.match(sentence.text)
+            if dateline:
+                tokens = [token for token in tokens if token.start >= dateline.end()]
+        return tokens
+
+    # --- candidates ---------------------------------------------------------------------------
+    def _split(
+        self, tokens: list[_Token], start: int, end: int, text: str, midcaps: set[str]
+    ) -> list[tuple[int, int, str | None]]:
+        """Cut a run at words that never name anyone; peel a sentence-initial common noun."""
+        pieces: list[tuple[int, int, str | None]] = []
+        current = start
+        for index in range(start, end + 1):
+            word = tokens[index].text.lower() if index < end else ""
+            if index == end or (word in NON_ACTORS and word not in _CONNECTORS) or word in OUTLETS:
+                while current < index and tokens[current].text.lower() in _CONNECTORS:
+                    current += 1
+                last = index
+                while last > current and tokens[last - 1].text.lower() in _CONNECTORS:
+                    last -= 1
+                if last > current:
+                    pieces.append((current, last, None))
+                current = index + 1
+        if pieces and self._is_initial(tokens, pieces[0][0], text):
+            first, last, _ = pieces[0]
+            word = tokens[first].text
+            if last - first > 1 and self._common_noun(word, text, midcaps):
+                next_start = first + 1
+                while next_start < last and tokens[next_start].text.lower() in _CONNECTORS:
+                    next_start += 1
+                pieces[0] = (next_start, last, word.lower() if next_start == first + 1 else None)
+        return pieces
+
+    def _is_initial(self, tokens: list[_Token], index: int, text: str) -> bool:
+        return index == 0 or text[tokens[index - 1].end : tokens[index].start].strip() in _OPENERS | {""}
+
+    def _common_noun(self, word: str, text: str, midcaps: set[str]) -> bool:
+        lower = word.lower()
+        if lower in self._given or lower in self._countries or lower in INSTITUTIONS or word.isupper():
+            return False
+        if any(tuple(word.split()) == title[:1] for title in _TITLE_WORDS):
+            return False
+        return lower not in midcaps and (lower.endswith(_COMMON_SUFFIXES) or f" {lower} " in text)
+
+    def _mentions(
+        self,
+        tokens: list[_Token],
+        start: int,
+        end: int,
+        peeled: str | None,
+        sentence: Sentence,
+        acronyms: dict[str, str],
+    ) -> list[_Mention]:
+        text = sentence.text
+        words = [token.text for token in tokens[start:end]]
+        title_at, title_len = _find_title(words)
+        out: list[_Mention] = []
+        role: str | None = None
+        name_start = start
+        is_person = False
+        if title_at is not None and title_at + title_len < end - start:
+            name_start = start + title_at + title_len
+            prefix = tokens[start : start + title_at]
+            title = " ".join(words[title_at : title_at + title_len])
+            if prefix:
+                prefix_text = text[prefix[0].start : prefix[-1].end]
+                out.extend(self._typed(prefix_text, sentence.index, weight=0.5, as_prefix=True))
+                role = f"{_POSSESSIVE.sub('', prefix_text)} {title}"
+            elif title not in HONORIFICS:
+                role = title
+            is_person = True
+        before = text[: tokens[start].start]
+        after = text[tokens[end - 1].end :]
+        if role is None and not is_person:
+            role = _role_before(tokens, start, text) or _role_before_comma(before, after)
+        name = _POSSESSIVE.sub("", text[tokens[name_start].start : tokens[end - 1].end])
+        appositive = _APPOSITION.match(after)
+        if role is None and appositive and _has_role_noun(appositive.group(1)):
+            role = _clean_role(appositive.group(1))
+        acronym = _ACRONYM_AFTER.match(after)
+        if acronym:
+            acronyms[acronym.group(1).rstrip(".")] = name
+        subject = bool(_SUBJECT_AFTER.match(after)) or bool(_REPORTED_BEFORE.search(before))
+        place = bool(_LOCATIVE_BEFORE.search(before)) and not subject
+        initial = self._is_initial(tokens, start, text)
+        words = name.split()
+        if is_person or (
+            role is not None and len(words) <= 4 and not self._known(name) and not _org_like(words)
+        ):
+            out.append(_Mention(name, "person", name.lower(), sentence.index, 1.0, role, subject))
+            return out
+        role = role or peeled
+        for mention in self._typed(name, sentence.index, after=after):
+            if mention.kind == "capital":
+                if not subject:
+                    continue
+                mention.kind = "country"
+            mention.subject = subject
+            mention.role = role if mention.kind in {"org", "person", "single"} else None
+            mention.initial = initial and mention.kind == "single"
+            mention.place = place and mention.kind in {"single", "org"}
+            out.append(mention)
+        return out
+
+    def _known(self, name: str) -> bool:
+        lower = name.lower()
+        return lower in INSTITUTIONS or lower in self._countries
+
+    def _typed(
+        self, name: str, sentence: int, *, weight: float = 1.0, after: str = "", as_prefix: bool = False
+    ) -> list[_Mention]:
+        lower = _POSSESSIVE.sub("", name).lower()
+        words = name.split()
+        if lower in INSTITUTIONS and (len(lower) > 4 or name.isupper() or lower in {"senate", "fed"}):
+            canonical = INSTITUTIONS[lower]
+            return [_Mention(canonical, "institution", canonical.lower(), sentence, weight, written=name)]
+        if lower in self._countries and (len(lower) > 3 or name.isupper() or "." in name):
+            canonical = self._countries[lower]
+            if lower in DEMONYMS and lower != canonical.lower() and not as_prefix:
+                follower = after.split(None, 1)[0].lower().strip(",.") if after.strip() else ""
+                weight = weight if follower in STATE_NOUNS else 0.3
+            return [_Mention(canonical, "country", canonical.lower(), sentence, weight, written=name)]
+        if lower in CAPITALS:
+            canonical = CAPITALS[lower]
+            return [_Mention(canonical, "capital", canonical.lower(), sentence, weight, written=name)]
+        if len(words) == 1:
+            kind = "org" if name.isupper() and 2 <= len(name) <= 6 else "single"
+            return [_Mention(name, kind, lower, sentence, weight)]
+        if _org_like(words):
+            return [_Mention(name, "org", lower, sentence, weight)]
+        first = words[0].lower()
+        if first in self._countries and first in DEMONYMS and len(words) == 2:
+            return self._typed(words[0], sentence, weight=weight * 0.5, as_prefix=True)
+        if len(words) <= 4 and first in self._given and not any(w.isupper() and len(w) > 1 for w in words):
+            return [_Mention(name, "person", lower, sentence, weight)]
+        return [_Mention(name, "org", lower, sentence, weight)]
+
+    # --- merging ------------------------------------------------------------------------------
+    def _merge(self, mentions: list[_Mention], acronyms: dict[str, str]) -> dict[str, list[_Mention]]:
+        entities: dict[str, list[_Mention]] = {}
+        for mention in mentions:
+            if mention.kind != "single":
+                entities.setdefault(mention.key, []).append(mention)
+        for key in [k for k, items in entities.items() if items[0].kind == "org"]:
+            if all(item.place and not item.subject for item in entities[key]):
+                del entities[key]
+        _merge_people(entities)
+        _merge_org_short_forms(entities)
+        long_of_acronym = {acronym.lower(): name.lower() for acronym, name in acronyms.items()}
+        for key, long_key in long_of_acronym.items():
+            if key in entities and long_key in entities and key != long_key:
+                entities[long_key].extend(entities.pop(key))
+        surnames: dict[str, str] = {}
+        firsts: dict[str, str] = {}
+        lasts: dict[str, str] = {}
+        for key, items in entities.items():
+            parts = key.split()
+            if items[0].kind == "person" and len(parts) > 1:
+                surnames.setdefault(parts[-1], key)
+            elif items[0].kind in {"org", "institution"} and len(parts) > 1:
+                firsts.setdefault(parts[0], key)
+                lasts[parts[-1]] = "" if parts[-1] in lasts else key
+        singles: dict[str, list[_Mention]] = {}
+        for mention in mentions:
+            if mention.kind != "single":
+                continue
+            key = mention.key
+            target = (
+                surnames.get(key)
+                or long_of_acronym.get(key)
+                or firsts.get(key)
+                or (None if mention.initial else lasts.get(key))
+                or _fuzzy_surname(key, surnames)
+                or (key if key in entities else None)
+            )
+            if target is not None and target in entities:
+                entities[target].append(mention)
+            else:
+                singles.setdefault(key, []).append(mention)
+        for key, items in singles.items():
+            if any(item.place for item in items) and not any(item.subject for item in items):
+                continue
+            if any(not item.initial for item in items) and (len(items) >= 2 or any(i.subject for i in items)):
+                for item in items:
+                    item.kind = "org"
+                entities.setdefault(key, []).extend(items)
+        return entities
+
+    # --- ranking ------------------------------------------------------------------------------
+    def _rank(self, entities: dict[str, list[_Mention]]) -> ActorSet:
+        infos: list[ActorInfo] = []
+        for items in entities.values():
+            named = [item for item in items if item.kind not in {"single", "ref"}] or items
+            kind = named[0].kind if named[0].kind not in {"single", "ref"} else "org"
+            if kind == "person":
+                name = max(named, key=lambda item: (len(item.surface.split()), -item.sentence)).surface
+            else:
+                name = max(named, key=lambda item: (len(item.surface), -item.sentence)).surface
+            role = next((item.role for item in items if item.role and item.kind != "ref"), None)
+            first = min(item.sentence for item in items)
+            score = sum(item.weight for item in items)
+            score += min(3, sum(1 for item in items if item.subject))
+            score += 1.5 if first <= 1 else 1.0 if first <= 3 else 0.5 if first <= 6 else 0.0
+            score += 0.5 if role else 0.0
+            if score < MIN_SCORE:
+                continue
+            aliases: list[str] = []
+            for item in items:
+                written = _POSSESSIVE.sub("", item.written or item.surface)
+                if item.kind != "ref" and written.lower() != name.lower() and written not in aliases:
+                    aliases.append(written)
+            evidence = next((item.sentence for item in items if item.role), first)
+            sentences = sorted({item.sentence for item in items})
+            infos.append(ActorInfo(name, kind, role, aliases, round(score, 3), sentences, evidence))
+        infos.sort(key=lambda info: (-info.score, info.sentences[0], info.name))
+        kept = infos[:MAX_ACTORS]
+        by_sentence: dict[int, list[str]] = {}
+        for info in kept:
+            for index in info.sentences:
+                by_sentence.setdefault(index, []).append(info.name)
+        return ActorSet(kept, by_sentence)
+
+
+def _pairs(sentences: Sequence[Sentence]) -> list[tuple[Sentence, Sentence | None]]:
+    return [(sentence, sentences[i - 1] if i else None) for i, sentence in enumerate(sentences)]
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        word, start = match.group(), match.start()
+        if word.endswith(".") and not (word in _ABBREVIATED or _INITIALISM.fullmatch(word)):
+            word = word.rstrip(".")
+        if len(word) > 2:
+            word = _POSSESSIVE.sub("", word)
+        if word:
+            tokens.append(_Token(word, start, start + len(word)))
+    return tokens
+
+
+def _groups(tokens: list[_Token], text: str) -> list[tuple[int, int]]:
+    """Runs of capitalized tokens joined by single spaces (connectors such as "of" allowed inside)."""
+    groups: list[tuple[int, int]] = []
+    index = 0
+    while index < len(tokens):
+        if not tokens[index].capitalized:
+            index += 1
+            continue
+        end = index + 1
+        while end < len(tokens) and _adjacent(tokens[end - 1], tokens[end], text):
+            if tokens[end].capitalized:
+                end += 1
+            elif (
+                tokens[end].text in _CONNECTORS
+                and end + 1 < len(tokens)
+                and tokens[end + 1].capitalized
+                and _adjacent(tokens[end], tokens[end + 1], text)
+            ):
+                end += 2
+            else:
+                break
+        groups.append((index, end))
+        index = end
+    return groups
+
+
+def _adjacent(left: _Token, right: _Token, text: str) -> bool:
+    gap = text[left.end : right.start]
+    return gap == " " or (gap in _POSSESSIVE_GAPS and right.capitalized)
+
+
+def _org_like(words: list[str]) -> bool:
+    return bool(words) and (
+        words[-1].rstrip(".") in ORG_WORDS
+        or words[-1] in ORG_WORDS
+        or (len(words) > 2 and words[0] in ORG_WORDS and words[1] in _CONNECTORS)
+        or (len(words) > 2 and words[0] == "Friends" and words[1] == "of")
+    )
+
+
+def _find_title(words: list[str]) -> tuple[int | None, int]:
+    for at in range(len(words)):
+        for title in _TITLE_WORDS:
+            if tuple(words[at : at + len(title)]) == title:
+                return at, len(title)
+    return None, 0
+
+
+def _role_before(tokens: list[_Token], start: int, text: str) -> str | None:
+    """A lowercase role right before a name ("Kremlin spokesperson Dmitry Peskov")."""
+    index = start - 1
+    role_start: int | None = None
+    has_noun = False
+    while index >= 0 and start - index <= 3:
+        token = tokens[index]
+        word = token.text
+        if not _adjacent(token, tokens[index + 1], text) or word[:1].isupper():
+            break
+        if word in ROLE_NOUNS:
+            has_noun = True
+        elif word not in _ROLE_MODIFIERS:
+            break
+        role_start = index
+        index -= 1
+    if role_start is None or not has_noun:
+        return None
+    if index >= 0 and tokens[index].capitalized and _adjacent(tokens[index], tokens[index + 1], text):
+        owner = index
+        while (
+            owner > 0 and tokens[owner - 1].capitalized and _adjacent(tokens[owner - 1], tokens[owner], text)
+        ):
+            owner -= 1
+        if tokens[owner].text.lower() not in NON_ACTORS:
+            role_start = owner
+    role = text[tokens[role_start].start : tokens[start - 1].end]
+    return _POSSESSIVE.sub("", role).replace("'s ", " ").replace("’s ", " ")
+
+
+def _role_before_comma(before: str, after: str) -> str | None:
+    """A role set off before the name ("The union's general secretary, Tomas Ekberg, said")."""
+    if not after.startswith(","):
+        return None
+    match = _ROLE_THEN_COMMA.search(before)
+    return _clean_role(match.group(1)) if match else None
+
+
+def _has_role_noun(phrase: str) -> bool:
+    words = phrase.split()
+    return len(words) <= MAX_ROLE_WORDS and any(word.strip("'’s").lower() in ROLE_NOUNS for word in words)
+
+
+def _clean_role(phrase: str) -> str:
+    phrase = re.sub(r"['’]s\b", "", phrase.strip())
+    return re.sub(r"^(?:the|a|an)\s+", "", phrase, flags=re.IGNORECASE)
+
+
+def _merge_people(entities: dict[str, list[_Mention]]) -> None:
+    """Fold shortened forms and spelling variants of one person's name into the longest form."""
+    persons = sorted((k for k, v in entities.items() if v[0].kind == "person"), key=len, reverse=True)
+    for index, key in enumerate(persons):
+        if key not in entities:
+            continue
+        for other in persons[index + 1 :]:
+            if other in entities and _same_person(key, other):
+                entities[key].extend(entities.pop(other))
+
+
+def _merge_org_short_forms(entities: dict[str, list[_Mention]]) -> None:
+    """ "Port Authority" is "Halverstad Port Authority" when the longer name is in the story."""
+    orgs = sorted((k for k, v in entities.items() if v[0].kind == "org"), key=len)
+    for short in orgs:
+        if " " not in short or short not in entities:
+            continue
+        longer = next(
+            (k for k in reversed(orgs) if k != short and k.endswith(" " + short) and k in entities), None
+        )
+        if longer is not None:
+            entities[longer].extend(entities.pop(short))
+
+
+def _add_common_references(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
+    """ "the union" / "the transit authority" count as mentions of the one organization named so."""
+    heads: dict[str, str] = {}
+    for key, items in entities.items():
+        words = key.split()
+        if items[0].kind in {"org", "institution"} and len(words) > 1 and words[-1].isalpha():
+            heads[words[-1]] = "" if words[-1] in heads else key
+    heads = {head: key for head, key in heads.items() if key}
+    if not heads:
+        return
+    pattern = re.compile(r"\b[Tt]he (?:[a-z]+ )?(" + "|".join(map(re.escape, heads)) + r")\b(?!\s+[A-Z])")
+    for sentence in sentences:
+        for match in pattern.finditer(sentence.text):
+            subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))
+            key = heads[match.group(1)]
+            entities[key].append(_Mention(match.group(), "ref", key, sentence.index, 0.5, None, subject))
+
+
+def _same_person(longer: str, shorter: str) -> bool:
+    a, b = longer.split(), shorter.split()
+    if a[-1] == b[-1] and a[0][0] == b[0][0]:
+        return True
+    return len(a) == len(b) and a[0] == b[0] and fuzz.ratio(a[-1], b[-1]) >= 88
+
+
+def _fuzzy_surname(word: str, surnames: dict[str, str]) -> str | None:
+    if len(word) < 5:
+        return None
+    for surname, key in surnames.items():
+        if abs(len(surname) - len(word)) <= 2 and fuzz.ratio(surname, word) >= 88:
+            return key
+    return None

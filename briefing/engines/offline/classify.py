@@ -1,0 +1,349 @@
+"""Sentence classification into status, dispute and next-step candidates, from transparent cues.
+
+Each sentence gets three scores from the cue lists below (word-boundary matches on the lowercased
+sentence); `docs/offline.md` lists them with their weights. A sentence with a future cue scoring
+>= 2 is a next-step candidate; a conflict score >= 2 makes a dispute candidate; a state score >= 1
+(and no stronger future/conflict reading) makes a status candidate. The cues are English-only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from briefing.models import Certainty
+
+# Future and intention cues → certainty of the next step; weight 2 unless listed as weak.
+FUTURE_CUES: dict[str, Certainty] = {
+    "is scheduled to": "confirmed",
+    "are scheduled to": "confirmed",
+    "scheduled for": "confirmed",
+    "is due to": "confirmed",
+    "are due to": "confirmed",
+    "is set to": "confirmed",
+    "are set to": "confirmed",
+    "will be held": "confirmed",
+    "takes effect": "confirmed",
+    "will take effect": "confirmed",
+    "will": "planned",
+    "plans to": "planned",
+    "plan to": "planned",
+    "planned to": "planned",
+    "intends to": "planned",
+    "intend to": "planned",
+    "aims to": "planned",
+    "is preparing to": "planned",
+    "expects to": "expected",
+    "expect to": "expected",
+    "are preparing to": "planned",
+    "pledged to": "planned",
+    "vowed to": "planned",
+    "promised to": "planned",
+    "is going to": "planned",
+    "are going to": "planned",
+    "to be held": "planned",
+    "would": "planned",
+    "next step": "planned",
+    "deadline": "planned",
+    "wants to": "planned",
+    "seeks to": "planned",
+    "has until": "confirmed",
+    "have until": "confirmed",
+    "is expected to": "expected",
+    "are expected to": "expected",
+    "expected to": "expected",
+    "is likely to": "expected",
+    "are likely to": "expected",
+    "forecast": "expected",
+    "projected to": "expected",
+    "anticipated": "expected",
+    "could": "possible",
+    "may": "possible",
+    "might": "possible",
+    "considering": "possible",
+    "is weighing": "possible",
+    "hopes to": "possible",
+    "hope to": "possible",
+    "should consider": "possible",
+}
+WEAK_FUTURE_CUES = frozenset({"would", "could", "may", "might", "deadline", "forecast"})
+# A cue right after these words is past or a noun ("had promised to", "Saxony's plans to"), not a step.
+_NOT_FUTURE_BEFORE = re.compile(r"(?:\bhad|\bhave|\bhas|['’]s|\bits|\btheir|\bthe|\bhis|\bher|\bour)\s+$")
+# "would" after a reporting verb is reported future ("said the city would appeal"): full weight.
+_REPORTED = re.compile(r"\b(?:said|says|told|announced|confirmed|added|expects|expected)\b")
+# A reporting time ("said on Tuesday") is when something was said, not when it will happen.
+_SAID_WHEN = re.compile(
+    r"\b(?:said|says|told \w+|announced|confirmed|ruled|added)\s+(?:late |early )?on \w+day\b"
+)
+
+# Future time expressions: they add 1 to the future score and fill NextStep.when.
+WHEN_PATTERN = re.compile(
+    r"\b(?:next (?:week|month|year|spring|summer|fall|autumn|winter|monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday)|later (?:this|next) (?:week|month|year)|(?:early|late) next (?:week|month|year)|"
+    r"in (?:the )?coming (?:days|weeks|months|years)|within (?:\w+ )?(?:days|weeks|months|years)|"
+    r"by (?:the end of )?(?:(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december)(?: \d{1,2})?|20\d\d|next \w+|the end of the (?:week|month|year)|\w+day)|"
+    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"on (?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}|"
+    r"in (?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?: 20\d\d)?|in 20\d\d|\d+ (?:days|weeks|months)(?= to\b)|tomorrow|tonight|"
+    r"this (?:week|weekend|month|spring|summer|fall|autumn|winter))\b",
+    re.IGNORECASE,
+)
+
+# Conflict cues (weight 2) and weaker contrast cues (weight 1).
+CONFLICT_CUES: tuple[str, ...] = (
+    "accused",
+    "accuses",
+    "accusing",
+    "accusation",
+    "denied",
+    "denies",
+    "deny",
+    "denial",
+    "opposed",
+    "opposes",
+    "opposition to",
+    "rejected",
+    "rejects",
+    "reject",
+    "criticized",
+    "criticised",
+    "criticizes",
+    "criticism",
+    "disputed",
+    "disputes",
+    "dispute",
+    "sued",
+    "sue",
+    "suing",
+    "lawsuit",
+    "protest",
+    "protests",
+    "protested",
+    "protesters",
+    "condemned",
+    "condemns",
+    "blamed",
+    "blames",
+    "challenged",
+    "challenge",
+    "contested",
+    "contests",
+    "objected",
+    "objections",
+    "objection",
+    "refused",
+    "refuses",
+    "clash",
+    "clashed",
+    "clashes",
+    "disagree",
+    "disagreed",
+    "disagreement",
+    "standoff",
+    "rift",
+    "feud",
+    "vetoed",
+    "veto",
+    "boycott",
+    "boycotted",
+    "on strike",
+    "walkout",
+    "appealed",
+    "appeal",
+    "countered",
+    "slammed",
+    "at odds",
+    "row over",
+    "unfair",
+    "illegal",
+    "unlawful",
+    "violated",
+    "violation",
+    "violations",
+    "complained",
+    "complaint",
+    "demanded",
+    "demands",
+    "dismissed",
+    "pushback",
+    "backlash",
+    "fight over",
+    "fought",
+    "resisted",
+)
+WEAK_CONFLICT_CUES: tuple[str, ...] = (
+    "but",
+    "however",
+    "insisted",
+    "insists",
+    "argued",
+    "argues",
+    "warned",
+    "warns",
+    "although",
+    "despite",
+    "concern",
+    "concerns",
+    "critics",
+    "opponents",
+)
+
+# State cues: something that is, or has happened (weight 1 each, capped at 3).
+STATE_CUES: tuple[str, ...] = (
+    "is on hold",
+    "on hold",
+    "remains",
+    "remain",
+    "remained",
+    "has been",
+    "have been",
+    "had been",
+    "is currently",
+    "currently",
+    "announced",
+    "confirmed",
+    "approved",
+    "agreed",
+    "signed",
+    "suspended",
+    "halted",
+    "paused",
+    "closed",
+    "reopened",
+    "launched",
+    "passed",
+    "killed",
+    "injured",
+    "arrested",
+    "charged",
+    "so far",
+    "as of",
+    "to date",
+    "still",
+    "ongoing",
+    "continues to",
+    "continue to",
+    "has not",
+    "have not",
+    "stalled",
+    "completed",
+    "began",
+    "started",
+    "ended",
+    "voted",
+    "rose",
+    "fell",
+    "increased",
+    "decreased",
+    "reached",
+    "is under",
+    "are under",
+    "postponed",
+    "delayed",
+    "won",
+    "lost",
+    "took effect",
+    "in effect",
+    "is closed",
+    "are closed",
+    "was found",
+    "were found",
+    "has risen",
+    "has fallen",
+    "now",
+    "has",
+    "have",
+    "is",
+    "are",
+    "was",
+    "were",
+)
+WEAK_STATE_CUES = frozenset({"has", "have", "is", "are", "was", "were", "now"})
+
+_PAST = re.compile(r"\b(?:has|have|had)\s+(?:\w+\s+)?\w{3,}(?:ed|en|wn|un)\b|\b[a-z]{3,}ed\b")
+_ATTRIBUTED_QUOTE = re.compile(r"^[\"“‘']")
+
+
+def _cue_regex(cues: tuple[str, ...] | list[str]) -> re.Pattern[str]:
+    ordered = sorted(cues, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in ordered) + r")\b")
+
+
+_FUTURE = _cue_regex(list(FUTURE_CUES))
+_CONFLICT = _cue_regex(CONFLICT_CUES)
+_WEAK_CONFLICT = _cue_regex(WEAK_CONFLICT_CUES)
+_STATE = _cue_regex(STATE_CUES)
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    """The features of one sentence; scores are sums of the matched cues' weights."""
+
+    future: float
+    conflict: float
+    state: float
+    certainty: Certainty | None
+    when: str | None
+    quote_only: bool
+
+    @property
+    def is_next_step(self) -> bool:
+        """A contested prediction with no date ("says it will cost jobs") is a position, not a step."""
+        return self.future >= 2 and (self.conflict < 2 or self.when is not None)
+
+    @property
+    def is_dispute(self) -> bool:
+        return self.conflict >= 2
+
+    @property
+    def is_status(self) -> bool:
+        return self.state >= 1 and not self.is_next_step and not self.quote_only
+
+
+_DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")
+_RANK = {"confirmed": 0, "planned": 1, "expected": 2, "possible": 3}
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def classify(sentence: str) -> Cues:
+    lower = sentence.lower()
+    future = 0.0
+    certainty: Certainty | None = None
+    reported = _REPORTED.search(lower)
+    for match in _FUTURE.finditer(lower):
+        cue = match.group()
+        if _NOT_FUTURE_BEFORE.search(lower[: match.start()]):
+            continue
+        weak = cue in WEAK_FUTURE_CUES and not (
+            cue == "would" and reported and reported.start() < match.start()
+        )
+        future += 1 if weak else 2
+        cue_certainty = FUTURE_CUES[cue]
+        if certainty is None or (not weak and _RANK[cue_certainty] < _RANK[certainty]):
+            certainty = cue_certainty
+    if _DEADLINE.search(lower):
+        future += 2
+        certainty = "confirmed"
+    when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
+    when = when_match.group() if when_match else None
+    if when and future:
+        future += 1
+    conflict = 2.0 * len(_CONFLICT.findall(lower)) + 1.0 * len(_WEAK_CONFLICT.findall(lower))
+    state = 0.0
+    for match in _STATE.finditer(lower):
+        state += 0.34 if match.group() in WEAK_STATE_CUES else 1.0
+    if _PAST.search(lower):
+        state += 1.0  # tense: something has happened
+    state = min(state, 3.0)
+    straight = sentence.count('"')
+    quote_only = (
+        bool(_ATTRIBUTED_QUOTE.match(sentence))
+        or straight % 2 == 1
+        or (sentence.count("“") != sentence.count("”"))
+    )
+    return Cues(future, conflict, state, certainty, when, quote_only)

@@ -1,0 +1,325 @@
+"""The offline engine: a grounded brief from rules and statistics, with no LLM and no network.
+
+Pipeline: split sentences → drop markup and wire boilerplate → actors → TF-IDF TextRank centrality
+→ headline and summary from the most central sentences → cue classification of every sentence into
+status / dispute / next-step candidates → trimmed items that quote their source sentence. Every
+evidence quote is a sentence of the article, so the brief is grounded by construction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from briefing.config import Settings
+from briefing.engines.offline import classify as cues_module
+from briefing.engines.offline import tables
+from briefing.engines.offline.actors import ActorExtractor, ActorSet
+from briefing.engines.offline.classify import Cues, classify
+from briefing.engines.offline.merge import merge_briefs
+from briefing.engines.offline.sentences import Sentence, SentenceSplitter
+from briefing.engines.offline.summarize import centrality
+from briefing.engines.offline.trim import shorten, strip_dateline, trim
+from briefing.models import (
+    Actor,
+    Article,
+    Brief,
+    BriefMeta,
+    BriefOptions,
+    Dispute,
+    Evidence,
+    NextStep,
+    Position,
+    StatusItem,
+)
+
+ENGINE_VERSION = "offline-1"
+MAX_STATUS = 6
+MAX_DISPUTES = 4
+MAX_NEXT_STEPS = 5
+HEADLINE_WORDS = 16
+SUMMARY_WORDS = 50
+SUMMARY_SENTENCES = 3
+SUMMARY_SENTENCE_WORDS = 30
+DISPUTE_WORDS = 40
+
+# Bylines, credits and page furniture: not part of the story.
+_BYLINE = re.compile(r"^By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}(?:\s*(?:,|and|;|\|)\s*[A-Z][^.]{0,60})?$")
+_BOILERPLATE = re.compile(
+    r"\(?(?:reporting|editing|writing|additional reporting|compiled) by\b|all rights reserved|\bcopyright\b|"
+    r"^(?:sign up|subscribe|click here|read more|advertisement|share this|follow us)\b|"
+    r"contributed (?:reporting|to this report)",
+    re.IGNORECASE,
+)
+_PRONOUN = re.compile(r"^(?:He|She)\b|\b(?:he|she) (?:said|says|added|told|warned|argued)\b")
+_ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "said",
+        "with",
+        "was",
+        "as",
+        "by",
+        "it",
+        "at",
+        "from",
+        "his",
+        "her",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def rules_version() -> str:
+    """ "offline-1" plus a hash of every cue and word table, so cached briefs follow rule changes."""
+    digest = hashlib.sha256()
+    for value in (
+        cues_module.FUTURE_CUES,
+        cues_module.CONFLICT_CUES,
+        cues_module.WEAK_CONFLICT_CUES,
+        cues_module.STATE_CUES,
+        cues_module.WHEN_PATTERN.pattern,
+        tables.TITLES,
+        sorted(tables.ROLE_NOUNS),
+        sorted(tables.ORG_WORDS),
+        tables.INSTITUTIONS,
+        tables.DEMONYMS,
+        tables.CAPITALS,
+        sorted(tables.NON_ACTORS),
+        sorted(tables.STATE_NOUNS),
+    ):
+        digest.update(repr(value).encode("utf-8"))
+    return f"{ENGINE_VERSION}+{digest.hexdigest()[:10]}"
+
+
+class OfflineEngine:
+    """Rule-based engine; the default when no LLM endpoint is configured."""
+
+    name = "offline"
+
+    def __init__(self, settings: Settings, model: str | None = None) -> None:
+        self.settings = settings
+        self._splitter = SentenceSplitter()
+        self._actors = ActorExtractor()
+
+    @property
+    def model(self) -> str | None:
+        return None
+
+    @property
+    def prompt_version(self) -> str | None:
+        return rules_version()
+
+    async def brief(self, article: Article, options: BriefOptions) -> Brief:
+        return self.build(article)
+
+    async def merge(self, briefs: Sequence[Brief], options: BriefOptions) -> Brief:
+        return merge_briefs(briefs, prompt_version=self.prompt_version)
+
+    def build(self, article: Article) -> Brief:
+        """The synchronous core of `brief` (CPU only; used directly by benchmarks)."""
+        warnings: list[str] = []
+        language = (article.language or "").lower() or None
+        english = _looks_english(article.text) if language is None else language.startswith("en")
+        sentences = self._splitter.split(article.text, "en" if english else language)
+        sentences = [s for s in sentences if not _is_boilerplate(s.text)]
+        title_line = _title_line(sentences)
+        content = [s for s in sentences if not s.is_noise and s is not title_line]
+        noise = sum(1 for s in sentences if s.is_noise)
+        if noise:
+            warnings.append(
+                f"offline engine: skipped {noise} fragment(s) that look like markup, tables or symbols"
+            )
+        if not english:
+            warnings.append(
+                "offline engine: status, dispute and next-step cues are English-only; "
+                f"this article ({language or 'detected as not English'}) gets a lead-based brief"
+            )
+        meta = BriefMeta(
+            engine=self.name, model=None, prompt_version=self.prompt_version, cost_usd=0.0, warnings=warnings
+        )
+        given_title = title_line.text if title_line is not None else (article.title or "").strip()
+        if not content:
+            warnings.append("offline engine: the article has no sentences to brief")
+            headline = (
+                given_title or shorten(article.text.strip(), HEADLINE_WORDS).strip() or "(empty article)"
+            )
+            return Brief(article_id=article.id, headline=headline, summary="", meta=meta)
+        if any(len(s.text.split()) > 150 for s in content):
+            warnings.append(
+                "offline engine: some sentences are very long (missing punctuation?); items may be long"
+            )
+
+        actors = self._actors.extract(content)
+        named = _named_with_pronouns(content, actors)
+        scores = centrality([strip_dateline(s.text) for s in content], english=english)
+        summary = _summary(content, scores)
+        brief = Brief(
+            article_id=article.id,
+            headline=given_title or _headline(content, scores),
+            summary=summary,
+            actors=[_actor_item(info, content) for info in actors.actors],
+            meta=meta,
+        )
+        if english:
+            _fill_items(brief, content, scores, named)
+        return brief
+
+
+def _title_line(sentences: list[Sentence]) -> Sentence | None:
+    """A first line without final punctuation, followed by the body, is the article's own headline."""
+    if len(sentences) < 3 or sentences[0].paragraph == sentences[1].paragraph:
+        return None
+    first = sentences[0]
+    if first.text[-1:] in '.!?"”' or not 3 <= len(first.text.split()) <= 25:
+        return None
+    return first
+
+
+def _looks_english(text: str) -> bool:
+    words = _WORD.findall(text[:5000].lower())
+    if len(words) < 12:
+        return True  # too little to tell; English rules do no harm on a fragment
+    return sum(1 for word in words if word in _ENGLISH_WORDS) / len(words) >= 0.08
+
+
+def _summary(content: list[Sentence], scores: list[float]) -> str:
+    """The most central sentences, lightly trimmed, in article order, up to about SUMMARY_WORDS words."""
+    ranked = sorted(range(len(content)), key=lambda i: (-scores[i], i))
+    usable = [
+        i for i in ranked if len(content[i].text.split()) >= 6 and not _is_quote(content[i].text)
+    ] or ranked
+    chosen: dict[int, str] = {}
+    words = 0
+    for index in usable:
+        if words >= SUMMARY_WORDS or len(chosen) == SUMMARY_SENTENCES:
+            break
+        text = trim(content[index].text, keep_attribution=True, max_words=SUMMARY_SENTENCE_WORDS).text
+        chosen[index] = text
+        words += len(text.split())
+    return " ".join(chosen[i] for i in sorted(chosen))
+
+
+def _headline(content: list[Sentence], scores: list[float]) -> str:
+    """The more central of the first two sentences, without dateline or attribution, cut to a clause."""
+    lead = [i for i in range(min(2, len(content))) if len(content[i].text.split()) >= 5] or [0]
+    top = max(lead, key=lambda i: (scores[i], -i))
+    return shorten(trim(content[top].text).text, HEADLINE_WORDS).rstrip(".")
+
+
+def _is_boilerplate(text: str) -> bool:
+    return bool(_BYLINE.match(text) or _BOILERPLATE.search(text))
+
+
+def _is_quote(text: str) -> bool:
+    return text[:1] in "\"“‘'" or text.count('"') % 2 == 1
+
+
+def _actor_item(info, content: list[Sentence]) -> Actor:  # type: ignore[no-untyped-def]
+    sentence = next((s for s in content if s.index == info.evidence_sentence), content[0])
+    return Actor(
+        name=info.name,
+        role=info.role,
+        aliases=info.aliases,
+        evidence=[Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)],
+    )
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Actors named in one sentence, in order of appearance; `pronoun` is who "he"/"she" refers to."""
+
+    names: list[str]
+    pronoun: str | None = None
+
+
+def _named_with_pronouns(content: list[Sentence], actors: ActorSet) -> dict[int, _Named]:
+    """Actors per sentence; a sentence led by "He"/"She" (or "..., she said") names the last person."""
+    forms = {info.name: [info.name, *info.aliases, info.name.split()[-1]] for info in actors.actors}
+    persons = {info.name for info in actors.actors if info.kind == "person"}
+    named: dict[int, _Named] = {}
+    last_person: tuple[str, int] | None = None
+    for sentence in content:
+        at = {name: _first_at(sentence.text, forms[name]) for name in actors.in_sentence(sentence.index)}
+        pronoun = _PRONOUN.search(sentence.text)
+        resolved: str | None = None
+        if pronoun and last_person and sentence.index - last_person[1] <= 3 and not persons & set(at):
+            resolved = last_person[0]
+            at.setdefault(resolved, pronoun.start())
+        ordered = sorted(at, key=lambda name: (at[name], name))
+        named[sentence.index] = _Named(ordered, resolved)
+        here = [name for name in ordered if name in persons]
+        if here:
+            last_person = (here[-1], sentence.index)
+    return named
+
+
+def _first_at(text: str, forms: list[str]) -> int:
+    positions = [text.find(form) for form in forms if form]
+    found = [position for position in positions if position >= 0]
+    return min(found) if found else len(text)
+
+
+def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], named: dict[int, _Named]) -> None:
+    """Classify every sentence and keep the best candidates per kind (central, early, with actors first)."""
+    top = max(scores) or 1.0
+    ranked: list[tuple[float, int, Sentence, Cues]] = []
+    for position, sentence in enumerate(content):
+        cues = classify(sentence.text)
+        weight = 1.5 * scores[position] / top + 1.0 / (1 + 0.15 * position)
+        weight += 0.3 * min(3, len(named[sentence.index].names)) - (0.8 if cues.quote_only else 0.0)
+        ranked.append((weight, position, sentence, cues))
+    ranked.sort(key=lambda entry: (-entry[0], entry[1]))
+    seen_status: set[str] = set()
+    for _, position, sentence, cues in ranked:
+        evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
+        names = named[sentence.index]
+        if cues.is_next_step and len(brief.next_steps) < MAX_NEXT_STEPS:
+            trimmed = trim(sentence.text)
+            who = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
+            brief.next_steps.append(
+                NextStep(
+                    action=trimmed.text, who=who, when=cues.when, certainty=cues.certainty, evidence=evidence
+                )
+            )
+        if cues.is_dispute and len(brief.disputes) < MAX_DISPUTES:
+            trimmed = trim(sentence.text, max_words=DISPUTE_WORDS)
+            speaker = _attributed_actor(trimmed.attribution, names)
+            positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
+            brief.disputes.append(
+                Dispute(issue=trimmed.text, parties=names.names[:3], positions=positions, evidence=evidence)
+            )
+            if position > 0:
+                continue
+        lead_state = position == 0 and cues.state >= 1
+        if (cues.is_status or lead_state) and not cues.quote_only and len(brief.status) < MAX_STATUS:
+            text = trim(sentence.text).text
+            if text.lower() not in seen_status and len(text.split()) >= 4:
+                seen_status.add(text.lower())
+                brief.status.append(StatusItem(text=text, evidence=evidence))
+
+
+def _attributed_actor(attribution: str | None, named: _Named) -> str | None:
+    """The actor named in the sentence's attribution ("..., Peskov said"), if it is one of ours."""
+    if not attribution:
+        return None
+    lower = attribution.lower().strip()
+    if lower in {"he", "she"}:
+        return named.pronoun
+    for name in named.names:
+        if name.lower() in lower or name.split()[-1].lower() in lower:
+            return name
+    return None

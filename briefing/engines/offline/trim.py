@@ -1,0 +1,123 @@
+"""Trimming a source sentence into a short item text that keeps its meaning.
+
+Only material that carries no claim is removed: a dateline ("KYIV, Ukraine (Reuters) —"), a
+leading discourse marker ("But", "Meanwhile,"), a trailing attribution (", officials said."), a
+leading attribution ("X said on Tuesday that ...", kept as `attribution` so callers can name the
+speaker), the quote marks around a quoted sentence, and, for very long sentences, trailing
+clauses after the first one that is long enough to stand alone. Evidence always quotes the full
+sentence, so trimming never affects grounding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from briefing.engines.offline.classify import CONFLICT_CUES, WEAK_CONFLICT_CUES
+
+MAX_WORDS = 32
+MIN_CLAUSE_WORDS = 7
+
+DATELINE = re.compile(
+    r"^(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3})(?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?"
+    r"\s*(?:\([^)]{1,40}\))?\s*(?:[—–]|-{1,2}|:)\s*"
+)
+_LEAD_MARKERS = re.compile(
+    r"^(?:but|and|however|meanwhile|still|also|yet|moreover|in addition|separately|earlier|later|instead|"
+    r"indeed|in a statement|in response|on \w+day)\s*,?\s+",
+    re.IGNORECASE,
+)
+_SAY = r"(?:said|says|told [\w ]{1,30}?|added|stated|announced|confirmed|warned|noted|argued|insisted|wrote)"
+_TRAILING_ATTRIBUTION = re.compile(
+    rf"(?:,|\.)[\"”’']?\s+(?:{_SAY}\s+(?:[^\s,]+\s+){{0,5}}[^\s,]+|(?:[^\s,]+\s+){{0,6}}?{_SAY}"
+    rf"(?:\s+(?:on|in|at)\s+\w+)?|according to (?:[^\s,]+\s+){{0,7}}[^\s,]+)\s*[.!]?$"
+)
+_LEADING_ATTRIBUTION = re.compile(
+    rf"^(?P<who>[^,\"“]{{2,80}}?(?:,\s[^,\"“]{{2,50}},)?)\s+(?:(?:has|have|had)\s+)?{_SAY}"
+    rf"(?:\s+(?:on|late on|early on)\s+\w+)?"
+    rf"(?:\s+(?:in|at)\s+[^,]{{1,40}}?)?(?:\s+that|,)?\s+(?P<rest>.+)$"
+)
+_CLAUSE_BREAK = re.compile(
+    r";|\s[—–]\s|,\s(?:which|while|although|though|whereas|as|after|before|and|but|leaving|saying|blaming|"
+    r"citing|according)\s"
+)
+_PRONOUN_START = re.compile(r"^(?:it|they|he|she|we|i|its|their|his|her|this|that|there)\b", re.IGNORECASE)
+_NOT_IN_SPEAKER = frozenset(
+    {"and", "but", "or", "that", "which", "if", "when", "while", "because", "not", "would", "will", "to"}
+    | {cue for cue in CONFLICT_CUES + WEAK_CONFLICT_CUES if " " not in cue}
+)
+_QUOTES = "\"“”‘’'"
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    text: str
+    attribution: str | None = None
+
+
+def strip_dateline(text: str) -> str:
+    return DATELINE.sub("", text, count=1) if DATELINE.match(text) else text
+
+
+def trim(sentence: str, *, keep_attribution: bool = False, max_words: int = MAX_WORDS) -> Trimmed:
+    """Shorten `sentence` for an item; `attribution` is the speaker of a leading attribution."""
+    text = strip_dateline(sentence.strip())
+    text = _LEAD_MARKERS.sub("", text, count=1)
+    attribution: str | None = None
+    trailing = _TRAILING_ATTRIBUTION.search(text)
+    if trailing and trailing.start() > 0 and len(text[: trailing.start()].split()) >= 3:
+        speaker = re.sub(rf"\s*{_SAY}.*$|^[,.\"”’'\s]+(?:{_SAY}\s+)?|according to\s+", "", trailing.group(0))
+        attribution = speaker.strip(" ,.") or None
+        if not keep_attribution:
+            text = text[: trailing.start()]
+    leading = _LEADING_ATTRIBUTION.match(text)
+    if (
+        leading
+        and len(leading.group("rest").split()) >= 4
+        and len(leading.group("who").split()) <= 9
+        and not any(word.strip(",").lower() in _NOT_IN_SPEAKER for word in leading.group("who").split())
+        and not _PRONOUN_START.match(leading.group("rest"))
+    ):
+        attribution = attribution or leading.group("who")
+        if not keep_attribution:
+            text = leading.group("rest")
+    text = text.strip().strip(_QUOTES).strip()
+    words = text.split()
+    if len(words) > max_words:
+        text = _first_clause(text, max_words)
+    text = text.rstrip(" ,;:—–-")
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    if text and text[-1] not in ".!?":
+        text += "."
+    return Trimmed(text, attribution)
+
+
+def _first_clause(text: str, max_words: int) -> str:
+    """The first clause that stands alone, else the text up to the last comma within the limit, else all
+    of it: a long item reads better than one cut mid-phrase."""
+    for match in _CLAUSE_BREAK.finditer(text):
+        head = text[: match.start()]
+        if len(head.split()) >= MIN_CLAUSE_WORDS:
+            return head
+    commas = [match.start() for match in re.finditer(r",\s", text)]
+    for position in reversed(commas):
+        if MIN_CLAUSE_WORDS <= len(text[:position].split()) <= max_words:
+            return text[:position]
+    return text
+
+
+def shorten(text: str, max_words: int) -> str:
+    """Cut to a clause boundary (or a word limit) for headlines and dispute issues."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text
+    for match in _CLAUSE_BREAK.finditer(text):
+        head = text[: match.start()]
+        if 5 <= len(head.split()) <= max_words:
+            return head.rstrip(" ,;") + "."
+    comma = [m.start() for m in re.finditer(",", text)]
+    for position in reversed(comma):
+        if 6 <= len(text[:position].split()) <= max_words:
+            return text[:position] + "."
+    return " ".join(words[:max_words]).rstrip(",;") + "…"
