@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
@@ -22,12 +23,16 @@ from briefing.errors import InputError
 from briefing.store import Store
 
 router = APIRouter(tags=["digests"])
+MAX_ID = 2**31 - 1
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
 class DigestRequest(BaseModel):
-    schedule_id: int | None = Field(default=None, description="Run this schedule now.")
-    article_ids: list[str] | None = Field(default=None, description="Or: an ad hoc digest of these articles.")
+    schedule_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Run this schedule now.")
+    article_ids: list[str] | None = Field(
+        default=None, max_length=5000, description="Or: an ad hoc digest of these articles."
+    )
     title: str | None = None
     max_stories: int = Field(default=20, ge=1, le=500)
     min_sources: int = Field(default=1, ge=1)
@@ -65,7 +70,7 @@ async def create_digest(body: DigestRequest, digests: Digests) -> Digest:
 @router.get("/v1/digests")
 async def list_digests(
     digests: Digests,
-    schedule_id: int | None = None,
+    schedule_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Digest]:
@@ -76,7 +81,7 @@ async def list_digests(
 
 def _parse_ref(ref: str) -> tuple[int, str]:
     number, _, fmt = ref.partition(".")
-    if not number.isdigit() or (fmt and fmt not in MEDIA_TYPES):
+    if not number.isdigit() or len(number) > 9 or (fmt and fmt not in MEDIA_TYPES):
         raise InputError(f"digest: {ref!r} is not '<id>' or '<id>.<md|html|txt|json>'", field="digest_id")
     return int(number), fmt or "json"
 
@@ -92,7 +97,7 @@ async def get_digest(ref: str, digests: Digests) -> Digest | Response:
 
 
 @router.get("/v1/digests/{digest_id}/deliveries")
-async def list_deliveries(digest_id: int, digests: Digests) -> list[Delivery]:
+async def list_deliveries(digest_id: Id, digests: Digests) -> list[Delivery]:
     await asyncio.to_thread(digests.repo.get_digest, digest_id)
     return await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
 
@@ -103,7 +108,7 @@ async def deliveries_by_status(digests: Digests, status: str | None = None) -> l
 
 
 @router.post("/v1/deliveries/{delivery_id}/retry")
-async def retry_delivery(delivery_id: int, digests: Digests) -> Delivery:
+async def retry_delivery(delivery_id: Id, digests: Digests) -> Delivery:
     """Queue a failed delivery again and try it right away."""
     delivery = await asyncio.to_thread(digests.repo.retry_delivery, delivery_id, datetime.now(UTC))
     await digests.deliverer.deliver_due(digest_id=delivery.digest_id)
@@ -117,7 +122,7 @@ async def digests_page(request: Request, digests: Digests) -> Response:
 
 
 @router.get("/digests/{digest_id}", response_class=HTMLResponse, include_in_schema=False)
-async def digest_page(request: Request, digest_id: int, digests: Digests) -> Response:
+async def digest_page(request: Request, digest_id: Id, digests: Digests) -> Response:
     digest = await asyncio.to_thread(digests.repo.get_digest, digest_id)
     deliveries = await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
     body = render(digest, "html", digests.settings)

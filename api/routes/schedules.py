@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from api.deps import get_settings, get_store
@@ -17,6 +18,8 @@ from briefing.digests.schedules import validate_schedule
 from briefing.store import Store
 
 router = APIRouter(tags=["digests"])
+MAX_ID = 2**31 - 1
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 def get_repo(store: Annotated[Store, Depends(get_store)]) -> DigestRepo:
@@ -28,7 +31,7 @@ class FeedIn(BaseModel):
     title: str | None = None
     source: str | None = None
     tags: list[str] = Field(default_factory=list)
-    poll_minutes: int | None = Field(default=None, ge=1)
+    poll_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 365)
 
 
 @router.post("/v1/schedules", status_code=201)
@@ -42,25 +45,25 @@ async def list_schedules(repo: Annotated[DigestRepo, Depends(get_repo)]) -> list
 
 
 @router.get("/v1/schedules/{schedule_id}")
-async def get_schedule(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Schedule:
+async def get_schedule(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Schedule:
     return await asyncio.to_thread(repo.get_schedule, schedule_id)
 
 
 @router.put("/v1/schedules/{schedule_id}")
 async def replace_schedule(
-    schedule_id: int, body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]
+    schedule_id: Id, body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]
 ) -> Schedule:
     return await asyncio.to_thread(repo.update_schedule, schedule_id, validate_schedule(body))
 
 
 @router.delete("/v1/schedules/{schedule_id}", status_code=204)
-async def delete_schedule(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Response:
+async def delete_schedule(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Response:
     await asyncio.to_thread(repo.delete_schedule, schedule_id)
     return Response(status_code=204)
 
 
 @router.get("/v1/schedules/{schedule_id}/runs")
-async def list_runs(schedule_id: int, repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[dict[str, Any]]:
+async def list_runs(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[dict[str, Any]]:
     await asyncio.to_thread(repo.get_schedule, schedule_id)
     return await asyncio.to_thread(repo.list_runs, schedule_id)
 
@@ -91,7 +94,7 @@ async def list_feeds(
 
 @router.post("/v1/feeds/{feed_id}/poll")
 async def poll_feed(
-    feed_id: int,
+    feed_id: Id,
     settings: Annotated[Settings, Depends(get_settings)],
     store: Annotated[Store, Depends(get_store)],
 ) -> dict[str, Any]:

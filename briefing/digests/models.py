@@ -7,7 +7,7 @@ reader gets from `/v1/digests/{id}.json` is exactly `Digest.model_dump_json()`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -25,7 +25,9 @@ class DigestFilters(_Model):
     """Which stored articles a schedule looks at; empty lists mean "no restriction"."""
 
     sources: list[str] = Field(default_factory=list, description="Article sources (exact, case-insensitive).")
-    feeds: list[int] = Field(default_factory=list, description="Feed ids whose entries are included.")
+    feeds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+        default_factory=list, description="Feed ids whose entries are included."
+    )
     keywords: list[str] = Field(default_factory=list, description="Any keyword in title or text.")
     tags: list[str] = Field(default_factory=list, description="Tags of the feeds the articles came from.")
 
@@ -73,7 +75,10 @@ class ScheduleIn(_Model):
     timezone: str = Field(default="UTC", description="IANA time zone the cron expression is read in.")
     filters: DigestFilters = Field(default_factory=DigestFilters)
     window_hours: float | None = Field(
-        default=None, gt=0, description="Look-back window; default: since the previous run (or 24 h)."
+        default=None,
+        gt=0,
+        le=24 * 366 * 10,
+        description="Look-back window; default: since the previous run (or 24 h).",
     )
     max_stories: int = Field(default=20, ge=1, le=500)
     min_sources: int = Field(

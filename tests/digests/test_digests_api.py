@@ -16,7 +16,7 @@ def client(settings, tmp_path):
         yield client
 
 
-SCHEDULE = {"name": "Morning", "cron": "30 7 * * *", "timezone": "Europe/Berlin", "window_hours": 100000}
+SCHEDULE = {"name": "Morning", "cron": "30 7 * * *", "timezone": "Europe/Berlin", "window_hours": 40000}
 
 
 def test_schedule_crud(client) -> None:
