@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import httpx2
 
@@ -120,19 +121,16 @@ class LLMEngine:
                 self.messages("brief/single.j2", article=article.text, title=title), usage
             )
         else:
-            async with asyncio.TaskGroup() as group:
-                tasks = [
-                    group.create_task(
-                        self._ask(
-                            self.messages(
-                                "brief/map.j2", article=chunk.text, title=title, part=i + 1, parts=len(chunks)
-                            ),
-                            usage,
-                        )
-                    )
-                    for i, chunk in enumerate(chunks)
-                ]
-            draft = await self._reduce([task.result() for task in tasks], usage, sources=1)
+            partials = await _all(
+                self._ask(
+                    self.messages(
+                        "brief/map.j2", article=chunk.text, title=title, part=i + 1, parts=len(chunks)
+                    ),
+                    usage,
+                )
+                for i, chunk in enumerate(chunks)
+            )
+            draft = await self._reduce(partials, usage, sources=1)
         if self.tokenizer.approximate and chunks is not None:
             warnings.append(
                 f"tokens counted with {self.tokenizer.name} (the {self.tokenizer.wanted} encoding is not "
@@ -169,17 +167,12 @@ class LLMEngine:
         """Merge drafts in rounds; each round's groups fit the context window."""
         while len(drafts) > 1:
             groups = self._group(drafts, sources)
-            async with asyncio.TaskGroup() as group:
-                tasks = [
-                    group.create_task(self._ask(self._reduce_messages(members, sources), usage))
-                    if len(members) > 1
-                    else None
-                    for members in groups
-                ]
-            drafts = [
-                task.result() if task is not None else members[0]
-                for task, members in zip(tasks, groups, strict=True)
-            ]
+            drafts = await _all(
+                self._ask(self._reduce_messages(members, sources), usage)
+                if len(members) > 1
+                else _ready(members[0])
+                for members in groups
+            )
         return drafts[0]
 
     def _reduce_messages(self, drafts: list[DraftBrief], sources: int) -> Messages:
@@ -231,6 +224,26 @@ class LLMEngine:
             cost_usd=self.info.cost(usage.prompt_tokens, usage.completion_tokens),
             warnings=warnings,
         )
+
+
+async def _all(calls: Iterable[Coroutine[Any, Any, DraftBrief]]) -> list[DraftBrief]:
+    """Run calls concurrently; the first failure cancels the rest and is raised as itself.
+
+    (A TaskGroup would raise an ExceptionGroup, which the CLI and API could not map to a message.)
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(call) for call in calls]
+    except BaseExceptionGroup as failures:
+        first = failures.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return [task.result() for task in tasks]
+
+
+async def _ready(draft: DraftBrief) -> DraftBrief:
+    return draft
 
 
 def _drafts_json(drafts: list[DraftBrief]) -> str:

@@ -26,11 +26,14 @@ texts = st.builds(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(text=texts, max_tokens=st.integers(min_value=12, max_value=300), overlap=st.integers(0, 150))
 def test_chunk_properties(text: str, max_tokens: int, overlap: int) -> None:
     chunks = chunk_text(text, TOKENIZER, max_tokens, overlap)
     effective_overlap = min(overlap, max_tokens // 2)
+    words_fit = all(
+        TOKENIZER.count(word + gap) <= max_tokens for word in text.split() for gap in (" ", "\n", "\n\n")
+    )
 
     # nothing lost: the chunks start at 0, end at the end, and leave no gap
     assert chunks[0].start == 0 and chunks[-1].end == len(text)
@@ -42,9 +45,10 @@ def test_chunk_properties(text: str, max_tokens: int, overlap: int) -> None:
         assert previous.start < current.start <= previous.end  # progress, no gap
         shared = text[current.start : previous.end]
         assert TOKENIZER.count(shared) <= effective_overlap
-        # cut between words: every chunk but the last ends in whitespace (words are ≤ 12 chars)
-        assert text[previous.end - 1].isspace()
-        assert current.start == 0 or text[current.start - 1].isspace()
+        # cut between words (every chunk but the last ends in whitespace) unless a word alone is too long
+        if words_fit:
+            assert text[previous.end - 1].isspace()
+            assert text[current.start - 1].isspace()
     assert [chunk.index for chunk in chunks] == list(range(len(chunks)))
 
 

@@ -260,3 +260,18 @@ async def test_auth_failure_is_one_clear_error(httpx2_mock, llm_settings, articl
         await LLMEngine(llm_settings).brief(article, BriefOptions())
     assert route.call_count == 1
     assert "OPENAI_API_KEY" in str(caught.value)
+
+
+async def test_a_failing_map_call_raises_its_own_error(
+    httpx2_mock, llm_settings, article, reply, draft, chat_url
+):
+    settings = llm_settings.model_copy(update={"chunk_tokens": 120, "llm_max_retries": 0})
+    answers = iter([reply(draft()), httpx.Response(503, json={"error": {"message": "down"}})])
+
+    async def answer(request: httpx.Request) -> httpx.Response:
+        return next(answers, reply(draft()))
+
+    httpx2_mock.post(chat_url).mock(side_effect=answer)
+    with pytest.raises(LLMUnavailableError) as caught:  # not an ExceptionGroup: the CLI can print it
+        await LLMEngine(settings).brief(article, BriefOptions())
+    assert caught.value.status_code == 503
