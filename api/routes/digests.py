@@ -72,7 +72,7 @@ async def list_digests(
     digests: Digests,
     schedule_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Digest]:
     return await asyncio.to_thread(
         digests.repo.list_digests, schedule_id=schedule_id, limit=limit, offset=offset
