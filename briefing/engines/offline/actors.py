@@ -185,6 +185,10 @@ _ROLE_THEN_COMMA = re.compile(
     + r")),\s+$",
     re.IGNORECASE,
 )
+_TITLES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
+    first: tuple(title for title in _TITLE_WORDS if title[0] == first)
+    for first in {t[0] for t in _TITLE_WORDS}
+}
 _ABBREVIATED = frozenset(title for title in TITLES if title.endswith(".")) | {"Jr.", "Sr.", "St."}
 _INITIALISM = re.compile(r"(?:[A-Z]\.)+[A-Z]?\.?")
 
@@ -194,10 +198,7 @@ class _Token:
     text: str  # possessive and trailing period stripped
     start: int
     end: int
-
-    @property
-    def capitalized(self) -> bool:
-        return self.text[:1].isupper()
+    capitalized: bool
 
 
 @dataclass(slots=True)
@@ -306,7 +307,7 @@ class ActorExtractor:
         lower = word.lower()
         if lower in self._given or lower in self._countries or lower in INSTITUTIONS or word.isupper():
             return False
-        if any(tuple(word.split()) == title[:1] for title in _TITLE_WORDS):
+        if word in _TITLES_BY_FIRST:
             return False
         return lower not in midcaps and (lower.endswith(_COMMON_SUFFIXES) or f" {lower} " in text)
 
@@ -348,8 +349,9 @@ class ActorExtractor:
         acronym = _ACRONYM_AFTER.match(after)
         if acronym:
             acronyms[acronym.group(1).rstrip(".")] = name
-        subject = bool(_SUBJECT_AFTER.match(after)) or bool(_REPORTED_BEFORE.search(before))
-        place = bool(_LOCATIVE_BEFORE.search(before)) and not subject
+        near = before[-40:]  # the `...$` patterns only look at the words right before the name
+        subject = bool(_SUBJECT_AFTER.match(after)) or bool(_REPORTED_BEFORE.search(near))
+        place = bool(_LOCATIVE_BEFORE.search(near)) and not subject
         initial = self._is_initial(tokens, start, text)
         words = name.split()
         if is_person or (
@@ -497,12 +499,16 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
         word, start = match.group(), match.start()
-        if word.endswith(".") and not (word in _ABBREVIATED or _INITIALISM.fullmatch(word)):
+        last = word[-1]
+        if last == "." and not (word in _ABBREVIATED or _INITIALISM.fullmatch(word)):
             word = word.rstrip(".")
-        if len(word) > 2:
-            word = _POSSESSIVE.sub("", word)
+        elif last in "s'’" and len(word) > 2:
+            if word.endswith(("'s", "’s")):
+                word = word[:-2]
+            elif last != "s":
+                word = word[:-1]
         if word:
-            tokens.append(_Token(word, start, start + len(word)))
+            tokens.append(_Token(word, start, start + len(word), word[0].isupper()))
     return tokens
 
 
@@ -547,8 +553,8 @@ def _org_like(words: list[str]) -> bool:
 
 
 def _find_title(words: list[str]) -> tuple[int | None, int]:
-    for at in range(len(words)):
-        for title in _TITLE_WORDS:
+    for at, word in enumerate(words):
+        for title in _TITLES_BY_FIRST.get(word, ()):
             if tuple(words[at : at + len(title)]) == title:
                 return at, len(title)
     return None, 0
@@ -588,7 +594,7 @@ def _role_before_comma(before: str, after: str) -> str | None:
     """A role set off before the name ("The union's general secretary, Tomas Ekberg, said")."""
     if not after.startswith(","):
         return None
-    match = _ROLE_THEN_COMMA.search(before)
+    match = _ROLE_THEN_COMMA.search(before[-90:])
     return _clean_role(match.group(1)) if match else None
 
 

@@ -48,11 +48,17 @@ DISPUTE_WORDS = 40
 
 # Bylines, credits and page furniture: not part of the story.
 _BYLINE = re.compile(r"^By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}(?:\s*(?:,|and|;|\|)\s*[A-Z][^.]{0,60})?$")
-_BOILERPLATE = re.compile(
-    r"\(?(?:reporting|editing|writing|additional reporting|compiled) by\b|all rights reserved|\bcopyright\b|"
-    r"^(?:sign up|subscribe|click here|read more|advertisement|share this|follow us)\b|"
-    r"contributed (?:reporting|to this report)",
+_CREDITS = re.compile(
+    r"^\(?(?:reporting|editing|writing|additional reporting|compiled|research) by\b|"
+    r"^(?:sign up|subscribe|click here|read more|advertisement|share this|follow us)\b",
     re.IGNORECASE,
+)
+_CREDIT_PHRASES = (
+    "all rights reserved",
+    "copyright",
+    "contributed reporting",
+    "contributed to this report",
+    "editing by",
 )
 _PRONOUN = re.compile(r"^(?:He|She)\b|\b(?:he|she) (?:said|says|added|told|warned|argued)\b")
 _ENGLISH_WORDS = frozenset(
@@ -221,7 +227,10 @@ def _headline(content: list[Sentence], scores: list[float]) -> str:
 
 
 def _is_boilerplate(text: str) -> bool:
-    return bool(_BYLINE.match(text) or _BOILERPLATE.search(text))
+    if _BYLINE.match(text) or _CREDITS.match(text):
+        return True
+    lower = text.lower()
+    return any(phrase in lower for phrase in _CREDIT_PHRASES)
 
 
 def _is_quote(text: str) -> bool:

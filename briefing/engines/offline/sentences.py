@@ -50,7 +50,6 @@ _TITLE_ABBREVIATIONS = frozenset(
 )
 _PARAGRAPH = re.compile(r"[^\n]+")
 _TAG_LIKE = re.compile(r"</?[a-zA-Z][^>]{0,200}>|&[a-z]{2,8};|\{[^}]*\}")
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +61,7 @@ class Sentence:
     end: int
     index: int
     paragraph: int
-
-    @property
-    def is_noise(self) -> bool:
-        """Markup remnants, table rows and symbol runs carry no statement to brief."""
-        letters = len(_LETTER.findall(self.text))
-        if letters < 3 or letters < 0.5 * len(self.text):
-            return True
-        return len(_TAG_LIKE.findall(self.text)) >= 2 or self.text.count("|") >= 3
+    is_noise: bool = False  # markup remnants, table rows and symbol runs carry no statement to brief
 
 
 class SentenceSplitter:
@@ -93,17 +85,33 @@ class SentenceSplitter:
                     continue
                 offset = base + start + (len(piece) - len(piece.lstrip()))
                 sentences.append(
-                    Sentence(stripped, offset, offset + len(stripped), len(sentences), paragraph_index)
+                    Sentence(
+                        stripped,
+                        offset,
+                        offset + len(stripped),
+                        len(sentences),
+                        paragraph_index,
+                        _noise(stripped),
+                    )
                 )
         return _rejoin_titles(sentences, text)
 
     def _spans(self, paragraph: str, lang: str) -> list[tuple[int, int]]:
         if lang != "en" and lang in LANGUAGE_CODES:
             return self._pysbd_spans(paragraph, lang)
-        _, offsets = blingfire.text_to_sentences_and_offsets(paragraph)
-        if not offsets:
-            return [(0, len(paragraph))]
-        return [(int(start), int(end)) for start, end in offsets]
+        # text_to_sentences is the C path; its offsets variant does per-token work in Python (4x slower).
+        spans: list[tuple[int, int]] = []
+        cursor = 0
+        for piece in blingfire.text_to_sentences(paragraph).split("\n"):
+            piece = piece.strip()
+            position = paragraph.find(piece, cursor) if piece else -1
+            if position < 0:  # blingfire normalized something; keep the rest whole
+                if cursor < len(paragraph) and paragraph[cursor:].strip():
+                    spans.append((cursor, len(paragraph)))
+                return spans
+            spans.append((position, position + len(piece)))
+            cursor = position + len(piece)
+        return spans or [(0, len(paragraph))]
 
     def _pysbd_spans(self, paragraph: str, lang: str) -> list[tuple[int, int]]:
         segmenter = self._segmenters.get(lang)
@@ -137,12 +145,29 @@ def _rejoin_titles(sentences: list[Sentence], text: str) -> list[Sentence]:
             and sentence.text[:1].isupper()
         ):
             start = previous.start
+            merged = text[start : sentence.end]
             joined[-1] = Sentence(
-                text[start : sentence.end], start, sentence.end, previous.index, previous.paragraph
+                merged, start, sentence.end, previous.index, previous.paragraph, _noise(merged)
             )
             continue
-        joined.append(Sentence(sentence.text, sentence.start, sentence.end, len(joined), sentence.paragraph))
+        joined.append(
+            Sentence(
+                sentence.text,
+                sentence.start,
+                sentence.end,
+                len(joined),
+                sentence.paragraph,
+                sentence.is_noise,
+            )
+        )
     return joined
+
+
+def _noise(text: str) -> bool:
+    letters = sum(map(str.isalpha, text))
+    if letters < 3 or letters < 0.5 * len(text):
+        return True
+    return len(_TAG_LIKE.findall(text)) >= 2 or text.count("|") >= 3
 
 
 def _ends_with_title(text: str) -> bool:
