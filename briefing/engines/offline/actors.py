@@ -524,13 +524,20 @@ def _groups(tokens: list[_Token], text: str) -> list[tuple[int, int]]:
         while end < len(tokens) and _adjacent(tokens[end - 1], tokens[end], text):
             if tokens[end].capitalized:
                 end += 1
-            elif (
-                tokens[end].text in _CONNECTORS
-                and end + 1 < len(tokens)
-                and tokens[end + 1].capitalized
-                and _adjacent(tokens[end], tokens[end + 1], text)
+                continue
+            # up to two connectors inside a name: "Bank of England", "Council for the Exploration"
+            bridge = end
+            while bridge < len(tokens) and bridge - end < 2 and tokens[bridge].text in _CONNECTORS:
+                if bridge > end and not _adjacent(tokens[bridge - 1], tokens[bridge], text):
+                    break
+                bridge += 1
+            if (
+                bridge > end
+                and bridge < len(tokens)
+                and tokens[bridge].capitalized
+                and _adjacent(tokens[bridge - 1], tokens[bridge], text)
             ):
-                end += 2
+                end = bridge + 1
             else:
                 break
         groups.append((index, end))

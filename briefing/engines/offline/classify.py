@@ -314,11 +314,12 @@ class Cues:
     certainty: Certainty | None
     when: str | None
     quote_only: bool
+    contested: bool = False  # a conflict cue comes before the first future cue
 
     @property
     def is_next_step(self) -> bool:
-        """A contested prediction with no date ("says it will cost jobs") is a position, not a step."""
-        return self.future >= 2 and (self.conflict < 2 or self.when is not None)
+        """A contested prediction with no date ("disputes ... says it will cost jobs") is a position."""
+        return self.future >= 2 and (not self.contested or self.when is not None)
 
     @property
     def is_dispute(self) -> bool:
@@ -343,12 +344,14 @@ def classify(sentence: str) -> Cues:
     future = 0.0
     certainty: Certainty | None = None
     reported_at = next((i for i, word in enumerate(words) if word in _REPORTING), len(words))
+    first_future = len(words)
     for at, cue in _FUTURE.find(words):
         previous = words[at - 1] if at else ""
         if previous in _NOT_FUTURE_AFTER or previous.endswith(("'s", "’s")):
             continue  # past ("had promised to") or a noun ("Saxony's plans to")
         weak = cue in WEAK_FUTURE_CUES and not (cue == "would" and reported_at < at)
         future += 1 if weak else 2
+        first_future = min(first_future, at)
         cue_certainty = FUTURE_CUES[cue]
         if certainty is None or (not weak and _RANK[cue_certainty] < _RANK[certainty]):
             certainty = cue_certainty
@@ -359,7 +362,9 @@ def classify(sentence: str) -> Cues:
     when = when_match.group() if when_match else None
     if when and future:
         future += 1
-    conflict = 2.0 * len(_CONFLICT.find(words)) + 1.0 * len(_WEAK_CONFLICT.find(words))
+    strong_conflicts = _CONFLICT.find(words)
+    conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words))
+    contested = bool(strong_conflicts) and strong_conflicts[0][0] < first_future
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words))
     if _PAST.search(lower):
         state += 1.0  # tense: something has happened
@@ -367,4 +372,4 @@ def classify(sentence: str) -> Cues:
     quote_only = (
         sentence[:1] in "\"“‘'" or sentence.count('"') % 2 == 1 or sentence.count("“") != sentence.count("”")
     )
-    return Cues(future, conflict, state, certainty, when, quote_only)
+    return Cues(future, conflict, state, certainty, when, quote_only, contested)

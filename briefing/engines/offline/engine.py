@@ -159,13 +159,13 @@ class OfflineEngine:
         )
         given_title = title_line.text if title_line is not None else (article.title or "").strip()
         if not content:
-            warnings.append("offline engine: the article has no sentences to brief")
+            meta.warnings.append("offline engine: the article has no sentences to brief")
             headline = (
                 given_title or shorten(article.text.strip(), HEADLINE_WORDS).strip() or "(empty article)"
             )
             return Brief(article_id=article.id, headline=headline, summary="", meta=meta)
         if any(len(s.text.split()) > 150 for s in content):
-            warnings.append(
+            meta.warnings.append(
                 "offline engine: some sentences are very long (missing punctuation?); items may be long"
             )
 

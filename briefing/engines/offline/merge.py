@@ -91,6 +91,9 @@ def _merge_actors(briefs: list[Brief]) -> list[Actor]:
             salience = 1.0 / (rank + 1)
             for position, (score, first, existing) in enumerate(merged):
                 if _same_actor(existing, actor):
+                    if len(actor.name.split()) > len(existing.name.split()):
+                        existing.aliases = _union(existing.aliases, [existing.name], actor.name)
+                        existing.name = actor.name
                     existing.aliases = _union(existing.aliases, [actor.name, *actor.aliases], existing.name)
                     existing.role = existing.role or actor.role
                     existing.evidence = (existing.evidence + actor.evidence)[:MAX_EVIDENCE]
@@ -103,7 +106,11 @@ def _merge_actors(briefs: list[Brief]) -> list[Actor]:
 
 
 def _same_actor(left: Actor, right: Actor) -> bool:
+    """Shared name or alias, a surname-only form ("Okafor" / "Daniel Okafor"), or a near spelling."""
     if _names(left) & _names(right):
+        return True
+    a, b = left.name.lower().split(), right.name.lower().split()
+    if a and b and a[-1] == b[-1] and (len(a) == 1 or len(b) == 1 or a[0][0] == b[0][0]) and len(a[-1]) > 2:
         return True
     return fuzz.ratio(left.name.lower(), right.name.lower()) >= SAME_NAME
 

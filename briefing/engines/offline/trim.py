@@ -29,7 +29,8 @@ _LEAD_MARKERS = re.compile(
 )
 _SAY = r"(?:said|says|told [\w ]{1,30}?|added|stated|announced|confirmed|warned|noted|argued|insisted|wrote)"
 _TRAILING_ATTRIBUTION = re.compile(
-    rf"(?:,|\.)[\"”’']?\s+(?:{_SAY}\s+(?:[^\s,]+\s+){{0,5}}[^\s,]+|(?:[^\s,]+\s+){{0,6}}?{_SAY}"
+    rf"(?:,|\.)[\"”’']?\s+(?:{_SAY}\s+(?:(?:the|a|an|its|his|her|their)\s+(?:[^\s,]+\s+){{0,3}}[^\s,]+"
+    rf"|[A-Z](?:[^\s,]*\s+){{0,4}}[^\s,]+)|(?:[^\s,]+\s+){{0,6}}?{_SAY}"
     rf"(?:\s+(?:on|in|at)\s+\w+)?|according to (?:[^\s,]+\s+){{0,7}}[^\s,]+)\s*[.!]?$"
 )
 _LEADING_ATTRIBUTION = re.compile(

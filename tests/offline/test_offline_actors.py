@@ -1,0 +1,136 @@
+"""Actor extraction and alias merging on hand-written sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.engines.offline.actors import ActorExtractor, ActorInfo
+from briefing.engines.offline.sentences import SentenceSplitter
+
+
+@pytest.fixture(scope="module")
+def extract() -> callable:
+    splitter, extractor = SentenceSplitter(), ActorExtractor()
+
+    def run(text: str) -> dict[str, ActorInfo]:
+        return {actor.name: actor for actor in extractor.extract(splitter.split(text)).actors}
+
+    return run
+
+
+def test_titled_names_give_person_and_role(extract) -> None:
+    actors = extract(
+        "Secretary of State Marco Rubio said on Tuesday that talks would resume. "
+        "Ukrainian President Volodymyr Zelenskyy welcomed the news. "
+        "Kremlin spokesperson Dmitry Peskov said Moscow was ready."
+    )
+    assert actors["Marco Rubio"].role == "Secretary of State"
+    assert actors["Volodymyr Zelenskyy"].role == "Ukrainian President"
+    assert actors["Dmitry Peskov"].role == "Kremlin spokesperson"
+    assert actors["Marco Rubio"].kind == "person"
+
+
+def test_apposition_and_role_before_comma(extract) -> None:
+    actors = extract(
+        "The union's general secretary, Tomas Ekberg, said members would stay out. "
+        "Ana Ruiz, the company's chief negotiator, rejected the demand. Ruiz left early."
+    )
+    assert actors["Tomas Ekberg"].role == "union general secretary"
+    assert actors["Ana Ruiz"].role == "company chief negotiator"
+
+
+def test_surname_possessive_and_spelling_variants_merge(extract) -> None:
+    actors = extract(
+        "President Volodymyr Zelenskyy spoke in Kyiv on Monday. Zelenskyy's aides declined to comment. "
+        '"We are ready," Zelensky said.'
+    )
+    zelenskyy = actors["Volodymyr Zelenskyy"]
+    assert set(zelenskyy.aliases) >= {"Zelenskyy", "Zelensky"}
+    assert len(zelenskyy.sentences) == 3
+    assert "Zelensky" not in actors and "Zelenskyy" not in actors
+
+
+def test_demonyms_and_acting_capitals_map_to_countries(extract) -> None:
+    actors = extract(
+        "Russian forces shelled the city overnight. Moscow rejected the ceasefire proposal on Monday. "
+        "Talks were held in Geneva."
+    )
+    assert actors["Russia"].kind == "country"
+    assert {"Russian", "Moscow"} <= set(actors["Russia"].aliases)
+    assert "Geneva" not in actors  # a place, not an actor
+
+
+def test_adjective_use_of_a_demonym_is_not_an_actor(extract) -> None:
+    actors = extract("Prices for Russian oil rose sharply. Traders in London were cautious.")
+    assert "Russia" not in actors
+
+
+def test_non_actors_are_filtered(extract) -> None:
+    actors = extract(
+        "OSLO (Nordic Wire) — The talks collapsed on Monday in March. The Fisheries Ministry said "
+        "On Tuesday the minister left. In January prices fell. Officials said the fleet would wait."
+    )
+    names = set(actors)
+    assert not names & {
+        "Monday",
+        "March",
+        "Tuesday",
+        "January",
+        "The",
+        "On",
+        "In",
+        "Officials",
+        "OSLO",
+        "Nordic Wire",
+    }
+    assert "Fisheries Ministry" in names
+
+
+def test_acronym_in_brackets_is_an_alias(extract) -> None:
+    actors = extract(
+        "The International Council for the Exploration of the Sea (ICES) advised cuts. "
+        "ICES said the stock was shrinking. ICES will publish new advice next year."
+    )
+    merged = [actor for actor in actors.values() if "ICES" in actor.aliases or actor.name == "ICES"]
+    assert len(merged) == 1
+    assert merged[0].name == "International Council for the Exploration of the Sea"
+
+
+def test_organization_short_forms_and_common_references_merge(extract) -> None:
+    actors = extract(
+        "The Halverstad Port Authority and the Northern Dockworkers' Union agreed to talk. "
+        "Port Authority chief executive Lena Marsh said talks would start Thursday. "
+        "The union said it was ready. The union rejected the pay cut."
+    )
+    assert "Port Authority" not in actors
+    assert actors["Lena Marsh"].role == "Port Authority chief executive"
+    union = actors["Northern Dockworkers' Union"]
+    assert len(union.sentences) >= 3  # "the union" counts as a mention
+
+
+def test_sentence_initial_common_noun_is_peeled_into_a_role(extract) -> None:
+    actors = extract("Chipmaker Veltrix Semiconductor delayed its plant. Veltrix said demand was weak.")
+    assert "Chipmaker Veltrix Semiconductor" not in actors
+    assert actors["Veltrix Semiconductor"].role == "chipmaker"
+    assert "Veltrix" in actors["Veltrix Semiconductor"].aliases
+
+
+def test_ranking_puts_the_most_salient_first_and_caps_the_list(extract) -> None:
+    text = " ".join(
+        [
+            "Mayor Daniel Okafor said the city would appeal.",
+            "Okafor told reporters the ruling was wrong.",
+            "Okafor added that work would continue.",
+        ]
+        + [
+            f"Councillor Person{chr(65 + i)} Lastname{chr(65 + i)} said something on item {i}."
+            for i in range(12)
+        ]
+    )
+    actors = list(extract(text))
+    assert actors[0] == "Daniel Okafor"
+    assert len(actors) <= 8
+
+
+def test_empty_input_has_no_actors(extract) -> None:
+    assert extract("") == {}

@@ -1,0 +1,97 @@
+"""Cue classification of single sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.engines.offline.classify import classify
+
+
+@pytest.mark.parametrize(
+    ("sentence", "certainty", "when"),
+    [
+        ("The council will hold a public hearing on May 20.", "planned", "on May 20"),
+        ("The vote is scheduled for next week.", "confirmed", "next week"),
+        ("Talks are expected to resume in the coming days.", "expected", "in the coming days"),
+        (
+            "The ministry could announce new rules by the end of the year.",
+            "possible",
+            "by the end of the year",
+        ),
+        ("The union plans to extend the strike next week.", "planned", "next week"),
+        ("The city has 30 days to file its appeal.", "confirmed", "30 days"),
+    ],
+)
+def test_future_cues_make_next_steps_with_certainty_and_when(
+    sentence: str, certainty: str, when: str
+) -> None:
+    cues = classify(sentence)
+    assert cues.is_next_step
+    assert cues.certainty == certainty
+    assert cues.when == when
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The company had promised to invest 9 billion euros in the plant.",
+        "The delay is a blow to Saxony's plans to build a cluster of plants.",
+        "Prices rose 3 percent in Frankfurt after the announcement.",
+    ],
+)
+def test_past_promises_and_nouns_are_not_next_steps(sentence: str) -> None:
+    assert not classify(sentence).is_next_step
+
+
+def test_reporting_day_is_not_the_time_of_the_step() -> None:
+    cues = classify("Veltrix said on Tuesday it would delay construction.")
+    assert cues.is_next_step  # "said ... would": reported future
+    assert cues.when is None
+
+
+def test_weak_modal_alone_is_not_a_step_but_reported_would_is() -> None:
+    assert not classify("The plan would be costly.").is_next_step
+    assert classify("Mayor Okafor said the city would appeal.").is_next_step
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Chamber of Commerce accused the union of holding the economy hostage.",
+        "Ekberg denied the charge.",
+        "Residents sued the city last year.",
+        "Iceland rejected the accusation.",
+        "Thousands protested outside parliament.",
+    ],
+)
+def test_conflict_cues_make_disputes(sentence: str) -> None:
+    assert classify(sentence).is_dispute
+
+
+def test_contrast_alone_is_not_a_dispute() -> None:
+    assert not classify("The weather was cold but the crowd stayed.").is_dispute
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Construction of the line is on hold.",
+        "About 40 percent of the track has been laid.",
+        "The grant remains in place.",
+        "About 2,400 workers walked out on June 1.",
+    ],
+)
+def test_state_cues_and_past_tense_make_status(sentence: str) -> None:
+    assert classify(sentence).is_status
+
+
+def test_quotes_are_not_status() -> None:
+    assert classify('"We have been ignored for years," she said.').quote_only
+    assert not classify('"We have been ignored for years," she said.').is_status
+    assert classify('The quotas must move with them," Eiriksson said.').quote_only  # fragment of a quote
+
+
+def test_contested_prediction_without_a_date_is_not_a_step() -> None:
+    cues = classify("The union disputes those figures and says automation will cost hundreds of jobs.")
+    assert cues.is_dispute
+    assert not cues.is_next_step

@@ -1,0 +1,89 @@
+"""Trimming keeps the claim and drops only datelines, markers, attributions and trailing clauses."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.engines.offline.trim import shorten, strip_dateline, trim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "speaker"),
+    [
+        (
+            "KYIV, Ukraine (Reuters) — President Zelenskyy said on Tuesday that talks would resume soon.",
+            "Talks would resume soon.",
+            "President Zelenskyy",
+        ),
+        ('"We will not accept this deal," Peskov said.', "We will not accept this deal.", "Peskov"),
+        (
+            "The project is on hold pending a review, according to the ministry.",
+            "The project is on hold pending a review.",
+            "the ministry",
+        ),
+        (
+            "But the union rejected the offer, its president said.",
+            "The union rejected the offer.",
+            "its president",
+        ),
+        (
+            "The union's general secretary, Tomas Ekberg, said members would stay off the job.",
+            "Members would stay off the job.",
+            "The union's general secretary, Tomas Ekberg,",
+        ),
+    ],
+)
+def test_attributions_are_trimmed_and_speaker_kept(sentence: str, text: str, speaker: str) -> None:
+    trimmed = trim(sentence)
+    assert trimmed.text == text
+    assert trimmed.attribution == speaker
+
+
+def test_attribution_stays_when_the_rest_leans_on_it() -> None:
+    assert (
+        trim("The company said it would appeal the ruling.").text
+        == "The company said it would appeal the ruling."
+    )
+
+
+def test_keep_attribution_leaves_the_speaker_in_the_text() -> None:
+    trimmed = trim("Officials said the bridge will reopen on March 3.", keep_attribution=True)
+    assert trimmed.text == "Officials said the bridge will reopen on March 3."
+    assert trimmed.attribution == "Officials"
+
+
+def test_a_verb_phrase_is_not_taken_for_a_speaker() -> None:
+    sentence = "The union disputes those figures and says automation will cost hundreds of jobs."
+    assert trim(sentence).text == sentence
+
+
+def test_long_sentences_keep_their_first_full_clause() -> None:
+    sentence = (
+        "Talks between Norway and Iceland over mackerel quotas collapsed on Monday after negotiators failed "
+        "to agree on a share, leaving fishing fleets from both countries without agreed limits weeks before "
+        "the season opens and processors without a plan."
+    )
+    text = trim(sentence).text
+    assert text.startswith("Talks between Norway and Iceland over mackerel quotas collapsed on Monday")
+    assert len(text.split()) < len(sentence.split())
+    assert text.endswith(".")
+    assert sentence.startswith(text[:-1])  # a prefix: nothing reworded
+
+
+def test_no_cut_in_the_middle_of_a_phrase() -> None:
+    sentence = " ".join(["Word"] + ["word"] * 49) + "."
+    assert trim(sentence).text == sentence  # no clause boundary: keep it whole rather than break it
+
+
+def test_dateline_variants() -> None:
+    assert strip_dateline("HALVERSTAD, June 9 — The authority agreed.") == "The authority agreed."
+    assert strip_dateline("WASHINGTON (AP) -- The Senate voted.") == "The Senate voted."
+    assert strip_dateline("The Senate voted.") == "The Senate voted."
+
+
+def test_shorten_cuts_at_a_clause_for_headlines() -> None:
+    text = (
+        "The port authority and the union agreed on Tuesday to return to the table, as a strike that has "
+        "idled the terminal entered its second week."
+    )
+    assert shorten(text, 16) == "The port authority and the union agreed on Tuesday to return to the table."
