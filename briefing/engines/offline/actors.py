@@ -40,12 +40,15 @@ from briefing.engines.offline.tables import (
     TITLES,
     country_names,
     given_names,
+    region_names,
 )
 from briefing.engines.offline.trim import DATELINE
 
 MAX_ACTORS = 8
 MIN_SCORE = 2.0
-MAX_ROLE_WORDS = 7
+# Countries are often only the setting ("a Romanian court"); they must act to count.
+MIN_COUNTRY_SCORE = 4.0
+MAX_ROLE_WORDS = 10
 
 _TOKEN = re.compile(r"\w[\w'’&.\-]*")
 _CONNECTORS = frozenset(
@@ -243,6 +246,7 @@ class ActorExtractor:
     def __init__(self) -> None:
         self._countries = country_names()
         self._given = given_names()
+        self._regions = region_names()
 
     def extract(self, sentences: Sequence[Sentence]) -> ActorSet:
         tokenized = [
@@ -361,10 +365,10 @@ class ActorExtractor:
             return out
         role = role or peeled
         for mention in self._typed(name, sentence.index, after=after):
-            if mention.kind == "capital":
+            if mention.kind in {"capital", "region"}:
                 if not subject:
-                    continue
-                mention.kind = "country"
+                    continue  # a place, not an actor
+                mention.kind = "country" if mention.kind == "capital" else "org"
             mention.subject = subject
             mention.role = role if mention.kind in {"org", "person", "single"} else None
             mention.initial = initial and mention.kind == "single"
@@ -393,8 +397,12 @@ class ActorExtractor:
         if lower in CAPITALS:
             canonical = CAPITALS[lower]
             return [_Mention(canonical, "capital", canonical.lower(), sentence, weight, written=name)]
+        if lower in self._regions:
+            return [_Mention(name, "region", lower, sentence, weight)]
+        if _is_heading_or_contraction(words):
+            return []
         if len(words) == 1:
-            kind = "org" if name.isupper() and 2 <= len(name) <= 6 else "single"
+            kind = "org" if name.isupper() and 3 <= len(name) <= 6 else "single"
             return [_Mention(name, kind, lower, sentence, weight)]
         if _org_like(words):
             return [_Mention(name, "org", lower, sentence, weight)]
@@ -472,7 +480,7 @@ class ActorExtractor:
             score += min(3, sum(1 for item in items if item.subject))
             score += 1.5 if first <= 1 else 1.0 if first <= 3 else 0.5 if first <= 6 else 0.0
             score += 0.5 if role else 0.0
-            if score < MIN_SCORE:
+            if score < MIN_SCORE or (kind == "country" and score < MIN_COUNTRY_SCORE):
                 continue
             aliases: list[str] = []
             for item in items:
@@ -548,6 +556,16 @@ def _groups(tokens: list[_Token], text: str) -> list[tuple[int, int]]:
 def _adjacent(left: _Token, right: _Token, text: str) -> bool:
     gap = text[left.end : right.start]
     return gap == " " or (gap in _POSSESSIVE_GAPS and right.capitalized)
+
+
+_CONTRACTION = re.compile(r"['’](?:m|re|ve|ll|d|t)$", re.IGNORECASE)
+
+
+def _is_heading_or_contraction(words: list[str]) -> bool:
+    """Section headings ("THE CASE", "REACTIONS") and contractions ("I'm") are no names."""
+    if any(_CONTRACTION.search(word) for word in words):
+        return True
+    return all(word.isupper() for word in words) and any(len(word) > 5 for word in words)
 
 
 def _org_like(words: list[str]) -> bool:
@@ -659,7 +677,7 @@ def _add_common_references(entities: dict[str, list[_Mention]], sentences: Seque
 
 def _same_person(longer: str, shorter: str) -> bool:
     a, b = longer.split(), shorter.split()
-    if a[-1] == b[-1] and a[0][0] == b[0][0]:
+    if a[-1] == b[-1] and (a[0][0] == b[0][0] or len(b) == 1):
         return True
     return len(a) == len(b) and a[0] == b[0] and fuzz.ratio(a[-1], b[-1]) >= 88
 

@@ -41,9 +41,9 @@ MAX_STATUS = 6
 MAX_DISPUTES = 4
 MAX_NEXT_STEPS = 5
 HEADLINE_WORDS = 16
-SUMMARY_WORDS = 50
+SUMMARY_WORDS = 40
 SUMMARY_SENTENCES = 3
-SUMMARY_SENTENCE_WORDS = 30
+SUMMARY_SENTENCE_WORDS = 80
 DISPUTE_WORDS = 40
 
 # Bylines, credits and page furniture: not part of the story.
@@ -143,7 +143,7 @@ class OfflineEngine:
         sentences = self._splitter.split(article.text, "en" if english else language)
         sentences = [s for s in sentences if not _is_boilerplate(s.text)]
         title_line = _title_line(sentences)
-        content = [s for s in sentences if not s.is_noise and s is not title_line]
+        content = [s for s in sentences if not s.is_noise and s is not title_line and not _is_heading(s.text)]
         noise = sum(1 for s in sentences if s.is_noise)
         if noise:
             warnings.append(
@@ -213,7 +213,7 @@ def _summary(content: list[Sentence], scores: list[float]) -> str:
     for index in usable:
         if words >= SUMMARY_WORDS or len(chosen) == SUMMARY_SENTENCES:
             break
-        text = trim(content[index].text, keep_attribution=True, max_words=SUMMARY_SENTENCE_WORDS).text
+        text = trim(content[index].text, max_words=SUMMARY_SENTENCE_WORDS).text
         chosen[index] = text
         words += len(text.split())
     return " ".join(chosen[i] for i in sorted(chosen))
@@ -224,6 +224,11 @@ def _headline(content: list[Sentence], scores: list[float]) -> str:
     lead = [i for i in range(min(2, len(content))) if len(content[i].text.split()) >= 5] or [0]
     top = max(lead, key=lambda i: (scores[i], -i))
     return shorten(trim(content[top].text).text, HEADLINE_WORDS).rstrip(".")
+
+
+def _is_heading(text: str) -> bool:
+    """A section heading ("THE CASE", "REACTIONS"): all capitals, short, no sentence."""
+    return text.isupper() and len(text.split()) <= 8 and text[-1:] not in ".!?"
 
 
 def _is_boilerplate(text: str) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-DAMPING = 0.5
+DAMPING = 0.3
 ITERATIONS = 30
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 

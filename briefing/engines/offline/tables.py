@@ -840,6 +840,82 @@ NON_ACTORS = frozenset(
         "share",
     ]
 )
+# The same for other languages' articles and for money words: function words and units that
+# start a capitalized run in Spanish, French, German, Italian or Portuguese news.
+NON_ACTORS |= frozenset(
+    [
+        "el",
+        "los",
+        "las",
+        "según",
+        "una",
+        "un",
+        "une",
+        "die",
+        "das",
+        "dem",
+        "les",
+        "des",
+        "au",
+        "aux",
+        "selon",
+        "pour",
+        "avec",
+        "sur",
+        "dans",
+        "par",
+        "il",
+        "lo",
+        "gli",
+        "ein",
+        "eine",
+        "einer",
+        "im",
+        "am",
+        "zum",
+        "zur",
+        "nach",
+        "bei",
+        "auf",
+        "aus",
+        "über",
+        "für",
+        "mit",
+        "und",
+        "oder",
+        "wir",
+        "sie",
+        "er",
+        "es",
+        "ist",
+        "sind",
+        "nicht",
+        "auch",
+        "dass",
+        "wie",
+        "euro",
+        "euros",
+        "dollar",
+        "dollars",
+        "millionen",
+        "milliarden",
+        "millones",
+        "millions",
+        "percent",
+        "prozent",
+        "por",
+        "para",
+        "con",
+        "sin",
+        "em",
+        "os",
+        "ao",
+        "na",
+        "no",
+        "pelo",
+        "pela",
+    ]
+)
 
 # Outlets and wire services: named in datelines and bylines, not actors in the story.
 OUTLETS = frozenset(
@@ -863,6 +939,13 @@ OUTLETS = frozenset(
         "jazeera",
     ]
 ) | {"associated press", "agence france-presse", "al jazeera", "the associated press"}
+
+
+@cache
+def region_names() -> frozenset[str]:
+    """Lowercase names of states, provinces and regions (pycountry's ISO 3166-2 list): places, which
+    act in a story only when they are the subject of a verb ("Ohio sued the agency")."""
+    return frozenset(subdivision.name.lower() for subdivision in pycountry.subdivisions)
 
 
 @cache
