@@ -45,6 +45,10 @@ SUMMARY_WORDS = 40
 SUMMARY_SENTENCES = 3
 SUMMARY_SENTENCE_WORDS = 80
 DISPUTE_WORDS = 40
+ITEM_WORDS = 32  # status and next-step texts longer than this are cut at a clause
+STATUS_MIN_STATE = 1.0  # state-cue score a sentence needs to be a status candidate
+STATUS_OVER_STEP = 1.0  # a next-step sentence is also status when its state score reaches this
+STATUS_WEIGHTS = (3.0, 1.0, 0.25)  # centrality, lead position, state cues
 
 # Bylines, credits and page furniture: not part of the story.
 _BYLINE = re.compile(r"^By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}(?:\s*(?:,|and|;|\|)\s*[A-Z][^.]{0,60})?$")
@@ -288,42 +292,71 @@ def _first_at(text: str, forms: list[str]) -> int:
 
 
 def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], named: dict[int, _Named]) -> None:
-    """Classify every sentence and keep the best candidates per kind (central, early, with actors first)."""
+    """Classify every sentence, then keep the best candidates of each kind (see docs/offline.md).
+
+    A sentence may feed more than one kind ("The union rejected the offer and will strike on Monday"
+    is a dispute and a next step); within a kind, candidates rank by centrality, lead position, the
+    actors they name and the strength of their cues.
+    """
     top = max(scores) or 1.0
-    ranked: list[tuple[float, int, Sentence, Cues]] = []
+    status: list[tuple[float, int, Sentence]] = []
+    disputes: list[tuple[float, int, Sentence, Cues]] = []
+    steps: list[tuple[float, int, Sentence, Cues]] = []
     for position, sentence in enumerate(content):
         cues = classify(sentence.text)
-        weight = 1.5 * scores[position] / top + 1.0 / (1 + 0.15 * position)
-        weight += 0.3 * min(3, len(named[sentence.index].names)) - (0.8 if cues.quote_only else 0.0)
-        ranked.append((weight, position, sentence, cues))
-    ranked.sort(key=lambda entry: (-entry[0], entry[1]))
-    seen_status: set[str] = set()
-    for _, position, sentence, cues in ranked:
-        evidence = [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
+        central = scores[position] / top
+        lead = 1.0 / (1 + 0.15 * position)
+        actors = 0.3 * min(3, len(named[sentence.index].names))
+        if cues.is_next_step:
+            weight = central + 0.5 * lead + actors + 0.25 * min(cues.future, 4) + (0.5 if cues.when else 0.0)
+            steps.append((weight - (0.5 if cues.quote_only else 0.0), position, sentence, cues))
+        if cues.is_dispute:
+            disputes.append(
+                (central + lead + actors + 0.25 * min(cues.conflict, 6), position, sentence, cues)
+            )
+        status_like = cues.state >= STATUS_MIN_STATE and not cues.quote_only
+        if status_like and (not cues.is_next_step or cues.state >= STATUS_OVER_STEP):
+            w_central, w_lead, w_state = STATUS_WEIGHTS
+            weight = w_central * central + w_lead * lead + actors + w_state * cues.state
+            status.append((weight, position, sentence))
+
+    for _, _, sentence, cues in sorted(steps, key=_rank_key)[:MAX_NEXT_STEPS]:
+        trimmed = trim(sentence.text, max_words=ITEM_WORDS, asides=False)
         names = named[sentence.index]
-        if cues.is_next_step and len(brief.next_steps) < MAX_NEXT_STEPS:
-            trimmed = trim(sentence.text)
-            who = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
-            brief.next_steps.append(
-                NextStep(
-                    action=trimmed.text, who=who, when=cues.when, certainty=cues.certainty, evidence=evidence
-                )
+        who = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
+        brief.next_steps.append(
+            NextStep(
+                action=trimmed.text,
+                who=who,
+                when=cues.when,
+                certainty=cues.certainty,
+                evidence=_evidence(sentence),
             )
-        if cues.is_dispute and len(brief.disputes) < MAX_DISPUTES:
-            trimmed = trim(sentence.text, max_words=DISPUTE_WORDS)
-            speaker = _attributed_actor(trimmed.attribution, names)
-            positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
-            brief.disputes.append(
-                Dispute(issue=trimmed.text, parties=names.names[:3], positions=positions, evidence=evidence)
+        )
+    for _, _, sentence, _ in sorted(disputes, key=_rank_key)[:MAX_DISPUTES]:
+        trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
+        names = named[sentence.index]
+        speaker = _attributed_actor(trimmed.attribution, names)
+        positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
+        brief.disputes.append(
+            Dispute(
+                issue=trimmed.text, parties=names.names[:3], positions=positions, evidence=_evidence(sentence)
             )
-            if position > 0:
-                continue
-        lead_state = position == 0 and cues.state >= 1
-        if (cues.is_status or lead_state) and not cues.quote_only and len(brief.status) < MAX_STATUS:
-            text = trim(sentence.text).text
-            if text.lower() not in seen_status and len(text.split()) >= 4:
-                seen_status.add(text.lower())
-                brief.status.append(StatusItem(text=text, evidence=evidence))
+        )
+    seen: set[str] = set()
+    for _, _, sentence in sorted(status, key=_rank_key):
+        text = trim(sentence.text, max_words=ITEM_WORDS, asides=False).text
+        if len(brief.status) < MAX_STATUS and text.lower() not in seen and len(text.split()) >= 4:
+            seen.add(text.lower())
+            brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
+
+
+def _rank_key(entry: tuple) -> tuple[float, int]:  # type: ignore[type-arg]
+    return -entry[0], entry[1]
+
+
+def _evidence(sentence: Sentence) -> list[Evidence]:
+    return [Evidence(quote=sentence.text, start=sentence.start, end=sentence.end)]
 
 
 def _attributed_actor(attribution: str | None, named: _Named) -> str | None:

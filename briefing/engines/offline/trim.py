@@ -60,7 +60,21 @@ def strip_dateline(text: str) -> str:
     return DATELINE.sub("", text, count=1) if DATELINE.match(text) else text
 
 
-def trim(sentence: str, *, keep_attribution: bool = False, max_words: int = MAX_WORDS) -> Trimmed:
+# Asides that add detail but no claim: ", who ...,", ", which ...,", "(...)", and an apposition after a
+# name (", the majority owner of Parcomar SRL,"). Dropping them keeps subject, verb and object.
+_ASIDES = re.compile(r",\s(?:who|which|whose|whom)\s[^,;]{3,90},(?=\s)|\s\([^()]{1,60}\)")
+_NAME_APPOSITION = re.compile(r"\b([A-Z][\w'’\-]+),\s(?:the|a|an)\s[^,;\"“]{3,70},(?=\s[a-z])")
+
+
+def compress(text: str) -> str:
+    """`text` without asides (see `_ASIDES`); unchanged when too little would be left."""
+    shorter = _NAME_APPOSITION.sub(r"\1", _ASIDES.sub("", text))
+    return shorter if len(shorter.split()) >= 5 else text
+
+
+def trim(
+    sentence: str, *, keep_attribution: bool = False, max_words: int = MAX_WORDS, asides: bool = True
+) -> Trimmed:
     """Shorten `sentence` for an item; `attribution` is the speaker of a leading attribution."""
     text = strip_dateline(sentence.strip())
     text = _LEAD_MARKERS.sub("", text, count=1)
@@ -83,6 +97,8 @@ def trim(sentence: str, *, keep_attribution: bool = False, max_words: int = MAX_
         if not keep_attribution:
             text = leading.group("rest")
     text = text.strip().strip(_QUOTES).strip()
+    if not asides:
+        text = compress(text)
     words = text.split()
     if len(words) > max_words:
         text = _first_clause(text, max_words)
