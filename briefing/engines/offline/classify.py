@@ -185,6 +185,38 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "concerns",
     "critics",
     "opponents",
+    "should",
+    "should have",
+    "split",
+    "divided",
+    "question",
+    "questioned",
+    "doubt",
+    "doubts",
+    "claim",
+    "claims",
+    "claimed",
+    "alleged",
+    "allegation",
+    "allegations",
+    "instead",
+    "rather than",
+    "whether",
+    "wrong",
+    "false",
+    "unacceptable",
+    "refuse",
+    "demand",
+    "insist",
+    "controversy",
+    "controversial",
+    "tension",
+    "tensions",
+)
+# A quoted claim that denies something ("The law does not give him the power") is a position
+# in a dispute: weight 1, like the weak cues.
+_NEGATION = frozenset(
+    {"not", "never", "no", "nothing", "cannot", "won't", "don't", "doesn't", "isn't", "didn't"}
 )
 
 # State cues: something that is, or has happened (weight 1 each, capped at 3).
@@ -257,9 +289,16 @@ STATE_CUES: tuple[str, ...] = (
     "was",
     "were",
 )
+STATE_FIGURE_WEIGHT = 1.5
 WEAK_STATE_CUES = frozenset({"has", "have", "is", "are", "was", "were", "now"})
 
-_PAST = re.compile(r"\b(?:has|have|had)\s+(?:\w+\s+)?\w{3,}(?:ed|en|wn|un)\b|\b[a-z]{3,}ed\b")
+_PAST = re.compile(
+    r"\b(?:has|have|had)\s+(?:\w+\s+)?\w{3,}(?:ed|en|wn|un)\b|\b[a-z]{3,}ed\b|"
+    r"\b(?:broke|took|gave|made|came|went|held|left|met|paid|sold|bought|set|hit|lost|won|rose|fell|grew|"
+    r"began|ran|struck|spent|sent|brought|kept|found|led|saw|chose|drew|fought|froze|stood|wrote)\b"
+)
+# Figures (amounts, percentages, counts, dates) mark a factual statement: +0.5 to the state score.
+_FIGURE = re.compile(r"\d")
 
 
 class _CueIndex:
@@ -368,8 +407,48 @@ def classify(sentence: str) -> Cues:
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words))
     if _PAST.search(lower):
         state += 1.0  # tense: something has happened
+    if _FIGURE.search(lower):
+        state += STATE_FIGURE_WEIGHT
     state = min(state, 3.0)
     quote_only = (
         sentence[:1] in "\"“‘'" or sentence.count('"') % 2 == 1 or sentence.count("“") != sentence.count("”")
     )
+    if quote_only and any(word in _NEGATION or word.endswith("n't") for word in words):
+        conflict += 1.0
     return Cues(future, conflict, state, certainty, when, quote_only, contested)
+
+
+_CLAUSES = re.compile(r",\s|;\s|\s[—–]\s|:\s|\s(?=but\s)")
+
+
+def conflict_focus(text: str, min_words: int = 6) -> str:
+    """The clause of `text` that carries its conflict cue, widened to at least `min_words` words.
+
+    "Dobrescu, who was re-elected in 2024, denied the charges, saying ..." → "denied the charges";
+    gold dispute issues name the contested point, not the whole sentence around it.
+    """
+    clauses = [clause for clause in _CLAUSES.split(text) if clause.strip()]
+    if len(clauses) < 2:
+        return text
+    scored = [
+        (
+            2 * len(_CONFLICT.find(_WORDS.findall(c.lower())))
+            + len(_WEAK_CONFLICT.find(_WORDS.findall(c.lower()))),
+            i,
+        )
+        for i, c in enumerate(clauses)
+    ]
+    best = max(scored, key=lambda item: (item[0], -item[1]))
+    if best[0] == 0:
+        return text
+    start = end = best[1]
+    while len(" ".join(clauses[start : end + 1]).split()) < min_words and (
+        start > 0 or end < len(clauses) - 1
+    ):
+        if end < len(clauses) - 1:
+            end += 1
+        else:
+            start -= 1
+    focus = ", ".join(clause.strip(" ,;") for clause in clauses[start : end + 1]).strip()
+    focus = focus[0].upper() + focus[1:]
+    return focus if focus.endswith((".", "!", "?")) else focus.rstrip(".") + "."

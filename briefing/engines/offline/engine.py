@@ -18,7 +18,7 @@ from briefing.config import Settings
 from briefing.engines.offline import classify as cues_module
 from briefing.engines.offline import tables
 from briefing.engines.offline.actors import ActorExtractor, ActorSet
-from briefing.engines.offline.classify import Cues, classify
+from briefing.engines.offline.classify import Cues, classify, conflict_focus
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
@@ -46,9 +46,14 @@ SUMMARY_SENTENCES = 3
 SUMMARY_SENTENCE_WORDS = 80
 DISPUTE_WORDS = 40
 ITEM_WORDS = 32  # status and next-step texts longer than this are cut at a clause
+DISPUTE_MIN_CONFLICT = 2.0  # conflict-cue score a sentence needs to be a dispute candidate
+DISPUTE_CUE_WEIGHT = 0.25
+DISPUTE_FILL_CONFLICT = 2.0  # weaker candidates fill the remaining slots
+DISPUTE_TIER = 10.0
+FOCUS_DISPUTES = True
 STATUS_MIN_STATE = 1.0  # state-cue score a sentence needs to be a status candidate
 STATUS_OVER_STEP = 1.0  # a next-step sentence is also status when its state score reaches this
-STATUS_WEIGHTS = (3.0, 1.0, 0.25)  # centrality, lead position, state cues
+STATUS_WEIGHTS = (3.0, 1.0, 1.5)  # centrality, lead position, state cues
 
 # Bylines, credits and page furniture: not part of the story.
 _BYLINE = re.compile(r"^By [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+){0,3}(?:\s*(?:,|and|;|\|)\s*[A-Z][^.]{0,60})?$")
@@ -310,10 +315,10 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         if cues.is_next_step:
             weight = central + 0.5 * lead + actors + 0.25 * min(cues.future, 4) + (0.5 if cues.when else 0.0)
             steps.append((weight - (0.5 if cues.quote_only else 0.0), position, sentence, cues))
-        if cues.is_dispute:
-            disputes.append(
-                (central + lead + actors + 0.25 * min(cues.conflict, 6), position, sentence, cues)
-            )
+        if cues.conflict >= DISPUTE_FILL_CONFLICT:
+            weight = central + lead + actors + DISPUTE_CUE_WEIGHT * min(cues.conflict, 6)
+            weight += DISPUTE_TIER if cues.conflict >= DISPUTE_MIN_CONFLICT else 0.0  # strong cues first
+            disputes.append((weight, position, sentence, cues))
         status_like = cues.state >= STATUS_MIN_STATE and not cues.quote_only
         if status_like and (not cues.is_next_step or cues.state >= STATUS_OVER_STEP):
             w_central, w_lead, w_state = STATUS_WEIGHTS
@@ -340,7 +345,10 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
         brief.disputes.append(
             Dispute(
-                issue=trimmed.text, parties=names.names[:3], positions=positions, evidence=_evidence(sentence)
+                issue=conflict_focus(trimmed.text) if FOCUS_DISPUTES else trimmed.text,
+                parties=names.names[:3],
+                positions=positions,
+                evidence=_evidence(sentence),
             )
         )
     seen: set[str] = set()
