@@ -292,11 +292,47 @@ STATE_CUES: tuple[str, ...] = (
 STATE_FIGURE_WEIGHT = 1.5
 WEAK_STATE_CUES = frozenset({"has", "have", "is", "are", "was", "were", "now"})
 
-_PAST = re.compile(
-    r"\b(?:has|have|had)\s+(?:\w+\s+)?\w{3,}(?:ed|en|wn|un)\b|\b[a-z]{3,}ed\b|"
-    r"\b(?:broke|took|gave|made|came|went|held|left|met|paid|sold|bought|set|hit|lost|won|rose|fell|grew|"
-    r"began|ran|struck|spent|sent|brought|kept|found|led|saw|chose|drew|fought|froze|stood|wrote)\b"
+# Tense: a regular past form, an irregular one, or a perfect ("has been", "have grown").
+_IRREGULAR_PAST = frozenset(
+    [
+        "broke",
+        "took",
+        "gave",
+        "made",
+        "came",
+        "went",
+        "held",
+        "left",
+        "met",
+        "paid",
+        "sold",
+        "bought",
+        "set",
+        "hit",
+        "lost",
+        "won",
+        "rose",
+        "fell",
+        "grew",
+        "began",
+        "ran",
+        "struck",
+        "spent",
+        "sent",
+        "brought",
+        "kept",
+        "found",
+        "led",
+        "saw",
+        "chose",
+        "drew",
+        "fought",
+        "froze",
+        "stood",
+        "wrote",
+    ]
 )
+_PERFECT = frozenset({"has", "have", "had"})
 # Figures (amounts, percentages, counts, dates) mark a factual statement: +0.5 to the state score.
 _FIGURE = re.compile(r"\d")
 
@@ -316,12 +352,17 @@ class _CueIndex:
             first: sorted(entries, key=lambda entry: len(entry[0]), reverse=True)
             for first, entries in by_first.items()
         }
+        self._firsts = frozenset(self._by_first)
 
-    def find(self, words: list[str]) -> list[tuple[int, str]]:
+    def find(self, words: list[str], present: set[str]) -> list[tuple[int, str]]:
+        """Cues in `words`; `present` is set(words), shared by the indexes of one sentence."""
         by_first = self._by_first
+        hits = self._firsts & present
+        if not hits:
+            return []
         found: list[tuple[int, str]] = []
         free_from = 0
-        for index in [i for i, word in enumerate(words) if word in by_first]:
+        for index in [i for i, word in enumerate(words) if word in hits]:
             if index < free_from:
                 continue
             for cue, text in by_first[words[index]]:
@@ -377,6 +418,21 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
 
+def _is_past(words: list[str], present: set[str]) -> bool:
+    if not _IRREGULAR_PAST.isdisjoint(present):
+        return True
+    if any(len(word) >= 5 and word.endswith("ed") for word in words):
+        return True
+    if not _PERFECT & present:
+        return False
+    for index, word in enumerate(words):
+        if word in _PERFECT:
+            for following in words[index + 1 : index + 3]:  # "has risen", "has already risen"
+                if len(following) >= 5 and following.endswith(("en", "wn", "un")):
+                    return True
+    return False
+
+
 def classify(sentence: str) -> Cues:
     lower = sentence.lower()
     words = _WORDS.findall(lower)
@@ -384,7 +440,8 @@ def classify(sentence: str) -> Cues:
     certainty: Certainty | None = None
     reported_at = next((i for i, word in enumerate(words) if word in _REPORTING), len(words))
     first_future = len(words)
-    for at, cue in _FUTURE.find(words):
+    present = set(words)
+    for at, cue in _FUTURE.find(words, present):
         previous = words[at - 1] if at else ""
         if previous in _NOT_FUTURE_AFTER or previous.endswith(("'s", "’s")):
             continue  # past ("had promised to") or a noun ("Saxony's plans to")
@@ -394,18 +451,19 @@ def classify(sentence: str) -> Cues:
         cue_certainty = FUTURE_CUES[cue]
         if certainty is None or (not weak and _RANK[cue_certainty] < _RANK[certainty]):
             certainty = cue_certainty
-    if _DEADLINE.search(lower):
+    if ("days" in present or "weeks" in present or "months" in present) and _DEADLINE.search(lower):
         future += 2
         certainty = "confirmed"
-    when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
-    when = when_match.group() if when_match else None
-    if when and future:
-        future += 1
-    strong_conflicts = _CONFLICT.find(words)
-    conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words))
+    when: str | None = None
+    if future:  # a time only matters for a next step (and the search is the costliest cue)
+        when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
+        when = when_match.group() if when_match else None
+        future += 1 if when else 0
+    strong_conflicts = _CONFLICT.find(words, present)
+    conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))
     contested = bool(strong_conflicts) and strong_conflicts[0][0] < first_future
-    state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words))
-    if _PAST.search(lower):
+    state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words, present))
+    if _is_past(words, present):
         state += 1.0  # tense: something has happened
     if _FIGURE.search(lower):
         state += STATE_FIGURE_WEIGHT
@@ -430,14 +488,12 @@ def conflict_focus(text: str, min_words: int = 6) -> str:
     clauses = [clause for clause in _CLAUSES.split(text) if clause.strip()]
     if len(clauses) < 2:
         return text
-    scored = [
-        (
-            2 * len(_CONFLICT.find(_WORDS.findall(c.lower())))
-            + len(_WEAK_CONFLICT.find(_WORDS.findall(c.lower()))),
-            i,
-        )
-        for i, c in enumerate(clauses)
-    ]
+    scored = []
+    for index, clause in enumerate(clauses):
+        words = _WORDS.findall(clause.lower())
+        present = set(words)
+        strength = 2 * len(_CONFLICT.find(words, present)) + len(_WEAK_CONFLICT.find(words, present))
+        scored.append((strength, index))
     best = max(scored, key=lambda item: (item[0], -item[1]))
     if best[0] == 0:
         return text

@@ -205,7 +205,7 @@ def _title_line(sentences: list[Sentence]) -> Sentence | None:
 
 
 def _looks_english(text: str) -> bool:
-    words = _WORD.findall(text[:5000].lower())
+    words = _WORD.findall(text[:2000].lower())
     if len(words) < 12:
         return True  # too little to tell; English rules do no harm on a fragment
     return sum(1 for word in words if word in _ENGLISH_WORDS) / len(words) >= 0.08
@@ -353,8 +353,10 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         )
     seen: set[str] = set()
     for _, _, sentence in sorted(status, key=_rank_key):
+        if len(brief.status) == MAX_STATUS:
+            break
         text = trim(sentence.text, max_words=ITEM_WORDS, asides=False).text
-        if len(brief.status) < MAX_STATUS and text.lower() not in seen and len(text.split()) >= 4:
+        if text.lower() not in seen and len(text.split()) >= 4:
             seen.add(text.lower())
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
 
