@@ -37,6 +37,7 @@ from briefing.engines.offline.tables import (
     OUTLETS,
     ROLE_NOUNS,
     STATE_NOUNS,
+    THING_WORDS,
     TITLES,
     country_names,
     given_names,
@@ -48,6 +49,10 @@ MAX_ACTORS = 8
 MIN_SCORE = 2.0
 # Countries are often only the setting ("a Romanian court"); they must act to count.
 MIN_COUNTRY_SCORE = 4.0
+# People and named roles are nearly always actors (on the eval gold set, 80% of extracted people are
+# gold actors, against ~45% of countries and institutions).
+ROLE_BONUS = 1.0
+KIND_BONUS = {"person": 0.5}
 MAX_ROLE_WORDS = 10
 
 _TOKEN = re.compile(r"\w[\w'’&.\-]*")
@@ -346,6 +351,10 @@ class ActorExtractor:
         after = text[tokens[end - 1].end :]
         if role is None and not is_person:
             role = _role_before(tokens, start, text) or _role_before_comma(before, after)
+        while name_start < end - 1 and tokens[name_start].text in _CONNECTORS:
+            name_start += 1  # "Minister for Health" names no one
+        if not tokens[name_start].capitalized:
+            return out
         name = _POSSESSIVE.sub("", text[tokens[name_start].start : tokens[end - 1].end])
         appositive = _APPOSITION.match(after)
         if role is None and appositive and _has_role_noun(appositive.group(1)):
@@ -399,7 +408,7 @@ class ActorExtractor:
             return [_Mention(canonical, "capital", canonical.lower(), sentence, weight, written=name)]
         if lower in self._regions:
             return [_Mention(name, "region", lower, sentence, weight)]
-        if _is_heading_or_contraction(words):
+        if _is_heading_or_contraction(words) or _is_thing(words):
             return []
         if len(words) == 1:
             kind = "org" if name.isupper() and 3 <= len(name) <= 6 else "single"
@@ -479,7 +488,8 @@ class ActorExtractor:
             score = sum(item.weight for item in items)
             score += min(3, sum(1 for item in items if item.subject))
             score += 1.5 if first <= 1 else 1.0 if first <= 3 else 0.5 if first <= 6 else 0.0
-            score += 0.5 if role else 0.0
+            score += ROLE_BONUS if role else 0.0
+            score += KIND_BONUS.get(kind, 0.0)
             if score < MIN_SCORE or (kind == "country" and score < MIN_COUNTRY_SCORE):
                 continue
             aliases: list[str] = []
@@ -566,6 +576,12 @@ def _is_heading_or_contraction(words: list[str]) -> bool:
     if any(_CONTRACTION.search(word) for word in words):
         return True
     return all(word.isupper() for word in words) and any(len(word) > 5 for word in words)
+
+
+def _is_thing(words: list[str]) -> bool:
+    """A law, plan, building or place ("Clean Air Act", "Portage Exchange Tower"), unless an organization
+    word says otherwise ("International Council for the Exploration of the Sea")."""
+    return len(words) > 1 and words[-1] in THING_WORDS and not any(word in ORG_WORDS for word in words)
 
 
 def _org_like(words: list[str]) -> bool:

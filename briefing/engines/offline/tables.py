@@ -348,6 +348,61 @@ ORG_WORDS = frozenset(
     ]
 )
 
+# Last words of names of things rather than actors: laws, agreements, plans, buildings, places.
+THING_WORDS = frozenset(
+    [
+        "Act",
+        "Bill",
+        "Law",
+        "Directive",
+        "Regulation",
+        "Treaty",
+        "Agreement",
+        "Accord",
+        "Convention",
+        "Protocol",
+        "Compact",
+        "Initiative",
+        "Plan",
+        "Programme",
+        "Program",
+        "Project",
+        "Strategy",
+        "Declaration",
+        "Framework",
+        "Tower",
+        "Bridge",
+        "Building",
+        "Station",
+        "Street",
+        "Road",
+        "Avenue",
+        "Square",
+        "Park",
+        "River",
+        "Lake",
+        "Mountains",
+        "Mountain",
+        "Island",
+        "Islands",
+        "Valley",
+        "Stadium",
+        "Dam",
+        "Canal",
+        "Highway",
+        "Route",
+        "Line",
+        "Reservoir",
+        "Peninsula",
+        "Sea",
+        "Ocean",
+        "Bay",
+        "Gulf",
+        "Coast",
+        "Wire",
+    ]
+)
+
 # Known institutions and their aliases (lowercase alias → canonical name).
 INSTITUTIONS: dict[str, str] = {
     "kremlin": "Kremlin",
