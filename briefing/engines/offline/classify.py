@@ -492,12 +492,13 @@ def conflict_focus(text: str, min_words: int = 6) -> str:
     for index, clause in enumerate(clauses):
         words = _WORDS.findall(clause.lower())
         present = set(words)
-        strength = 2 * len(_CONFLICT.find(words, present)) + len(_WEAK_CONFLICT.find(words, present))
-        scored.append((strength, index))
+        scored.append((len(_CONFLICT.find(words, present)), index))  # weak cues ("but") do not focus
     best = max(scored, key=lambda item: (item[0], -item[1]))
     if best[0] == 0:
         return text
     start = end = best[1]
+    if start > 0 and clauses[start].strip()[:1].islower():
+        start -= 1  # a continuation ("a step the union has rejected") needs the clause it continues
     while len(" ".join(clauses[start : end + 1]).split()) < min_words and (
         start > 0 or end < len(clauses) - 1
     ):

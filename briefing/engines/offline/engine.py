@@ -50,7 +50,6 @@ DISPUTE_MIN_CONFLICT = 2.0  # conflict-cue score a sentence needs to be a disput
 DISPUTE_CUE_WEIGHT = 0.25
 DISPUTE_FILL_CONFLICT = 2.0  # weaker candidates fill the remaining slots
 DISPUTE_TIER = 10.0
-FOCUS_DISPUTES = True
 STATUS_MIN_STATE = 1.0  # state-cue score a sentence needs to be a status candidate
 STATUS_OVER_STEP = 1.0  # a next-step sentence is also status when its state score reaches this
 STATUS_WEIGHTS = (3.0, 1.0, 1.5)  # centrality, lead position, state cues
@@ -346,7 +345,7 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
         brief.disputes.append(
             Dispute(
-                issue=conflict_focus(trimmed.text) if FOCUS_DISPUTES else trimmed.text,
+                issue=conflict_focus(trimmed.text),
                 parties=names.names[:3],
                 positions=positions,
                 evidence=_evidence(sentence),

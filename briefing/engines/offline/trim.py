@@ -31,7 +31,8 @@ _SAY = r"(?:said|says|told [\w ]{1,30}?|added|stated|announced|confirmed|warned|
 _TRAILING_ATTRIBUTION = re.compile(
     rf"(?:,|\.)[\"”’']?\s+(?:{_SAY}\s+(?:(?:the|a|an|its|his|her|their)\s+(?:[^\s,]+\s+){{0,3}}[^\s,]+"
     rf"|[A-Z](?:[^\s,]*\s+){{0,4}}[^\s,]+)|(?:[^\s,]+\s+){{0,6}}?{_SAY}"
-    rf"(?:\s+(?:on|in|at)\s+\w+)?|according to (?:[^\s,]+\s+){{0,7}}[^\s,]+)\s*[.!]?$"
+    rf"(?:\s+(?:on|in|at|outside|after|before|during)\s+[^,\"“]{{1,50}})?"
+    rf"|according to (?:[^\s,]+\s+){{0,7}}[^\s,]+)\s*[.!]?$"
 )
 _LEADING_ATTRIBUTION = re.compile(
     rf"^(?P<who>[^,\"“]{{2,80}}?(?:,\s[^,\"“]{{2,50}},)?)\s+(?:(?:has|have|had)\s+)?{_SAY}"
