@@ -13,11 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from briefing.config import Settings
-from briefing.engines.offline import classify as cues_module
-from briefing.engines.offline import tables
-from briefing.engines.offline.actors import ActorExtractor, ActorSet
+from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
@@ -48,8 +47,6 @@ DISPUTE_WORDS = 40
 ITEM_WORDS = 32  # status and next-step texts longer than this are cut at a clause
 DISPUTE_MIN_CONFLICT = 2.0  # conflict-cue score a sentence needs to be a dispute candidate
 DISPUTE_CUE_WEIGHT = 0.25
-DISPUTE_FILL_CONFLICT = 2.0  # weaker candidates fill the remaining slots
-DISPUTE_TIER = 10.0
 STATUS_MIN_STATE = 1.0  # state-cue score a sentence needs to be a status candidate
 STATUS_OVER_STEP = 1.0  # a next-step sentence is also status when its state score reaches this
 STATUS_WEIGHTS = (3.0, 1.0, 1.5)  # centrality, lead position, state cues
@@ -98,24 +95,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 @cache
 def rules_version() -> str:
-    """ "offline-1" plus a hash of every cue and word table, so cached briefs follow rule changes."""
+    """ "offline-1" plus a hash of this package's source (cue lists, tables, weights and code), so a
+    cached brief is rebuilt whenever any rule changes."""
     digest = hashlib.sha256()
-    for value in (
-        cues_module.FUTURE_CUES,
-        cues_module.CONFLICT_CUES,
-        cues_module.WEAK_CONFLICT_CUES,
-        cues_module.STATE_CUES,
-        cues_module.WHEN_PATTERN.pattern,
-        tables.TITLES,
-        sorted(tables.ROLE_NOUNS),
-        sorted(tables.ORG_WORDS),
-        tables.INSTITUTIONS,
-        tables.DEMONYMS,
-        tables.CAPITALS,
-        sorted(tables.NON_ACTORS),
-        sorted(tables.STATE_NOUNS),
-    ):
-        digest.update(repr(value).encode("utf-8"))
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode("utf-8"))
+        digest.update(path.read_bytes())
     return f"{ENGINE_VERSION}+{digest.hexdigest()[:10]}"
 
 
@@ -251,7 +236,7 @@ def _is_quote(text: str) -> bool:
     return text[:1] in "\"“‘'" or text.count('"') % 2 == 1
 
 
-def _actor_item(info, content: list[Sentence]) -> Actor:  # type: ignore[no-untyped-def]
+def _actor_item(info: ActorInfo, content: list[Sentence]) -> Actor:
     sentence = next((s for s in content if s.index == info.evidence_sentence), content[0])
     return Actor(
         name=info.name,
@@ -315,9 +300,8 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         if cues.is_next_step:
             weight = central + 0.5 * lead + actors + 0.25 * min(cues.future, 4) + (0.5 if cues.when else 0.0)
             steps.append((weight - (0.5 if cues.quote_only else 0.0), position, sentence, cues))
-        if cues.conflict >= DISPUTE_FILL_CONFLICT:
+        if cues.conflict >= DISPUTE_MIN_CONFLICT:
             weight = central + lead + actors + DISPUTE_CUE_WEIGHT * min(cues.conflict, 6)
-            weight += DISPUTE_TIER if cues.conflict >= DISPUTE_MIN_CONFLICT else 0.0  # strong cues first
             disputes.append((weight, position, sentence, cues))
         status_like = cues.state >= STATUS_MIN_STATE and not cues.quote_only
         if status_like and (not cues.is_next_step or cues.state >= STATUS_OVER_STEP):
@@ -361,7 +345,8 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
 
 
-def _rank_key(entry: tuple) -> tuple[float, int]:  # type: ignore[type-arg]
+def _rank_key(entry: tuple[float, int, object] | tuple[float, int, object, object]) -> tuple[float, int]:
+    """Highest weight first; earlier sentence first among equals (deterministic)."""
     return -entry[0], entry[1]
 
 
