@@ -134,3 +134,37 @@ def test_ranking_puts_the_most_salient_first_and_caps_the_list(extract) -> None:
 
 def test_empty_input_has_no_actors(extract) -> None:
     assert extract("") == {}
+
+
+def test_laws_places_headings_and_regions_are_not_actors(extract) -> None:
+    actors = extract(
+        "THE CASE\nThe Clean Water Act was passed in 1972. Governor Ana Pike said Ohio would appeal. "
+        "Flooding hit West Virginia on Monday. Pike met residents near the Cedar River Bridge."
+    )
+    names = set(actors)
+    assert "Ana Pike" in names
+    assert not names & {"Clean Water Act", "West Virginia", "Cedar River Bridge", "CASE", "THE CASE"}
+
+
+def test_region_that_acts_is_kept(extract) -> None:
+    actors = extract("Ohio sued the agency on Monday. Ohio said the rule was unlawful.")
+    assert "Ohio" in actors
+
+
+def test_foreign_function_words_do_not_start_names(extract) -> None:
+    actors = extract(
+        "Die Stadt Kassel will das Bad schließen. "
+        "Oberbürgermeisterin Birgit Hohmann-Seidel verteidigte den Plan. "
+        "Für den Beschluss stimmten 40 Abgeordnete. Hohmann-Seidel sagte, es gebe keine Alternative."
+    )
+    names = set(actors)
+    assert "Die Stadt" not in names and "Für den Beschluss" not in names
+    assert "Birgit Hohmann-Seidel" in names
+
+
+def test_abbreviated_country_maps_to_its_name(extract) -> None:
+    actors = extract(
+        "U.S. officials said on Monday that the U.S. would send envoys. Washington said talks would go on."
+    )
+    assert "United States" in actors
+    assert "U.S." in actors["United States"].aliases

@@ -31,6 +31,7 @@ from briefing.engines.offline.tables import (
     CAPITALS,
     DEMONYMS,
     HONORIFICS,
+    INSTITUTION_HEADS,
     INSTITUTIONS,
     NON_ACTORS,
     ORG_WORDS,
@@ -266,6 +267,8 @@ class ActorExtractor:
         mentions: list[_Mention] = []
         acronyms: dict[str, str] = {}
         for sentence, tokens in tokenized:
+            if sentence.text.isupper() and len(tokens) <= 8 and sentence.text[-1:] not in ".!?":
+                continue  # a section heading ("THE CASE")
             for start, end in _groups(tokens, sentence.text):
                 for piece in self._split(tokens, start, end, sentence.text, midcaps):
                     mentions.extend(self._mentions(tokens, *piece, sentence, acronyms))
@@ -351,6 +354,8 @@ class ActorExtractor:
         after = text[tokens[end - 1].end :]
         if role is None and not is_person:
             role = _role_before(tokens, start, text) or _role_before_comma(before, after)
+            if end - start >= 3 and self._descriptor_then_name(words):
+                role, name_start, is_person = words[0], start + 1, True  # "Oberbürgermeisterin Birgit …"
         while name_start < end - 1 and tokens[name_start].text in _CONNECTORS:
             name_start += 1  # "Minister for Health" names no one
         if not tokens[name_start].capitalized:
@@ -384,6 +389,18 @@ class ActorExtractor:
             mention.place = place and mention.kind in {"single", "org"}
             out.append(mention)
         return out
+
+    def _descriptor_then_name(self, words: list[str]) -> bool:
+        """A capitalized word that is no name before a given name and a surname: a title we do not list."""
+        first, second = words[0].lower(), words[1].lower()
+        return (
+            second in self._given
+            and first not in self._given
+            and not self._known(words[0])
+            and words[0] not in ORG_WORDS
+            and not words[0].isupper()
+            and words[1][:1].isupper()
+        )
 
     def _known(self, name: str) -> bool:
         lower = name.lower()
@@ -581,7 +598,9 @@ def _is_heading_or_contraction(words: list[str]) -> bool:
 def _is_thing(words: list[str]) -> bool:
     """A law, plan, building or place ("Clean Air Act", "Portage Exchange Tower"), unless an organization
     word says otherwise ("International Council for the Exploration of the Sea")."""
-    return len(words) > 1 and words[-1] in THING_WORDS and not any(word in ORG_WORDS for word in words)
+    return (
+        len(words) > 1 and words[-1] in THING_WORDS and not any(word in INSTITUTION_HEADS for word in words)
+    )
 
 
 def _org_like(words: list[str]) -> bool:

@@ -348,6 +348,39 @@ ORG_WORDS = frozenset(
     ]
 )
 
+# Heads of organization names: a name with one of these is an organization even when it ends like a
+# thing ("International Council for the Exploration of the Sea").
+INSTITUTION_HEADS = frozenset(
+    [
+        "Council",
+        "Ministry",
+        "Department",
+        "Agency",
+        "Commission",
+        "Committee",
+        "Organization",
+        "Organisation",
+        "Institute",
+        "Bank",
+        "Fund",
+        "Union",
+        "Association",
+        "Authority",
+        "Court",
+        "Board",
+        "Office",
+        "Bureau",
+        "Corporation",
+        "Company",
+        "Group",
+        "Federation",
+        "University",
+        "Party",
+        "Alliance",
+        "Coalition",
+    ]
+)
+
 # Last words of names of things rather than actors: laws, agreements, plans, buildings, places.
 THING_WORDS = frozenset(
     [
@@ -469,6 +502,8 @@ INSTITUTIONS: dict[str, str] = {
 DEMONYMS: dict[str, str] = {
     "american": "United States",
     "u.s": "United States",
+    "u.s.": "United States",
+    "u.k.": "United Kingdom",
     "us": "United States",
     "usa": "United States",
     "america": "United States",
