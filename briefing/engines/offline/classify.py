@@ -173,8 +173,6 @@ CONFLICT_CUES: tuple[str, ...] = (
 WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "but",
     "however",
-    "insisted",
-    "insists",
     "argued",
     "argues",
     "warned",
@@ -186,7 +184,6 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "critics",
     "opponents",
     "should",
-    "should have",
     "split",
     "divided",
     "question",
@@ -212,6 +209,27 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "controversial",
     "tension",
     "tensions",
+)
+# Stances (weight 2, like conflict cues): a party that wants, proposes or calls for something takes
+# a side; in news, the other side is usually a sentence away.
+STANCE_CUES: tuple[str, ...] = (
+    "wants",
+    "want",
+    "pushed for",
+    "push for",
+    "called for",
+    "calls for",
+    "proposed",
+    "proposes",
+    "urged",
+    "urges",
+    "insists",
+    "insisted",
+    "should have",
+    "undervalues",
+    "infringes",
+    "in favour of",
+    "in favor of",
 )
 # A quoted claim that denies something ("The law does not give him the power") is a position
 # in a dispute: weight 1, like the weak cues.
@@ -375,7 +393,7 @@ class _CueIndex:
 
 _WORDS = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _FUTURE = _CueIndex(FUTURE_CUES)
-_CONFLICT = _CueIndex(CONFLICT_CUES)
+_CONFLICT = _CueIndex(CONFLICT_CUES + STANCE_CUES)
 _WEAK_CONFLICT = _CueIndex(WEAK_CONFLICT_CUES)
 _STATE = _CueIndex(STATE_CUES)
 # A cue right after these words is past or a noun ("had promised to", "Saxony's plans to"), not a step.
