@@ -230,6 +230,7 @@ STANCE_CUES: tuple[str, ...] = (
     "infringes",
     "in favour of",
     "in favor of",
+    "against",
 )
 # A quoted claim that denies something ("The law does not give him the power") is a position
 # in a dispute: weight 1, like the weak cues.
