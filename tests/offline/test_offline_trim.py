@@ -87,3 +87,15 @@ def test_shorten_cuts_at_a_clause_for_headlines() -> None:
         "idled the terminal entered its second week."
     )
     assert shorten(text, 16) == "The port authority and the union agreed on Tuesday to return to the table."
+
+
+def test_item_texts_drop_asides_and_trailing_elaboration() -> None:
+    sentence = (
+        "The businessman, Cornel Voicu, the majority owner of the operator, was sentenced to four years "
+        "for giving bribes, leaving the company without a chief executive."
+    )
+    text = trim(sentence, asides=False).text
+    assert text == "The businessman, Cornel Voicu was sentenced to four years for giving bribes."
+    assert trim("Dobrescu (57) denied it, saying the case was political.", asides=False).text == (
+        "Dobrescu denied it, saying the case was political."  # the rest would be too short to stand alone
+    )

@@ -67,10 +67,21 @@ _ASIDES = re.compile(r",\s(?:who|which|whose|whom)\s[^,;]{3,90},(?=\s)|\s\([^()]
 _NAME_APPOSITION = re.compile(r"\b([A-Z][\w'’\-]+),\s(?:the|a|an)\s[^,;\"“]{3,70},(?=\s[a-z])")
 
 
+# A trailing clause that elaborates ("…, leaving fleets without limits", "…, according to …").
+_TRAILING_CLAUSE = re.compile(r",\s(?:[a-z]+ing|according to|as|after|while|which)\s[^,;]*$")
+
+
 def compress(text: str) -> str:
-    """`text` without asides (see `_ASIDES`); unchanged when too little would be left."""
+    """`text` without asides (see `_ASIDES`) and without a trailing elaborating clause; unchanged
+    when too little would be left."""
     shorter = _NAME_APPOSITION.sub(r"\1", _ASIDES.sub("", text))
-    return shorter if len(shorter.split()) >= 5 else text
+    if len(shorter.split()) < 5:
+        return text
+    body = shorter.rstrip(".")
+    trailing = _TRAILING_CLAUSE.search(body)
+    if trailing and len(body[: trailing.start()].split()) >= MIN_CLAUSE_WORDS + 1:
+        return body[: trailing.start()] + "."
+    return shorter
 
 
 def trim(
