@@ -54,7 +54,7 @@ def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
 def tfidf(texts: Sequence[str], *, english: bool = True) -> np.ndarray | None:
     """L2-normalized TF-IDF rows (sublinear tf, smoothed idf), or None when no word survives."""
     stop = ENGLISH_STOP_WORDS if english else frozenset()
-    counts = [Counter(w for w in _WORD.findall(text.lower()) if w not in stop) for text in texts]
+    counts = [Counter([w for w in _WORD.findall(text.lower()) if w not in stop]) for text in texts]
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     columns: list[int] = []
