@@ -426,7 +426,8 @@ class Cues:
 
     @property
     def is_status(self) -> bool:
-        return self.state >= 1 and not self.is_next_step and not self.quote_only
+        """A fact or state, stated rather than quoted (a next-step sentence can also be one)."""
+        return self.state >= 1 and not self.quote_only
 
 
 _DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")

@@ -45,10 +45,7 @@ SUMMARY_SENTENCES = 3
 SUMMARY_SENTENCE_WORDS = 80
 DISPUTE_WORDS = 40
 ITEM_WORDS = 32  # status and next-step texts longer than this are cut at a clause
-DISPUTE_MIN_CONFLICT = 2.0  # conflict-cue score a sentence needs to be a dispute candidate
 DISPUTE_CUE_WEIGHT = 0.25
-STATUS_MIN_STATE = 1.0  # state-cue score a sentence needs to be a status candidate
-STATUS_OVER_STEP = 1.0  # a next-step sentence is also status when its state score reaches this
 STATUS_WEIGHTS = (3.0, 1.0, 1.5)  # centrality, lead position, state cues
 
 # Bylines, credits and page furniture: not part of the story.
@@ -300,11 +297,10 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
         if cues.is_next_step:
             weight = central + 0.5 * lead + actors + 0.25 * min(cues.future, 4) + (0.5 if cues.when else 0.0)
             steps.append((weight - (0.5 if cues.quote_only else 0.0), position, sentence, cues))
-        if cues.conflict >= DISPUTE_MIN_CONFLICT:
+        if cues.is_dispute:
             weight = central + lead + actors + DISPUTE_CUE_WEIGHT * min(cues.conflict, 6)
             disputes.append((weight, position, sentence, cues))
-        status_like = cues.state >= STATUS_MIN_STATE and not cues.quote_only
-        if status_like and (not cues.is_next_step or cues.state >= STATUS_OVER_STEP):
+        if cues.is_status:
             w_central, w_lead, w_state = STATUS_WEIGHTS
             weight = w_central * central + w_lead * lead + actors + w_state * cues.state
             status.append((weight, position, sentence))
