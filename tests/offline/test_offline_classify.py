@@ -20,6 +20,13 @@ from briefing.engines.offline.classify import classify
         ),
         ("The union plans to extend the strike next week.", "planned", "next week"),
         ("The city has 30 days to file its appeal.", "confirmed", "30 days"),
+        ("The four diplomats must leave the country by Sunday evening.", "confirmed", "by Sunday"),
+        ("The deal would need approval from the commission in June.", "expected", "in June"),
+        (
+            "The offer runs until April 14, and shareholders are asked to vote next week.",
+            "planned",
+            "until April",
+        ),
     ],
 )
 def test_future_cues_make_next_steps_with_certainty_and_when(

@@ -49,6 +49,17 @@ FUTURE_CUES: dict[str, Certainty] = {
     "wants to": "planned",
     "seeks to": "planned",
     "has until": "confirmed",
+    "must": "confirmed",
+    "requires": "confirmed",
+    "is required to": "confirmed",
+    "are required to": "confirmed",
+    "needs to": "expected",
+    "need to": "expected",
+    "would need": "expected",
+    "is asked to": "planned",
+    "are asked to": "planned",
+    "is ready to": "possible",
+    "are ready to": "possible",
     "have until": "confirmed",
     "is expected to": "expected",
     "are expected to": "expected",
@@ -81,6 +92,8 @@ WHEN_PATTERN = re.compile(
     r"by (?:the end of )?(?:(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)(?: \d{1,2})?|20\d\d|next \w+|the end of the (?:week|month|year)|\w+day)|"
     r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"until (?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"(?: \d{1,2})?|"
     r"on (?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}|"
     r"in (?:january|february|march|april|may|june|july|august|september|october|november|december)"
     r"(?: 20\d\d)?|in 20\d\d|\d+ (?:days|weeks|months)(?= to\b)|tomorrow|tonight|"
