@@ -25,7 +25,7 @@ from briefing.engines.offline.classify import classify
         (
             "The offer runs until April 14, and shareholders are asked to vote next week.",
             "planned",
-            "until April",
+            "until April 14",
         ),
     ],
 )
