@@ -102,3 +102,13 @@ def test_contested_prediction_without_a_date_is_not_a_step() -> None:
     cues = classify("The union disputes those figures and says automation will cost hundreds of jobs.")
     assert cues.is_dispute
     assert not cues.is_next_step
+
+
+def test_a_date_after_publication_is_a_scheduled_step() -> None:
+    from datetime import date
+
+    sentence = "The acceptance period opens on February 3 and runs for ten weeks."
+    assert not classify(sentence).is_next_step  # no publication date: no way to tell
+    ahead = classify(sentence, date(2026, 1, 20))
+    assert ahead.is_next_step and ahead.when == "on February 3" and ahead.certainty == "confirmed"
+    assert not classify(sentence, date(2026, 3, 1)).is_next_step  # already past

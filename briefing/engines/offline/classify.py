@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from briefing.models import Certainty
 
@@ -444,6 +445,27 @@ class Cues:
 
 
 _DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_DATE = re.compile(
+    r"\b(?:on |until |by |from |starting |before |after )?(?P<month>"
+    + "|".join(_MONTH_NAMES)
+    + r")\s(?P<day>\d{1,2})\b",
+    re.IGNORECASE,
+)
 _RANK = {"confirmed": 0, "planned": 1, "expected": 2, "possible": 3}
 
 
@@ -466,7 +488,24 @@ def _is_past(words: list[str], present: set[str]) -> bool:
     return False
 
 
-def classify(sentence: str) -> Cues:
+def _dated_future(sentence: str, published: date | None) -> str | None:
+    """A calendar date after the article's publication date ("opens on February 3"), as written."""
+    if published is None:
+        return None
+    for match in _DATE.finditer(sentence):
+        month = _MONTHS[match.group("month").lower()]
+        try:
+            when = date(published.year, month, int(match.group("day")))
+        except ValueError:
+            continue
+        if published < when <= published + timedelta(days=366):
+            return match.group().strip()
+    return None
+
+
+def classify(sentence: str, published: date | None = None) -> Cues:
+    """The cue scores of one sentence; `published` (the article's date) lets a later calendar date
+    count as a scheduled next step."""
     lower = sentence.lower()
     words = _WORDS.findall(lower)
     future = 0.0
@@ -488,7 +527,12 @@ def classify(sentence: str) -> Cues:
         future += 2
         certainty = "confirmed"
     when: str | None = None
-    if future:  # a time only matters for a next step (and the search is the costliest cue)
+    dated = _dated_future(sentence, published)
+    if dated:
+        future += 2
+        when = dated
+        certainty = certainty or "confirmed"
+    elif future:  # a time only matters for a next step (and the search is the costliest cue)
         when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
         when = when_match.group() if when_match else None
         future += 1 if when else 0

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -171,7 +172,8 @@ class OfflineEngine:
             meta=meta,
         )
         if english:
-            _fill_items(brief, content, scores, named)
+            published = article.published_at.date() if article.published_at else None
+            _fill_items(brief, content, scores, named, published)
         return brief
 
 
@@ -278,7 +280,13 @@ def _first_at(text: str, forms: list[str]) -> int:
     return min(found) if found else len(text)
 
 
-def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], named: dict[int, _Named]) -> None:
+def _fill_items(
+    brief: Brief,
+    content: list[Sentence],
+    scores: list[float],
+    named: dict[int, _Named],
+    published: date | None = None,
+) -> None:
     """Classify every sentence, then keep the best candidates of each kind (see docs/offline.md).
 
     A sentence may feed more than one kind ("The union rejected the offer and will strike on Monday"
@@ -290,7 +298,7 @@ def _fill_items(brief: Brief, content: list[Sentence], scores: list[float], name
     disputes: list[tuple[float, int, Sentence, Cues]] = []
     steps: list[tuple[float, int, Sentence, Cues]] = []
     for position, sentence in enumerate(content):
-        cues = classify(sentence.text)
+        cues = classify(sentence.text, published)
         central = scores[position] / top
         lead = 1.0 / (1 + 0.15 * position)
         actors = 0.3 * min(3, len(named[sentence.index].names))
