@@ -14,6 +14,7 @@ import os
 import resource
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,7 @@ from briefing.grounding import ground_brief
 from briefing.models import Article
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "offline" / "data"
+PUBLISHED = datetime(2026, 3, 10, tzinfo=UTC)  # dated articles take the calendar-date path too
 
 
 def articles(target_words: int = 800) -> list[str]:
@@ -58,7 +60,7 @@ def main() -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
         while time.perf_counter() - started < args.seconds:
             text = texts[count % len(texts)] + f"\n\nUpdate {count}."
-            article = Article(text=text)
+            article = Article(text=text, published_at=PUBLISHED)
             brief = engine.build(article)
             if grounded:
                 ground_brief(brief, article.text)

@@ -527,7 +527,7 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         future += 2
         certainty = "confirmed"
     when: str | None = None
-    dated = _dated_future(sentence, published)
+    dated = _dated_future(sentence, published) if not _MONTHS.keys().isdisjoint(present) else None
     if dated:
         future += 2
         when = dated
