@@ -170,7 +170,7 @@ def main() -> None:
     print(f"prompt overhead: {fake.prompt_tokens[0]} billed prompt tokens / {article_tokens} article tokens "
           f"= {ratio:.3f} (target <= 1.25)")  # fmt: skip
 
-    # 2. A 30,000-token article, 500 ms per call, default concurrency (8), against a sequential refine
+    # 2. A 30,000-token article, 500 ms per call, default concurrency (16), against a sequential refine
     #    (one call per chunk, each after the previous) over the same chunks.
     long_text = make_text(tokenizer, 30_000)
     print(
@@ -178,7 +178,7 @@ def main() -> None:
     )
     for label, model, chunk_tokens in (
         ("gpt-4, 8k window, default chunk size", "gpt-4", None),
-        ("gpt-4o-mini, BRIEFING_CHUNK_TOKENS=2000", "gpt-4o-mini", 2000),
+        ("gpt-4o-mini, BRIEFING_CHUNK_TOKENS=2500", "gpt-4o-mini", 2500),
     ):
         engine_settings = settings(chunk_tokens=chunk_tokens)
         fake = FakeLLM(tokenizer, CALL_SECONDS)

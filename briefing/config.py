@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     llm_max_retries: int = 4
     llm_backoff_base: float = 0.5
     llm_backoff_max: float = 30.0
-    llm_max_concurrency: int = 8
+    llm_max_concurrency: int = 16
     llm_temperature: float = 0.0
     structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
     max_output_tokens: int = 2048
