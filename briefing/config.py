@@ -74,7 +74,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = 5_000_000
     log_level: str = "INFO"
     log_article_text: bool = False
-    job_lease_seconds: float = Field(default=30.0, description="A running job unrenewed this long is requeued.")
+    job_lease_seconds: float = Field(
+        default=30.0, description="A running job unrenewed this long is requeued."
+    )
     job_max_attempts: int = Field(default=3, description="Crashed-worker restarts before a job is failed.")
     job_poll_seconds: float = Field(default=1.0, description="How often idle workers look for new jobs.")
 
