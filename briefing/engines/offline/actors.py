@@ -183,7 +183,7 @@ _APPOSITION = re.compile(
     r"^,\s+(?:(?:the|a|an|its|his|her|their)\s+)?([^,.;()\"“”]{3,70}?)(?=,|\.|;|\s+(?:said|who|that|which)\b)"
 )
 _POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_OPENERS = frozenset({'"', "“", "'", "‘", "(", "—", "-", "–"})
+_OPENER_CHARS = " \"“‘'(—–-"
 _POSSESSIVE_GAPS = frozenset({"' ", "’ "})
 _TITLE_WORDS: tuple[tuple[str, ...], ...] = tuple(
     sorted((tuple(title.split()) for title in TITLES), key=len, reverse=True)
@@ -194,6 +194,7 @@ _ROLE_THEN_COMMA = re.compile(
     + r")),\s+$",
     re.IGNORECASE,
 )
+_KEEP_LOWER = _CONNECTORS | ROLE_NOUNS | _ROLE_MODIFIERS
 _TITLES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
     first: tuple(title for title in _TITLE_WORDS if title[0] == first)
     for first in {t[0] for t in _TITLE_WORDS}
@@ -260,9 +261,9 @@ class ActorExtractor:
         ]
         midcaps = {
             token.text.lower()
-            for _, tokens in tokenized
+            for sentence, tokens in tokenized
             for position, token in enumerate(tokens)
-            if position > 0 and token.capitalized
+            if token.capitalized and not self._is_initial(tokens, position, sentence.text)
         }
         mentions: list[_Mention] = []
         acronyms: dict[str, str] = {}
@@ -313,7 +314,8 @@ class ActorExtractor:
         return pieces
 
     def _is_initial(self, tokens: list[_Token], index: int, text: str) -> bool:
-        return index == 0 or text[tokens[index - 1].end : tokens[index].start].strip() in _OPENERS | {""}
+        """The first word of the sentence (after opening quotes or brackets): capitalized anyway."""
+        return not text[: tokens[index].start].strip(_OPENER_CHARS)
 
     def _common_noun(self, word: str, text: str, midcaps: set[str]) -> bool:
         lower = word.lower()
@@ -531,9 +533,17 @@ def _pairs(sentences: Sequence[Sentence]) -> list[tuple[Sentence, Sentence | Non
 
 
 def _tokens(text: str) -> list[_Token]:
+    """Capitalized words, and the lowercase words that can join or precede a name (connectors, role
+    words). Other words are left out: the gap they leave breaks adjacency just as they would, and
+    skipping them halves the work."""
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
-        word, start = match.group(), match.start()
+        word = match.group()
+        if not word[0].isupper():
+            base = word[:-2] if word.endswith(("'s", "’s")) else word
+            if base not in _KEEP_LOWER:
+                continue
+        start = match.start()
         last = word[-1]
         if last == "." and not (word in _ABBREVIATED or _INITIALISM.fullmatch(word)):
             word = word.rstrip(".")
