@@ -71,7 +71,14 @@ class Locator:
     def __init__(self, text: str, *, min_score: float = 90.0) -> None:
         self.text = text
         self.min_score = min_score
-        self._normalized = NormalizedText.of(text)
+        self._folded: NormalizedText | None = None
+
+    @property
+    def _normalized(self) -> NormalizedText:
+        """Folded lazily: most quotes match exactly, and folding a long article costs more than finding them."""
+        if self._folded is None:
+            self._folded = NormalizedText.of(self.text)
+        return self._folded
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         quote = quote.strip()
