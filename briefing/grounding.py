@@ -75,7 +75,7 @@ class Locator:
 
     @property
     def _normalized(self) -> NormalizedText:
-        """Folded lazily: most quotes match exactly, and folding a long article costs more than finding them."""
+        """Folded lazily: most quotes match exactly, and folding a long text costs more than finding them."""
         if self._folded is None:
             self._folded = NormalizedText.of(self.text)
         return self._folded
