@@ -19,6 +19,7 @@ from pathlib import Path
 from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
+from briefing.engines.offline.issues import phrase_issue
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
@@ -333,7 +334,7 @@ def _fill_items(
         positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
         brief.disputes.append(
             Dispute(
-                issue=conflict_focus(trimmed.text),
+                issue=phrase_issue(sentence.text, trimmed.text) or conflict_focus(trimmed.text),
                 parties=names.names[:3],
                 positions=positions,
                 evidence=_evidence(sentence),

@@ -1,0 +1,253 @@
+"""Phrasing a dispute's issue as a neutral question from the contested clause of its sentence.
+
+Gold briefs (and readers) state a dispute as what is contested ("Whether the offer undervalues the
+company"), not as one side's sentence ("The board said the offer undervalues the company"). The rules
+below find the contested clause behind a conflict or reporting cue and turn it into a "Whether …"
+question; `docs/offline.md` lists them. A sentence that matches no rule keeps its conflict clause
+(`classify.conflict_focus`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefing.engines.offline.trim import strip_dateline
+
+MAX_ISSUE_WORDS = 18
+
+_NP = r"(?P<np>(?:[\w'’\-.]+\s){0,5}?[\w'’\-.]+)"  # a short noun phrase: up to 6 words, no punctuation
+_CLAUSE = r"(?P<clause>[^;]{8,})"
+
+# 1. A named disagreement: "a dispute over whether …", "divided on whether …", "a row over the levy".
+_OVER_WHETHER = re.compile(
+    r"\b(?:dispute|disagreement|row|split|standoff|fight|clash|argument|debate|controversy|battle|"
+    r"divided|at odds|disagree|disagreed|disagrees|quarrel|tension|tensions)\s+(?:\w+\s)?(?:over|about|on)\s+"
+    r"(?P<clause>whether\s[^;]{8,})",
+    re.IGNORECASE,
+)
+_OVER_NP = re.compile(
+    r"\b(?:dispute|disagreement|row|standoff|fight|clash|feud|quarrel|battle|controversy)\s+"
+    r"(?:over|about)\s+(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80})",
+    re.IGNORECASE,
+)
+# 2. A denied or disputed claim: "rejected the accusation that …", "disputed that …".
+_DENIED_THAT = re.compile(
+    r"\b(?:denied|denies|deny|disputed|disputes|dispute|rejected|rejects|reject|dismissed|dismisses|contested|"
+    r"contests|challenged|challenges|questioned|questions|doubted|doubts|refuted|refutes)\s+"
+    r"(?:(?:the|its|their|his|her|this|that|any)\s+)?(?:[\w\-]+\s+)?(?:claims?|accusations?|allegations?|"
+    r"suggestions?|assertions?|arguments?|idea|charges?|reports?|findings?|view|notion|"
+    r"characteri[sz]ation)?\s*that\s+" + _CLAUSE,
+    re.IGNORECASE,
+)
+# 3. An accusation: "accused Y of firing two organizers" → "Whether Y fired two organizers".
+_ACCUSED_OF = re.compile(
+    r"\b(?:accused|accuses|accusing|accuse|suspected|suspects)\s+" + _NP + r"\s+of\s+(?P<verb>\w+ing)\b"
+    r"(?P<rest>[^;]*)",
+    re.IGNORECASE,
+)
+# 4. Blame or criticism of a deed: "criticised the authority for granting …".
+_BLAMED_FOR = re.compile(
+    r"\b(?P<cue>criticised|criticized|criticises|criticizes|blamed|blames|faulted|faults|attacked|attacks|"
+    r"condemned|condemns)\s+" + _NP + r"\s+for\s+(?P<rest>[^;]{4,})",
+    re.IGNORECASE,
+)
+# 5. A demand or proposal: "called for the state to declare …", "proposed that costs be split …",
+#    "pushed for mandatory reporting by 2029".
+_CALLED_FOR_TO = re.compile(
+    r"\b(?:called on|calls on|called for|calls for|urged|urges|urging|pushed for|pushing for|push for|"
+    r"demanded|demands|demanding|asked|wants|want|wanted|insisted on|insists on|pressed|pressing)\s+"
+    + _NP
+    + r"\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>[^;]*)",
+    re.IGNORECASE,
+)
+_PROPOSED_THAT = re.compile(
+    r"\b(?:proposed|proposes|proposing|suggested|suggests|demanded|demands|insisted|insists|insisting|"
+    r"recommended|recommends|argued|argues|arguing)\s+that\s+"
+    + _NP
+    + r"\s+(?P<be>be|not be)\s+(?P<rest>[^;]{3,})",
+    re.IGNORECASE,
+)
+_CALLED_FOR_NP = re.compile(
+    r"\b(?:called for|calls for|calling for|pushed for|pushing for|push for|demanded|demands|proposed|"
+    r"proposes|insisted on|insists on|insisting on|sought|seeks|seeking|argued for|lobbied for)\s+"
+    r"(?P<clause>(?:a|an|the|its|their|his|her|mandatory|new|further|more|stricter|full)\s[^,;.\"“”]{4,90})",
+    re.IGNORECASE,
+)
+# 6. A reported stance: "warned that …", "insisted that …", "was concerned that …", "says …".
+_REPORTED_THAT = re.compile(
+    r"\b(?:said|says|say|argued|argues|argue|insisted|insists|insist|maintained|maintains|maintain|warned|warns|"
+    r"warn|claimed|claims|claim|contended|contends|believes|believe|countered|counters|counter|"
+    r"concerned|worried|fears|feared|alleged|alleges|acknowledged|stressed|stresses|noted|objected|"
+    r"complained|complains|suggested|suggests|told \w+(?: \w+)?)\s+(?:on \w+day\s+|in \w+\s+)?that\s+"
+    + _CLAUSE,
+    re.IGNORECASE,
+)
+# 7. A contested modal claim stated outright: "The Council should have agreed a clear end date".
+_MODAL_CLAIM = re.compile(
+    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:should|must|cannot|can't|would|could|will|won't)\s(?:not\s)?[^;]{6,})$",
+    re.IGNORECASE,
+)
+
+_NEGATIONS = (
+    (re.compile(r"\b(can)not\b|\b(can)'t\b|\b(can)’t\b", re.IGNORECASE), r"\1\2\3"),
+    (re.compile(r"\bwon['’]t\b", re.IGNORECASE), "will"),
+    (
+        re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|would|could|should)n['’]t\b", re.IGNORECASE),
+        r"\1",
+    ),
+    (re.compile(r"\s(?:not)\s", re.IGNORECASE), " "),
+)
+_BREAK = re.compile(
+    r",\s(?:saying|adding|arguing|which|who|while|whereas|although|though|but|and said|citing|as)\s|"
+    r";|\s[—–]\s|\.\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
+)
+_QUOTES = re.compile(r"[\"“”‘’]|(?<!\w)'|'(?!\w)")
+_LEADING = re.compile(
+    r"^(?:but|and|however|meanwhile|still|also|yet|instead|in response|in a statement)\s*,?\s+", re.IGNORECASE
+)
+# A clause that starts with one of these has no subject of its own.
+_NO_SUBJECT = frozenset(
+    {"had", "has", "have", "was", "were", "is", "are", "would", "will", "could", "should", "to", "be", "been"}
+)
+_PRONOUNS = frozenset({"He", "She", "It", "They", "We", "I", "You", "This", "That", "There", "Our", "Its"})
+# "blamed each other for …": the issue is who is to blame.
+_RECIPROCAL = frozenset({"each other", "one another"})
+_IRREGULAR = {
+    "taking": "took",
+    "making": "made",
+    "giving": "gave",
+    "running": "ran",
+    "holding": "held",
+    "breaking": "broke",
+    "hiding": "hid",
+    "stealing": "stole",
+    "selling": "sold",
+    "buying": "bought",
+    "paying": "paid",
+    "leaving": "left",
+    "misleading": "misled",
+    "spending": "spent",
+    "keeping": "kept",
+    "sending": "sent",
+    "bringing": "brought",
+    "telling": "told",
+    "saying": "said",
+    "getting": "got",
+    "putting": "put",
+    "letting": "let",
+    "setting": "set",
+    "cutting": "cut",
+    "hitting": "hit",
+    "winning": "won",
+    "losing": "lost",
+    "being": "was",
+    "having": "had",
+    "doing": "did",
+    "going": "went",
+    "seeing": "saw",
+    "seeking": "sought",
+    "building": "built",
+    "lying": "lied",
+    "shooting": "shot",
+    "striking": "struck",
+    "leading": "led",
+    "choosing": "chose",
+    "writing": "wrote",
+    "meeting": "met",
+    "standing": "stood",
+    "withholding": "withheld",
+}
+
+
+def past_of(gerund: str) -> str:
+    """The simple past of an -ing form: "launching" → "launched", "firing" → "fired" (the dropped e
+    comes back with -ed), "stopping" → "stopped", "carrying" → "carried"; a table for irregular verbs."""
+    lower = gerund.lower()
+    if lower in _IRREGULAR:
+        return _IRREGULAR[lower]
+    stem = lower[:-3]
+    if len(stem) >= 2 and stem.endswith("y") and stem[-2] not in "aeiou":
+        return stem[:-1] + "ied"
+    return stem + "ed"
+
+
+def _clean(clause: str) -> str:
+    """Quote marks out, negation neutralized (a question has no side), cut at the first break."""
+    text = _QUOTES.sub("", clause).strip()
+    cut = _BREAK.search(text)
+    if cut and len(text[: cut.start()].split()) >= 4:
+        text = text[: cut.start()]
+    for pattern, replacement in _NEGATIONS:
+        text = pattern.sub(replacement, text)
+    words = text.split()
+    if len(words) > MAX_ISSUE_WORDS:
+        text = " ".join(words[:MAX_ISSUE_WORDS])
+    return text.strip(" ,.;:!?—–-")
+
+
+def _question(clause: str) -> str:
+    """ "Whether <clause>", or "" when the clause has no subject ("that had threatened …" is a relative
+    clause, not a claim)."""
+    body = _clean(clause)
+    if body.lower().startswith("whether "):
+        body = body[8:]
+    first = body.split(" ", 1)[0].lower()
+    if len(body.split()) < 3 or first in _NO_SUBJECT:
+        return ""
+    raw = body.split(" ", 1)[0]
+    if raw in _PRONOUNS and raw != "I":
+        body = raw.lower() + body[len(raw) :]
+    return f"Whether {body}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
+    """The issue of a dispute sentence as a neutral question or noun phrase; None when no rule applies.
+
+    `claim` is the sentence without its attribution (`trim`): a modal claim is judged on it alone.
+    The rules are tried from the most explicit statement of the contested point to the least: a named
+    disagreement, a denied claim, an accusation, blame, a demand or proposal, a reported stance, a
+    modal claim. See docs/offline.md for examples of each.
+    """
+    text = _LEADING.sub("", strip_dateline(sentence.strip()), count=1)
+    plain = _QUOTES.sub("", text)
+    issue = ""
+    if (match := _OVER_WHETHER.search(plain)) or (match := _DENIED_THAT.search(plain)):
+        issue = _question(match.group("clause"))
+    elif match := _ACCUSED_OF.search(plain):
+        issue = _question(f"{match.group('np')} {past_of(match.group('verb'))}{match.group('rest')}")
+    elif match := _BLAMED_FOR.search(plain):
+        cue = match.group("cue").lower()
+        np, rest = match.group("np"), match.group("rest")
+        if np.lower() in _RECIPROCAL:
+            issue = _capital(_clean(f"who is to blame for {rest}")) if cue.startswith("blame") else ""
+        elif cue.startswith("blame"):
+            issue = _question(f"{np} is to blame for {rest}")
+        elif re.match(r"\w+ing\b", rest):
+            issue = _question(f"{np} was right in {rest}")
+        else:
+            issue = _question(f"{np} is at fault for {rest}")
+    elif match := _PROPOSED_THAT.search(plain):
+        issue = _question(f"{match.group('np')} should {match.group('be')} {match.group('rest')}")
+    elif match := _CALLED_FOR_TO.search(plain):
+        issue = _question(f"{match.group('np')} should {match.group('verb')}{match.group('rest')}")
+    elif match := _OVER_NP.search(plain):
+        issue = _capital(_clean(match.group("clause")))
+    elif match := _REPORTED_THAT.search(plain):
+        issue = _question(match.group("clause"))
+    elif match := _CALLED_FOR_NP.search(plain):
+        issue = _question(f"there should be {match.group('clause')}")
+    elif claim and (match := _MODAL_CLAIM.match(_QUOTES.sub("", claim).rstrip(".!? "))):
+        issue = _question(_lower_first(match.group("clause")))
+    return issue or None
+
+
+def _lower_first(text: str) -> str:
+    """Lowercase a sentence's first word unless it looks like a name (capitalized elsewhere too)."""
+    first = text.split(" ", 1)[0]
+    if first.lower() in {"the", "a", "an", "this", "these", "those"}:
+        return first.lower() + text[len(first) :]
+    return text
