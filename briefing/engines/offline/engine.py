@@ -40,6 +40,7 @@ from briefing.models import (
 ENGINE_VERSION = "offline-1"
 MAX_STATUS = 6
 MAX_DISPUTES = 4
+MAX_EXTRA_DISPUTES = 2  # more disputes when their sentences state the contested point
 MAX_NEXT_STEPS = 5
 HEADLINE_WORDS = 16
 SUMMARY_WORDS = 40
@@ -327,14 +328,22 @@ def _fill_items(
                 evidence=_evidence(sentence),
             )
         )
-    for _, _, sentence, _ in sorted(disputes, key=_rank_key)[:MAX_DISPUTES]:
+    extra = 0
+    for _, _, sentence, _ in sorted(disputes, key=_rank_key):
+        if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
+            break
         trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
+        phrased = phrase_issue(sentence.text, trimmed.text)
+        if len(brief.disputes) >= MAX_DISPUTES:
+            if phrased is None or extra >= MAX_EXTRA_DISPUTES:
+                continue  # past the usual count, only a sentence that states what is contested
+            extra += 1
         names = named[sentence.index]
         speaker = _attributed_actor(trimmed.attribution, names)
         positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
         brief.disputes.append(
             Dispute(
-                issue=phrase_issue(sentence.text, trimmed.text) or conflict_focus(trimmed.text),
+                issue=phrased or conflict_focus(trimmed.text),
                 parties=names.names[:3],
                 positions=positions,
                 evidence=_evidence(sentence),
