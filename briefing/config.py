@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     llm_temperature: float = 0.0
     structured_output: Literal["auto", "json_schema", "json_object"] = "auto"
     max_output_tokens: int = 2048
+    brief_language: str = Field(
+        default="English", description="Language the LLM writes briefs in; evidence stays verbatim."
+    )
     context_windows: dict[str, int] = Field(default_factory=dict, description="Overrides of the model table.")
     prices: dict[str, tuple[float, float]] = Field(
         default_factory=dict, description="USD per 1M (prompt, completion) tokens; overrides the price table."

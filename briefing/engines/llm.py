@@ -10,6 +10,7 @@ Every message list starts with the same static system prompt so provider prompt 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
@@ -54,7 +55,7 @@ class LLMEngine:
         self.tokenizer = load_tokenizer(self._model)
         self.info = model_info(self._model, settings)
         self.schema = draft_json_schema()
-        self.system_prompt = self.prompts.render("brief/system.j2")
+        self.system_prompt = self.prompts.render("brief/system.j2", language=settings.brief_language)
         self._system_tokens = self.tokenizer.count(self.system_prompt)
 
     @property
@@ -63,7 +64,11 @@ class LLMEngine:
 
     @property
     def prompt_version(self) -> str:
-        return self.prompts.version
+        """The templates' hash, salted with the output language when it is not the default."""
+        if self.settings.brief_language == "English":
+            return self.prompts.version
+        salted = f"{self.prompts.version}:{self.settings.brief_language}".encode()
+        return hashlib.sha256(salted).hexdigest()[:12]
 
     # --- prompts and budgets -------------------------------------------------------------------
 
