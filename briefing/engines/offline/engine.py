@@ -19,7 +19,7 @@ from pathlib import Path
 from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
-from briefing.engines.offline.issues import phrase_issue
+from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
@@ -329,26 +329,15 @@ def _fill_items(
             )
         )
     extra = 0
-    for _, _, sentence, _ in sorted(disputes, key=_rank_key):
+    for _, position, sentence, _ in sorted(disputes, key=_rank_key):
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
-        trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
-        phrased = phrase_issue(sentence.text, trimmed.text)
+        dispute = _dispute(sentence, content[position - 1] if position else None, named)
         if len(brief.disputes) >= MAX_DISPUTES:
-            if phrased is None or extra >= MAX_EXTRA_DISPUTES:
+            if not dispute.issue.startswith("Whether ") or extra >= MAX_EXTRA_DISPUTES:
                 continue  # past the usual count, only a sentence that states what is contested
             extra += 1
-        names = named[sentence.index]
-        speaker = _attributed_actor(trimmed.attribution, names)
-        positions = [Position(party=speaker, position=trimmed.text)] if speaker else []
-        brief.disputes.append(
-            Dispute(
-                issue=phrased or conflict_focus(trimmed.text),
-                parties=names.names[:3],
-                positions=positions,
-                evidence=_evidence(sentence),
-            )
-        )
+        brief.disputes.append(dispute)
     seen: set[str] = set()
     for _, _, sentence in sorted(status, key=_rank_key):
         if len(brief.status) == MAX_STATUS:
@@ -357,6 +346,35 @@ def _fill_items(
         if text.lower() not in seen and len(text.split()) >= 4:
             seen.add(text.lower())
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
+
+
+def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Named]) -> Dispute:
+    """A dispute item; a sentence that rejects "the claim" or "that account" takes its issue from the
+    claim in the sentence before, and quotes both."""
+    trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
+    names = named[sentence.index]
+    speaker = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
+    if previous is not None and answers_previous(sentence.text):
+        claim = trim(previous.text, max_words=DISPUTE_WORDS, asides=False)
+        before = named[previous.index]
+        claimant = _attributed_actor(claim.attribution, before) or (before.names[0] if before.names else None)
+        positions = [
+            Position(party=p, position=t.text) for p, t in ((claimant, claim), (speaker, trimmed)) if p
+        ]
+        parties = list(dict.fromkeys(before.names[:2] + names.names[:2]))
+        return Dispute(
+            issue=claim_issue(previous.text, claim.text),
+            parties=parties[:4],
+            positions=positions if claimant != speaker else positions[:1],
+            evidence=_evidence(previous) + _evidence(sentence),
+        )
+    speaker = _attributed_actor(trimmed.attribution, names)
+    return Dispute(
+        issue=phrase_issue(sentence.text, trimmed.text) or conflict_focus(trimmed.text),
+        parties=names.names[:3],
+        positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
+        evidence=_evidence(sentence),
+    )
 
 
 def _rank_key(entry: tuple[float, int, object] | tuple[float, int, object, object]) -> tuple[float, int]:

@@ -78,8 +78,8 @@ _REPORTED_THAT = re.compile(
     r"\b(?:said|says|say|argued|argues|argue|insisted|insists|insist|maintained|maintains|maintain|warned|warns|"
     r"warn|claimed|claims|claim|contended|contends|believes|believe|countered|counters|counter|"
     r"concerned|worried|fears|feared|alleged|alleges|acknowledged|stressed|stresses|noted|objected|"
-    r"complained|complains|suggested|suggests|told \w+(?: \w+)?)\s+(?:on \w+day\s+|in \w+\s+)?that\s+"
-    + _CLAUSE,
+    r"complained|complains|suggested|suggests|told \w+(?: \w+)?|evidence|proof|indications|signs|fears|"
+    r"concerns|allegations|suspicions)\s+(?:on \w+day\s+|in \w+\s+)?that\s+" + _CLAUSE,
     re.IGNORECASE,
 )
 # 7. A contested modal claim stated outright: "The Council should have agreed a clear end date".
@@ -99,7 +99,7 @@ _NEGATIONS = (
 )
 _BREAK = re.compile(
     r",\s(?:saying|adding|arguing|which|who|while|whereas|although|though|but|and said|citing|as)\s|"
-    r";|\s[—–]\s|\.\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
+    r";|\s[—–]\s|\.\s|,\s(?:said|says|told|added)\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
 )
 _QUOTES = re.compile(r"[\"“”‘’]|(?<!\w)'|'(?!\w)")
 _LEADING = re.compile(
@@ -240,7 +240,11 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         issue = _question(match.group("clause"))
     elif match := _CALLED_FOR_NP.search(plain):
         issue = _question(f"there should be {match.group('clause')}")
-    elif claim and (match := _MODAL_CLAIM.match(_QUOTES.sub("", claim).rstrip(".!? "))):
+    elif (
+        claim
+        and not claim.startswith("I ")
+        and (match := _MODAL_CLAIM.match(_QUOTES.sub("", claim).rstrip(".!? ")))
+    ):
         issue = _question(_lower_first(match.group("clause")))
     return issue or None
 
@@ -251,3 +255,28 @@ def _lower_first(text: str) -> str:
     if first.lower() in {"the", "a", "an", "this", "these", "those"}:
         return first.lower() + text[len(first) :]
     return text
+
+
+# A denial whose object points back ("Sabiá denied the claim.", "Meridian rejected that account."):
+# the contested claim is the sentence before it.
+_ANSWERS_PREVIOUS = re.compile(
+    r"\b(?:denied|denies|deny|rejected|rejects|reject|disputed|disputes|dispute|dismissed|dismisses|contested|"
+    r"contests|challenged|challenges|questioned|questions|refuted|refutes|disagreed with|disagrees with|"
+    r"pushed back on|pushed back against)\s+(?:the|that|this|these|those|such|his|her|their|its)\s+"
+    r"(?:[\w\-]+\s)?(?:claims?|accounts?|accusations?|allegations?|criticisms?|figures?|comparisons?|"
+    r"suggestions?|characteri[sz]ations?|charges?|assertions?|arguments?|view|version|warnings?|"
+    r"estimates?|numbers?|findings?|reports?|conclusions?|descriptions?|interpretation|reading|"
+    r"account|narrative|timeline|criticism)\b(?!\s+that\b)",
+    re.IGNORECASE,
+)
+
+
+def answers_previous(sentence: str) -> bool:
+    """The sentence rejects a claim it only points to ("rejected that account"), stated just before."""
+    return _ANSWERS_PREVIOUS.search(sentence) is not None
+
+
+def claim_issue(sentence: str, claim: str) -> str:
+    """The issue of a claim that the next sentence rejects: its contested clause when a rule finds
+    one, else the claim itself (without attribution) as a "Whether …" question."""
+    return phrase_issue(sentence, claim) or _question(_lower_first(claim)) or _capital(_clean(claim))
