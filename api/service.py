@@ -13,7 +13,7 @@ from briefing.engines import Engine
 from briefing.errors import ConfigError, InputError
 from briefing.fetch import afetch_url
 from briefing.grounding import ground_brief
-from briefing.jobs import DatabaseJobQueue
+from briefing.jobs import DatabaseJobQueue, Outcome
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import Job, Store
@@ -22,12 +22,30 @@ from briefing.store.keys import hash_key
 AUTH_CACHE_SECONDS = 1.0
 
 
+class _LookupOnlyCache:
+    """The pipeline's cache view for jobs: lookups go to the store; the job stores its brief itself,
+    together with the job's completion, in one transaction (see `BriefService.run_brief_job`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get_brief(
+        self, *, article_id: str, engine: str, model: str | None, prompt_version: str | None
+    ) -> Brief | None:
+        return self.store.get_brief(
+            article_id=article_id, engine=engine, model=model, prompt_version=prompt_version
+        )
+
+    def put_brief(self, *, article: Article, brief: Brief) -> None:
+        return None
+
+
 class BriefService:
     def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
         self.settings = settings
         self.store = store
         self.metrics = metrics
-        self.briefer = Briefer(settings, cache=store)
+        self.briefer = Briefer(settings, cache=_LookupOnlyCache(store))
         self.queue = DatabaseJobQueue(store, settings, {"brief": self.run_brief_job})
         self._configured_hashes = {hash_key(key) for key in settings.api_keys}
         self._auth_checked_at = -1e9
@@ -105,29 +123,59 @@ class BriefService:
             )
         return brief
 
-    def submit(self, article: Article, options: BriefOptions) -> Job:
-        payload = {"article_id": article.id, "options": options.model_dump(mode="json")}
-        return self.queue.submit("brief", payload, article=article)
+    @staticmethod
+    def _payload(article: Article, options: BriefOptions) -> dict[str, Any]:
+        return {"article_id": article.id, "options": options.model_dump(mode="json", exclude_defaults=True)}
 
-    async def run_brief_job(self, job: Job) -> tuple[str | None, dict[str, Any] | None]:
+    def submit(self, article: Article, options: BriefOptions) -> Job:
+        """Queue a brief job (answered later, or by `wait`)."""
+        return self.queue.submit("brief", self._payload(article, options), article=article)
+
+    async def brief_now(self, article: Article, options: BriefOptions) -> tuple[Job, Brief | None]:
+        """Make the brief in this request when a worker slot is free; else queue it.
+
+        (job, the presented brief) when it ran here and succeeded; (job, None) when it failed or
+        was queued — the job says which.
+        """
+        job, outcome = await self.queue.run_now(
+            "brief", self._payload(article, options), article=article, timeout=self.settings.wait_seconds
+        )
+        if outcome is None or job.status != "succeeded":
+            return job, None
+        return job, self.present(outcome.value, article, options)
+
+    async def run_brief_job(self, job: Job) -> Outcome:
         article = self.store.get_article(job.payload["article_id"])
         if article is None:
             raise InputError(f"article {job.payload['article_id']} is no longer stored")
         options = BriefOptions.model_validate(job.payload.get("options") or {})
-        brief = await self.briefer.brief(article, options)
-        if brief.meta.cached:
+        # The stored brief is the flagged one (what the cache keeps); strict mode is applied when
+        # it is presented, so a strict request never writes a filtered brief into the cache.
+        brief = await self.briefer.brief(article, options.model_copy(update={"grounding": "flag"}))
+        if brief.meta.cached and brief.id:
             self.metrics.cache.labels("hit").inc()
-        else:
-            self.metrics.observe_brief(brief)
-        if brief.id is None:  # the cache is off: keep the result addressable all the same
-            stored = self.store.put_brief(article=article, brief=brief.model_copy(deep=True))
-            brief.id = stored.id
-        return brief.id, brief.model_dump(mode="json")
+            return Outcome(result_id=brief.id, value=brief)
+        self.metrics.observe_brief(brief)
+        brief_id = self.store.finish_brief_job(job.id, article=article, brief=brief)
+        return Outcome(result_id=brief_id, value=brief, recorded=True)
+
+    def job_brief(self, job: Job) -> Brief | None:
+        """The brief a succeeded job made, as its request asked to see it."""
+        if job.result:  # jobs recorded before briefs were kept only in the briefs table
+            return Brief.model_validate(job.result)
+        if not job.result_id:
+            return None
+        brief = self.store.get_brief_by_id(job.result_id)
+        article = self.store.get_article(brief.article_id or "") if brief else None
+        if brief is None or article is None:
+            return brief
+        options = BriefOptions.model_validate(job.payload.get("options") or {})
+        return self.present(brief, article, options)
 
     # --- jobs → responses ----------------------------------------------------------------------
-    @staticmethod
-    def job_out(job: Job) -> JobOut:
-        brief = Brief.model_validate(job.result) if job.result else None
+    def job_out(self, job: Job, brief: Brief | None = None) -> JobOut:
+        if brief is None and job.status == "succeeded":
+            brief = self.job_brief(job)
         return JobOut(
             id=job.id,
             kind=job.kind,

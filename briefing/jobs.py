@@ -12,30 +12,34 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from briefing.config import Settings
 from briefing.errors import BriefingError
 from briefing.models import Article
-from briefing.store import Job, Store
+from briefing.store import Job, QueueFullError, Store
+
+__all__ = ["DatabaseJobQueue", "Handler", "JobQueue", "Outcome", "QueueFullError", "error_document"]
 
 log = logging.getLogger("briefing.jobs")
 
 FINAL = ("succeeded", "failed")
 
-# A handler runs one job and returns (result id, result document).
-Handler = Callable[[Job], Awaitable[tuple[str | None, dict[str, Any] | None]]]
+
+@dataclass
+class Outcome:
+    """What a handler made of a job."""
+
+    result_id: str | None = None
+    result: dict[str, Any] | None = None
+    value: Any = None  # the in-memory result, handed to an in-process caller (not stored)
+    recorded: bool = (
+        False  # the handler already marked the job succeeded, with its result, in one transaction
+    )
 
 
-class QueueFullError(BriefingError):
-    """Too much accepted work is waiting; the client should come back after `retry_after` seconds."""
-
-    http_status = 429
-    exit_code = 3
-
-    def __init__(self, message: str, *, retry_after: int = 5) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
+Handler = Callable[[Job], Awaitable[Outcome]]
 
 
 class JobQueue(Protocol):
@@ -48,6 +52,10 @@ class JobQueue(Protocol):
     async def wait(self, job_id: str, timeout: float) -> Job | None: ...
 
     async def run_worker(self, stop: asyncio.Event) -> None: ...
+
+    async def run_now(
+        self, kind: str, payload: dict[str, Any], *, article: Article | None = None, timeout: float
+    ) -> tuple[Job, Outcome | None]: ...
 
 
 def error_document(error: BaseException) -> dict[str, Any]:
@@ -67,6 +75,8 @@ class DatabaseJobQueue:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.running = 0
 
     # --- the JobQueue protocol -------------------------------------------------------------------
@@ -74,14 +84,43 @@ class DatabaseJobQueue:
         """Persist the job (refusing when the queue is full), then nudge the dispatcher."""
         if kind not in self.handlers:
             raise BriefingError(f"no handler for job kind {kind!r}")
-        if self.store.count_active_jobs() >= self.settings.queue_limit:
-            raise QueueFullError(
-                f"the server has {self.settings.queue_limit} jobs queued or running; retry shortly",
-                retry_after=max(1, int(self.settings.job_poll_seconds * 5)),
-            )
-        job = self.store.submit_job(kind, payload, article=article)
+        job = self.store.submit_job(kind, payload, article=article, limit=self.settings.queue_limit)
         self._notify()
         return job
+
+    async def run_now(
+        self, kind: str, payload: dict[str, Any], *, article: Article | None = None, timeout: float
+    ) -> tuple[Job, Outcome | None]:
+        """Run a job in the caller's task when a worker slot is free (the synchronous fast path).
+
+        The job is stored already claimed — one transaction, still before any work starts — and a
+        handler that records its result with the job's completion makes it two in all. When no
+        slot is free (or jobs are waiting for one), the job is queued instead and the outcome is
+        None: the caller waits for it like any other. If this process dies mid-run, the lease
+        lapses and the job is resumed like a dispatched one.
+        """
+        if kind not in self.handlers:
+            raise BriefingError(f"no handler for job kind {kind!r}")
+        slots = self._slots
+        if slots is None or slots.locked():
+            return self.submit(kind, payload, article=article), None
+        await slots.acquire()  # free and uncontended: returns without yielding
+        try:
+            job = self.store.submit_job(
+                kind,
+                payload,
+                article=article,
+                run_lease_seconds=self.settings.job_lease_seconds,
+                limit=self.settings.queue_limit,
+            )
+        except BaseException:
+            slots.release()
+            raise
+        task = self._track(asyncio.create_task(self._execute(job, slots)))
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            return job, None
+        return task.result()
 
     def get(self, job_id: str) -> Job | None:
         return self.store.get_job(job_id)
@@ -118,8 +157,7 @@ class DatabaseJobQueue:
         """Claim and run jobs until `stop` is set; at most `settings.workers` at a time."""
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
-        slots = asyncio.Semaphore(max(1, self.settings.workers))
-        tasks: set[asyncio.Task[None]] = set()
+        slots = self._slots = asyncio.Semaphore(max(1, self.settings.workers))
         next_reap = 0.0
         try:
             while not stop.is_set():
@@ -136,11 +174,11 @@ class DatabaseJobQueue:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wait_either(stop), self.settings.job_poll_seconds)
                     continue
-                task = asyncio.create_task(self._run(job, slots))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
+                self._track(asyncio.create_task(self._execute(job, slots)))
         finally:
             # Unfinished jobs keep their rows; their leases lapse and the next start resumes them.
+            self._slots = None
+            tasks = list(self._tasks)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -183,11 +221,19 @@ class DatabaseJobQueue:
             await asyncio.sleep(interval)
             self.store.extend_lease(job_id, lease_seconds=self.settings.job_lease_seconds)
 
-    async def _run(self, job: Job, slots: asyncio.Semaphore) -> None:
+    def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        """Keep a reference (the loop holds tasks weakly) and cancel it at shutdown."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _execute(self, job: Job, slots: asyncio.Semaphore) -> tuple[Job, Outcome | None]:
+        """Run a claimed job, record how it ended, free its slot; (job as it ended, outcome)."""
         self.running += 1
         heartbeat = asyncio.create_task(self._heartbeat(job.id))
+        outcome: Outcome | None = None
         try:
-            result_id, result = await self.handlers[job.kind](job)
+            outcome = await self.handlers[job.kind](job)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -195,14 +241,21 @@ class DatabaseJobQueue:
                 log.exception("job %s (%s) crashed", job.id, job.kind)
             else:
                 log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
-            self.store.fail_job(job.id, error=error_document(error))
+            document = error_document(error)
+            self.store.fail_job(job.id, error=document)
+            job = job.model_copy(update={"status": "failed", "error": document})
         else:
-            self.store.finish_job(job.id, result_id=result_id, result=result)
+            if not outcome.recorded:
+                self.store.finish_job(job.id, result_id=outcome.result_id, result=outcome.result)
+            job = job.model_copy(
+                update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
+            )
         finally:
             heartbeat.cancel()
             self.running -= 1
             slots.release()
         self._finished(job.id)
+        return job, outcome
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

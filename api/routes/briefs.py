@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.bodies import parse_model, read_article_body
 from api.deps import get_service
@@ -43,7 +43,7 @@ async def create_brief(
     engine: Annotated[str | None, Query(max_length=64)] = None,
     model: Annotated[str | None, Query(max_length=255)] = None,
     grounding: Literal["flag", "strict"] | None = None,
-) -> JSONResponse:
+) -> Response:
     _, fields = await read_article_body(request)
     brief_request = parse_model(BriefRequest, fields)
     overrides = {"engine": engine, "model": model, "grounding": grounding}
@@ -54,13 +54,18 @@ async def create_brief(
     cached = service.cached(article, options)
     if cached is not None:
         return _brief_response(cached)
-    job = service.submit(article, options)
     if wait:
-        finished = await service.queue.wait(job.id, service.settings.wait_seconds)
-        if finished is not None:
-            job = finished
-    if job.status == "succeeded" and job.result:
-        return _brief_response(Brief.model_validate(job.result), job.id)
+        job, brief = await service.brief_now(article, options)
+        if brief is not None:
+            return _brief_response(brief, job.id)
+        if job.status == "queued":  # no free slot here: wait for a worker to take it
+            job = await service.queue.wait(job.id, service.settings.wait_seconds) or job
+    else:
+        job = service.submit(article, options)
+    if job.status == "succeeded":
+        brief = service.job_brief(job)
+        if brief is not None:
+            return _brief_response(brief, job.id)
     if job.status == "failed" and job.error:
         error = job.error
         return JSONResponse(
@@ -76,11 +81,12 @@ async def create_brief(
     )
 
 
-def _brief_response(brief: Brief, job_id: str | None = None) -> JSONResponse:
+def _brief_response(brief: Brief, job_id: str | None = None) -> Response:
     headers = {"Location": f"/v1/briefs/{brief.id}"} if brief.id else {}
     if job_id:
         headers["X-Job-ID"] = job_id
-    return JSONResponse(brief.model_dump(mode="json"), headers=headers)
+    # Straight to JSON bytes in pydantic-core (no intermediate dict, no json.dumps pass).
+    return Response(brief.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.get("", response_model=Page[Brief], summary="Recent briefs, newest first")

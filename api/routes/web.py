@@ -45,8 +45,9 @@ async def submit(
         cached = service.cached(article, options)
         if cached is not None and cached.id:
             return RedirectResponse(f"/briefs/{cached.id}", status_code=303)
-        job = service.submit(article, options)
-        finished = await service.queue.wait(job.id, service.settings.wait_seconds) or job
+        finished, _ = await service.brief_now(article, options)
+        if finished.status == "queued":
+            finished = await service.queue.wait(finished.id, service.settings.wait_seconds) or finished
     except BriefingError as error:
         return _index(request, service, error.message, error.http_status)
     if finished.status == "succeeded" and finished.result_id:

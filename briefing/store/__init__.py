@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,15 +21,19 @@ from briefing.config import Settings
 from briefing.errors import StoreError
 from briefing.models import Article, Brief
 from briefing.store.database import make_engine, migrate
-from briefing.store.jobrows import Job, JobsMixin, JobStatus
+from briefing.store.jobrows import Job, JobsMixin, JobStatus, QueueFullError
 from briefing.store.keys import ApiKeyInfo, KeysMixin
 from briefing.store.tables import ArticleRow, Base, BriefRow, utcnow
 
-__all__ = ["ApiKeyInfo", "Base", "Job", "JobStatus", "Store", "open_store"]
+__all__ = ["ApiKeyInfo", "Base", "Job", "JobStatus", "QueueFullError", "Store", "open_store"]
+
+_ARTICLES = ArticleRow.__table__
+_BRIEFS = BriefRow.__table__
 
 
-def _article(row: ArticleRow) -> Article:
-    return Article(
+def _article(row: Any) -> Article:
+    # Stored text is already normalized and hashed: no re-validation on the way out.
+    return Article.model_construct(
         id=row.id,
         text=row.text,
         title=row.title,
@@ -40,7 +44,7 @@ def _article(row: ArticleRow) -> Article:
     )
 
 
-def _brief(row: BriefRow) -> Brief:
+def _brief(row: Any) -> Brief:
     brief = Brief.model_validate(row.data)
     brief.id = row.id
     return brief
@@ -69,6 +73,15 @@ class Store(JobsMixin, KeysMixin):
         finally:
             session.close()
 
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A Core connection in a transaction (commit on success): the cheap path for hot statements."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StoreError(f"database error: {error.orig or error}") from error
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -84,9 +97,10 @@ class Store(JobsMixin, KeysMixin):
     def _insert(self) -> Any:
         return postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
 
-    def _add_article(self, session: Session, article: Article) -> tuple[ArticleRow, bool]:
+    def _add_article(self, connection: Connection | Session, article: Article) -> bool:
+        """Insert unless the content hash is stored already; True when it was new."""
         statement = (
-            self._insert()(ArticleRow)
+            self._insert()(_ARTICLES)
             .values(
                 id=article.id,
                 text=article.text,
@@ -98,23 +112,21 @@ class Store(JobsMixin, KeysMixin):
                 ingested_at=utcnow(),
             )
             .on_conflict_do_nothing(index_elements=["id"])
-            .returning(ArticleRow.id)
+            .returning(_ARTICLES.c.id)
         )
-        created = session.execute(statement).first() is not None
-        row = session.get(ArticleRow, article.id)
-        assert row is not None
-        return row, created
+        return connection.execute(statement).first() is not None
 
     def save_article(self, article: Article) -> tuple[Article, bool]:
         """Store an article unless one with the same content hash exists; (stored, created)."""
-        with self.session() as session:
-            row, created = self._add_article(session, article)
+        with self.connection() as connection:
+            created = self._add_article(connection, article)
+            row = connection.execute(select(_ARTICLES).where(_ARTICLES.c.id == article.id)).one()
             return _article(row), created
 
     def get_article(self, article_id: str) -> Article | None:
-        with self.session() as session:
-            row = session.get(ArticleRow, article_id)
-            return _article(row) if row is not None else None
+        with self.connection() as connection:
+            row = connection.execute(select(_ARTICLES).where(_ARTICLES.c.id == article_id)).first()
+        return _article(row) if row is not None else None
 
     def article_ingested_at(self, article_id: str) -> datetime | None:
         with self.session() as session:
@@ -146,42 +158,56 @@ class Store(JobsMixin, KeysMixin):
     def get_brief(
         self, *, article_id: str, engine: str, model: str | None, prompt_version: str | None
     ) -> Brief | None:
-        query = select(BriefRow).where(
-            BriefRow.article_id == article_id,
-            BriefRow.engine == engine,
-            BriefRow.model == (model or ""),
-            BriefRow.prompt_version == (prompt_version or ""),
+        query = select(_BRIEFS.c.id, _BRIEFS.c.data).where(
+            _BRIEFS.c.article_id == article_id,
+            _BRIEFS.c.engine == engine,
+            _BRIEFS.c.model == (model or ""),
+            _BRIEFS.c.prompt_version == (prompt_version or ""),
         )
-        with self.session() as session:
-            row = session.scalars(query).first()
-            return _brief(row) if row is not None else None
+        with self.connection() as connection:
+            row = connection.execute(query).first()
+        return _brief(row) if row is not None else None
 
     def put_brief(self, *, article: Article, brief: Brief) -> Brief:
         """Upsert by cache key (the row keeps its first id); sets and returns `brief.id`."""
+        with self.connection() as connection:
+            self._add_article(connection, article)
+            brief.id = self._upsert_brief(connection, article, brief)
+        return brief
+
+    def finish_brief_job(self, job_id: str, *, article: Article, brief: Brief) -> str:
+        """Store a job's brief and mark the job succeeded in one transaction; returns the brief id.
+
+        The job's article was stored when the job was accepted, so it is not written again.
+        """
+        with self.connection() as connection:
+            brief.id = self._upsert_brief(connection, article, brief)
+            self.finish_job(job_id, result_id=brief.id, result=None, connection=connection)
+        return brief.id
+
+    def _upsert_brief(self, connection: Connection, article: Article, brief: Brief) -> str:
+        brief.article_id = brief.article_id or article.id
+        data = brief.model_dump(mode="json", exclude={"id"})
+        data["meta"]["cached"] = False
+        now = utcnow()
         key = {
             "article_id": article.id,
             "engine": brief.meta.engine,
             "model": brief.meta.model or "",
             "prompt_version": brief.meta.prompt_version or "",
         }
-        brief.article_id = brief.article_id or article.id
-        data = brief.model_dump(mode="json", exclude={"id"})
-        data["meta"]["cached"] = False
-        now = utcnow()
-        with self.session() as session:
-            self._add_article(session, article)
-            statement = self._insert()(BriefRow).values(id=uuid.uuid4().hex, data=data, created_at=now, **key)
-            statement = statement.on_conflict_do_update(
-                index_elements=list(key), set_={"data": statement.excluded.data, "created_at": now}
-            )
-            session.execute(statement)
-            brief.id = session.scalar(select(BriefRow.id).filter_by(**key))
-        return brief
+        statement = self._insert()(_BRIEFS).values(id=uuid.uuid4().hex, data=data, created_at=now, **key)
+        statement = statement.on_conflict_do_update(
+            index_elements=list(key), set_={"data": statement.excluded.data, "created_at": now}
+        ).returning(_BRIEFS.c.id)
+        return str(connection.execute(statement).scalar_one())
 
     def get_brief_by_id(self, brief_id: str) -> Brief | None:
-        with self.session() as session:
-            row = session.get(BriefRow, brief_id)
-            return _brief(row) if row is not None else None
+        with self.connection() as connection:
+            row = connection.execute(
+                select(_BRIEFS.c.id, _BRIEFS.c.data).where(_BRIEFS.c.id == brief_id)
+            ).first()
+        return _brief(row) if row is not None else None
 
     def list_briefs(
         self,

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from briefing.errors import NotFoundError
+from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article
-from briefing.store.tables import ArticleRow, JobRow, utcnow
+from briefing.store.tables import JobRow, utcnow
 
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
 ACTIVE = ("queued", "running")
@@ -35,71 +35,101 @@ class Job(BaseModel):
     finished_at: datetime | None = None
 
 
-def _job(row: JobRow) -> Job:
-    return Job(
-        id=row.id,
-        kind=row.kind,
-        status=row.status,  # type: ignore[arg-type]
-        payload=row.payload,
-        attempts=row.attempts,
-        error=row.error,
-        result_id=row.result_id,
-        result=row.result,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-    )
+_JOB_COLUMNS = tuple(JobRow.__table__.c)
+
+
+class QueueFullError(BriefingError):
+    """Too much accepted work is waiting; the client should come back after `retry_after` seconds."""
+
+    http_status = 429
+    exit_code = 3
+
+    def __init__(self, message: str, *, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _job(row: Any) -> Job:
+    # Rows come from our own table, so the model is built without re-validating them.
+    return Job.model_construct(**{column.key: getattr(row, column.key) for column in _JOB_COLUMNS})
 
 
 class JobsMixin:
-    """Job methods of `Store`."""
+    """Job methods of `Store`. Core statements (not the ORM): these run on every request."""
 
     engine: Engine
     session: Callable[[], AbstractContextManager[Session]]  # provided by Store
-    _add_article: Callable[[Session, Article], tuple[ArticleRow, bool]]
+    connection: Callable[[], AbstractContextManager[Connection]]  # provided by Store
+    _add_article: Callable[[Connection | Session, Article], bool]
 
-    def submit_job(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job:
-        """Store the job (and its article) in one transaction, before any work starts."""
+    def submit_job(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        article: Article | None = None,
+        run_lease_seconds: float | None = None,
+        limit: int | None = None,
+    ) -> Job:
+        """Store the job (and its article) in one transaction, before any work starts.
+
+        With `run_lease_seconds` the job is stored already claimed (running, under a lease) by the
+        caller, which runs it at once: one transaction instead of insert-then-claim. With `limit`,
+        refuses (QueueFullError) when queued + running jobs would exceed it; the count is taken
+        after the insert, inside the write transaction, so concurrent submitters cannot both pass
+        on SQLite.
+        """
         now = utcnow()
-        row = JobRow(
-            id=uuid.uuid4().hex,
-            kind=kind,
-            payload=payload,
-            status="queued",
-            attempts=0,
-            created_at=now,
-            updated_at=now,
-        )
-        with self.session() as session:
+        running = run_lease_seconds is not None
+        values: dict[str, Any] = {
+            "id": uuid.uuid4().hex,
+            "kind": kind,
+            "payload": payload,
+            "status": "running" if running else "queued",
+            "attempts": 1 if running else 0,
+            "error": None,
+            "result_id": None,
+            "result": None,
+            "lease_until": now + timedelta(seconds=run_lease_seconds) if running else None,
+            "created_at": now,
+            "updated_at": now,
+            "started_at": now if running else None,
+            "finished_at": None,
+        }
+        with self.connection() as connection:
             if article is not None:
-                self._add_article(session, article)
-            session.add(row)
-            session.flush()
-            return _job(row)
+                self._add_article(connection, article)
+            connection.execute(insert(JobRow), values)
+            if limit is not None:
+                active = int(connection.scalar(_COUNT_ACTIVE) or 0)
+                if active > limit:  # raising rolls the insert back
+                    raise QueueFullError(
+                        f"the server has {limit} jobs queued or running; retry shortly", retry_after=5
+                    )
+        return Job.model_construct(**values)
 
     def get_job(self, job_id: str) -> Job | None:
-        with self.session() as session:
-            row = session.get(JobRow, job_id)
-            return _job(row) if row is not None else None
+        with self.connection() as connection:
+            row = connection.execute(select(JobRow.__table__).where(JobRow.id == job_id)).first()
+        return _job(row) if row is not None else None
 
     def count_active_jobs(self) -> int:
-        with self.session() as session:
-            return int(session.scalar(select(func.count()).where(JobRow.status.in_(ACTIVE))) or 0)
+        with self.connection() as connection:
+            return int(connection.scalar(_COUNT_ACTIVE) or 0)
 
     def claim_job(self, *, lease_seconds: float, kinds: tuple[str, ...] | None = None) -> Job | None:
         """Atomically move the oldest queued job to running; None when the queue is empty."""
         now = utcnow()
-        with self.session() as session:
+        with self.connection() as connection:
             query = select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at).limit(1)
             if kinds:
                 query = query.where(JobRow.kind.in_(kinds))
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            job_id = session.scalar(query)
+            job_id = connection.scalar(query)
             if job_id is None:
                 return None
-            claimed = session.execute(
+            claimed = connection.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status == "queued")
                 .values(
@@ -109,43 +139,52 @@ class JobsMixin:
                     started_at=now,
                     updated_at=now,
                 )
-            )
-            if claimed.rowcount != 1:  # another process won the race
-                return None
-            row = session.get(JobRow, job_id, populate_existing=True)
-            assert row is not None
-            return _job(row)
+                .returning(*_JOB_COLUMNS)
+            ).first()
+            return _job(claimed) if claimed is not None else None  # None: another process won the race
 
     def extend_lease(self, job_id: str, *, lease_seconds: float) -> None:
         now = utcnow()
-        with self.session() as session:
-            session.execute(
+        with self.connection() as connection:
+            connection.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status == "running")
                 .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
             )
 
-    def finish_job(self, job_id: str, *, result_id: str | None, result: dict[str, Any] | None) -> None:
+    def finish_job(
+        self,
+        job_id: str,
+        *,
+        result_id: str | None,
+        result: dict[str, Any] | None,
+        connection: Connection | None = None,
+    ) -> None:
+        """Mark the job succeeded; pass `connection` to do it in the transaction that stored its result."""
         now = utcnow()
-        with self.session() as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id)
-                .values(
-                    status="succeeded",
-                    result_id=result_id,
-                    result=result,
-                    error=None,
-                    lease_until=None,
-                    finished_at=now,
-                    updated_at=now,
-                )
+        statement = (
+            update(JobRow)
+            .where(JobRow.id == job_id)
+            .values(
+                status="succeeded",
+                result_id=result_id,
+                result=result,
+                error=None,
+                lease_until=None,
+                finished_at=now,
+                updated_at=now,
             )
+        )
+        if connection is not None:
+            connection.execute(statement)
+            return
+        with self.connection() as own:
+            own.execute(statement)
 
     def fail_job(self, job_id: str, *, error: dict[str, Any]) -> None:
         now = utcnow()
-        with self.session() as session:
-            session.execute(
+        with self.connection() as connection:
+            connection.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id)
                 .values(status="failed", error=error, lease_until=None, finished_at=now, updated_at=now)
@@ -191,3 +230,6 @@ class JobsMixin:
                 )
                 session.refresh(row)
             return _job(row)
+
+
+_COUNT_ACTIVE = select(func.count()).select_from(JobRow).where(JobRow.status.in_(ACTIVE))
