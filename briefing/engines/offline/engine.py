@@ -40,7 +40,8 @@ from briefing.models import (
 ENGINE_VERSION = "offline-1"
 MAX_STATUS = 6
 MAX_DISPUTES = 4
-MAX_EXTRA_DISPUTES = 2  # more disputes when their sentences state the contested point
+ISSUE_WORDS = 16  # an issue that no rule phrases is cut at a clause to this length
+MAX_EXTRA_DISPUTES = 3  # more disputes when their sentences state the contested point
 MAX_NEXT_STEPS = 5
 HEADLINE_WORDS = 16
 SUMMARY_WORDS = 40
@@ -370,7 +371,7 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
         )
     speaker = _attributed_actor(trimmed.attribution, names)
     return Dispute(
-        issue=phrase_issue(sentence.text, trimmed.text) or conflict_focus(trimmed.text),
+        issue=phrase_issue(sentence.text, trimmed.text) or shorten(conflict_focus(trimmed.text), ISSUE_WORDS),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
