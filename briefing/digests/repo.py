@@ -154,13 +154,36 @@ class DigestRepo:
                 )
             )
 
-    def finish_run(self, run_id: int, *, owner: str, digest_id: int | None, now: datetime) -> None:
+    def renew_run(self, run_id: int, *, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Extend this owner's lease; False when the run was taken over (or finished) meanwhile.
+
+        An owner whose lease lapsed but that nobody took over may still renew: no one else has
+        started the work, so keeping it is safe."""
         with self.store.session() as session:
-            session.execute(
+            result = session.execute(
                 update(DigestRunRow)
-                .where(DigestRunRow.id == run_id, DigestRunRow.owner == owner)
+                .where(
+                    DigestRunRow.id == run_id,
+                    DigestRunRow.owner == owner,
+                    DigestRunRow.status == "running",
+                )
+                .values(lease_until=now + lease)
+            )
+            return result.rowcount == 1
+
+    def finish_run(self, run_id: int, *, owner: str, digest_id: int | None, now: datetime) -> bool:
+        """Mark the run done; False (nothing changed) when another scheduler owns it now."""
+        with self.store.session() as session:
+            result = session.execute(
+                update(DigestRunRow)
+                .where(
+                    DigestRunRow.id == run_id,
+                    DigestRunRow.owner == owner,
+                    DigestRunRow.status == "running",
+                )
                 .values(status="done", digest_id=digest_id, finished_at=now, lease_until=None, error=None)
             )
+            return result.rowcount == 1
 
     def fail_run(
         self, run_id: int, *, owner: str, error: str, now: datetime, retry_in: timedelta, give_up: bool
@@ -202,6 +225,8 @@ class DigestRepo:
                     "attempts": row.attempts,
                     "digest_id": row.digest_id,
                     "error": row.error,
+                    "owner": row.owner,
+                    "lease_until": row.lease_until.isoformat() if row.lease_until else None,
                 }
                 for row in session.scalars(query)
             ]

@@ -21,6 +21,7 @@ from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
 from briefing.digests.feeds import FeedPoller
+from briefing.digests.lease import LeaseLostError, RunLease
 from briefing.digests.models import Digest, Schedule, SourceFailure
 from briefing.digests.periods import Slot, due_slot
 from briefing.digests.repo import DigestRepo
@@ -45,6 +46,7 @@ class Scheduler:
         owner: str | None = None,
         clock: Clock = _utcnow,
         feed_poller: Callable[[datetime], object] | None = None,
+        heartbeat: float | None = None,
     ) -> None:
         self.settings = settings
         self.repo = DigestRepo(store)
@@ -53,6 +55,8 @@ class Scheduler:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.clock = clock
         self.lease = timedelta(seconds=settings.scheduler_lease_seconds)
+        # renew three times per lease, so one slow renewal does not let the lease lapse
+        self.heartbeat = heartbeat if heartbeat is not None else settings.scheduler_lease_seconds / 3
         self.feed_poller = feed_poller or FeedPoller(settings, store).poll_due
 
     async def tick(self) -> list[Digest]:
@@ -75,7 +79,10 @@ class Scheduler:
         return digests
 
     async def run_period(self, schedule: Schedule, slot: Slot) -> Digest | None:
-        """Make (or finish) the digest of one period if this scheduler wins the claim."""
+        """Make (or finish) the digest of one period if this scheduler wins the claim.
+
+        The lease is renewed while the digest is built; a scheduler that loses it (it stalled past
+        the lease and another took over) drops its work and neither saves nor delivers."""
         now = self.clock()
         run_id = self.repo.claim_run(
             schedule.id, slot.period, slot.fire_at, owner=self.owner, now=now, lease=self.lease
@@ -83,14 +90,27 @@ class Scheduler:
         if run_id is None:
             return None
         log.info("schedule %s: running period %s (run %s)", schedule.id, slot.period, run_id)
+        lease = RunLease(
+            self.repo, run_id, self.owner, clock=self.clock, lease=self.lease, interval=self.heartbeat
+        )
         try:
-            digest = self.repo.digest_for_period(schedule.id, slot.period)
-            if digest is None:
-                built = await self.build(schedule, slot)
-                digest, _ = self.repo.save_digest(built)
-            assert digest.id is not None
-            self.repo.ensure_deliveries(digest.id, schedule.targets, self.clock())
-            self.repo.finish_run(run_id, owner=self.owner, digest_id=digest.id, now=self.clock())
+            async with lease:
+                digest = self.repo.digest_for_period(schedule.id, slot.period)
+                if digest is None:
+                    built = await lease.guard(self.build(schedule, slot))
+                    lease.check()
+                    digest, _ = self.repo.save_digest(built)
+                assert digest.id is not None
+                self.repo.ensure_deliveries(digest.id, schedule.targets, self.clock())
+                if not self.repo.finish_run(run_id, owner=self.owner, digest_id=digest.id, now=self.clock()):
+                    raise LeaseLostError(f"run {run_id} is owned by another scheduler now")
+        except LeaseLostError:
+            log.warning(
+                "schedule %s period %s: another scheduler took the run over; not delivering",
+                schedule.id,
+                slot.period,
+            )
+            return None
         except Exception as error:
             attempts = self.repo.run_attempts(run_id)
             give_up = attempts >= self.settings.delivery_max_attempts
