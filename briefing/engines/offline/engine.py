@@ -23,7 +23,7 @@ from briefing.engines.offline.issues import answers_previous, claim_issue, phras
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
-from briefing.engines.offline.trim import shorten, strip_dateline, trim
+from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
 from briefing.models import (
     Actor,
     Article,
@@ -42,6 +42,7 @@ MAX_STATUS = 6
 MAX_DISPUTES = 4
 ISSUE_WORDS = 16  # an issue that no rule phrases is cut at a clause to this length
 MAX_EXTRA_DISPUTES = 3  # more disputes when their sentences state the contested point
+DISPUTE_CANDIDATES = 14  # the extras are looked for among the best candidates only (speed)
 MAX_NEXT_STEPS = 5
 HEADLINE_WORDS = 16
 SUMMARY_WORDS = 40
@@ -316,8 +317,16 @@ def _fill_items(
             weight = w_central * central + w_lead * lead + actors + w_state * cues.state
             status.append((weight, position, sentence))
 
+    trimmed_items: dict[int, Trimmed] = {}
+
+    def item_text(sentence: Sentence) -> Trimmed:
+        """Status and next-step texts trim a sentence the same way: once per sentence."""
+        if sentence.index not in trimmed_items:
+            trimmed_items[sentence.index] = trim(sentence.text, max_words=ITEM_WORDS, asides=False)
+        return trimmed_items[sentence.index]
+
     for _, _, sentence, cues in sorted(steps, key=_rank_key)[:MAX_NEXT_STEPS]:
-        trimmed = trim(sentence.text, max_words=ITEM_WORDS, asides=False)
+        trimmed = item_text(sentence)
         names = named[sentence.index]
         who = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
         brief.next_steps.append(
@@ -330,7 +339,7 @@ def _fill_items(
             )
         )
     extra = 0
-    for _, position, sentence, _ in sorted(disputes, key=_rank_key):
+    for _, position, sentence, _ in sorted(disputes, key=_rank_key)[:DISPUTE_CANDIDATES]:
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
         dispute = _dispute(sentence, content[position - 1] if position else None, named)
@@ -343,7 +352,7 @@ def _fill_items(
     for _, _, sentence in sorted(status, key=_rank_key):
         if len(brief.status) == MAX_STATUS:
             break
-        text = trim(sentence.text, max_words=ITEM_WORDS, asides=False).text
+        text = item_text(sentence).text
         if text.lower() not in seen and len(text.split()) >= 4:
             seen.add(text.lower())
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
