@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +22,7 @@ from briefing.models import Article, Brief
 from briefing.store.database import make_engine, migrate
 from briefing.store.jobrows import Job, JobsMixin, JobStatus, QueueFullError
 from briefing.store.keys import ApiKeyInfo, KeysMixin
+from briefing.store.statements import Statements
 from briefing.store.tables import ArticleRow, Base, BriefRow, utcnow
 
 __all__ = ["ApiKeyInfo", "Base", "Job", "JobStatus", "QueueFullError", "Store", "open_store"]
@@ -55,6 +55,7 @@ class Store(JobsMixin, KeysMixin):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sql = Statements(engine.dialect.name)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager
@@ -94,38 +95,30 @@ class Store(JobsMixin, KeysMixin):
             return False
 
     # --- articles ------------------------------------------------------------------------------
-    def _insert(self) -> Any:
-        return postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-
     def _add_article(self, connection: Connection | Session, article: Article) -> bool:
         """Insert unless the content hash is stored already; True when it was new."""
-        statement = (
-            self._insert()(_ARTICLES)
-            .values(
-                id=article.id,
-                text=article.text,
-                title=article.title,
-                source=article.source,
-                url=article.url,
-                published_at=article.published_at,
-                language=article.language,
-                ingested_at=utcnow(),
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(_ARTICLES.c.id)
-        )
-        return connection.execute(statement).first() is not None
+        values = {
+            "id": article.id,
+            "text": article.text,
+            "title": article.title,
+            "source": article.source,
+            "url": article.url,
+            "published_at": article.published_at,
+            "language": article.language,
+            "ingested_at": utcnow(),
+        }
+        return connection.execute(self.sql.add_article, values).first() is not None
 
     def save_article(self, article: Article) -> tuple[Article, bool]:
         """Store an article unless one with the same content hash exists; (stored, created)."""
         with self.connection() as connection:
             created = self._add_article(connection, article)
-            row = connection.execute(select(_ARTICLES).where(_ARTICLES.c.id == article.id)).one()
+            row = connection.execute(self.sql.get_article, {"p_id": article.id}).one()
             return _article(row), created
 
     def get_article(self, article_id: str) -> Article | None:
         with self.connection() as connection:
-            row = connection.execute(select(_ARTICLES).where(_ARTICLES.c.id == article_id)).first()
+            row = connection.execute(self.sql.get_article, {"p_id": article_id}).first()
         return _article(row) if row is not None else None
 
     def article_ingested_at(self, article_id: str) -> datetime | None:
@@ -158,14 +151,14 @@ class Store(JobsMixin, KeysMixin):
     def get_brief(
         self, *, article_id: str, engine: str, model: str | None, prompt_version: str | None
     ) -> Brief | None:
-        query = select(_BRIEFS.c.id, _BRIEFS.c.data).where(
-            _BRIEFS.c.article_id == article_id,
-            _BRIEFS.c.engine == engine,
-            _BRIEFS.c.model == (model or ""),
-            _BRIEFS.c.prompt_version == (prompt_version or ""),
-        )
+        key = {
+            "p_article_id": article_id,
+            "p_engine": engine,
+            "p_model": model or "",
+            "p_prompt_version": prompt_version or "",
+        }
         with self.connection() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(self.sql.get_brief, key).first()
         return _brief(row) if row is not None else None
 
     def put_brief(self, *, article: Article, brief: Brief) -> Brief:
@@ -189,24 +182,20 @@ class Store(JobsMixin, KeysMixin):
         brief.article_id = brief.article_id or article.id
         data = brief.model_dump(mode="json", exclude={"id"})
         data["meta"]["cached"] = False
-        now = utcnow()
-        key = {
+        values = {
+            "id": uuid.uuid4().hex,
             "article_id": article.id,
             "engine": brief.meta.engine,
             "model": brief.meta.model or "",
             "prompt_version": brief.meta.prompt_version or "",
+            "data": data,
+            "created_at": utcnow(),
         }
-        statement = self._insert()(_BRIEFS).values(id=uuid.uuid4().hex, data=data, created_at=now, **key)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(key), set_={"data": statement.excluded.data, "created_at": now}
-        ).returning(_BRIEFS.c.id)
-        return str(connection.execute(statement).scalar_one())
+        return str(connection.execute(self.sql.upsert_brief, values).scalar_one())
 
     def get_brief_by_id(self, brief_id: str) -> Brief | None:
         with self.connection() as connection:
-            row = connection.execute(
-                select(_BRIEFS.c.id, _BRIEFS.c.data).where(_BRIEFS.c.id == brief_id)
-            ).first()
+            row = connection.execute(self.sql.get_brief_by_id, {"p_id": brief_id}).first()
         return _brief(row) if row is not None else None
 
     def list_briefs(

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.orm import Session
 
 from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article
+from briefing.store.statements import Statements
 from briefing.store.tables import JobRow, utcnow
 
 JobStatus = Literal["queued", "running", "succeeded", "failed"]
@@ -60,6 +61,7 @@ class JobsMixin:
     engine: Engine
     session: Callable[[], AbstractContextManager[Session]]  # provided by Store
     connection: Callable[[], AbstractContextManager[Connection]]  # provided by Store
+    sql: Statements  # provided by Store
     _add_article: Callable[[Connection | Session, Article], bool]
 
     def submit_job(
@@ -99,9 +101,9 @@ class JobsMixin:
         with self.connection() as connection:
             if article is not None:
                 self._add_article(connection, article)
-            connection.execute(insert(JobRow), values)
+            connection.execute(self.sql.add_job, values)
             if limit is not None:
-                active = int(connection.scalar(_COUNT_ACTIVE) or 0)
+                active = int(connection.scalar(self.sql.count_active) or 0)
                 if active > limit:  # raising rolls the insert back
                     raise QueueFullError(
                         f"the server has {limit} jobs queued or running; retry shortly", retry_after=5
@@ -110,12 +112,12 @@ class JobsMixin:
 
     def get_job(self, job_id: str) -> Job | None:
         with self.connection() as connection:
-            row = connection.execute(select(JobRow.__table__).where(JobRow.id == job_id)).first()
+            row = connection.execute(self.sql.get_job, {"p_id": job_id}).first()
         return _job(row) if row is not None else None
 
     def count_active_jobs(self) -> int:
         with self.connection() as connection:
-            return int(connection.scalar(_COUNT_ACTIVE) or 0)
+            return int(connection.scalar(self.sql.count_active) or 0)
 
     def claim_job(self, *, lease_seconds: float, kinds: tuple[str, ...] | None = None) -> Job | None:
         """Atomically move the oldest queued job to running; None when the queue is empty."""
@@ -145,12 +147,9 @@ class JobsMixin:
 
     def extend_lease(self, job_id: str, *, lease_seconds: float) -> None:
         now = utcnow()
+        params = {"p_id": job_id, "p_until": now + timedelta(seconds=lease_seconds), "p_now": now}
         with self.connection() as connection:
-            connection.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id, JobRow.status == "running")
-                .values(lease_until=now + timedelta(seconds=lease_seconds), updated_at=now)
-            )
+            connection.execute(self.sql.extend_lease, params)
 
     def finish_job(
         self,
@@ -161,25 +160,12 @@ class JobsMixin:
         connection: Connection | None = None,
     ) -> None:
         """Mark the job succeeded; pass `connection` to do it in the transaction that stored its result."""
-        now = utcnow()
-        statement = (
-            update(JobRow)
-            .where(JobRow.id == job_id)
-            .values(
-                status="succeeded",
-                result_id=result_id,
-                result=result,
-                error=None,
-                lease_until=None,
-                finished_at=now,
-                updated_at=now,
-            )
-        )
+        params = {"p_id": job_id, "p_result_id": result_id, "p_result": result, "p_now": utcnow()}
         if connection is not None:
-            connection.execute(statement)
+            connection.execute(self.sql.finish_job, params)
             return
         with self.connection() as own:
-            own.execute(statement)
+            own.execute(self.sql.finish_job, params)
 
     def fail_job(self, job_id: str, *, error: dict[str, Any]) -> None:
         now = utcnow()
@@ -230,6 +216,3 @@ class JobsMixin:
                 )
                 session.refresh(row)
             return _job(row)
-
-
-_COUNT_ACTIVE = select(func.count()).select_from(JobRow).where(JobRow.status.in_(ACTIVE))

@@ -1,0 +1,64 @@
+"""Prebuilt Core statements for the calls made on every request.
+
+Built once per store with bound parameters, so SQLAlchemy compiles each once and later
+executions skip statement construction and cache-key generation (a large share of a
+brief's service overhead otherwise). Parameter names carry a `p_` prefix because SQLAlchemy
+reserves bare column names for the VALUES/SET clauses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from briefing.store.tables import ArticleRow, BriefRow, JobRow
+
+ARTICLES = ArticleRow.__table__
+BRIEFS = BriefRow.__table__
+JOBS = JobRow.__table__
+ACTIVE = ("queued", "running")
+CACHE_KEY = ("article_id", "engine", "model", "prompt_version")
+
+
+class Statements:
+    def __init__(self, dialect: str) -> None:
+        upsert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.add_article = (
+            upsert(ARTICLES).on_conflict_do_nothing(index_elements=["id"]).returning(ARTICLES.c.id)
+        )
+        self.get_article = select(ARTICLES).where(ARTICLES.c.id == bindparam("p_id"))
+        brief = upsert(BRIEFS)
+        self.upsert_brief = brief.on_conflict_do_update(
+            index_elements=list(CACHE_KEY),
+            set_={"data": brief.excluded.data, "created_at": brief.excluded.created_at},
+        ).returning(BRIEFS.c.id)
+        self.get_brief = select(BRIEFS.c.id, BRIEFS.c.data).where(
+            *(BRIEFS.c[name] == bindparam(f"p_{name}") for name in CACHE_KEY)
+        )
+        self.get_brief_by_id = select(BRIEFS.c.id, BRIEFS.c.data).where(BRIEFS.c.id == bindparam("p_id"))
+        self.add_job = insert(JOBS)
+        self.get_job = select(JOBS).where(JOBS.c.id == bindparam("p_id"))
+        self.count_active = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_(ACTIVE))
+        self.finish_job = (
+            update(JOBS)
+            .where(JOBS.c.id == bindparam("p_id"))
+            .values(
+                status="succeeded",
+                result_id=bindparam("p_result_id"),
+                result=bindparam("p_result", type_=JOBS.c.result.type),
+                error=None,
+                lease_until=None,
+                finished_at=bindparam("p_now", type_=JOBS.c.finished_at.type),
+                updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
+            )
+        )
+        self.extend_lease = (
+            update(JOBS)
+            .where(JOBS.c.id == bindparam("p_id"), JOBS.c.status == "running")
+            .values(
+                lease_until=bindparam("p_until", type_=JOBS.c.lease_until.type),
+                updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
+            )
+        )
