@@ -1,0 +1,118 @@
+"""Dispute issues phrased from the contested clause, and disputes that answer the sentence before."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from briefing.config import Settings
+from briefing.engines.offline import OfflineEngine
+from briefing.engines.offline.issues import answers_previous, claim_issue, past_of, phrase_issue
+from briefing.models import Article, BriefOptions
+
+
+@pytest.mark.parametrize(
+    ("sentence", "issue"),
+    [
+        (
+            "The pact was signed after a dispute over whether ships may be boarded in open waters.",
+            "Whether ships may be boarded in open waters",
+        ),
+        (
+            "The mill denied the claim that its dye had entered the river.",
+            "Whether its dye had entered the river",
+        ),
+        (
+            "The ministry accused the harbour board of hiding the cost overruns.",
+            "Whether the harbour board hid the cost overruns",
+        ),
+        (
+            "The guild criticised the council for closing the library without a vote.",
+            "Whether the council was right in closing the library without a vote",
+        ),
+        (
+            "Residents called for the city to reopen the ferry route.",
+            "Whether the city should reopen the ferry route",
+        ),
+        (
+            "Northland proposed that fees be shared by the number of passengers.",
+            "Whether fees should be shared by the number of passengers",
+        ),
+        (
+            'The union warned that the rota "would not work" in winter.',
+            "Whether the rota would work in winter",
+        ),
+        (
+            "The growers pushed for a new water quota by 2030.",
+            "Whether there should be a new water quota by 2030",
+        ),
+        (
+            "The two firms blamed each other for the delayed shipment.",
+            "Who is to blame for the delayed shipment",
+        ),
+    ],
+)
+def test_contested_clause_becomes_a_neutral_issue(sentence: str, issue: str) -> None:
+    assert phrase_issue(sentence) == issue
+
+
+def test_a_modal_claim_is_judged_without_its_attribution() -> None:
+    sentence = "The board should have published the audit in March, Ortiz said."
+    assert phrase_issue(sentence, "The board should have published the audit in March.") == (
+        "Whether the board should have published the audit in March"
+    )
+    assert phrase_issue(sentence) is None  # no rule applies to the sentence alone
+
+
+def test_a_clause_without_subject_is_not_an_issue() -> None:
+    assert phrase_issue("The mayor said that had never been the plan.") is None
+
+
+def test_plain_facts_get_no_phrased_issue() -> None:
+    assert phrase_issue("The bridge reopened on Monday after repairs.") is None
+
+
+@pytest.mark.parametrize(
+    ("gerund", "past"),
+    [
+        ("launching", "launched"),
+        ("firing", "fired"),
+        ("stopping", "stopped"),
+        ("carrying", "carried"),
+        ("taking", "took"),
+        ("selling", "sold"),
+    ],
+)
+def test_past_of_gerunds(gerund: str, past: str) -> None:
+    assert past_of(gerund) == past
+
+
+def test_a_denial_that_points_back_answers_the_previous_sentence() -> None:
+    assert answers_previous("Meridian rejected that account.")
+    assert answers_previous("The mill denied the claim, saying its filters worked.")
+    assert not answers_previous("The mill denied the claim that its dye entered the river.")
+    assert not answers_previous("The mill rejected the offer.")
+    claim = "Inspectors said the dye had entered the river."  # trimmed (as the engine does): no attribution
+    assert claim_issue(claim, "The dye had entered the river.") == "Whether the dye had entered the river"
+
+
+def test_engine_builds_a_two_sided_dispute_from_a_claim_and_its_rejection() -> None:
+    text = (
+        "Millford Textiles was fined on Monday for polluting the Arden river, regulators said.\n\n"
+        "The regional water agency said Millford Textiles had released untreated dye into the river for "
+        "three weeks in May.\n\n"
+        "Millford Textiles rejected that account, saying its filters had worked throughout.\n\n"
+        "The company will appeal the fine next month."
+    )
+    brief = asyncio.run(OfflineEngine(Settings()).brief(Article(text=text), BriefOptions()))
+    answered = [d for d in brief.disputes if len(d.evidence) == 2]
+    assert answered, brief.disputes
+    dispute = answered[0]
+    assert dispute.issue.startswith("Whether Millford Textiles had released untreated dye")
+    assert [e.quote for e in dispute.evidence] == [
+        "The regional water agency said Millford Textiles had released untreated dye into the river for "
+        "three weeks in May.",
+        "Millford Textiles rejected that account, saying its filters had worked throughout.",
+    ]
+    assert all(e.quote in text for e in dispute.evidence)
