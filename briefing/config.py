@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     digest_cluster_threshold: float = Field(default=0.86, description="Average-linkage cut for stories.")
     feed_poll_minutes: int = 30
     feed_max_entries: int = 200
+    feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
+    feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

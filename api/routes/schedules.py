@@ -92,6 +92,16 @@ async def list_feeds(
     return await asyncio.to_thread(FeedPoller(settings, store).list_feeds)
 
 
+@router.get("/v1/feeds/{feed_id}")
+async def get_feed(
+    feed_id: Id,
+    settings: Annotated[Settings, Depends(get_settings)],
+    store: Annotated[Store, Depends(get_store)],
+) -> Feed:
+    """The feed, its last poll, and its entries whose page fetch is failing (retrying or given up)."""
+    return await asyncio.to_thread(FeedPoller(settings, store).get_feed, feed_id)
+
+
 @router.post("/v1/feeds/{feed_id}/poll")
 async def poll_feed(
     feed_id: Id,
@@ -104,5 +114,6 @@ async def poll_feed(
         "status": result.status,
         "new_articles": result.new_articles,
         "duplicates": result.duplicates,
+        "retried": result.retried,
         "errors": result.errors,
     }

@@ -190,6 +190,11 @@ def register(app: typer.Typer) -> None:
             status = feed.last_status or "never polled"
             error = f" ({feed.last_error})" if feed.last_error else ""
             typer.echo(f"{feed.id}\t{feed.url}\t{status}{error}")
+            for entry in feed.failing_entries:
+                retry = f", next try {entry.next_attempt_at:%Y-%m-%d %H:%M}Z" if entry.next_attempt_at else ""
+                typer.echo(
+                    f"  ! {entry.status} after {entry.attempts} attempt(s){retry}: {entry.url}: {entry.error}"
+                )
 
     @feeds.command("poll")
     def feeds_poll(
@@ -208,6 +213,7 @@ def register(app: typer.Typer) -> None:
         for result in asyncio.run(run()):
             typer.echo(
                 f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"
+                f"\t{result.retried} retried"
             )
             for error in result.errors:
                 typer.echo(f"  ! {error}", err=True)

@@ -2,7 +2,10 @@
 and its text extracted (`briefing.fetch`), stored once by URL and once by content hash.
 
 A failing feed (down, malformed, too big, too slow) is recorded on its row and reported by the
-next digest run; it never stops the other feeds or the run.
+next digest run; it never stops the other feeds or the run. An entry whose page fetch fails is
+recorded too and retried with backoff on later polls — also when the feed answers 304, which is
+the usual case, since the entry is still in the unchanged feed — until it is stored or its
+attempts (`feed_entry_max_attempts`) run out.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import feedparser
 import httpx
 from pydantic import BaseModel
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow, FeedRow
@@ -26,6 +29,17 @@ from briefing.fetch import afetch_url
 from briefing.models import Article
 from briefing.store import Store
 from briefing.store.tables import utcnow
+
+
+class FailingEntry(BaseModel):
+    """A feed entry whose page could not be fetched: `retrying` (tried again later) or `failed`."""
+
+    url: str
+    title: str | None = None
+    status: str
+    attempts: int
+    error: str | None = None
+    next_attempt_at: datetime | None = None
 
 
 class Feed(BaseModel):
@@ -38,6 +52,7 @@ class Feed(BaseModel):
     last_polled_at: datetime | None = None
     last_status: str | None = None
     last_error: str | None = None
+    failing_entries: list[FailingEntry] = []
 
 
 @dataclass
@@ -47,10 +62,22 @@ class PollResult:
     status: str  # ok | not-modified | error
     new_articles: list[str] = field(default_factory=list)
     duplicates: int = 0
+    retried: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def _feed(row: FeedRow) -> Feed:
+def _failing(row: FeedEntryRow) -> FailingEntry:
+    return FailingEntry(
+        url=row.url,
+        title=row.title,
+        status=row.status,
+        attempts=row.attempts,
+        error=row.error,
+        next_attempt_at=row.next_attempt_at,
+    )
+
+
+def _feed(row: FeedRow, failing: list[FailingEntry] | None = None) -> Feed:
     return Feed(
         id=row.id,
         url=row.url,
@@ -61,6 +88,7 @@ def _feed(row: FeedRow) -> Feed:
         last_polled_at=row.last_polled_at,
         last_status=row.last_status,
         last_error=row.last_error,
+        failing_entries=failing or [],
     )
 
 
@@ -102,14 +130,28 @@ class FeedPoller:
 
     def list_feeds(self) -> list[Feed]:
         with self.store.session() as session:
-            return [_feed(row) for row in session.scalars(select(FeedRow).order_by(FeedRow.id))]
+            failing: dict[int, list[FailingEntry]] = {}
+            query = select(FeedEntryRow).where(FeedEntryRow.status != "ok").order_by(FeedEntryRow.id)
+            for entry in session.scalars(query):
+                failing.setdefault(entry.feed_id, []).append(_failing(entry))
+            rows = session.scalars(select(FeedRow).order_by(FeedRow.id))
+            return [_feed(row, failing.get(row.id)) for row in rows]
 
     def get_feed(self, feed_id: int) -> Feed:
         with self.store.session() as session:
             row = session.get(FeedRow, feed_id)
             if row is None:
                 raise NotFoundError(f"no feed with id {feed_id}")
-            return _feed(row)
+            entries = session.scalars(
+                select(FeedEntryRow)
+                .where(FeedEntryRow.feed_id == feed_id, FeedEntryRow.status != "ok")
+                .order_by(FeedEntryRow.id)
+            )
+            return _feed(row, [_failing(entry) for entry in entries])
+
+    def entry_backoff(self, attempt: int) -> timedelta:
+        """Delay after an entry's `attempt`-th failed fetch: base · 2^(attempt-1)."""
+        return timedelta(seconds=self.settings.feed_entry_backoff_base * 2 ** (attempt - 1))
 
     # --- polling ---------------------------------------------------------------------------------
     async def poll_due(self, now: datetime | None = None) -> list[PollResult]:
@@ -150,12 +192,13 @@ class FeedPoller:
                         f"malformed feed: {parsed.get('bozo_exception') or 'not RSS or Atom'}"
                     )
                 etag, modified = response_headers.get("etag"), response_headers.get("last-modified")
-                await self._entries(feed, parsed.entries[: self.settings.feed_max_entries], result)
+                await self._entries(feed, parsed.entries[: self.settings.feed_max_entries], result, now)
                 if not feed.title and parsed.feed.get("title"):
                     feed.title = parsed.feed.get("title")
         except BriefingError as error:
             result.status = "error"
             result.errors.insert(0, str(error))
+        await self._retry_entries(feed, now, result)  # whatever the feed answered, even 304 or an error
         with self.store.session() as session:
             row = session.get(FeedRow, feed_id)
             if row is not None:
@@ -193,46 +236,115 @@ class FeedPoller:
         except httpx.HTTPError as error:
             raise UpstreamError(f"feed unreachable: {type(error).__name__}: {error}") from error
 
-    async def _entries(self, feed: Feed, entries: list[Any], result: PollResult) -> None:
+    async def _entries(self, feed: Feed, entries: list[Any], result: PollResult, now: datetime) -> None:
         links = [entry.get("link") for entry in entries if entry.get("link")]
         with self.store.session() as session:
             known = set(session.scalars(select(FeedEntryRow.url).where(FeedEntryRow.url.in_(links))))
         for entry in entries:
             link = entry.get("link")
             if not link or link in known:
-                continue
+                continue  # stored already, or failing and retried on its own backoff
             known.add(link)
+            title, published = entry.get("title"), _published(entry)
             try:
                 page = await afetch_url(link, self.settings)
             except BriefingError as error:
-                result.errors.append(f"{link}: {error}")  # not recorded: retried on the next poll
-                continue
-            article = Article(
-                text=page.text,
-                title=entry.get("title") or page.title,
-                source=feed.source or feed.title,
-                url=link,
-                published_at=_published(entry),
-            )
-            with self.store.session() as session:
-                duplicate = session.scalar(
-                    select(FeedEntryRow.id).where(
-                        or_(FeedEntryRow.content_hash == article.id, FeedEntryRow.url == link)
+                result.errors.append(f"{link}: {error}")
+                with self.store.session() as session:
+                    row = FeedEntryRow(
+                        feed_id=feed.id, url=link, title=title, published_at=published, attempts=0
                     )
-                )
-            if duplicate is None:
-                self.store.save_article(article)
-                result.new_articles.append(article.id)
-            else:
-                result.duplicates += 1
+                    self._failed(row, str(error), now)
+                    session.add(row)
+                continue
+            article_id = self._store_article(feed, link, title, published, page, result)
             with self.store.session() as session:
                 session.add(
                     FeedEntryRow(
                         feed_id=feed.id,
                         url=link,
-                        content_hash=article.id,
-                        article_id=article.id,
+                        title=title,
+                        published_at=published,
+                        content_hash=article_id,
+                        article_id=article_id,
+                        status="ok",
                         created_at=utcnow(),
                     )
                 )
             await asyncio.sleep(0)
+
+    def _failed(self, row: FeedEntryRow, error: str, now: datetime) -> None:
+        """Count a failed page fetch on the entry; retry later unless its attempts are used up."""
+        row.attempts = (row.attempts or 0) + 1
+        row.error = error
+        if row.attempts >= self.settings.feed_entry_max_attempts:
+            row.status, row.next_attempt_at = "failed", None
+        else:
+            row.status, row.next_attempt_at = "retrying", now + self.entry_backoff(row.attempts)
+
+    async def _retry_entries(self, feed: Feed, now: datetime, result: PollResult) -> None:
+        """Fetch again the feed's failed entries whose backoff has passed."""
+        with self.store.session() as session:
+            due = list(
+                session.scalars(
+                    select(FeedEntryRow)
+                    .where(
+                        FeedEntryRow.feed_id == feed.id,
+                        FeedEntryRow.status == "retrying",
+                        FeedEntryRow.next_attempt_at <= now,
+                    )
+                    .order_by(FeedEntryRow.id)
+                    .limit(self.settings.feed_max_entries)
+                )
+            )
+        for entry in due:
+            result.retried += 1
+            try:
+                page = await afetch_url(entry.url, self.settings)
+            except BriefingError as error:
+                result.errors.append(f"{entry.url}: {error} (attempt {entry.attempts + 1})")
+                with self.store.session() as session:
+                    row = session.get(FeedEntryRow, entry.id)
+                    if row is not None:
+                        self._failed(row, str(error), now)
+                continue
+            article_id = self._store_article(feed, entry.url, entry.title, entry.published_at, page, result)
+            with self.store.session() as session:
+                row = session.get(FeedEntryRow, entry.id)
+                if row is not None:
+                    row.status, row.error, row.next_attempt_at = "ok", None, None
+                    row.attempts += 1
+                    row.content_hash = row.article_id = article_id
+
+    def _store_article(
+        self,
+        feed: Feed,
+        link: str,
+        title: str | None,
+        published: datetime | None,
+        page: Any,
+        result: PollResult,
+    ) -> str:
+        """Save the entry's article unless the same text came from another entry; its content hash."""
+        article = Article(
+            text=page.text,
+            title=title or page.title,
+            source=feed.source or feed.title,
+            url=link,
+            published_at=published,
+        )
+        with self.store.session() as session:
+            duplicate = session.scalar(
+                select(FeedEntryRow.id).where(
+                    or_(
+                        FeedEntryRow.content_hash == article.id,
+                        and_(FeedEntryRow.url == link, FeedEntryRow.status == "ok"),
+                    )
+                )
+            )
+        if duplicate is None:
+            self.store.save_article(article)
+            result.new_articles.append(article.id)
+        else:
+            result.duplicates += 1
+        return article.id

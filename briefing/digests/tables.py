@@ -33,15 +33,24 @@ class FeedRow(Base):
 
 
 class FeedEntryRow(Base):
-    """One fetched feed entry; URL unique so an entry seen in two polls or two feeds is stored once."""
+    """One feed entry; URL unique so an entry seen in two polls or two feeds is stored once.
+
+    An entry whose page could not be fetched is kept with status `retrying` (tried again after a
+    backoff on later polls, even when the feed itself is unchanged) until it is stored (`ok`) or
+    its attempts run out (`failed`)."""
 
     __tablename__ = "feed_entries"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
     url: Mapped[str] = mapped_column(String(2000), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     article_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="ok", index=True)  # ok|retrying|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -76,3 +76,26 @@ def test_digest_request_needs_exactly_one_source(client) -> None:
     assert client.post("/v1/digests", json={}).status_code == 422
     assert client.post("/v1/digests", json={"schedule_id": 1, "article_ids": ["x"]}).status_code == 422
     assert client.post("/v1/digests", json={"article_ids": ["nope"]}).status_code == 404
+
+
+def test_feed_shows_its_failing_entries(settings) -> None:
+    from digest_servers import Route, http_server
+
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False, "allow_private_urls": True}))
+    with TestClient(app) as client, http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item><title>Down</title>'
+            f"<link>{base}/down</link></item></channel></rss>".encode(),
+            content_type="application/rss+xml",
+        )
+        recorder.routes["/down"] = Route(b"busy", status=503)
+        feed_id = client.post("/v1/feeds", json={"url": f"{base}/feed.xml"}).json()["id"]
+        polled = client.post(f"/v1/feeds/{feed_id}/poll").json()
+        assert polled["status"] == "ok" and polled["new_articles"] == [] and "503" in polled["errors"][0]
+        shown = client.get(f"/v1/feeds/{feed_id}")
+        listed = client.get("/v1/feeds").json()
+    assert shown.status_code == 200
+    (entry,) = shown.json()["failing_entries"]
+    assert entry["url"] == f"{base}/down" and entry["status"] == "retrying" and entry["attempts"] == 1
+    assert listed[0]["failing_entries"] == shown.json()["failing_entries"]
+    assert client.get("/v1/feeds/999").status_code == 404

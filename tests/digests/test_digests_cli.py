@@ -41,3 +41,22 @@ def test_ad_hoc_digest_from_stored_articles(env, settings) -> None:
     result = CliRunner().invoke(app, [*args, *[part for i in ids for part in ("--article", i)]])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("# Shell digest") and result.output.count("\n## ") == 2
+
+
+def test_feeds_list_shows_failing_entries(env, monkeypatch) -> None:
+    from digest_servers import Route, http_server
+
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    runner = CliRunner()
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title><item><title>Down</title>'
+            f"<link>{base}/down</link></item></channel></rss>".encode(),
+            content_type="application/rss+xml",
+        )
+        assert runner.invoke(app, ["feeds", "add", f"{base}/feed.xml"]).exit_code == 0
+        polled = runner.invoke(app, ["feeds", "poll"])
+        assert polled.exit_code == 0, polled.output
+        listed = runner.invoke(app, ["feeds", "list"])
+    assert f"1\t{base}/feed.xml\tok" in listed.output
+    assert "! retrying after 1 attempt(s), next try" in listed.output and f"{base}/down" in listed.output

@@ -114,3 +114,64 @@ async def test_loopback_feed_refused_by_default(settings, store) -> None:
         result = await poller.poll(feed.id)
         assert recorder.requests == []
     assert result.status == "error" and "non-public" in result.errors[0]
+
+
+async def test_failed_entry_recorded_and_retried_with_backoff_while_feed_is_unchanged(
+    open_settings, store
+) -> None:
+    tuned = open_settings.model_copy(update={"feed_entry_backoff_base": 600.0})
+    poller = FeedPoller(tuned, store)
+    start = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+    with http_server() as (base, recorder):
+        recorder.routes["/a"] = Route(PAGE.format(title="Tram vote", body="The tram was approved.").encode())
+        recorder.routes["/b"] = Route(b"busy", status=503)
+        feed_body = rss(base, [("/a", "Tram vote"), ("/b", "Bridge shut")])
+        recorder.routes["/feed.xml"] = Route(feed_body, content_type="application/rss+xml", etag='"v1"')
+        feed = poller.add_feed(f"{base}/feed.xml", source="Test Wire")
+
+        first = await poller.poll(feed.id, now=start)
+        assert first.status == "ok" and len(first.new_articles) == 1
+        assert any("/b" in error and "503" in error for error in first.errors)
+        (failing,) = poller.get_feed(feed.id).failing_entries
+        assert (failing.status, failing.attempts, failing.title) == ("retrying", 1, "Bridge shut")
+        assert "503" in failing.error and failing.next_attempt_at == start + timedelta(seconds=600)
+
+        early = await poller.poll(feed.id, now=start + timedelta(seconds=300))  # backoff not over
+        assert early.status == "not-modified" and early.retried == 0
+
+        second = await poller.poll(feed.id, now=start + timedelta(seconds=601))  # 304, b still down
+        assert second.status == "not-modified" and second.retried == 1
+        (failing,) = poller.get_feed(feed.id).failing_entries
+        assert failing.attempts == 2 and failing.next_attempt_at == start + timedelta(seconds=601 + 1200)
+
+        recorder.routes["/b"] = Route(
+            PAGE.format(title="Bridge shut", body="The old bridge closed.").encode()
+        )
+        third = await poller.poll(feed.id, now=start + timedelta(seconds=601 + 1201))
+        b_gets = [path for method, path, _, _ in recorder.requests if method == "GET" and path == "/b"]
+    assert third.status == "not-modified" and third.retried == 1 and len(third.new_articles) == 1
+    assert len(b_gets) == 3  # first poll, one retry that failed, one that worked; none while backing off
+    stored = store.get_article(third.new_articles[0])
+    assert stored is not None and stored.title == "Bridge shut" and stored.url.endswith("/b")
+    assert stored.published_at == datetime(2026, 5, 4, 6, tzinfo=UTC)  # from the feed entry, kept
+    assert poller.get_feed(feed.id).failing_entries == []
+
+
+async def test_failing_entry_gives_up_after_max_attempts_and_is_listed(open_settings, store) -> None:
+    tuned = open_settings.model_copy(update={"feed_entry_backoff_base": 1.0, "feed_entry_max_attempts": 3})
+    poller = FeedPoller(tuned, store)
+    moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(
+            rss(base, [("/gone", "Gone")]), content_type="application/rss+xml", etag='"v1"'
+        )
+        feed = poller.add_feed(f"{base}/feed.xml")
+        for _ in range(6):
+            await poller.poll(feed.id, now=moment)
+            moment += timedelta(hours=1)
+        gets = [path for method, path, _, _ in recorder.requests if path == "/gone"]
+    assert len(gets) == 3
+    (listed,) = poller.list_feeds()
+    (entry,) = listed.failing_entries
+    assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 3, None)
+    assert "404" in entry.error

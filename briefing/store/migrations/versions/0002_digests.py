@@ -37,14 +37,20 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("feed_id", sa.Integer(), sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
         sa.Column("url", sa.String(2000), nullable=False, unique=True),
+        sa.Column("title", sa.Text()),
+        sa.Column("published_at", UTCDateTime()),
         sa.Column("content_hash", sa.String(64)),
         sa.Column("article_id", sa.String(64)),
+        sa.Column("status", sa.String(16), nullable=False, server_default="ok"),
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("next_attempt_at", UTCDateTime()),
         sa.Column("error", sa.Text()),
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_feed_entries_feed_id", "feed_entries", ["feed_id"])
     op.create_index("ix_feed_entries_content_hash", "feed_entries", ["content_hash"])
     op.create_index("ix_feed_entries_article_id", "feed_entries", ["article_id"])
+    op.create_index("ix_feed_entries_status", "feed_entries", ["status"])
     op.create_table(
         "schedules",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
