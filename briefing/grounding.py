@@ -108,13 +108,16 @@ def ground_brief(
     *,
     mode: GroundingMode = "flag",
     min_score: float = 90.0,
+    in_place: bool = False,
 ) -> Brief:
     """Return a copy of `brief` with every quote located, items flagged, and `grounded_ratio` set.
 
     `texts` is the article text, or for a multi-article story a mapping article id → text (each
-    evidence item is checked against the article named by its `article_id`).
+    evidence item is checked against the article named by its `article_id`). `in_place` skips the
+    copy for a caller that owns a fresh brief (the copy costs more than grounding a short article).
     """
-    brief = brief.model_copy(deep=True)
+    if not in_place:
+        brief = brief.model_copy(deep=True)
     locators: dict[str | None, Locator] = {}
     if isinstance(texts, str):
         locators[None] = Locator(texts, min_score=min_score)

@@ -60,7 +60,9 @@ class Briefer:
         draft.article_id = article.id
         if draft.meta.as_of is None and article.published_at is not None:
             draft.meta.as_of = article.published_at
-        brief = ground_brief(draft, article.text, mode="flag", min_score=self.settings.grounding_min_score)
+        brief = ground_brief(
+            draft, article.text, mode="flag", min_score=self.settings.grounding_min_score, in_place=True
+        )
         brief.meta.latency_ms = (time.perf_counter() - started) * 1000
         if self.cache is not None:
             self.cache.put_brief(article=article, brief=brief)
