@@ -343,6 +343,8 @@ def _fill_items(
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
         dispute = _dispute(sentence, content[position - 1] if position else None, named)
+        if _repeats(dispute, brief.disputes):
+            continue  # a sentence already quoted by a two-sided dispute, or the same issue again
         if len(brief.disputes) >= MAX_DISPUTES:
             if not dispute.issue.startswith("Whether ") or extra >= MAX_EXTRA_DISPUTES:
                 continue  # past the usual count, only a sentence that states what is contested
@@ -384,6 +386,15 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
+    )
+
+
+def _repeats(dispute: Dispute, kept: list[Dispute]) -> bool:
+    quotes = {evidence.quote for evidence in dispute.evidence}
+    issue = dispute.issue.lower()
+    return any(
+        issue == other.issue.lower() or quotes <= {evidence.quote for evidence in other.evidence}
+        for other in kept
     )
 
 
