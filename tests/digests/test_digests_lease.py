@@ -92,7 +92,8 @@ async def wait_until(predicate, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_long_build_renews_its_lease_so_nobody_takes_over(settings, store, tmp_path) -> None:
+async def test_long_build_renews_its_lease_so_nobody_takes_over(settings, any_store, tmp_path) -> None:
+    store = any_store
     repo, schedule = setup(settings, store, tmp_path)
     clock = Clock(START)
     owner = scheduler(settings, store, "owner", clock, heartbeat=0.02, gated=True)
@@ -117,7 +118,8 @@ async def test_long_build_renews_its_lease_so_nobody_takes_over(settings, store,
     assert [(d.status, d.attempts) for d in repo.list_deliveries()] == [("delivered", 1)]
 
 
-async def test_heartbeat_notices_takeover_and_cancels_the_build(settings, store, tmp_path) -> None:
+async def test_heartbeat_notices_takeover_and_cancels_the_build(settings, any_store, tmp_path) -> None:
+    store = any_store
     repo, schedule = setup(settings, store, tmp_path)
     clock = Clock(START)
     stalled = scheduler(settings, store, "stalled", clock, heartbeat=0.02, gated=True)
@@ -137,8 +139,9 @@ async def test_heartbeat_notices_takeover_and_cancels_the_build(settings, store,
 
 
 async def test_owner_that_finishes_after_losing_the_run_saves_and_delivers_nothing(
-    settings, store, tmp_path
+    settings, any_store, tmp_path
 ) -> None:
+    store = any_store
     repo, schedule = setup(settings, store, tmp_path)
     clock = Clock(START)
     # no heartbeat at all during the build (a frozen process): only the final check can notice

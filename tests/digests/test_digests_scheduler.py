@@ -13,6 +13,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from digest_fakes import CountingEngine, FakeBriefer, article, harbor_and_tram
 from sqlalchemy import update
@@ -141,8 +142,12 @@ async def test_continuity_across_two_days(settings, store, repo, engine, tmp_pat
     assert repo.previous_digest(schedule_id, second.period).id == first.id
 
 
-def test_two_schedulers_racing_make_one_digest_and_one_delivery(settings, tmp_path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_schedulers_racing_make_one_digest_and_one_delivery(request, settings, backend, tmp_path) -> None:
+    if backend == "postgres":
+        settings = request.getfixturevalue("postgres_settings")
     stores = [open_store(settings) for _ in range(2)]
+    assert stores[0].engine.dialect.name.startswith(backend)
     repo = DigestRepo(stores[0])
     save_articles(stores[0], harbor_and_tram())
     out = tmp_path / "out"
