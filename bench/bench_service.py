@@ -268,7 +268,8 @@ def run(processes: int, engines: list[str]) -> None:
                     )
                     elapsed, statuses = asyncio.run(concurrent(port, 3000, 32, start=2_000_000))
                     ok = statuses.count(200)
-                    print(f"{label}, cache off: {ok / elapsed:.0f} briefs/s (3000 requests, 32 connections, {ok} ok)")
+                    rate = f"{ok / elapsed:.0f} briefs/s"
+                    print(f"{label}, cache off: {rate} (3000 requests, 32 connections, {ok} ok)")
                 finally:
                     stop(server)
 
@@ -285,9 +286,10 @@ def run(processes: int, engines: list[str]) -> None:
         llm, llm_port = start_fake_llm(1.0)
         try:
             llm_env["OPENAI_BASE_URL"] = f"http://127.0.0.1:{llm_port}/v1"
+            # One process: this run is about holding many waiting requests, not CPU.
             server, port = start_service(
                 f"{tmp}/slow",
-                processes,
+                1,
                 BRIEFING_CACHE="false",
                 BRIEFING_WORKERS="200",
                 BRIEFING_LLM_MAX_CONCURRENCY="200",
@@ -297,8 +299,9 @@ def run(processes: int, engines: list[str]) -> None:
             try:
                 elapsed, statuses = asyncio.run(concurrent(port, 200, 200))
                 print(
-                    f"llm engine, 1 s LLM latency: 200 concurrent requests, {statuses.count(200)} answered 200 "
-                    f"in {elapsed:.2f} s; server peak RSS {peak_rss_mb(server.pid):.0f} MB (all processes)"
+                    f"llm engine, 1 s LLM latency, 1 process: 200 concurrent requests, "
+                    f"{statuses.count(200)} answered 200 in {elapsed:.2f} s; "
+                    f"server peak RSS {peak_rss_mb(server.pid):.0f} MB"
                 )
             finally:
                 stop(server)
@@ -313,9 +316,13 @@ def main() -> None:
         port, delay = int(sys.argv[2]), float(sys.argv[3])
         uvicorn.run(fake_llm_app(delay), host="127.0.0.1", port=port, log_level="warning", access_log=False)
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--processes", type=int, default=int(os.environ.get("BRIEFING_PROCESSES", "2")))
-    parser.add_argument("--engines", default="llm,offline", help="comma-separated engines for the cache-off runs")
+    parser.add_argument(
+        "--engines", default="llm,offline", help="comma-separated engines for the cache-off runs"
+    )
     args = parser.parse_args()
     run(args.processes, [e for e in args.engines.split(",") if e])
 

@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     allow_public_bind: bool = False
     max_body_bytes: int = 2_000_000
     wait_seconds: float = 30.0
-    workers: int = 4
+    workers: int = Field(default=16, description="Jobs run at once per server process.")
+    processes: int = Field(default=1, description="Server (uvicorn worker) processes; they share the DB.")
     queue_limit: int = 200
     allow_private_urls: bool = False
     fetch_timeout: float = 10.0

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +31,16 @@ def check_bind(settings: Settings, host: str, *, public_ok: bool, keys_exist: bo
     )
 
 
+def app_from_env() -> Any:
+    """The app factory each uvicorn worker process calls (settings and logging from the environment)."""
+    from api.logs import configure_logging
+    from api.main import create_app
+
+    settings = get_settings()
+    configure_logging(settings)
+    return create_app(settings)
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` and the `keys` group to the main app."""
 
@@ -37,6 +48,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
         port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        processes: Annotated[
+            int | None,
+            typer.Option(min=1, help="Server processes (default BRIEFING_PROCESSES or 1)."),
+        ] = None,
         i_know_its_public: Annotated[
             bool, typer.Option("--i-know-its-public", help="Allow a non-loopback address without API keys.")
         ] = False,
@@ -45,7 +60,6 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from api.logs import configure_logging
-        from api.main import create_app
         from briefing.store import open_store
 
         settings = get_settings()
@@ -58,6 +72,24 @@ def register(app: typer.Typer) -> None:
             store.close()
         check_bind(settings, host, public_ok=i_know_its_public, keys_exist=keys_exist)
         configure_logging(settings)
+        processes = processes or settings.processes
+        if processes > 1:
+            # Jobs live in the database and are claimed atomically, so processes share the work;
+            # the schema is already migrated above, before any worker starts.
+            os.environ["BRIEFING_PROCESSES"] = str(processes)
+            uvicorn.run(
+                "briefing.cli.serve:app_from_env",
+                factory=True,
+                workers=processes,
+                host=host,
+                port=port,
+                log_config=None,
+                access_log=False,
+                lifespan="on",
+            )
+            return
+        from api.main import create_app  # only here: the supervisor of several processes needs no app
+
         uvicorn.run(
             create_app(settings), host=host, port=port, log_config=None, access_log=False, lifespan="on"
         )
