@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = True
+    smtp_ca_file: Path | None = Field(default=None, description="CA bundle to verify the SMTP server.")
     smtp_from: str = "briefing@localhost"
     webhook_secret: SecretStr | None = None
     delivery_max_attempts: int = 5

@@ -15,6 +15,7 @@ import hmac
 import logging
 import os
 import re
+import ssl
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -88,6 +89,15 @@ async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, 
         raise UpstreamError(f"webhook {target.url} answered HTTP {response.status_code}")
 
 
+def smtp_tls_context(settings: Settings) -> ssl.SSLContext:
+    """Always verify the server certificate and host name: against `smtp_ca_file` when set (a private
+    CA), else the system trust store. There is no switch to turn verification off."""
+    try:
+        return ssl.create_default_context(cafile=settings.smtp_ca_file)
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(f"BRIEFING_SMTP_CA_FILE {settings.smtp_ca_file}: {error}") from error
+
+
 async def send_email(target: EmailTarget, digest: Digest, settings: Settings) -> None:
     if not settings.smtp_host:
         raise ConfigError("email delivery needs BRIEFING_SMTP_HOST (and usually SMTP username/password)")
@@ -107,6 +117,7 @@ async def send_email(target: EmailTarget, digest: Digest, settings: Settings) ->
             username=settings.smtp_username,
             password=password,
             start_tls=settings.smtp_starttls,
+            tls_context=smtp_tls_context(settings),
             timeout=settings.delivery_timeout,
         )
     except (aiosmtplib.SMTPException, OSError) as error:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -107,7 +108,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[int, list]]:
+def smtp_server(**options: Any) -> Iterator[tuple[int, list]]:
+    """An aiosmtpd sink on a loopback port; `options` go to its Controller (TLS, auth…)."""
     from aiosmtpd.controller import Controller
 
     messages: list = []
@@ -118,7 +120,7 @@ def smtp_server() -> Iterator[tuple[int, list]]:
             return "250 OK"
 
     port = free_port()
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield port, messages
