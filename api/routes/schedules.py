@@ -35,8 +35,12 @@ class FeedIn(BaseModel):
 
 
 @router.post("/v1/schedules", status_code=201)
-async def create_schedule(body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]) -> Schedule:
-    return await asyncio.to_thread(repo.create_schedule, validate_schedule(body))
+async def create_schedule(
+    body: ScheduleIn,
+    repo: Annotated[DigestRepo, Depends(get_repo)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Schedule:
+    return await asyncio.to_thread(repo.create_schedule, validate_schedule(body, settings))
 
 
 @router.get("/v1/schedules")
@@ -51,9 +55,12 @@ async def get_schedule(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_
 
 @router.put("/v1/schedules/{schedule_id}")
 async def replace_schedule(
-    schedule_id: Id, body: ScheduleIn, repo: Annotated[DigestRepo, Depends(get_repo)]
+    schedule_id: Id,
+    body: ScheduleIn,
+    repo: Annotated[DigestRepo, Depends(get_repo)],
+    settings: Annotated[Settings, Depends(get_settings)],
 ) -> Schedule:
-    return await asyncio.to_thread(repo.update_schedule, schedule_id, validate_schedule(body))
+    return await asyncio.to_thread(repo.update_schedule, schedule_id, validate_schedule(body, settings))
 
 
 @router.delete("/v1/schedules/{schedule_id}", status_code=204)

@@ -17,15 +17,20 @@ from briefing.errors import InputError
 
 
 def _target(spec: str) -> dict:
-    """`dir:/path`, `webhook:https://…`, `email:a@x,b@y` → a target dict."""
+    """`dir:/path`, `webhook:https://…`, `webhook-unsigned:https://…`, `email:a@x,b@y` → a target dict."""
     kind, _, value = spec.partition(":")
     if kind in ("dir", "directory") and value:
         return {"kind": "directory", "path": value}
     if kind == "webhook" and value:
         return {"kind": "webhook", "url": value}
+    if kind == "webhook-unsigned" and value:
+        return {"kind": "webhook", "url": value, "allow_unsigned": True}
     if kind == "email" and value:
         return {"kind": "email", "to": [address.strip() for address in value.split(",") if address.strip()]}
-    raise InputError(f"target: {spec!r} is not dir:PATH, webhook:URL or email:ADDR[,ADDR]", field="target")
+    raise InputError(
+        f"target: {spec!r} is not dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR[,ADDR]",
+        field="target",
+    )
 
 
 def _store():  # imported lazily so `briefing --help` stays fast
@@ -47,7 +52,8 @@ def register(app: typer.Typer) -> None:
         cron: Annotated[str, typer.Option(help="Five-field cron expression, e.g. '30 7 * * *'.")],
         timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
         target: Annotated[
-            list[str], typer.Option(help="dir:PATH, webhook:URL or email:ADDR (repeatable).")
+            list[str],
+            typer.Option(help="dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR (repeatable)."),
         ] = [],  # noqa: B006
         source: Annotated[list[str], typer.Option(help="Only these article sources (repeatable).")] = [],  # noqa: B006
         keyword: Annotated[list[str], typer.Option(help="Only articles with one of these words.")] = [],  # noqa: B006
@@ -76,7 +82,7 @@ def register(app: typer.Typer) -> None:
             )
         except ValidationError as error:
             raise InputError(f"schedule: {error.errors()[0]['loc']}: {error.errors()[0]['msg']}") from None
-        schedule = DigestRepo(_store()).create_schedule(validate_schedule(spec))
+        schedule = DigestRepo(_store()).create_schedule(validate_schedule(spec, get_settings()))
         typer.echo(schedule.model_dump_json(indent=2))
 
     @schedules.command("list")

@@ -35,6 +35,7 @@ from briefing.digests.models import (
 )
 from briefing.digests.render import render
 from briefing.digests.repo import DigestRepo
+from briefing.digests.schedules import UNSIGNED_HINT
 from briefing.digests.urls import check_public
 from briefing.errors import ConfigError, UpstreamError
 
@@ -71,7 +72,10 @@ async def send_directory(target: DirectoryTarget, digest: Digest, settings: Sett
 
 
 async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, settings: Settings) -> None:
+    """POST the digest JSON, signed with BRIEFING_WEBHOOK_SECRET; unsigned only if the target allows it."""
     await check_public(target.url, settings, field="webhook url")
+    if settings.webhook_secret is None and not target.allow_unsigned:
+        raise ConfigError(f"webhook {target.url} would be sent unsigned; {UNSIGNED_HINT}")
     body = render(digest, "json", settings).encode("utf-8")
     headers = {
         "Content-Type": "application/json",
@@ -128,11 +132,24 @@ class Deliverer:
     def __init__(self, settings: Settings, repo: DigestRepo) -> None:
         self.settings = settings
         self.repo = repo
+        self._warned_unsigned: set[str] = set()
+
+    def _warn_unsigned(self, target: WebhookTarget) -> None:
+        """Say once per target (per process) that its webhooks go out without a signature."""
+        if self.settings.webhook_secret is None and target.url not in self._warned_unsigned:
+            self._warned_unsigned.add(target.url)
+            log.warning(
+                "webhook %s is sent UNSIGNED (allow_unsigned and no BRIEFING_WEBHOOK_SECRET): "
+                "receivers cannot tell it came from briefing",
+                target.url,
+            )
 
     async def send(self, target: DeliveryTarget, digest: Digest, delivery_id: int) -> None:
         if isinstance(target, DirectoryTarget):
             await send_directory(target, digest, self.settings)
         elif isinstance(target, WebhookTarget):
+            if target.allow_unsigned:
+                self._warn_unsigned(target)
             await send_webhook(target, digest, delivery_id, self.settings)
         else:
             await send_email(target, digest, self.settings)

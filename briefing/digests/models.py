@@ -40,6 +40,11 @@ class DirectoryTarget(_Model):
 class WebhookTarget(_Model):
     kind: Literal["webhook"] = "webhook"
     url: str
+    allow_unsigned: bool = Field(
+        default=False,
+        description="Send without X-Briefing-Signature when BRIEFING_WEBHOOK_SECRET is unset "
+        "(otherwise such a delivery fails). Signed whenever the secret is set.",
+    )
 
     @field_validator("url")
     @classmethod

@@ -6,8 +6,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from briefing.digests.models import ScheduleIn
+from briefing.config import Settings
+from briefing.digests.models import ScheduleIn, WebhookTarget
 from briefing.errors import InputError
+
+UNSIGNED_HINT = (
+    'set BRIEFING_WEBHOOK_SECRET so it is signed, or add "allow_unsigned": true to the target '
+    "to send it without a signature"
+)
 
 
 def check_cron(expression: str) -> str:
@@ -32,8 +38,23 @@ def check_timezone(name: str) -> ZoneInfo:
         ) from error
 
 
-def validate_schedule(schedule: ScheduleIn) -> ScheduleIn:
-    """Return the schedule with its cron expression normalized; raise InputError naming a bad field."""
+def check_webhook_signing(schedule: ScheduleIn, settings: Settings) -> None:
+    """A webhook is signed unless its target says otherwise: refuse one that could only go unsigned."""
+    if settings.webhook_secret is not None:
+        return
+    for index, target in enumerate(schedule.targets):
+        if isinstance(target, WebhookTarget) and not target.allow_unsigned:
+            raise InputError(
+                f"targets[{index}]: webhook {target.url} would be sent unsigned; {UNSIGNED_HINT}",
+                field="targets",
+            )
+
+
+def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) -> ScheduleIn:
+    """Return the schedule with its cron expression normalized; raise InputError naming a bad field.
+    With `settings`, also refuse webhook targets that could only be sent unsigned."""
     cron = check_cron(schedule.cron)
     check_timezone(schedule.timezone)
+    if settings is not None:
+        check_webhook_signing(schedule, settings)
     return schedule.model_copy(update={"cron": cron})

@@ -99,3 +99,21 @@ def test_feed_shows_its_failing_entries(settings) -> None:
     assert entry["url"] == f"{base}/down" and entry["status"] == "retrying" and entry["attempts"] == 1
     assert listed[0]["failing_entries"] == shown.json()["failing_entries"]
     assert client.get("/v1/feeds/999").status_code == 404
+
+
+def test_webhook_target_without_secret_needs_allow_unsigned(client, settings) -> None:
+    hook = {"kind": "webhook", "url": "https://hooks.example.org/digest"}
+    refused = client.post("/v1/schedules", json={**SCHEDULE, "targets": [hook]})
+    assert refused.status_code == 422
+    message = refused.json()["error"]["message"]
+    assert "targets[0]" in message and "BRIEFING_WEBHOOK_SECRET" in message and "allow_unsigned" in message
+    allowed = client.post("/v1/schedules", json={**SCHEDULE, "targets": [{**hook, "allow_unsigned": True}]})
+    assert allowed.status_code == 201 and allowed.json()["targets"][0]["allow_unsigned"] is True
+    schedule_id = allowed.json()["id"]
+    assert client.put(f"/v1/schedules/{schedule_id}", json={**SCHEDULE, "targets": [hook]}).status_code == 422
+
+    signed_app = create_app(
+        settings.model_copy(update={"scheduler_enabled": False, "webhook_secret": "s3cret"})
+    )
+    with TestClient(signed_app) as signed:
+        assert signed.post("/v1/schedules", json={**SCHEDULE, "targets": [hook]}).status_code == 201

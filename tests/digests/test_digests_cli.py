@@ -60,3 +60,13 @@ def test_feeds_list_shows_failing_entries(env, monkeypatch) -> None:
         listed = runner.invoke(app, ["feeds", "list"])
     assert f"1\t{base}/feed.xml\tok" in listed.output
     assert "! retrying after 1 attempt(s), next try" in listed.output and f"{base}/down" in listed.output
+
+
+def test_unsigned_webhook_target_must_be_asked_for(env) -> None:
+    runner = CliRunner()
+    base = ["schedules", "create", "Hooks", "--cron", "0 7 * * *", "--target"]
+    refused = runner.invoke(app, [*base, "webhook:https://hooks.example.org/d"])
+    assert refused.exit_code != 0 and "BRIEFING_WEBHOOK_SECRET" in str(refused.exception)
+    made = runner.invoke(app, [*base, "webhook-unsigned:https://hooks.example.org/d"])
+    assert made.exit_code == 0, made.output
+    assert '"allow_unsigned": true' in made.output

@@ -118,3 +118,44 @@ async def test_missing_smtp_settings_recorded_as_error(settings, builder, repo) 
     repo.ensure_deliveries(digest.id, [EmailTarget(to=["READER@example.org"])], NOW)  # same target
     (delivery,) = await Deliverer(settings, repo).deliver_due(now=NOW)
     assert "BRIEFING_SMTP_HOST" in delivery.last_error
+
+
+async def test_webhook_without_secret_is_not_sent_unless_the_target_allows_it(
+    settings, builder, repo
+) -> None:
+    tuned = settings.model_copy(update={"allow_private_urls": True})  # no webhook_secret
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
+        (refused,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+        assert recorder.posts() == []
+    assert refused.status == "pending" and "BRIEFING_WEBHOOK_SECRET" in refused.last_error
+    assert "allow_unsigned" in refused.last_error
+
+
+async def test_unsigned_webhook_sent_with_one_warning_per_target(settings, builder, repo, caplog) -> None:
+    tuned = settings.model_copy(update={"allow_private_urls": True})
+    digests = [await saved_digest(builder, repo) for _ in range(2)]
+    deliverer = Deliverer(tuned, repo)
+    with http_server() as (base, recorder):
+        targets = [WebhookTarget(url=f"{base}/one", allow_unsigned=True)]
+        targets.append(WebhookTarget(url=f"{base}/two", allow_unsigned=True))
+        with caplog.at_level("WARNING", logger="briefing.digests.deliver"):
+            for digest in digests:
+                repo.ensure_deliveries(digest.id, targets, NOW)
+                sent = await deliverer.deliver_due(now=NOW, digest_id=digest.id)
+                assert [d.status for d in sent] == ["delivered", "delivered"]
+        posts = recorder.posts()
+    assert len(posts) == 4 and not any("X-Briefing-Signature" in headers for headers, _ in posts)
+    warnings = [r.getMessage() for r in caplog.records if "UNSIGNED" in r.getMessage()]
+    assert len(warnings) == 2 and any("/one" in w for w in warnings) and any("/two" in w for w in warnings)
+
+
+async def test_allow_unsigned_target_is_still_signed_when_a_secret_is_set(settings, builder, repo) -> None:
+    tuned = settings.model_copy(update={"allow_private_urls": True, "webhook_secret": SecretStr("k")})
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/h", allow_unsigned=True)], NOW)
+        (delivery,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+        ((headers, body),) = recorder.posts()
+    assert delivery.status == "delivered" and valid_signature(headers, body, "k")
