@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import time
 from typing import Any
 
@@ -10,7 +11,7 @@ from api.metrics import Metrics
 from api.schemas import ArticleIn, JobLinks, JobOut
 from briefing.config import Settings
 from briefing.engines import Engine
-from briefing.errors import ConfigError, InputError
+from briefing.errors import ConfigError, InputError, LLMError
 from briefing.fetch import afetch_url
 from briefing.grounding import ground_brief
 from briefing.jobs import DatabaseJobQueue, Outcome
@@ -20,6 +21,34 @@ from briefing.store import Job, Store
 from briefing.store.keys import hash_key
 
 AUTH_CACHE_SECONDS = 1.0
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}")
+
+
+def check_model(engine: str, model: str, *, uses_model: bool, allowed: list[str]) -> None:
+    """A requested model must make sense for its engine: 422 (naming the field) when it does not.
+
+    Engines without a model (offline, lead) refuse one rather than ignore it silently; for the
+    LLM engine the name must look like a model id and, when the server has an allow-list
+    (BRIEFING_MODELS), be on it. A plausible name the endpoint does not know is caught when the
+    endpoint answers 404 (see `BriefService.run_brief_job`).
+    """
+    field = ["options.model"]
+    if not uses_model:
+        raise InputError(
+            f"options.model: engine {engine!r} does not use a model; leave the model out", fields=field
+        )
+    if not model.strip():
+        raise InputError("options.model: must not be empty", fields=field)
+    if not MODEL_NAME.fullmatch(model):
+        raise InputError(
+            f"options.model: {model[:80]!r} is not a model name (letters, digits and . _ : / @ + -, "
+            "at most 200 characters)",
+            fields=field,
+        )
+    if allowed and model not in allowed:
+        raise InputError(
+            f"options.model: unknown model {model!r}; this server offers: {', '.join(allowed)}", fields=field
+        )
 
 
 class _LookupOnlyCache:
@@ -91,10 +120,16 @@ class BriefService:
 
     def engine_for(self, options: BriefOptions) -> Engine:
         """Build (once) the requested engine, so a bad engine or model is a 422 before anything is stored."""
+        name = options.engine or self.settings.default_engine
         try:
+            engine = self.briefer.engine(options.model_copy(update={"model": None}))
+            if options.model is None:
+                return engine
+            check_model(
+                name, options.model, uses_model=engine.model is not None, allowed=self.settings.models
+            )
             return self.briefer.engine(options)
         except ConfigError as error:
-            name = options.engine or self.settings.default_engine
             raise InputError(f"engine {name!r} is not available on this server: {error.message}") from error
 
     # --- briefs --------------------------------------------------------------------------------
@@ -151,7 +186,15 @@ class BriefService:
         options = BriefOptions.model_validate(job.payload.get("options") or {})
         # The stored brief is the flagged one (what the cache keeps); strict mode is applied when
         # it is presented, so a strict request never writes a filtered brief into the cache.
-        brief = await self.briefer.brief(article, options.model_copy(update={"grounding": "flag"}))
+        try:
+            brief = await self.briefer.brief(article, options.model_copy(update={"grounding": "flag"}))
+        except LLMError as error:
+            if error.status_code == 404 and options.model:
+                raise InputError(
+                    f"options.model: the LLM endpoint has no model {options.model!r}",
+                    fields=["options.model"],
+                ) from error
+            raise
         if brief.meta.cached and brief.id:
             self.metrics.cache.labels("hit").inc()
             return Outcome(result_id=brief.id, value=brief)

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("BRIEFING_OPENAI_BASE_URL", "OPENAI_BASE_URL")
     )
     model: str = Field(default="gpt-4o-mini", validation_alias=AliasChoices("BRIEFING_MODEL"))
+    models: list[str] = Field(
+        default_factory=list, description="Models a request may ask for (empty: any); BRIEFING_MODELS."
+    )
     llm_timeout: float = 60.0
     llm_max_retries: int = 4
     llm_backoff_base: float = 0.5
