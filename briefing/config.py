@@ -6,11 +6,12 @@ as well. Tests build a `Settings(...)` with overrides instead of patching global
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 EngineName = Literal["llm", "offline", "lead"]
 
@@ -31,7 +32,7 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("BRIEFING_OPENAI_BASE_URL", "OPENAI_BASE_URL")
     )
     model: str = Field(default="gpt-4o-mini", validation_alias=AliasChoices("BRIEFING_MODEL"))
-    models: list[str] = Field(
+    models: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Models a request may ask for (empty: any); BRIEFING_MODELS."
     )
     llm_timeout: float = 60.0
@@ -69,7 +70,9 @@ class Settings(BaseSettings):
     # --- HTTP service --------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 8000
-    api_keys: list[str] = Field(default_factory=list)
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Accepted API keys: a JSON list or comma-separated."
+    )
     allow_public_bind: bool = False
     max_body_bytes: int = 2_000_000
     wait_seconds: float = 30.0
@@ -109,6 +112,20 @@ class Settings(BaseSettings):
     feed_max_entries: int = 200
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
     feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
+
+    @field_validator("api_keys", "models", mode="before")
+    @classmethod
+    def _string_list(cls, value: Any) -> Any:
+        """Environment lists may be JSON (`["a","b"]`) or comma-separated (`a,b`)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"not a valid JSON list ({error}); or give comma-separated values") from None
+        return [item.strip() for item in text.split(",") if item.strip()]
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
