@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -18,7 +18,7 @@ from api.deps import get_settings, get_store
 from briefing.config import Settings
 from briefing.digests.models import Delivery, Digest
 from briefing.digests.render import MEDIA_TYPES, render
-from briefing.digests.service import DigestService
+from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
 from briefing.store import Store
 
@@ -55,16 +55,36 @@ Digests = Annotated[DigestService, Depends(get_digests)]
 
 
 @router.post("/v1/digests", status_code=201)
-async def create_digest(body: DigestRequest, digests: Digests) -> Digest:
+async def create_digest(
+    body: DigestRequest,
+    digests: Digests,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            description="Repeat a request with the same key to get the same digest (200, "
+            "Idempotent-Replayed: true) instead of a new one; a key reused for another request is a 422."
+        ),
+    ] = None,
+) -> Digest:
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = Idempotency.of(idempotency_key, body.model_dump_json())
     if body.schedule_id is not None:
-        return await digests.run_schedule_now(body.schedule_id)
-    return await digests.ad_hoc(
-        article_ids=body.article_ids,
-        title=body.title,
-        max_stories=body.max_stories,
-        min_sources=body.min_sources,
-        engine=body.engine,
-    )
+        digest = await digests.run_schedule_now(body.schedule_id, idempotency=idempotency)
+    else:
+        digest = await digests.ad_hoc(
+            article_ids=body.article_ids,
+            title=body.title,
+            max_stories=body.max_stories,
+            min_sources=body.min_sources,
+            engine=body.engine,
+            idempotency=idempotency,
+        )
+    if idempotency is not None and idempotency.replayed:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    return digest
 
 
 @router.get("/v1/digests")

@@ -232,8 +232,11 @@ class DigestRepo:
             ]
 
     # --- digests ---------------------------------------------------------------------------------
-    def save_digest(self, digest: Digest) -> tuple[Digest, bool]:
-        """Insert; when a digest for the same (schedule, period) exists, return that one instead."""
+    def save_digest(
+        self, digest: Digest, *, idempotency_key: str | None = None, request_hash: str | None = None
+    ) -> tuple[Digest, bool]:
+        """Insert; when a digest for the same (schedule, period) or the same idempotency key exists,
+        return that one instead (False)."""
         row = DigestRow(
             schedule_id=digest.schedule_id,
             period=digest.period,
@@ -241,6 +244,8 @@ class DigestRepo:
             data=digest.model_dump(mode="json", exclude={"id"}),
             window_start=digest.window_start,
             window_end=digest.window_end,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
             created_at=digest.created_at,
         )
         try:
@@ -249,11 +254,24 @@ class DigestRepo:
                 session.flush()
                 return _digest(row), True
         except IntegrityError:
-            if digest.schedule_id is None or digest.period is None:
+            if idempotency_key is None and (digest.schedule_id is None or digest.period is None):
                 raise
+        if idempotency_key is not None:
+            found = self.digest_for_key(idempotency_key)
+            if found is not None:
+                return found[0], False
+        assert digest.schedule_id is not None and digest.period is not None
         existing = self.digest_for_period(digest.schedule_id, digest.period)
         assert existing is not None
         return existing, False
+
+    def digest_for_key(self, idempotency_key: str) -> tuple[Digest, str | None] | None:
+        """The digest made for this Idempotency-Key, with the hash of the request that made it."""
+        with self.store.session() as session:
+            row = session.scalars(
+                select(DigestRow).where(DigestRow.idempotency_key == idempotency_key)
+            ).first()
+            return (_digest(row), row.request_hash) if row is not None else None
 
     def digest_for_period(self, schedule_id: int, period: str) -> Digest | None:
         with self.store.session() as session:

@@ -1,8 +1,15 @@
-"""What the API and the CLI both do with digests: run a schedule now, build an ad hoc digest."""
+"""What the API and the CLI both do with digests: run a schedule now, build an ad hoc digest.
+
+Both are outside any schedule period, so nothing but an `Idempotency-Key` stops a retried request
+from making a second digest (and a second delivery): with a key, the first request's digest is
+returned for every repeat of it, even for repeats that arrive while the first is still building.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from briefing.config import Settings
@@ -15,6 +22,25 @@ from briefing.models import BriefOptions
 from briefing.store import Store
 
 
+@dataclass
+class Idempotency:
+    """A request's Idempotency-Key and a hash of its body; `replayed` tells the caller afterwards
+    whether an earlier request's digest was returned."""
+
+    key: str
+    request_hash: str
+    replayed: bool = False
+
+    @classmethod
+    def of(cls, key: str, request_body: str) -> Idempotency:
+        if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
+            raise InputError(
+                "Idempotency-Key: give 1-200 printable ASCII characters (e.g. a UUID)",
+                field="Idempotency-Key",
+            )
+        return cls(key, hashlib.sha256(request_body.encode("utf-8")).hexdigest())
+
+
 class DigestService:
     def __init__(self, settings: Settings, store: Store, *, builder: DigestBuilder | None = None) -> None:
         self.settings = settings
@@ -22,8 +48,43 @@ class DigestService:
         self.builder = builder or DigestBuilder(settings, self.repo)
         self.deliverer = Deliverer(settings, self.repo)
 
-    async def run_schedule_now(self, schedule_id: int, *, deliver: bool = True) -> Digest:
-        """An extra, unscheduled digest of a schedule (it has no period, so scheduled runs are unaffected)."""
+    def _replay(self, idempotency: Idempotency | None) -> Digest | None:
+        if idempotency is None:
+            return None
+        found = self.repo.digest_for_key(idempotency.key)
+        if found is None:
+            return None
+        digest, request_hash = found
+        if request_hash != idempotency.request_hash:
+            raise InputError(
+                f"Idempotency-Key: {idempotency.key!r} was already used for a different request "
+                f"(digest {digest.id}); use a new key for a new request",
+                field="Idempotency-Key",
+            )
+        idempotency.replayed = True
+        return digest
+
+    def _save(self, digest: Digest, idempotency: Idempotency | None) -> Digest:
+        if idempotency is None:
+            saved, _ = self.repo.save_digest(digest)
+            return saved
+        saved, created = self.repo.save_digest(
+            digest, idempotency_key=idempotency.key, request_hash=idempotency.request_hash
+        )
+        if not created:  # a concurrent request with the same key saved first: that one counts
+            replayed = self._replay(idempotency)
+            assert replayed is not None
+            return replayed
+        return saved
+
+    async def run_schedule_now(
+        self, schedule_id: int, *, deliver: bool = True, idempotency: Idempotency | None = None
+    ) -> Digest:
+        """An extra, unscheduled digest of a schedule (it has no period, so scheduled runs are unaffected).
+        With `idempotency`, a repeated request returns the first one's digest and delivers nothing new."""
+        replayed = self._replay(idempotency)
+        if replayed is not None:
+            return replayed
         schedule = self.repo.get_schedule(schedule_id)
         now = datetime.now(UTC)
         previous = next(iter(self.repo.list_digests(schedule_id=schedule_id, limit=1)), None)
@@ -42,9 +103,9 @@ class DigestService:
             window_end=now,
             previous=previous,
         )
-        digest, _ = self.repo.save_digest(await self.builder.build(spec, now=now))
+        digest = self._save(await self.builder.build(spec, now=now), idempotency)
         assert digest.id is not None
-        if deliver and schedule.targets:
+        if deliver and schedule.targets:  # idempotent: one delivery per (digest, target)
             self.repo.ensure_deliveries(digest.id, schedule.targets, now)
             await self.deliverer.deliver_due(now=now, digest_id=digest.id)
         return digest
@@ -61,7 +122,11 @@ class DigestService:
         min_sources: int = 1,
         engine: str | None = None,
         save: bool = True,
+        idempotency: Idempotency | None = None,
     ) -> Digest:
+        replayed = self._replay(idempotency)
+        if replayed is not None:
+            return replayed
         if article_ids:
             articles = self.repo.get_articles(list(dict.fromkeys(article_ids)))
         else:
@@ -79,5 +144,5 @@ class DigestService:
         )
         digest = await self.builder.build(spec)
         if save:
-            digest, _ = self.repo.save_digest(digest)
+            digest = self._save(digest, idempotency)
         return digest

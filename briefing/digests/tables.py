@@ -101,6 +101,9 @@ class DigestRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     window_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "run now" / ad hoc requests with an Idempotency-Key: the same key always means this digest
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

@@ -89,8 +89,11 @@ def upgrade() -> None:
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("window_start", UTCDateTime()),
         sa.Column("window_end", UTCDateTime()),
+        sa.Column("idempotency_key", sa.String(200)),
+        sa.Column("request_hash", sa.String(64)),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.UniqueConstraint("schedule_id", "period", name="uq_digests_period"),
+        sa.UniqueConstraint("idempotency_key", name="uq_digests_idempotency_key"),
     )
     op.create_index("ix_digests_schedule_id", "digests", ["schedule_id"])
     op.create_index("ix_digests_created_at", "digests", ["created_at"])
