@@ -11,7 +11,9 @@ import logging
 import re
 import time
 import uuid
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,8 +22,36 @@ from api.problems import PayloadTooLarge
 
 log = logging.getLogger("briefing.api")
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/login", "/logout"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KEY_COOKIE = "briefing_key"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def cookie(scope: Scope, name: str) -> str | None:
+    raw = _header(scope, b"cookie")
+    if not raw:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else None
+
+
+def cross_site(scope: Scope, *, required: bool) -> bool:
+    """True when an unsafe request comes from another site (CSRF), judged by Origin, else Referer.
+
+    Browsers send Origin on every POST; other clients send neither, which passes unless the
+    request is authenticated by the cookie (`required`), where a missing origin is refused too.
+    """
+    source = _header(scope, b"origin") or _header(scope, b"referer")
+    if not source or source == "null":
+        return required or source == "null"
+    host = _header(scope, b"host") or ""
+    return urlsplit(source).netloc.lower() != host.lower()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -40,6 +70,14 @@ def _error(
     return [
         {"type": "http.response.start", "status": status, "headers": raw},
         {"type": "http.response.body", "body": body},
+    ]
+
+
+def _redirect(location: str) -> list[Message]:
+    headers = [(b"location", location.encode()), (b"content-length", b"0")]
+    return [
+        {"type": "http.response.start", "status": 303, "headers": headers},
+        {"type": "http.response.body", "body": b""},
     ]
 
 
@@ -96,23 +134,43 @@ class ServiceMiddleware:
         declared = _header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             return _error(413, "PayloadTooLarge", f"the body is larger than the {limit}-byte limit")
+        authorization = _header(scope, b"authorization")
+        unsafe = scope["method"] not in SAFE_METHODS
+        if unsafe and authorization is None and cross_site(scope, required=False):
+            return _error(403, "CrossSiteRequest", "cross-site posts are refused (Origin does not match)")
         if scope["path"] in PUBLIC_PATHS:
             return None
         service = getattr(state, "service", None)
         if service is None or not service.auth_required():
             return None
-        authorization = _header(scope, b"authorization") or ""
-        scheme, _, key = authorization.partition(" ")
+        if authorization is None:
+            key = cookie(scope, KEY_COOKIE)
+            if key and service.key_valid(key):
+                if unsafe and cross_site(scope, required=True):
+                    return _error(403, "CrossSiteRequest", "a signed-in form post must carry its Origin")
+                return None
+            if self._wants_page(scope):
+                return _redirect(f"/login?next={quote(scope['path'])}")
+            if key:
+                return _error(403, "Forbidden", "the signed-in API key is not valid (unknown or revoked)")
+        scheme, _, key = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _error(
                 401,
                 "Unauthorized",
-                "this server needs an API key: send 'Authorization: Bearer <key>'",
+                "this server needs an API key: send 'Authorization: Bearer <key>' (or sign in at /login)",
                 {"WWW-Authenticate": "Bearer"},
             )
         if not service.key_valid(key.strip()):
             return _error(403, "Forbidden", "the API key is not valid (unknown or revoked)")
         return None
+
+    @staticmethod
+    def _wants_page(scope: Scope) -> bool:
+        """A browser navigating to a page (not the JSON API) is sent to the login form instead of a 401."""
+        if scope["method"] != "GET" or scope["path"].startswith("/v1/"):
+            return False
+        return "text/html" in (_header(scope, b"accept") or "")
 
     @staticmethod
     def _limited(receive: Receive, limit: int) -> Receive:

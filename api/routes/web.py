@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import get_service
 from api.highlight import highlight
+from api.middleware import KEY_COOKIE
 from api.schemas import ArticleIn
 from api.service import BriefService
 from briefing.errors import BriefingError, NotFoundError
@@ -18,6 +19,52 @@ from briefing.models import Brief, BriefOptions
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+def _next(target: str) -> str:
+    """Only same-site paths: the login form must not become an open redirect."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(
+    request: Request, service: Annotated[BriefService, Depends(get_service)], next: str = "/"
+) -> Response:
+    if not service.auth_required():
+        return RedirectResponse(_next(next), status_code=303)
+    return templates.TemplateResponse(request, "login.html", {"next": _next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    service: Annotated[BriefService, Depends(get_service)],
+    key: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    """Check the key like the Bearer header, then keep it in an HttpOnly, SameSite=Strict cookie.
+
+    (The middleware has already refused a cross-site post of this form by its Origin.)
+    """
+    target = _next(next)
+    if not service.auth_required():
+        return RedirectResponse(target, status_code=303)
+    key = key.strip()
+    if not key or not service.key_valid(key):
+        context = {"next": target, "error": "That key is not valid (unknown or revoked)."}
+        return templates.TemplateResponse(request, "login.html", context, status_code=403)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        KEY_COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(KEY_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)

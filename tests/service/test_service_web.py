@@ -71,7 +71,8 @@ def _free_port() -> int:
 @pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
 )
-def test_browser_pastes_article_and_sees_highlighted_evidence(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keys", [False, True], ids=["open", "signed-in"])
+def test_browser_pastes_article_and_sees_highlighted_evidence(tmp_path: Path, keys: bool) -> None:
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -81,6 +82,8 @@ def test_browser_pastes_article_and_sees_highlighted_evidence(tmp_path: Path) ->
         if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
     }
     env.update(BRIEFING_DATA_DIR=str(tmp_path / "data"), BRIEFING_ENGINE="offline", PYTHONPATH=str(ROOT))
+    if keys:
+        env["BRIEFING_API_KEYS"] = "e2e-key-1,e2e-key-2"
     server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -104,13 +107,19 @@ def test_browser_pastes_article_and_sees_highlighted_evidence(tmp_path: Path) ->
             )
             page = browser.new_page()
             page.goto(base + "/")
+            if keys:  # sent to the login form; the key goes into an HttpOnly cookie
+                assert "/login" in page.url
+                page.fill("#key", "e2e-key-2")
+                page.click("main button[type=submit]")
+                page.wait_for_selector("#text")
+                assert page.evaluate("document.cookie") == ""  # HttpOnly: invisible to scripts
             text = (
                 "The city council voted on Tuesday to close the old bridge for repairs. "
                 "Mayor Jane Doe said work would begin in May and last six months. "
                 "Residents of the east bank objected, saying the detour adds an hour to their commute."
             )
             page.fill("#text", text)
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_selector("#headline", timeout=30_000)
             assert "/briefs/" in page.url
             marks = page.locator("#article mark")
