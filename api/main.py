@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from pydantic.json_schema import models_json_schema
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import briefing
@@ -95,6 +96,14 @@ def _install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": {"type": "ValidationError", "message": message, "fields": fields}}, status_code=422
         )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(_: Request, error: Exception) -> JSONResponse:
+        # A number (query or body) the database cannot hold, on any route: the caller's to fix.
+        log.info("value out of range for the database: %s", type(error).__name__)
+        message = "a value in the request is out of range for the database; use a smaller number"
+        return JSONResponse({"error": {"type": "ValidationError", "message": message}}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
