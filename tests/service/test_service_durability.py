@@ -22,7 +22,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(port: int, data_dir: Path, delay: str) -> subprocess.Popen[bytes]:
+def _start(port: int, data_dir: Path, delay: str, **extra: str) -> subprocess.Popen[bytes]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -34,6 +34,7 @@ def _start(port: int, data_dir: Path, delay: str) -> subprocess.Popen[bytes]:
         BRIEFING_JOB_LEASE_SECONDS="1",
         BRIEFING_JOB_POLL_SECONDS="0.1",
         PYTHONPATH=str(ROOT),
+        **extra,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env
@@ -83,3 +84,89 @@ def test_job_interrupted_by_sigkill_is_resumed_after_restart(tmp_path: Path) -> 
     finally:
         restarted.terminate()
         restarted.wait(10)
+
+
+def test_request_run_in_place_is_resumed_after_sigkill(tmp_path: Path) -> None:
+    """The synchronous fast path stores the job already claimed; a crash mid-run still loses nothing."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _start(port, tmp_path / "data", delay="30", BRIEFING_WAIT_SECONDS="0.3")
+    try:
+        answered = httpx.post(f"{base}/v1/briefs?engine=test", json={"text": "Waited story. It must finish."})
+        assert answered.status_code == 202  # ran here, outlived the wait; still running
+        job_url = base + answered.json()["links"]["self"]
+        running = httpx.get(job_url).json()
+        assert running["status"] == "running" and running["attempts"] == 1
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+
+    restarted = _start(port, tmp_path / "data", delay="0")
+    try:
+        job: dict = {}
+        for _ in range(200):
+            job = httpx.get(job_url).json()
+            if job["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        assert job["status"] == "succeeded", job
+        assert job["attempts"] == 2
+        assert job["brief"]["headline"] == "Waited story"
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
+
+
+def test_several_server_processes_share_the_queue_and_run_each_job_once(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BRIEFING_", "OPENAI_")) and key != "DATABASE_URL"
+    }
+    env.update(
+        BRIEFING_DATA_DIR=str(tmp_path / "data"),
+        BRIEFING_ENGINE="lead",
+        BRIEFING_JOB_POLL_SECONDS="0.05",
+        BRIEFING_SCHEDULER_ENABLED="false",
+    )
+    briefing = Path(sys.executable).with_name("briefing")
+    server = subprocess.Popen(
+        [str(briefing), "serve", "--port", str(port), "--processes", "2"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+            time.sleep(0.1)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert len(children) >= 2  # the worker processes under uvicorn's supervisor
+        with httpx.Client(base_url=base, timeout=30) as client:
+            urls = []
+            for n in range(24):
+                text = f"Story number {n}. The council met on Monday. It voted to close the bridge."
+                accepted = client.post("/v1/briefs?wait=false", json={"text": text})
+                assert accepted.status_code == 202
+                urls.append(accepted.json()["links"]["self"])
+            waited = client.post("/v1/briefs", json={"text": "A waited story. It is answered at once."})
+            assert waited.status_code == 200 and waited.json()["meta"]["engine"] == "lead"
+            jobs: list[dict] = []
+            for _ in range(200):
+                jobs = [client.get(url).json() for url in urls]
+                if all(job["status"] == "succeeded" for job in jobs):
+                    break
+                time.sleep(0.05)
+        assert [job["status"] for job in jobs] == ["succeeded"] * 24
+        assert {job["attempts"] for job in jobs} == {1}  # claimed by exactly one process each
+    finally:
+        server.terminate()
+        server.wait(20)
