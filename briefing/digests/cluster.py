@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 _NON_WORD = re.compile(r"[^\w]+")
 _HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "prof"}
@@ -51,6 +48,10 @@ def canonical_actor(name: str) -> str:
 
 def similarity_matrix(items: Sequence[ClusterItem], params: ClusterParams) -> np.ndarray:
     """Dense n×n similarity in [0, 1]; vectorized so 1,000 articles take well under a second."""
+    # scikit-learn and SciPy load here, not at import: they cost ~90 MB in every server process
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     n = len(items)
     documents = [f"{item.title}. {item.title}. {item.text[: params.lead_chars]}" for item in items]
     vectorizer = TfidfVectorizer(
@@ -91,6 +92,8 @@ def similarity_matrix(items: Sequence[ClusterItem], params: ClusterParams) -> np
 
 def cluster(items: Sequence[ClusterItem], params: ClusterParams | None = None) -> list[list[str]]:
     """Clusters of item ids; each cluster in (published_at, id) order, clusters by their first item."""
+    from sklearn.cluster import AgglomerativeClustering
+
     params = params or ClusterParams()
     ordered = sorted(items, key=lambda item: (item.published_at is None, item.published_at or 0, item.id))
     if len(ordered) < 2:
