@@ -69,7 +69,11 @@ class Scheduler:
                 log.exception("feed polling failed")
         digests = []
         for schedule in self.repo.list_schedules(enabled_only=True):
-            slot = due_slot(schedule.cron, schedule.timezone, now, not_before=schedule.created_at)
+            try:
+                slot = due_slot(schedule.cron, schedule.timezone, now, not_before=schedule.created_at)
+            except Exception as error:  # one unusable schedule must not stop the others
+                log.error("schedule %s: cannot compute its slot, skipped: %s", schedule.id, error)
+                continue
             if slot is None:
                 continue
             digest = await self.run_period(schedule, slot)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from briefing.config import Settings
 from briefing.digests.models import ScheduleIn, WebhookTarget
@@ -17,13 +18,23 @@ UNSIGNED_HINT = (
 
 
 def check_cron(expression: str) -> str:
-    """Five fields only: seconds-level or year fields would silently change meaning between libraries."""
+    """Five fields only: seconds-level or year fields would silently change meaning between libraries.
+
+    A well-formed expression naming no real date (`0 0 30 2 *`) is refused too: it has no slot,
+    so the scheduler could never compute one for it.
+    """
     expression = " ".join(expression.split())
     if len(expression.split(" ")) != 5 or not croniter.is_valid(expression):
         raise InputError(
             f"cron: {expression!r} is not a valid five-field cron expression (e.g. '30 7 * * *')",
             field="cron",
         )
+    try:
+        croniter(expression, datetime(2000, 1, 1)).get_next(datetime)
+    except CroniterBadDateError as error:
+        raise InputError(
+            f"cron: {expression!r} never matches a real date (e.g. the 30th of February)", field="cron"
+        ) from error
     return expression
 
 

@@ -251,3 +251,19 @@ async def test_crash_after_digest_saved_reuses_it(settings, store, repo, engine,
     digest = await survivor.run_period(schedule, slot)
     assert digest is not None and digest.id == saved.id
     assert len(repo.list_digests()) == 1 and len(repo.list_deliveries()) == 1
+
+
+async def test_a_schedule_without_slots_does_not_stop_the_others(
+    settings, store, repo, engine, tmp_path
+) -> None:
+    # stored without validation (as a schedule saved before the cron check existed would be)
+    broken = ScheduleIn(
+        name="Never", cron="0 0 30 2 *", targets=[DirectoryTarget(path=str(tmp_path / "never"))]
+    )
+    repo.create_schedule(broken)
+    add_schedule(repo, tmp_path / "out", MONDAY_0731 - timedelta(days=2))
+    scheduler = make_scheduler(settings, store, engine, "a")
+    with time_machine.travel(MONDAY_0731, tick=False):
+        made = await scheduler.tick()
+    assert [digest.period for digest in made] == ["2026-05-04T07:30"]
+    assert (tmp_path / "out").is_dir() and not (tmp_path / "never").exists()

@@ -102,3 +102,14 @@ def test_next_slot_is_after_now() -> None:
     now = datetime(2026, 5, 4, 12, tzinfo=UTC)
     slot = next_slot("30 7 * * *", "Europe/Berlin", now)
     assert slot.period == "2026-05-05T07:30" and slot.fire_at > now
+
+
+@pytest.mark.parametrize("cron", ["0 0 30 2 *", "0 0 31 4,6 *"])
+def test_cron_that_never_fires_is_refused(cron: str) -> None:
+    with pytest.raises(InputError, match="never matches a real date") as caught:
+        validate_schedule(ScheduleIn(name="x", cron=cron))
+    assert caught.value.context["field"] == "cron"
+
+
+def test_leap_day_cron_is_accepted() -> None:
+    assert validate_schedule(ScheduleIn(name="x", cron="0 0 29 2 *")).cron == "0 0 29 2 *"
