@@ -9,6 +9,7 @@ from croniter import CroniterBadDateError, croniter
 
 from briefing.config import Settings
 from briefing.digests.models import ScheduleIn, WebhookTarget
+from briefing.engines import ENGINES
 from briefing.errors import InputError
 
 UNSIGNED_HINT = (
@@ -66,6 +67,12 @@ def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) ->
     With `settings`, also refuse webhook targets that could only be sent unsigned."""
     cron = check_cron(schedule.cron)
     check_timezone(schedule.timezone)
+    if schedule.engine is not None and schedule.engine not in ENGINES:
+        # caught here, not at every scheduled run
+        raise InputError(
+            f"engine: unknown engine {schedule.engine!r}; choose one of: {', '.join(sorted(ENGINES))}",
+            field="engine",
+        )
     if settings is not None:
         check_webhook_signing(schedule, settings)
     return schedule.model_copy(update={"cron": cron})

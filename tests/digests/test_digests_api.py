@@ -30,7 +30,10 @@ def test_schedule_crud(client) -> None:
     assert client.get(f"/v1/schedules/{schedule_id}").status_code == 404
 
 
-@pytest.mark.parametrize(("field", "value"), [("cron", "every morning"), ("timezone", "Europe/Atlantis")])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("cron", "every morning"), ("cron", "0 0 30 2 *"), ("timezone", "Europe/Atlantis"), ("engine", "nope")],
+)
 def test_bad_cron_or_timezone_is_422_naming_it(client, field, value) -> None:
     response = client.post("/v1/schedules", json={**SCHEDULE, field: value})
     assert response.status_code == 422

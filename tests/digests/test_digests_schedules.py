@@ -113,3 +113,10 @@ def test_cron_that_never_fires_is_refused(cron: str) -> None:
 
 def test_leap_day_cron_is_accepted() -> None:
     assert validate_schedule(ScheduleIn(name="x", cron="0 0 29 2 *")).cron == "0 0 29 2 *"
+
+
+def test_unknown_engine_is_refused_when_the_schedule_is_saved() -> None:
+    with pytest.raises(InputError, match="unknown engine 'nope'") as caught:
+        validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", engine="nope"))
+    assert caught.value.context["field"] == "engine"
+    assert validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", engine="offline")).engine == "offline"
