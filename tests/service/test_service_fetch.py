@@ -78,6 +78,20 @@ def test_private_and_link_local_addresses_refused(address: str) -> None:
         resolve_checked(address, 80, allow_private=False)
 
 
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:a00:5::1", "::7f00:1", "::ffff:10.0.0.5"]
+)
+def test_ipv6_forms_of_private_ipv4_addresses_refused(address: str) -> None:
+    # NAT64, 6to4 and IPv4-compatible addresses carry an IPv4 address a translating network delivers to
+    with pytest.raises(InputError, match="non-public"):
+        resolve_checked(address, 80, allow_private=False)
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"])
+def test_ipv6_forms_of_public_addresses_allowed(address: str) -> None:
+    assert resolve_checked(address, 80, allow_private=False) == address
+
+
 def test_names_resolving_to_private_space_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     def fake_getaddrinfo(host: str, port: int, **_: object) -> list:
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port))]
