@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from api.deps import get_settings, get_store
 from briefing.config import Settings
-from briefing.digests.models import Delivery, Digest
+from briefing.digests.models import Delivery, DeliveryStatus, Digest
 from briefing.digests.render import MEDIA_TYPES, render
 from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
@@ -123,7 +123,7 @@ async def list_deliveries(digest_id: Id, digests: Digests) -> list[Delivery]:
 
 
 @router.get("/v1/deliveries")
-async def deliveries_by_status(digests: Digests, status: str | None = None) -> list[Delivery]:
+async def deliveries_by_status(digests: Digests, status: DeliveryStatus | None = None) -> list[Delivery]:
     return await asyncio.to_thread(digests.repo.list_deliveries, status=status)
 
 

@@ -120,3 +120,11 @@ def test_webhook_target_without_secret_needs_allow_unsigned(client, settings) ->
     )
     with TestClient(signed_app) as signed:
         assert signed.post("/v1/schedules", json={**SCHEDULE, "targets": [hook]}).status_code == 201
+
+
+def test_unknown_delivery_status_filter_is_422(client) -> None:
+    # a typo ("faild") would otherwise look like "no failed deliveries"
+    response = client.get("/v1/deliveries", params={"status": "faild"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == ["query.status"]
+    assert client.get("/v1/deliveries", params={"status": "failed"}).json() == []
