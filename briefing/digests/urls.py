@@ -17,6 +17,10 @@ def check_scheme(url: str, *, field: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
+    except ValueError as error:
+        raise InputError(f"{field}: {url!r} has a bad port", field=field) from error
     return url
 
 

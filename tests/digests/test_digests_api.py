@@ -128,3 +128,9 @@ def test_unknown_delivery_status_filter_is_422(client) -> None:
     assert response.status_code == 422
     assert response.json()["error"]["fields"] == ["query.status"]
     assert client.get("/v1/deliveries", params={"status": "failed"}).json() == []
+
+
+def test_feed_url_with_a_bad_port_is_422(client) -> None:
+    response = client.post("/v1/feeds", json={"url": "http://example.org:99999/feed"})
+    assert response.status_code == 422
+    assert "bad port" in response.json()["error"]["message"]
