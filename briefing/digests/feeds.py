@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 import httpx
@@ -25,7 +26,7 @@ from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow, FeedRow
 from briefing.digests.urls import check_public, check_scheme
 from briefing.errors import BriefingError, InputError, NotFoundError, UpstreamError
-from briefing.fetch import afetch_url
+from briefing.fetch import MAX_REDIRECTS, afetch_url
 from briefing.models import Article
 from briefing.store import Store
 from briefing.store.tables import utcnow
@@ -210,31 +211,40 @@ class FeedPoller:
         return result
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
-        """GET with a total deadline and a size cap (a huge or endless feed is cut off, not read)."""
+        """GET with a total deadline and a size cap (a huge or endless feed is cut off, not read).
+
+        Redirects are followed by hand so every hop passes `check_public`: a public feed must not
+        be able to send the poller on to a private address."""
         deadline = time.monotonic() + self.settings.fetch_timeout
         limit = self.settings.fetch_max_bytes
         try:
-            async with (
-                httpx.AsyncClient(timeout=self.settings.fetch_timeout, trust_env=False) as client,
-                client.stream("GET", url, headers=headers, follow_redirects=True) as response,
-            ):
-                if response.status_code == 304:
-                    return 304, b"", response.headers
-                if response.status_code >= 400:
-                    raise UpstreamError(f"feed answered HTTP {response.status_code}")
-                chunks, size = [], 0
-                async for chunk in response.aiter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        raise UpstreamError(f"feed is larger than the {limit}-byte limit")
-                    if time.monotonic() > deadline:
-                        raise UpstreamError(f"feed took longer than {self.settings.fetch_timeout:g} s")
-                    chunks.append(chunk)
-                return response.status_code, b"".join(chunks), response.headers
+            async with httpx.AsyncClient(timeout=self.settings.fetch_timeout, trust_env=False) as client:
+                for _ in range(MAX_REDIRECTS + 1):
+                    async with client.stream("GET", url, headers=headers) as response:
+                        if response.is_redirect and "location" in response.headers:
+                            url = urljoin(url, response.headers["location"])
+                            await check_public(url, self.settings, field="feed url")
+                            continue
+                        if response.status_code == 304:
+                            return 304, b"", response.headers
+                        if response.status_code >= 400:
+                            raise UpstreamError(f"feed answered HTTP {response.status_code}")
+                        chunks, size = [], 0
+                        async for chunk in response.aiter_bytes():
+                            size += len(chunk)
+                            if size > limit:
+                                raise UpstreamError(f"feed is larger than the {limit}-byte limit")
+                            if time.monotonic() > deadline:
+                                raise UpstreamError(
+                                    f"feed took longer than {self.settings.fetch_timeout:g} s"
+                                )
+                            chunks.append(chunk)
+                        return response.status_code, b"".join(chunks), response.headers
         except httpx.TimeoutException as error:
             raise UpstreamError(f"feed timed out after {self.settings.fetch_timeout:g} s") from error
         except httpx.HTTPError as error:
             raise UpstreamError(f"feed unreachable: {type(error).__name__}: {error}") from error
+        raise UpstreamError(f"feed redirected more than {MAX_REDIRECTS} times")
 
     async def _entries(self, feed: Feed, entries: list[Any], result: PollResult, now: datetime) -> None:
         links = [entry.get("link") for entry in entries if entry.get("link")]

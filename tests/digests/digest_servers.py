@@ -22,6 +22,7 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     etag: str | None = None
     delay: float = 0.0
+    location: str | None = None  # sent as the Location header (with a 3xx status)
 
 
 @dataclass
@@ -73,6 +74,8 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             self.send_response(route.status)
             self.send_header("Content-Type", route.content_type)
             self.send_header("Content-Length", str(len(route.body)))
+            if route.location:
+                self.send_header("Location", route.location)
             if route.etag:
                 self.send_header("ETag", route.etag)
             self.end_headers()

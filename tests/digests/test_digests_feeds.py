@@ -116,6 +116,40 @@ async def test_loopback_feed_refused_by_default(settings, store) -> None:
     assert result.status == "error" and "non-public" in result.errors[0]
 
 
+async def test_redirect_from_a_public_feed_to_a_private_address_is_refused(
+    settings, store, monkeypatch
+) -> None:
+    # "localhost" stands for a public host here; 127.0.0.1 stays private, as by default
+    import briefing.digests.urls as urls
+
+    real = urls.resolve_checked
+    monkeypatch.setattr(
+        urls,
+        "resolve_checked",
+        lambda host, port, **kw: host if host == "localhost" else real(host, port, **kw),
+    )
+    poller = FeedPoller(settings, store)
+    with http_server() as (base, recorder):
+        port = base.rsplit(":", 1)[1]
+        recorder.routes["/f.xml"] = Route(status=302, location=f"{base}/internal.xml")
+        recorder.routes["/internal.xml"] = Route(body=rss(base, [("/a", "Secret")]))
+        feed = poller.add_feed(f"http://localhost:{port}/f.xml")
+        result = await poller.poll(feed.id)
+    assert [path for _, path, _, _ in recorder.requests] == ["/f.xml"]
+    assert result.status == "error" and "non-public" in result.errors[0]
+
+
+async def test_redirect_between_allowed_feeds_is_followed(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    with http_server() as (base, recorder):
+        recorder.routes["/old.xml"] = Route(status=301, location="/new.xml")
+        recorder.routes["/new.xml"] = Route(body=rss(base, []), content_type="application/rss+xml")
+        feed = poller.add_feed(f"{base}/old.xml")
+        result = await poller.poll(feed.id)
+    assert result.status == "ok", result.errors
+    assert [path for _, path, _, _ in recorder.requests] == ["/old.xml", "/new.xml"]
+
+
 async def test_failed_entry_recorded_and_retried_with_backoff_while_feed_is_unchanged(
     open_settings, store
 ) -> None:
