@@ -102,6 +102,11 @@ class Settings(BaseSettings):
     smtp_from: str = "briefing@localhost"
     webhook_secret: SecretStr | None = None
     delivery_max_attempts: int = 5
+    delivery_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Folders directory targets may write under (JSON list or comma-separated); "
+        "empty: any folder the server can write. Set it when API callers must not choose server paths.",
+    )
     delivery_backoff_base: float = Field(default=30.0, description="Seconds before the first delivery retry.")
     delivery_backoff_max: float = Field(default=3600.0, description="Cap on the delay between retries.")
     delivery_timeout: float = 20.0
@@ -113,7 +118,7 @@ class Settings(BaseSettings):
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
     feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
 
-    @field_validator("api_keys", "models", mode="before")
+    @field_validator("api_keys", "models", "delivery_dirs", mode="before")
     @classmethod
     def _string_list(cls, value: Any) -> Any:
         """Environment lists may be JSON (`["a","b"]`) or comma-separated (`a,b`)."""

@@ -18,7 +18,6 @@ import re
 import ssl
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from pathlib import Path
 
 import aiosmtplib
 import httpx
@@ -35,7 +34,7 @@ from briefing.digests.models import (
 )
 from briefing.digests.render import render
 from briefing.digests.repo import DigestRepo
-from briefing.digests.schedules import UNSIGNED_HINT
+from briefing.digests.schedules import UNSIGNED_HINT, check_directory
 from briefing.digests.urls import check_public
 from briefing.errors import ConfigError, UpstreamError
 
@@ -62,7 +61,7 @@ def file_stem(digest: Digest) -> str:
 
 
 async def send_directory(target: DirectoryTarget, digest: Digest, settings: Settings) -> None:
-    directory = Path(target.path).expanduser()
+    directory = check_directory(target.path, settings)  # again here: settings may have changed since
     directory.mkdir(parents=True, exist_ok=True)
     for fmt in DIRECTORY_FORMATS:
         final = directory / f"{file_stem(digest)}.{fmt}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterBadDateError, croniter
 
 from briefing.config import Settings
-from briefing.digests.models import ScheduleIn, WebhookTarget
+from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
 from briefing.engines import ENGINES
 from briefing.errors import InputError
 
@@ -62,9 +63,24 @@ def check_webhook_signing(schedule: ScheduleIn, settings: Settings) -> None:
             )
 
 
+def check_directory(path: str, settings: Settings, *, field: str = "path") -> Path:
+    """The resolved folder of a directory target, refused when it is outside `delivery_dirs` (if set)."""
+    folder = Path(path).expanduser().resolve()
+    roots = [Path(root).expanduser().resolve() for root in settings.delivery_dirs]
+    if roots and not any(folder == root or folder.is_relative_to(root) for root in roots):
+        allowed = ", ".join(str(root) for root in roots)
+        raise InputError(
+            f"{field}: directory {folder} is outside the allowed delivery folders ({allowed}); "
+            "see BRIEFING_DELIVERY_DIRS",
+            field=field,
+        )
+    return folder
+
+
 def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) -> ScheduleIn:
     """Return the schedule with its cron expression normalized; raise InputError naming a bad field.
-    With `settings`, also refuse webhook targets that could only be sent unsigned."""
+    With `settings`, also refuse webhook targets that could only be sent unsigned and directory
+    targets outside `delivery_dirs`."""
     cron = check_cron(schedule.cron)
     check_timezone(schedule.timezone)
     if schedule.engine is not None and schedule.engine not in ENGINES:
@@ -75,4 +91,7 @@ def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) ->
         )
     if settings is not None:
         check_webhook_signing(schedule, settings)
+        for index, target in enumerate(schedule.targets):
+            if isinstance(target, DirectoryTarget):
+                check_directory(target.path, settings, field=f"targets[{index}]")
     return schedule.model_copy(update={"cron": cron})

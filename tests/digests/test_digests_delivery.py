@@ -159,3 +159,15 @@ async def test_allow_unsigned_target_is_still_signed_when_a_secret_is_set(settin
         (delivery,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
         ((headers, body),) = recorder.posts()
     assert delivery.status == "delivered" and valid_signature(headers, body, "k")
+
+
+async def test_directory_outside_delivery_dirs_is_not_written(settings, builder, repo, tmp_path) -> None:
+    from briefing.digests.models import DirectoryTarget
+
+    tuned = settings.model_copy(update={"delivery_dirs": [tmp_path / "allowed"]})
+    digest = await saved_digest(builder, repo)
+    outside = tmp_path / "outside"
+    repo.ensure_deliveries(digest.id, [DirectoryTarget(path=str(outside))], NOW)
+    (refused,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+    assert not outside.exists()
+    assert refused.status != "delivered" and "outside the allowed delivery folders" in refused.last_error

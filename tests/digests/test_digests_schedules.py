@@ -120,3 +120,27 @@ def test_unknown_engine_is_refused_when_the_schedule_is_saved() -> None:
         validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", engine="nope"))
     assert caught.value.context["field"] == "engine"
     assert validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", engine="offline")).engine == "offline"
+
+
+def test_directory_targets_must_stay_inside_delivery_dirs(tmp_path) -> None:
+    from briefing.config import Settings
+
+    allowed = tmp_path / "digests"
+    settings = Settings(data_dir=tmp_path / "data", delivery_dirs=f"{allowed},{tmp_path / 'more'}")
+    assert settings.delivery_dirs == [allowed, tmp_path / "more"]
+    inside = ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=str(allowed / "morning"))])
+    assert validate_schedule(inside, settings).targets == inside.targets
+    escape = str(allowed / ".." / "elsewhere")
+    with pytest.raises(InputError) as caught:
+        validate_schedule(
+            ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=escape)]), settings
+        )
+    assert caught.value.message.startswith("targets[0]: directory")
+    assert "BRIEFING_DELIVERY_DIRS" in caught.value.message
+
+
+def test_any_directory_is_accepted_when_delivery_dirs_is_unset(tmp_path) -> None:
+    from briefing.config import Settings
+
+    schedule = ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=str(tmp_path / "out"))])
+    assert validate_schedule(schedule, Settings(data_dir=tmp_path)).targets == schedule.targets
