@@ -30,7 +30,8 @@ _register()
 def main() -> None:
     """Entry point: any BriefingError becomes one line on stderr and its exit code."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a `typer.Exit` code instead of raising it.
+        code = app(standalone_mode=False)
     except BriefingError as error:
         print(f"briefing: error: {error.message}", file=sys.stderr)
         raise SystemExit(error.exit_code) from None
@@ -46,3 +47,5 @@ def main() -> None:
             error.show()
             raise SystemExit(error.exit_code) from None
         raise
+    if isinstance(code, int) and code:
+        raise SystemExit(code)

@@ -108,3 +108,20 @@ def test_cli_cases_selects_a_subset(tmp_path: Path) -> None:
     assert code == 0
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert [case["id"] for case in results["cases"]] == ["harbor-bridge-closure", "library-strike-vote"]
+
+
+def test_entry_point_exits_one_when_the_gate_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`briefing eval` as installed (not CliRunner) must exit 1 so `make test` stops on a regression."""
+    from briefing.cli import main
+
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text("[lead]\nrouge1 = 0.99\n")
+    args = [
+        "briefing", "eval", "--engine", "lead", "--dataset", str(DATA / "gold"), "--no-progress",
+        "--cases", "harbor-bridge-closure", "--thresholds", str(thresholds),
+        "--baselines-dir", str(tmp_path / "baselines"), "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    monkeypatch.setattr("sys.argv", args)
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 1
