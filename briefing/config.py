@@ -158,5 +158,26 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Read settings from the environment; a FastAPI dependency and the CLI's entry point."""
-    return Settings()
+    """Read settings from the environment; a FastAPI dependency and the CLI's entry point.
+
+    A bad value becomes a `ConfigError` naming the variable, so the CLI prints one line, not a traceback.
+    """
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    from briefing.errors import ConfigError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]) if item["loc"] else "settings"
+            variable = name if name.isupper() else f"BRIEFING_{name.upper()}"
+            problems.append(f"{variable}: {item['msg']}")
+        raise ConfigError("invalid setting " + "; ".join(problems)) from None
+    except SettingsError as error:
+        # pydantic-settings fails before validation when a JSON-valued variable is not JSON.
+        field = str(error).split('"')[1] if str(error).count('"') >= 2 else ""
+        variable = f"BRIEFING_{field.upper()}" if field else "a BRIEFING_ variable"
+        raise ConfigError(f"invalid setting {variable}: expected a JSON value ({error})") from None
