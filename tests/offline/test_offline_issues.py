@@ -116,3 +116,55 @@ def test_engine_builds_a_two_sided_dispute_from_a_claim_and_its_rejection() -> N
         "Millford Textiles rejected that account, saying its filters had worked throughout.",
     ]
     assert all(e.quote in text for e in dispute.evidence)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "issue"),
+    [
+        (
+            "The ferry operator disputed that, saying the port could not handle 40 more sailings a day.",
+            "Whether the port could handle 40 more sailings a day",
+        ),
+        (
+            "The county said it would examine whether the levy was compatible with state law.",
+            "Whether the levy was compatible with state law",
+        ),
+        (
+            "At the centre of the row is a question about how many rangers the park service will lay off.",
+            "How many rangers the park service will lay off",
+        ),
+        (
+            "He denied any involvement in the decision to close the clinic.",
+            "Who was responsible for the decision to close the clinic",
+        ),
+        ("Residents criticised the closure of the night bus route.", "The closure of the night bus route"),
+        ("The merger has divided the town council.", "The merger"),
+        (
+            "The guild filed a complaint, arguing that the tender had favoured a single bidder.",
+            "Whether the tender had favoured a single bidder",
+        ),
+        (
+            "The council wanted a new bridge toll for lorries.",
+            "Whether there should be a new bridge toll for lorries",
+        ),
+    ],
+)
+def test_new_issue_rules_phrase_the_contested_point(sentence: str, issue: str) -> None:
+    assert phrase_issue(sentence) == issue
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The union rejected the allegations.",  # too short a thing to be an issue by itself
+        "The mayor will decide whether to appeal.",  # a choice of one party, not a contested point
+    ],
+)
+def test_new_issue_rules_leave_other_sentences_alone(sentence: str) -> None:
+    assert phrase_issue(sentence) is None
+
+
+def test_preposition_to_is_not_a_demanded_action() -> None:
+    """ "wanted an allowance equal to the …" is a demanded thing, not "X should the …"."""
+    issue = phrase_issue("The union wanted an allowance equal to the overtime rate.")
+    assert issue == "Whether there should be an allowance equal to the overtime rate"

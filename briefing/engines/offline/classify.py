@@ -229,6 +229,9 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
 STANCE_CUES: tuple[str, ...] = (
     "wants",
     "want",
+    "wanted",
+    "seeking",
+    "sought",
     "pushed for",
     "push for",
     "called for",

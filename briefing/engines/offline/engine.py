@@ -41,7 +41,7 @@ ENGINE_VERSION = "offline-1"
 MAX_STATUS = 6
 MAX_DISPUTES = 4
 ISSUE_WORDS = 16  # an issue that no rule phrases is cut at a clause to this length
-MAX_EXTRA_DISPUTES = 3  # more disputes when their sentences state the contested point
+MAX_EXTRA_DISPUTES = 4  # more disputes when their sentences state the contested point
 DISPUTE_CANDIDATES = 14  # the extras are looked for among the best candidates only (speed)
 MAX_NEXT_STEPS = 5
 HEADLINE_WORDS = 16
@@ -342,11 +342,11 @@ def _fill_items(
     for _, position, sentence, _ in sorted(disputes, key=_rank_key)[:DISPUTE_CANDIDATES]:
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
-        dispute = _dispute(sentence, content[position - 1] if position else None, named)
+        dispute, phrased = _dispute(sentence, content[position - 1] if position else None, named)
         if _repeats(dispute, brief.disputes):
             continue  # a sentence already quoted by a two-sided dispute, or the same issue again
         if len(brief.disputes) >= MAX_DISPUTES:
-            if not dispute.issue.startswith("Whether ") or extra >= MAX_EXTRA_DISPUTES:
+            if not phrased or extra >= MAX_EXTRA_DISPUTES:
                 continue  # past the usual count, only a sentence that states what is contested
             extra += 1
         brief.disputes.append(dispute)
@@ -360,9 +360,9 @@ def _fill_items(
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
 
 
-def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Named]) -> Dispute:
-    """A dispute item; a sentence that rejects "the claim" or "that account" takes its issue from the
-    claim in the sentence before, and quotes both."""
+def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Named]) -> tuple[Dispute, bool]:
+    """A dispute item, and whether a rule phrased its issue; a sentence that rejects "the claim" or
+    "that account" takes its issue from the claim in the sentence before, and quotes both."""
     trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
     names = named[sentence.index]
     speaker = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
@@ -374,19 +374,21 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
             Position(party=p, position=t.text) for p, t in ((claimant, claim), (speaker, trimmed)) if p
         ]
         parties = list(dict.fromkeys(before.names[:2] + names.names[:2]))
+        issue = claim_issue(previous.text, claim.text)
         return Dispute(
-            issue=claim_issue(previous.text, claim.text),
+            issue=issue,
             parties=parties[:4],
             positions=positions if claimant != speaker else positions[:1],
             evidence=_evidence(previous) + _evidence(sentence),
-        )
+        ), issue.startswith("Whether ")
     speaker = _attributed_actor(trimmed.attribution, names)
+    phrased = phrase_issue(sentence.text, trimmed.text)
     return Dispute(
-        issue=phrase_issue(sentence.text, trimmed.text) or shorten(conflict_focus(trimmed.text), ISSUE_WORDS),
+        issue=phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
-    )
+    ), phrased is not None
 
 
 def _repeats(dispute: Dispute, kept: list[Dispute]) -> bool:

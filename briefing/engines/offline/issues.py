@@ -39,6 +39,32 @@ _DENIED_THAT = re.compile(
     r"characteri[sz]ation)?\s*that\s+" + _CLAUSE,
     re.IGNORECASE,
 )
+# 2b. A denial that states the counter-claim: "disputed that, saying the rival could not supply …".
+_DENIED_SAYING = re.compile(
+    r"\b(?:denied|denies|disputed|disputes|rejected|rejects|dismissed|dismisses|contested|contests|challenged|"
+    r"questioned|disagreed|disagrees|refuted|refutes)\b[^;]{0,60}?,\s(?:saying|arguing|insisting|claiming|"
+    r"countering|adding)\s(?:that\s)?" + _CLAUSE,
+    re.IGNORECASE,
+)
+# 2c. An open question named in the sentence: "would study whether the plan was compatible with …",
+#     "a question about how many jobs the buyer intends to cut".
+_EMBEDDED_WHETHER = re.compile(r"\bwhether\s(?P<clause>(?!to\s)[^;]{8,})", re.IGNORECASE)
+_QUESTION_WH = re.compile(
+    r"\bquestions?\s(?:about|of|over|as to)\s(?P<clause>(?:how|who|what|which|when|why)\s[^;]{8,})",
+    re.IGNORECASE,
+)
+# 2d. A denied part in a deed: "denied any involvement in the decision to exclude …" → who is responsible.
+_DENIED_ROLE = re.compile(
+    r"\b(?:denied|denies|deny|rejected|rejects)\s(?:any|all|his|her|its|their)?\s?(?:personal\s)?"
+    r"(?:involvement|role|part|responsibility|wrongdoing)\s(?:in|for)\s(?P<clause>[^,;.\"“”]{6,90})",
+    re.IGNORECASE,
+)
+# 2e. A divisive thing: "The takeover has split the club's supporters."
+_DIVIDES = re.compile(
+    r"^(?P<clause>(?:the|a|an|its|their|this|that)\s[^,;]{3,60}?)\s(?:has|have|had|is|was)?\s?"
+    r"(?:split|divided|polarized|polarised)\s",
+    re.IGNORECASE,
+)
 # 3. An accusation: "accused Y of firing two organizers" → "Whether Y fired two organizers".
 _ACCUSED_OF = re.compile(
     r"\b(?:accused|accuses|accusing|accuse|suspected|suspects)\s+" + _NP + r"\s+of\s+(?P<verb>\w+ing)\b"
@@ -57,7 +83,7 @@ _CALLED_FOR_TO = re.compile(
     r"\b(?:called on|calls on|called for|calls for|urged|urges|urging|pushed for|pushing for|push for|"
     r"demanded|demands|demanding|asked|wants|want|wanted|insisted on|insists on|pressed|pressing)\s+"
     + _NP
-    + r"\s+to\s+(?P<verb>[a-z]+)\b(?P<rest>[^;]*)",
+    + r"\s+to\s+(?!(?:the|a|an|its|their|his|her|this|that|these|those)\b)(?P<verb>[a-z]+)\b(?P<rest>[^;]*)",
     re.IGNORECASE,
 )
 _PROPOSED_THAT = re.compile(
@@ -69,8 +95,16 @@ _PROPOSED_THAT = re.compile(
 )
 _CALLED_FOR_NP = re.compile(
     r"\b(?:called for|calls for|calling for|pushed for|pushing for|push for|demanded|demands|proposed|"
-    r"proposes|insisted on|insists on|insisting on|sought|seeks|seeking|argued for|lobbied for)\s+"
+    r"proposes|insisted on|insists on|insisting on|sought|seeks|seeking|argued for|"
+    r"lobbied for|wanted|wants)\s+"
     r"(?P<clause>(?:a|an|the|its|their|his|her|mandatory|new|further|more|stricter|full)\s[^,;.\"“”]{4,90})",
+    re.IGNORECASE,
+)
+# 5b. An opposed or criticised thing: "Human rights groups criticised the cut in troop numbers."
+_OPPOSED_NP = re.compile(
+    r"\b(?:criticised|criticized|criticises|criticizes|condemned|condemns|opposed|opposes|objected to|"
+    r"objects to|protested against|protested|protest against|rejected|rejects|contested|contests|challenged|"
+    r"challenges)\s(?P<clause>(?:the|a|an|its|their|his|her|plans?|proposals?)\s[^,;.\"“”]{4,80})",
     re.IGNORECASE,
 )
 # 6. A reported stance: "warned that …", "insisted that …", "was concerned that …", "says …".
@@ -78,7 +112,8 @@ _REPORTED_THAT = re.compile(
     r"\b(?:said|says|say|argued|argues|argue|insisted|insists|insist|maintained|maintains|maintain|warned|warns|"
     r"warn|claimed|claims|claim|contended|contends|believes|believe|countered|counters|counter|"
     r"concerned|worried|fears|feared|alleged|alleges|acknowledged|stressed|stresses|noted|objected|"
-    r"complained|complains|suggested|suggests|told \w+(?: \w+)?|evidence|proof|indications|signs|fears|"
+    r"complained|complains|suggested|suggests|arguing|saying|insisting|claiming|warning|contending|"
+    r"told \w+(?: \w+)?|evidence|proof|indications|signs|fears|"
     r"concerns|allegations|suspicions)\s+(?:on \w+day\s+|in \w+\s+)?that\s+" + _CLAUSE,
     re.IGNORECASE,
 )
@@ -215,8 +250,19 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
     text = _LEADING.sub("", strip_dateline(sentence.strip()), count=1)
     plain = _QUOTES.sub("", text)
     issue = ""
-    if (match := _OVER_WHETHER.search(plain)) or (match := _DENIED_THAT.search(plain)):
+    if (
+        (match := _OVER_WHETHER.search(plain))
+        or (match := _DENIED_THAT.search(plain))
+        or (match := _DENIED_SAYING.search(plain))
+        or (match := _EMBEDDED_WHETHER.search(plain))
+    ):
         issue = _question(match.group("clause"))
+    elif match := _QUESTION_WH.search(plain):
+        issue = _capital(_clean(match.group("clause")))
+    elif match := _DENIED_ROLE.search(plain):
+        issue = _capital(_clean(f"who was responsible for {match.group('clause')}"))
+    elif match := _DIVIDES.search(plain):
+        issue = _capital(_clean(match.group("clause")))
     elif match := _ACCUSED_OF.search(plain):
         issue = _question(f"{match.group('np')} {past_of(match.group('verb'))}{match.group('rest')}")
     elif match := _BLAMED_FOR.search(plain):
@@ -234,7 +280,9 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         issue = _question(f"{match.group('np')} should {match.group('be')} {match.group('rest')}")
     elif match := _CALLED_FOR_TO.search(plain):
         issue = _question(f"{match.group('np')} should {match.group('verb')}{match.group('rest')}")
-    elif match := _OVER_NP.search(plain):
+    elif (match := _OVER_NP.search(plain)) or (
+        (match := _OPPOSED_NP.search(plain)) and len(match.group("clause").split()) >= 3
+    ):
         issue = _capital(_clean(match.group("clause")))
     elif match := _REPORTED_THAT.search(plain):
         issue = _question(match.group("clause"))
