@@ -38,8 +38,19 @@ class Briefer:
         name = options.engine or self.settings.default_engine
         key = (name, options.model)
         if key not in self._engines:
-            self._engines[key] = get_engine(name, self.settings, model=options.model)
+            self._engines[key] = self._build_engine(name, options.model)
         return self._engines[key]
+
+    def _build_engine(self, name: str, model: str | None) -> Engine:
+        return get_engine(name, self.settings, model=model)
+
+    async def aclose(self) -> None:
+        """Release what the engines hold open (the LLM engine's HTTP client); call once, when done."""
+        for engine in self._engines.values():
+            close = getattr(engine, "aclose", None)
+            if close is not None:
+                await close()
+        self._engines.clear()
 
     async def brief(self, article: Article, options: BriefOptions | None = None) -> Brief:
         options = options or BriefOptions()

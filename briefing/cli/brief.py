@@ -78,9 +78,7 @@ def make_brief(settings: Settings, article: Article, options: BriefOptions, cons
             with console.status(f"briefing with the {engine.name} engine…", spinner="dots"):
                 return await briefer.brief(article, options)
         finally:
-            client = getattr(engine, "client", None)
-            if client is not None and hasattr(client, "aclose"):
-                await client.aclose()
+            await briefer.aclose()
 
     return asyncio.run(run())
 

@@ -62,6 +62,10 @@ class LLMEngine:
     def model(self) -> str:
         return self._model
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections of the client (and of an injected `http_client`)."""
+        await self.client.aclose()
+
     @property
     def prompt_version(self) -> str:
         """The templates' hash, salted with the output language when it is not the default."""

@@ -79,32 +79,36 @@ class Judge:
         return Judgement.model_validate(json.loads(content))
 
 
+async def _judge_case(judge: Judge, run: CaseRun, repeat: int) -> dict[str, Any]:
+    assert run.brief is not None
+    judgements: list[Judgement] = []
+    errors: list[str] = []
+    for _ in range(max(1, repeat)):
+        try:
+            judgements.append(await judge.judge(run.case.article, run.brief))
+        except (OpenAIError, ValidationError, ValueError) as error:
+            errors.append(f"{type(error).__name__}: {error}")
+    entry: dict[str, Any] = {"errors": errors}
+    for criterion in CRITERIA:
+        scores = [getattr(j, criterion).score for j in judgements]
+        entry[criterion] = {
+            "scores": scores,
+            "mean": statistics.fmean(scores) if scores else None,
+            "spread": (max(scores) - min(scores)) if scores else None,
+            "rationales": [getattr(j, criterion).rationale for j in judgements],
+        }
+    return entry
+
+
 async def judge_runs(
     runs: list[CaseRun], settings: Settings, http_client: httpx2.AsyncClient | None, *, repeat: int = 1
 ) -> dict[str, Any]:
     """Judge every case that has a brief `repeat` times; per-case scores, rationales and spread."""
     judge = Judge(settings, http_client)
-    cases: dict[str, Any] = {}
-    for run in runs:
-        if run.brief is None:
-            continue
-        judgements: list[Judgement] = []
-        errors: list[str] = []
-        for _ in range(max(1, repeat)):
-            try:
-                judgements.append(await judge.judge(run.case.article, run.brief))
-            except (OpenAIError, ValidationError, ValueError) as error:
-                errors.append(f"{type(error).__name__}: {error}")
-        entry: dict[str, Any] = {"errors": errors}
-        for criterion in CRITERIA:
-            scores = [getattr(j, criterion).score for j in judgements]
-            entry[criterion] = {
-                "scores": scores,
-                "mean": statistics.fmean(scores) if scores else None,
-                "spread": (max(scores) - min(scores)) if scores else None,
-                "rationales": [getattr(j, criterion).rationale for j in judgements],
-            }
-        cases[run.case.id] = entry
+    try:
+        cases = {run.case.id: await _judge_case(judge, run, repeat) for run in runs if run.brief is not None}
+    finally:
+        await judge.client.close()
     summary: dict[str, float | None] = {}
     for criterion in CRITERIA:
         means = [c[criterion]["mean"] for c in cases.values() if c[criterion]["mean"] is not None]

@@ -68,15 +68,9 @@ class _EvalBriefer(Briefer):
     def __init__(self, settings: Settings, http_client: httpx2.AsyncClient | None) -> None:
         super().__init__(settings, cache=None)
         self._http_client = http_client
-        self._built: dict[tuple[str, str | None], Engine] = {}
 
-    def engine(self, options: BriefOptions | None = None) -> Engine:
-        options = options or BriefOptions()
-        name = options.engine or self.settings.default_engine
-        key = (name, options.model)
-        if key not in self._built:
-            self._built[key] = build_engine(name, self.settings, options.model, self._http_client)
-        return self._built[key]
+    def _build_engine(self, name: str, model: str | None) -> Engine:
+        return build_engine(name, self.settings, model, self._http_client)
 
 
 def build_engine(
@@ -211,8 +205,8 @@ async def run_eval(
         )
         assert directory is not None
         http_client, transport = recording_client(directory, mode, timeout=settings.llm_timeout)
+    briefer = _EvalBriefer(settings, http_client)
     try:
-        briefer = _EvalBriefer(settings, http_client)
         engine = briefer.engine(BriefOptions(engine=options.engine, model=options.model))
         runs = await _run_engine(
             dataset, briefer, options.engine, options.model, options.concurrency, progress
@@ -228,6 +222,7 @@ async def run_eval(
 
             judge_result = await judge_runs(runs, settings, http_client, repeat=options.judge_repeat)
     finally:
+        await briefer.aclose()
         if http_client is not None:
             await http_client.aclose()
     if transport is not None and transport.mode == "replay":

@@ -84,3 +84,32 @@ def test_request_key_ignores_json_key_order_but_not_content() -> None:
     assert one == request_key("post", url, b'{"messages":[1,2],"model":"m"}')
     assert one != request_key("POST", url, b'{"model": "m", "messages": [2, 1]}')
     assert one != request_key("POST", url + "?x=1", b'{"model": "m", "messages": [1, 2]}')
+
+
+async def test_eval_closes_the_engine_and_judge_clients(
+    httpx2_mock, llm_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openai import AsyncOpenAI
+
+    from briefing.engines.llm import LLMEngine
+
+    closed: list[object] = []
+    original = AsyncOpenAI.close
+
+    async def recording_close(self: AsyncOpenAI) -> None:
+        closed.append(self)
+        await original(self)
+
+    monkeypatch.setattr(AsyncOpenAI, "close", recording_close)
+    built: list[LLMEngine] = []
+    monkeypatch.setattr(
+        "briefing.evaluation.runner.get_engine",
+        lambda name, settings, model=None: built.append(LLMEngine(settings, model=model)) or built[-1],
+    )
+    dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
+    httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(4)])
+    results = await run_eval(dataset, llm_settings, EvalOptions(engine="llm", baseline=None, judge=True))
+
+    assert results["errors"] == 1  # the verdict is not a brief; the case fails, the run goes on
+    assert len(built) == 1 and built[0].client._client in closed  # the engine's client
+    assert len(closed) == 2  # ... and the judge's
