@@ -476,10 +476,14 @@ def _blank(match: re.Match[str]) -> str:
     return " " * len(match.group())
 
 
-def _is_past(words: list[str], present: set[str]) -> bool:
+# A regular past form: a word of 5 or more letters ending in -ed (one regex search per sentence).
+_REGULAR_PAST = re.compile(r"(?<![a-z0-9])[a-z0-9]{3,}ed(?![a-z0-9])")
+
+
+def _is_past(words: list[str], present: set[str], lower: str) -> bool:
     if not _IRREGULAR_PAST.isdisjoint(present):
         return True
-    if any(len(word) >= 5 and word.endswith("ed") for word in words):
+    if _REGULAR_PAST.search(lower):
         return True
     if not _PERFECT & present:
         return False
@@ -543,7 +547,7 @@ def classify(sentence: str, published: date | None = None) -> Cues:
     conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))
     contested = bool(strong_conflicts) and strong_conflicts[0][0] < first_future
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words, present))
-    if _is_past(words, present):
+    if _is_past(words, present, lower):
         state += 1.0  # tense: something has happened
     if _FIGURE.search(lower):
         state += STATE_FIGURE_WEIGHT
