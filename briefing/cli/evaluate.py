@@ -17,6 +17,7 @@ import typer
 from pydantic import SecretStr
 
 from briefing.config import Settings, get_settings
+from briefing.engines import ENGINES
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
@@ -73,14 +74,27 @@ def run_command(
         # Replay never opens a connection, so it must not need a real key.
         settings = settings.model_copy(update={"openai_api_key": SecretStr("replay-without-key")})
     engine_name = engine or settings.default_engine
+    baseline_name = None if baseline.lower() in {"", "none", "off"} else baseline
+    if baseline_name is not None and baseline_name not in ENGINES:
+        known = ", ".join(sorted(ENGINES))
+        raise InputError(f"unknown --baseline engine {baseline_name!r}; choose one of: {known}, or none")
+    if thresholds is not None and not thresholds.is_file():
+        raise InputError(f"thresholds file {thresholds} does not exist")
     data = load_dataset(dataset or _default_path("evals/gold"))
     selected = _split_cases(cases)
     if selected:
         data = data.select(selected)
+    out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{engine_name}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file; give a folder for the reports")
+    try:  # before the run, so a bad --out does not waste it
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"cannot write reports to {out_dir}: {error.strerror or error}") from None
     options = EvalOptions(
         engine=engine_name,
         model=model,
-        baseline=None if baseline.lower() in {"", "none", "off"} else baseline,
+        baseline=baseline_name,
         concurrency=concurrency or settings.llm_max_concurrency,
         record=record,
         replay=replay,
@@ -96,7 +110,6 @@ def run_command(
         gate_result = check(
             results, load_thresholds(thresholds_path, engine_name), load_baseline(baseline_path)
         ).to_json()
-    out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{engine_name}"
     paths = write_reports(results, out_dir, gate_result)
     if save_baseline:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)

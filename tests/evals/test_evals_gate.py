@@ -125,3 +125,25 @@ def test_entry_point_exits_one_when_the_gate_fails(tmp_path: Path, monkeypatch: 
     with pytest.raises(SystemExit) as done:
         main()
     assert done.value.code == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--baseline", "nope"], "unknown --baseline engine 'nope'"),
+        (["--thresholds", "missing.toml"], "thresholds file missing.toml does not exist"),
+        (["--out", "{file}"], "is a file; give a folder"),
+        (["--out", "{file}/sub"], "cannot write reports to"),
+    ],
+)
+def test_cli_bad_options_fail_before_the_run(tmp_path: Path, extra: list[str], said: str) -> None:
+    """Mistakes in options are an InputError up front, not a traceback after every case has run."""
+    file = tmp_path / "a-file"
+    file.write_text("")
+    args = [part.format(file=file) for part in extra]
+    with pytest.raises(InputError, match=said):
+        CliRunner().invoke(
+            app,
+            ["eval", "--engine", "lead", "--dataset", str(DATA / "gold"), "--no-progress", *args],
+            catch_exceptions=False,
+        )
