@@ -26,20 +26,24 @@ GROUNDING = ("flag", "strict")
 
 def read_article_text(source: str) -> str:
     """The article text from a file path, or from stdin for "-"; errors say what to fix."""
+    name = "stdin" if source == "-" else source
     if source == "-":
-        text = sys.stdin.read()
+        # Bytes, not sys.stdin.read(): a text stdin may smuggle undecodable bytes in as surrogates.
+        data = sys.stdin.buffer.read()
     else:
         path = Path(source)
         if not path.exists():
             raise InputError(f"no such file: {source}")
         if path.is_dir():
             raise InputError(f"{source} is a folder; give a text file (or - to read stdin)")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{source} is not UTF-8 text; convert it first (e.g. with iconv)") from None
+        data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; convert it first (e.g. with iconv)") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
     if not text.strip():
-        raise InputError(f"the article in {source if source != '-' else 'stdin'} is empty")
+        raise InputError(f"the article in {name} is empty")
     return text
 
 

@@ -1,0 +1,46 @@
+"""`briefing brief` input: files and stdin are decoded the same way, and bad bytes are an input error."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from briefing.cli.brief import read_article_text
+from briefing.errors import InputError
+
+
+class _Stdin:
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_non_utf8_stdin_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"caf\xe9 talks resume.\n"))
+    with pytest.raises(InputError, match="stdin is not UTF-8 text"):
+        read_article_text("-")
+
+
+def test_stdin_and_file_read_the_same_text(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    data = "Café talks resume.\r\nThe union agreed.\rDone.\n".encode()
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    monkeypatch.setattr(sys, "stdin", _Stdin(data))
+    from_stdin = read_article_text("-")
+    assert from_stdin == read_article_text(str(path)) == "Café talks resume.\nThe union agreed.\nDone.\n"
+
+
+def test_cli_non_utf8_stdin_prints_one_line(tmp_path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "brief", "-"],
+        input=b"caf\xe9 talks resume.\n",
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C", "BRIEFING_DATA_DIR": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.decode().strip().splitlines() == [
+        "briefing: error: stdin is not UTF-8 text; convert it first (e.g. with iconv)"
+    ]
