@@ -75,6 +75,11 @@ class Prompts:
             except TemplateNotFound:
                 where = ", ".join(str(folder) for folder in self.folders) or "nowhere"
                 raise ConfigError(f"prompt template {name} not found (searched: {where})") from None
+            except UnicodeDecodeError:
+                where = ", ".join(str(folder) for folder in self.folders)
+                raise ConfigError(
+                    f"prompt template {name} is not UTF-8 text (searched: {where}); save it as UTF-8"
+                ) from None
             self.sources[name] = filename or name
             digest.update(name.encode() + b"\0" + source.encode() + b"\0")
         self.version = digest.hexdigest()[:12]
