@@ -44,3 +44,20 @@ def test_cli_non_utf8_stdin_prints_one_line(tmp_path) -> None:
     assert done.stderr.decode().strip().splitlines() == [
         "briefing: error: stdin is not UTF-8 text; convert it first (e.g. with iconv)"
     ]
+
+
+def test_unknown_engine_is_the_only_line_on_stderr(tmp_path) -> None:
+    """No "engine: nope" note before the error: the name is checked first."""
+    article = tmp_path / "a.txt"
+    article.write_text("The council met on Monday.")
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "brief", str(article), "--engine", "nope"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "briefing: error: unknown engine 'nope'; choose one of: lead, llm, offline"
+    ]
