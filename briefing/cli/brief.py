@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from briefing.config import Settings, get_settings
-from briefing.engines import ENGINES
-from briefing.errors import ConfigError, InputError, UnknownEngineError
+from briefing.engines import check_engine_name
+from briefing.errors import ConfigError, InputError
 from briefing.models import Article, Brief, BriefOptions, brief_json_schema
 from briefing.pipeline import BriefCache, Briefer
 from briefing.render import brief_to_markdown
@@ -105,8 +105,8 @@ def brief_command(
         raise InputError(f"--format must be one of: {', '.join(FORMATS)}")
     if grounding is not None and grounding not in GROUNDING:
         raise InputError(f"--grounding must be one of: {', '.join(GROUNDING)}")
-    if engine is not None and engine not in ENGINES:
-        raise UnknownEngineError(f"unknown engine {engine!r}; choose one of: {', '.join(sorted(ENGINES))}")
+    if engine is not None:
+        check_engine_name(engine)
     settings = get_settings()
     if prompts is not None:
         settings = settings.model_copy(update={"prompts_dir": prompts})

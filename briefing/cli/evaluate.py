@@ -17,7 +17,7 @@ import typer
 from pydantic import SecretStr
 
 from briefing.config import Settings, get_settings
-from briefing.engines import ENGINES
+from briefing.engines import check_engine_name
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
@@ -75,9 +75,8 @@ def run_command(
         settings = settings.model_copy(update={"openai_api_key": SecretStr("replay-without-key")})
     engine_name = engine or settings.default_engine
     baseline_name = None if baseline.lower() in {"", "none", "off"} else baseline
-    if baseline_name is not None and baseline_name not in ENGINES:
-        known = ", ".join(sorted(ENGINES))
-        raise InputError(f"unknown --baseline engine {baseline_name!r}; choose one of: {known}, or none")
+    if baseline_name is not None:
+        check_engine_name(baseline_name, "--baseline engine")
     if thresholds is not None and not thresholds.is_file():
         raise InputError(f"thresholds file {thresholds} does not exist")
     data = load_dataset(dataset or _default_path("evals/gold"))

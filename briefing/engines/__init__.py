@@ -15,16 +15,19 @@ ENGINES: dict[str, str] = {
 }
 
 
+def check_engine_name(name: str, what: str = "engine") -> str:
+    """The name, if an engine answers to it; callers check early, before doing any work."""
+    if name not in ENGINES:
+        raise UnknownEngineError(f"unknown {what} {name!r}; choose one of: {', '.join(sorted(ENGINES))}")
+    return name
+
+
 def get_engine(name: str | None, settings: Settings, *, model: str | None = None) -> Engine:
     """Build the named engine (default: `settings.default_engine`)."""
-    name = name or settings.default_engine
-    target = ENGINES.get(name)
-    if target is None:
-        known = ", ".join(sorted(ENGINES))
-        raise UnknownEngineError(f"unknown engine {name!r}; choose one of: {known}")
-    module_name, class_name = target.split(":")
+    name = check_engine_name(name or settings.default_engine)
+    module_name, class_name = ENGINES[name].split(":")
     engine_cls = getattr(import_module(module_name), class_name)
     return engine_cls(settings, model=model)
 
 
-__all__ = ["ENGINES", "Engine", "get_engine"]
+__all__ = ["ENGINES", "Engine", "check_engine_name", "get_engine"]

@@ -130,7 +130,7 @@ def test_entry_point_exits_one_when_the_gate_fails(tmp_path: Path, monkeypatch: 
 @pytest.mark.parametrize(
     ("extra", "said"),
     [
-        (["--baseline", "nope"], "unknown --baseline engine 'nope'"),
+        (["--baseline", "nope"], "unknown --baseline engine 'nope'; choose one of: lead, llm, offline"),
         (["--thresholds", "missing.toml"], "thresholds file missing.toml does not exist"),
         (["--out", "{file}"], "is a file; give a folder"),
         (["--out", "{file}/sub"], "cannot write reports to"),
