@@ -75,6 +75,8 @@ class Judge:
             temperature=0,
             response_format={"type": "json_object"},
         )
+        if not response.choices:  # recorded per case like any other bad verdict, not a crash
+            raise ValueError(f"the judge model {self.settings.model} returned no choices")
         content = response.choices[0].message.content or ""
         return Judgement.model_validate(json.loads(content))
 

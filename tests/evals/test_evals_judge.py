@@ -113,3 +113,16 @@ async def test_eval_closes_the_engine_and_judge_clients(
     assert results["errors"] == 1  # the verdict is not a brief; the case fails, the run goes on
     assert len(built) == 1 and built[0].client._client in closed  # the engine's client
     assert len(closed) == 2  # ... and the judge's
+
+
+async def test_judge_reply_without_choices_is_recorded_not_fatal(httpx2_mock, llm_settings: Settings) -> None:
+    dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
+    empty = httpx.Response(
+        200,
+        json={"id": "x", "object": "chat.completion", "created": 1700000000, "model": "m", "choices": []},
+    )
+    httpx2_mock.post(CHAT_URL).mock(side_effect=[empty])
+    results = await run_eval(dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True))
+    case = results["judge"]["cases"]["harbor-bridge-closure"]
+    assert case["errors"] == ["ValueError: the judge model gpt-4o-mini returned no choices"]
+    assert results["aggregate"]["judge_faithfulness"] is None
