@@ -162,10 +162,13 @@ class Scheduler:
         """Poll until `stop` is set; an error in one pass is logged and the next pass goes on."""
         stop = stop or asyncio.Event()
         log.info("digest scheduler %s started", self.owner)
-        while not stop.is_set():
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("scheduler pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_poll_seconds)
+        try:
+            while not stop.is_set():
+                try:
+                    await self.tick()
+                except Exception:
+                    log.exception("scheduler pass failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_poll_seconds)
+        finally:
+            await self.builder.briefer.aclose()
