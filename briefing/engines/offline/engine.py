@@ -92,7 +92,6 @@ _ENGLISH_WORDS = frozenset(
         "her",
     ]
 )
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @cache
@@ -193,7 +192,7 @@ def _title_line(sentences: list[Sentence]) -> Sentence | None:
 
 def _looks_english(text: str) -> bool:
     words = [word.strip(".,;:!?\"“”'()") for word in text[:2000].lower().split()]
-    words = [word for word in words if _WORD.fullmatch(word)]
+    words = [word for word in words if word.isalpha()]  # letters only: no numbers, symbols or URLs
     if len(words) < 12:
         return True  # too little to tell; English rules do no harm on a fragment
     return sum(1 for word in words if word in _ENGLISH_WORDS) / len(words) >= 0.08
