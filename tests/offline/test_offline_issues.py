@@ -168,3 +168,8 @@ def test_preposition_to_is_not_a_demanded_action() -> None:
     """ "wanted an allowance equal to the …" is a demanded thing, not "X should the …"."""
     issue = phrase_issue("The union wanted an allowance equal to the overtime rate.")
     assert issue == "Whether there should be an allowance equal to the overtime rate"
+
+
+def test_a_glued_section_heading_does_not_hide_the_rule() -> None:
+    glued = phrase_issue("Fans divided  The merger has divided the town council.")
+    assert glued == phrase_issue("The merger has divided the town council.") == "The merger"

@@ -137,6 +137,8 @@ _BREAK = re.compile(
     r";|\s[—–]\s|\.\s|,\s(?:said|says|told|added)\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
 )
 _QUOTES = re.compile(r"[\"“”‘’]|(?<!\w)'|'(?!\w)")
+# A section heading glued to the sentence by a blank line or double space ("Fans divided  The takeover …").
+_HEADING = re.compile(r"^[^.!?:;\s][^.!?:;]{0,58}?\s{2,}(?=[A-Z\"“])")
 _LEADING = re.compile(
     r"^(?:but|and|however|meanwhile|still|also|yet|instead|in response|in a statement)\s*,?\s+", re.IGNORECASE
 )
@@ -247,7 +249,7 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
     disagreement, a denied claim, an accusation, blame, a demand or proposal, a reported stance, a
     modal claim. See docs/offline.md for examples of each.
     """
-    text = _LEADING.sub("", strip_dateline(sentence.strip()), count=1)
+    text = _LEADING.sub("", _HEADING.sub("", strip_dateline(sentence.strip()), count=1), count=1)
     plain = _QUOTES.sub("", text)
     issue = ""
     lower = plain.lower()
