@@ -102,19 +102,36 @@ def _check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port
 
 
-def _pinned_request(client: httpx.Client, url: str, settings: Settings) -> httpx.Request:
-    scheme, host, port = _check_url(url)
-    address = resolve_checked(host, port, allow_private=settings.allow_private_urls)
+@dataclass(frozen=True)
+class PinnedURL:
+    """A URL whose host name is replaced by the address that was checked, so the connection goes
+    where the check looked (no second DNS answer can redirect it); `Host` and TLS SNI keep the name."""
+
+    url: str
+    host_header: str
+    extensions: dict[str, str]
+
+
+def pin_url(url: str, address: str, port: int) -> PinnedURL:
     parts = urlsplit(url)
+    userinfo = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
     ip_host = f"[{address}]" if ":" in address else address
-    pinned = parts._replace(netloc=f"{ip_host}:{port}").geturl()
-    request = client.build_request(
-        "GET",
-        pinned,
-        headers={"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT},
-        extensions={"sni_hostname": host} if scheme == "https" else {},
+    return PinnedURL(
+        url=parts._replace(netloc=f"{userinfo}{ip_host}:{port}").geturl(),
+        host_header=parts.netloc.rsplit("@", 1)[-1],
+        extensions={"sni_hostname": parts.hostname or ""} if parts.scheme == "https" else {},
     )
-    return request
+
+
+def _pinned_request(client: httpx.Client, url: str, settings: Settings) -> httpx.Request:
+    _, host, port = _check_url(url)
+    pinned = pin_url(url, resolve_checked(host, port, allow_private=settings.allow_private_urls), port)
+    return client.build_request(
+        "GET",
+        pinned.url,
+        headers={"Host": pinned.host_header, "User-Agent": USER_AGENT},
+        extensions=pinned.extensions,
+    )
 
 
 def _read_limited(response: httpx.Response, settings: Settings, deadline: float) -> bytes:

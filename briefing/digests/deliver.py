@@ -72,7 +72,7 @@ async def send_directory(target: DirectoryTarget, digest: Digest, settings: Sett
 
 async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, settings: Settings) -> None:
     """POST the digest JSON, signed with BRIEFING_WEBHOOK_SECRET; unsigned only if the target allows it."""
-    await check_public(target.url, settings, field="webhook url")
+    pinned = await check_public(target.url, settings, field="webhook url")
     if settings.webhook_secret is None and not target.allow_unsigned:
         raise ConfigError(f"webhook {target.url} would be sent unsigned; {UNSIGNED_HINT}")
     body = render(digest, "json", settings).encode("utf-8")
@@ -85,7 +85,12 @@ async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, 
         headers["X-Briefing-Signature"] = sign(body, settings.webhook_secret.get_secret_value())
     try:
         async with httpx.AsyncClient(timeout=settings.delivery_timeout, trust_env=False) as client:
-            response = await client.post(target.url, content=body, headers=headers)
+            response = await client.post(
+                pinned.url,
+                content=body,
+                headers={**headers, "Host": pinned.host_header},
+                extensions=pinned.extensions,
+            )
     except httpx.HTTPError as error:
         raise UpstreamError(f"webhook {target.url} failed: {type(error).__name__}: {error}") from error
     if response.status_code >= 300:

@@ -11,6 +11,7 @@ attempts (`feed_entry_max_attempts`) run out.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -220,10 +221,14 @@ class FeedPoller:
         try:
             async with httpx.AsyncClient(timeout=self.settings.fetch_timeout, trust_env=False) as client:
                 for _ in range(MAX_REDIRECTS + 1):
-                    async with client.stream("GET", url, headers=headers) as response:
+                    pinned = await check_public(url, self.settings, field="feed url")
+                    hop_headers = {**headers, "Host": pinned.host_header}
+                    request = client.build_request(
+                        "GET", pinned.url, headers=hop_headers, extensions=pinned.extensions
+                    )
+                    async with contextlib.aclosing(await client.send(request, stream=True)) as response:
                         if response.is_redirect and "location" in response.headers:
                             url = urljoin(url, response.headers["location"])
-                            await check_public(url, self.settings, field="feed url")
                             continue
                         if response.status_code == 304:
                             return 304, b"", response.headers

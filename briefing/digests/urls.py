@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from briefing.config import Settings
 from briefing.errors import InputError
-from briefing.fetch import resolve_checked
+from briefing.fetch import PinnedURL, pin_url, resolve_checked
 
 
 def check_scheme(url: str, *, field: str) -> str:
@@ -24,10 +24,13 @@ def check_scheme(url: str, *, field: str) -> str:
     return url
 
 
-async def check_public(url: str, settings: Settings, *, field: str) -> None:
-    """Refuse hosts resolving to non-public addresses (the same rule as article fetching)."""
-    parts = urlsplit(check_scheme(url, field=field))
+async def check_public(url: str, settings: Settings, *, field: str) -> PinnedURL:
+    """Refuse hosts resolving to non-public addresses (the same rule as article fetching); connect
+    through the returned pinned URL so the request goes to the address that passed the check."""
+    url = check_scheme(url, field=field)
+    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    await asyncio.to_thread(
+    address = await asyncio.to_thread(
         resolve_checked, parts.hostname or "", port, allow_private=settings.allow_private_urls
     )
+    return pin_url(url, address, port)

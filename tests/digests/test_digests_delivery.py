@@ -171,3 +171,37 @@ async def test_directory_outside_delivery_dirs_is_not_written(settings, builder,
     (refused,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
     assert not outside.exists()
     assert refused.status != "delivered" and "outside the allowed delivery folders" in refused.last_error
+
+
+async def test_webhook_connects_to_the_address_that_was_checked(settings, builder, repo, monkeypatch) -> None:
+    """The host name is resolved once, checked, and the request goes to that address (no second
+    DNS answer can point it elsewhere); the Host header keeps the name."""
+    import briefing.digests.urls as urls
+
+    checked: list[str] = []
+
+    def resolve(host: str, port: int, *, allow_private: bool) -> str:
+        checked.append(host)
+        return "127.0.0.1"  # what the check saw; "hook.test" itself resolves nowhere
+
+    monkeypatch.setattr(urls, "resolve_checked", resolve)
+    tuned = settings.model_copy(update={"allow_private_urls": True, "webhook_secret": SecretStr("k")})
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        port = base.rsplit(":", 1)[1]
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"http://hook.test:{port}/hook")], NOW)
+        (delivery,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+        posts = recorder.posts()
+    assert delivery.status == "delivered", delivery.last_error
+    assert checked == ["hook.test"]
+    assert posts[0][0]["Host"] == f"hook.test:{port}"
+
+
+def test_pinned_url_keeps_credentials_host_and_sni() -> None:
+    from briefing.fetch import pin_url
+
+    pinned = pin_url("https://u:p@example.org/feed?x=1", "2001:db8::1", 443)
+    assert pinned.url == "https://u:p@[2001:db8::1]:443/feed?x=1"
+    assert pinned.host_header == "example.org"
+    assert pinned.extensions == {"sni_hostname": "example.org"}
+    assert pin_url("http://example.org:8080/", "192.0.2.1", 8080).extensions == {}
