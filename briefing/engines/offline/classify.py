@@ -519,9 +519,14 @@ def classify(sentence: str, published: date | None = None) -> Cues:
     words = _WORDS.findall(lower)
     future = 0.0
     certainty: Certainty | None = None
-    reported_at = next((i for i, word in enumerate(words) if word in _REPORTING), len(words))
     first_future = len(words)
     present = set(words)
+    # where the first reporting verb is: only needed to weigh "would", so only looked for then
+    reported_at = (
+        next((i for i, word in enumerate(words) if word in _REPORTING), len(words))
+        if "would" in present and not _REPORTING.isdisjoint(present)
+        else len(words)
+    )
     for at, cue in _FUTURE.find(words, present):
         previous = words[at - 1] if at else ""
         if previous in _NOT_FUTURE_AFTER or previous.endswith(("'s", "’s")):
