@@ -176,6 +176,7 @@ class LLMClient:
         schema: dict[str, Any],
         schema_name: str,
         repair: Callable[[str], str],
+        what: str = "brief",
     ) -> Reply[T]:
         """Ask for a JSON object of type `output`; one repair round if the first reply is invalid."""
         usage = Usage()
@@ -196,7 +197,7 @@ class LLMClient:
             value = output.model_validate_json(strip_code_fence(content))
         except ValidationError as error:
             raise LLMOutputError(
-                f"the model {self.model} did not return a valid brief, even after a repair round: "
+                f"the model {self.model} did not return a valid {what}, even after a repair round: "
                 f"{describe_validation_error(error, 300)}",
                 attempts=usage.calls,
                 last_output=content,

@@ -78,7 +78,7 @@ class DraftBrief(_Draft):
 def _strict(node: Any) -> Any:
     """Rewrite a pydantic JSON schema into OpenAI strict-mode form (in place, recursively)."""
     if isinstance(node, dict):
-        for key in ("default", "title", "minLength", "description"):
+        for key in ("default", "title", "minLength", "description", "minimum", "maximum"):
             node.pop(key, None)
         if node.get("type") == "object" and "properties" in node:
             node["required"] = list(node["properties"])
@@ -91,11 +91,16 @@ def _strict(node: Any) -> Any:
     return node
 
 
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model`'s JSON schema in strict `response_format` form; bounds and lengths are left to pydantic.
+
+    Popping keywords by name is safe only while no field is named like one (true of every model here)."""
+    return _strict(copy.deepcopy(model.model_json_schema()))
+
+
 def draft_json_schema() -> dict[str, Any]:
     """The strict JSON schema of `DraftBrief`, ready for `response_format`."""
-    schema = copy.deepcopy(DraftBrief.model_json_schema())
-    # No draft field is named like a dropped keyword, so popping those keys never drops a property.
-    return _strict(schema)
+    return strict_json_schema(DraftBrief)
 
 
 def _evidence(quotes: list[str], article_id: str | None) -> list[Evidence]:

@@ -7,16 +7,16 @@ instead of silently adding noise. The deterministic metrics never depend on it.
 
 from __future__ import annotations
 
-import json
 import statistics
 from typing import TYPE_CHECKING, Any
 
 import httpx2
-from openai import AsyncOpenAI, OpenAIError
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from briefing.config import Settings
-from briefing.errors import ConfigError
+from briefing.engines.llm_schema import strict_json_schema
+from briefing.errors import BriefingError, ConfigError
+from briefing.llm import LLMClient
 from briefing.models import Brief
 from briefing.prompts import Prompts
 
@@ -53,32 +53,35 @@ def brief_as_text(brief: Brief) -> str:
 
 
 class Judge:
+    """Scores briefs through the same LLM client as the engine: one retry policy, one bound on calls
+    in flight, one repair round for an invalid verdict."""
+
     def __init__(self, settings: Settings, http_client: httpx2.AsyncClient | None = None) -> None:
         if not settings.llm_configured:
             raise ConfigError("the LLM judge needs an endpoint: set OPENAI_API_KEY and/or OPENAI_BASE_URL")
         self.settings = settings
         self.prompts = Prompts(settings.prompts_dir, templates=JUDGE_TEMPLATES)
-        self.client = AsyncOpenAI(
-            api_key=settings.openai_api_key.get_secret_value() if settings.openai_api_key else "unused",
-            base_url=settings.openai_base_url,
-            http_client=http_client,
-            max_retries=settings.llm_max_retries,
-            timeout=settings.llm_timeout,
-        )
+        self.client = LLMClient(settings.model_copy(update={"llm_temperature": 0.0}), http_client=http_client)
+        self.schema = strict_json_schema(Judgement)
 
     async def judge(self, article: str, brief: Brief) -> Judgement:
         system = self.prompts.render("judge/system.j2")
         user = self.prompts.render("judge/user.j2", article=article, brief=brief_as_text(brief))
-        response = await self.client.chat.completions.create(
-            model=self.settings.model,
-            messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
-            temperature=0,
-            response_format={"type": "json_object"},
+        reply = await self.client.structured(
+            [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            Judgement,
+            schema=self.schema,
+            schema_name="judgement",
+            repair=lambda problem: (
+                f"That verdict is not valid: {problem}. Reply again with only the "
+                "corrected JSON object: each criterion a score from 1 to 5 and a rationale."
+            ),
+            what="verdict",
         )
-        if not response.choices:  # recorded per case like any other bad verdict, not a crash
-            raise ValueError(f"the judge model {self.settings.model} returned no choices")
-        content = response.choices[0].message.content or ""
-        return Judgement.model_validate(json.loads(content))
+        return reply.value
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
 
 
 async def _judge_case(judge: Judge, run: CaseRun, repeat: int) -> dict[str, Any]:
@@ -88,7 +91,7 @@ async def _judge_case(judge: Judge, run: CaseRun, repeat: int) -> dict[str, Any]
     for _ in range(max(1, repeat)):
         try:
             judgements.append(await judge.judge(run.case.article, run.brief))
-        except (OpenAIError, ValidationError, ValueError) as error:
+        except BriefingError as error:  # recorded per case; the run goes on
             errors.append(f"{type(error).__name__}: {error}")
     entry: dict[str, Any] = {"errors": errors}
     for criterion in CRITERIA:
@@ -110,7 +113,7 @@ async def judge_runs(
     try:
         cases = {run.case.id: await _judge_case(judge, run, repeat) for run in runs if run.brief is not None}
     finally:
-        await judge.client.close()
+        await judge.aclose()
     summary: dict[str, float | None] = {}
     for criterion in CRITERIA:
         means = [c[criterion]["mean"] for c in cases.values() if c[criterion]["mean"] is not None]

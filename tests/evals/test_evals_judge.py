@@ -54,6 +54,7 @@ async def test_judge_repeats_and_reports_the_spread(httpx2_mock, llm_settings: S
     assert route.call_count == 2
     body = json.loads(route.calls[0].request.content)
     assert body["temperature"] == 0
+    assert body["response_format"]["json_schema"]["name"] == "judgement"
     assert "<<<ARTICLE" in body["messages"][1]["content"] and "Faithfulness" in body["messages"][0]["content"]
     case = results["judge"]["cases"]["harbor-bridge-closure"]
     assert case["faithfulness"]["scores"] == [5, 3]
@@ -66,11 +67,23 @@ async def test_judge_repeats_and_reports_the_spread(httpx2_mock, llm_settings: S
 
 async def test_invalid_judge_output_is_recorded_not_fatal(httpx2_mock, llm_settings: Settings) -> None:
     dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
-    httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(9)])  # 9 is off the 1-5 scale
+    route = httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(9), _verdict(9)])  # 9 is off the scale
     results = await run_eval(dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True))
     case = results["judge"]["cases"]["harbor-bridge-closure"]
-    assert case["errors"] and "ValidationError" in case["errors"][0]
+    assert route.call_count == 2  # one repair round, then the error is recorded
+    assert case["errors"] and case["errors"][0].startswith("LLMOutputError: the model gpt-4o-mini did not")
+    assert "valid verdict" in case["errors"][0]
     assert results["aggregate"]["judge_faithfulness"] is None
+
+
+async def test_invalid_verdict_gets_one_repair_round(httpx2_mock, llm_settings: Settings) -> None:
+    dataset = load_dataset(DATA / "gold").select(["harbor-bridge-closure"])
+    route = httpx2_mock.post(CHAT_URL).mock(side_effect=[_verdict(9), _verdict(4)])
+    results = await run_eval(dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True))
+    repair = json.loads(route.calls[1].request.content)["messages"][-1]["content"]
+    assert "not valid" in repair and "faithfulness" in repair
+    assert results["judge"]["cases"]["harbor-bridge-closure"]["faithfulness"]["scores"] == [4]
+    assert results["aggregate"]["judge_faithfulness"] == 4.0
 
 
 def test_judge_needs_an_endpoint(settings: Settings) -> None:
@@ -124,5 +137,5 @@ async def test_judge_reply_without_choices_is_recorded_not_fatal(httpx2_mock, ll
     httpx2_mock.post(CHAT_URL).mock(side_effect=[empty])
     results = await run_eval(dataset, llm_settings, EvalOptions(engine="lead", baseline=None, judge=True))
     case = results["judge"]["cases"]["harbor-bridge-closure"]
-    assert case["errors"] == ["ValueError: the judge model gpt-4o-mini returned no choices"]
+    assert case["errors"] == ["LLMOutputError: the model gpt-4o-mini returned no choices"]
     assert results["aggregate"]["judge_faithfulness"] is None
