@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from briefing.engines.offline.tables import MONTHS
 from briefing.models import Certainty
 
 # Future and intention cues → certainty of the next step; weight 2 unless listed as weak.
@@ -450,24 +451,10 @@ class Cues:
 
 
 _DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")
-_MONTH_NAMES = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTHS = {name: number for number, name in enumerate(MONTHS, start=1)}
 _DATE = re.compile(
     r"\b(?:on |until |by |from |starting |before |after )?(?P<month>"
-    + "|".join(_MONTH_NAMES)
+    + "|".join(MONTHS)
     + r")\s(?P<day>\d{1,2})\b",
     re.IGNORECASE,
 )

@@ -730,6 +730,21 @@ STATE_NOUNS = frozenset(
 )
 
 # Capitalized words that never start or form an actor on their own.
+MONTHS: tuple[str, ...] = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+
 NON_ACTORS = frozenset(
     [
         "the",
@@ -831,18 +846,7 @@ NON_ACTORS = frozenset(
         "last",
         "next",
         "new",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *MONTHS,
         "jan",
         "feb",
         "mar",
