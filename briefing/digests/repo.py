@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from briefing.digests.models import (
     Delivery,
@@ -39,6 +40,13 @@ from briefing.errors import NotFoundError
 from briefing.models import Article, Brief
 from briefing.store import Store
 from briefing.store.tables import ArticleRow, utcnow
+
+
+def _schedule_row(session: Session, schedule_id: int) -> ScheduleRow:
+    row = session.get(ScheduleRow, schedule_id)
+    if row is None:
+        raise NotFoundError(f"no schedule with id {schedule_id}")
+    return row
 
 
 def _schedule(row: ScheduleRow) -> Schedule:
@@ -82,10 +90,7 @@ class DigestRepo:
 
     def get_schedule(self, schedule_id: int) -> Schedule:
         with self.store.session() as session:
-            row = session.get(ScheduleRow, schedule_id)
-            if row is None:
-                raise NotFoundError(f"no schedule with id {schedule_id}")
-            return _schedule(row)
+            return _schedule(_schedule_row(session, schedule_id))
 
     def list_schedules(self, *, enabled_only: bool = False) -> list[Schedule]:
         query = select(ScheduleRow).order_by(ScheduleRow.id)
@@ -96,9 +101,7 @@ class DigestRepo:
 
     def update_schedule(self, schedule_id: int, spec: ScheduleIn) -> Schedule:
         with self.store.session() as session:
-            row = session.get(ScheduleRow, schedule_id)
-            if row is None:
-                raise NotFoundError(f"no schedule with id {schedule_id}")
+            row = _schedule_row(session, schedule_id)
             row.name, row.cron, row.timezone, row.enabled = spec.name, spec.cron, spec.timezone, spec.enabled
             row.spec = _spec(spec)
             row.updated_at = utcnow()
@@ -107,10 +110,7 @@ class DigestRepo:
 
     def delete_schedule(self, schedule_id: int) -> None:
         with self.store.session() as session:
-            row = session.get(ScheduleRow, schedule_id)
-            if row is None:
-                raise NotFoundError(f"no schedule with id {schedule_id}")
-            session.delete(row)
+            session.delete(_schedule_row(session, schedule_id))
 
     # --- runs ------------------------------------------------------------------------------------
     def claim_run(
