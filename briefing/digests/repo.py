@@ -159,20 +159,16 @@ class DigestRepo:
 
         An owner whose lease lapsed but that nobody took over may still renew: no one else has
         started the work, so keeping it is safe."""
-        with self.store.session() as session:
-            result = session.execute(
-                update(DigestRunRow)
-                .where(
-                    DigestRunRow.id == run_id,
-                    DigestRunRow.owner == owner,
-                    DigestRunRow.status == "running",
-                )
-                .values(lease_until=now + lease)
-            )
-            return result.rowcount == 1
+        return self._update_own_running_run(run_id, owner, lease_until=now + lease)
 
     def finish_run(self, run_id: int, *, owner: str, digest_id: int | None, now: datetime) -> bool:
         """Mark the run done; False (nothing changed) when another scheduler owns it now."""
+        return self._update_own_running_run(
+            run_id, owner, status="done", digest_id=digest_id, finished_at=now, lease_until=None, error=None
+        )
+
+    def _update_own_running_run(self, run_id: int, owner: str, **values: Any) -> bool:
+        """Update a run only while `owner` still holds it; False when it was taken over or finished."""
         with self.store.session() as session:
             result = session.execute(
                 update(DigestRunRow)
@@ -181,7 +177,7 @@ class DigestRepo:
                     DigestRunRow.owner == owner,
                     DigestRunRow.status == "running",
                 )
-                .values(status="done", digest_id=digest_id, finished_at=now, lease_until=None, error=None)
+                .values(**values)
             )
             return result.rowcount == 1
 
