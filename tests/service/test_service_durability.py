@@ -50,6 +50,23 @@ def _start(port: int, data_dir: Path, delay: str, **extra: str) -> subprocess.Po
     raise AssertionError("the server did not start")
 
 
+def _restart_and_wait(port: int, data_dir: Path, job_url: str) -> dict:
+    """Start the server again on the same data and wait for the interrupted job to succeed."""
+    restarted = _start(port, data_dir, delay="0")
+    try:
+        job: dict = {}
+        for _ in range(200):
+            job = httpx.get(job_url).json()
+            if job["status"] == "succeeded":
+                break
+            time.sleep(0.05)
+        assert job["status"] == "succeeded", job
+        return job
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
+
+
 def test_job_interrupted_by_sigkill_is_resumed_after_restart(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -70,20 +87,9 @@ def test_job_interrupted_by_sigkill_is_resumed_after_restart(tmp_path: Path) -> 
         server.send_signal(signal.SIGKILL)
         server.wait(10)
 
-    restarted = _start(port, tmp_path / "data", delay="0")
-    try:
-        job: dict = {}
-        for _ in range(200):
-            job = httpx.get(job_url).json()
-            if job["status"] == "succeeded":
-                break
-            time.sleep(0.05)
-        assert job["status"] == "succeeded", job
-        assert job["attempts"] == 2  # the killed run, then the resumed one
-        assert job["brief"]["headline"] == "Durable story"
-    finally:
-        restarted.terminate()
-        restarted.wait(10)
+    job = _restart_and_wait(port, tmp_path / "data", job_url)
+    assert job["attempts"] == 2  # the killed run, then the resumed one
+    assert job["brief"]["headline"] == "Durable story"
 
 
 def test_request_run_in_place_is_resumed_after_sigkill(tmp_path: Path) -> None:
@@ -101,20 +107,9 @@ def test_request_run_in_place_is_resumed_after_sigkill(tmp_path: Path) -> None:
         server.send_signal(signal.SIGKILL)
         server.wait(10)
 
-    restarted = _start(port, tmp_path / "data", delay="0")
-    try:
-        job: dict = {}
-        for _ in range(200):
-            job = httpx.get(job_url).json()
-            if job["status"] == "succeeded":
-                break
-            time.sleep(0.05)
-        assert job["status"] == "succeeded", job
-        assert job["attempts"] == 2
-        assert job["brief"]["headline"] == "Waited story"
-    finally:
-        restarted.terminate()
-        restarted.wait(10)
+    job = _restart_and_wait(port, tmp_path / "data", job_url)
+    assert job["attempts"] == 2
+    assert job["brief"]["headline"] == "Waited story"
 
 
 def test_several_server_processes_share_the_queue_and_run_each_job_once(tmp_path: Path) -> None:
