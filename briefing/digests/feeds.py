@@ -179,7 +179,6 @@ class FeedPoller:
         result = PollResult(feed.id, feed.url, "ok")
         headers: dict[str, str] = {}
         try:
-            await check_public(feed.url, self.settings, field="feed url")
             if etag:
                 headers["If-None-Match"] = etag
             if modified:
