@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from briefing.clean import clean_article
 from briefing.config import Settings
 from briefing.engines import Engine, get_engine
 from briefing.grounding import ground_brief
@@ -67,7 +68,8 @@ class Briefer:
                 cached.meta.cached = True
                 cached.meta.latency_ms = (time.perf_counter() - started) * 1000
                 return self._apply_mode(cached, article, options)
-        draft = await engine.brief(article, options)
+        cleaned, _ = clean_article(article)  # chrome removed; quotes still ground in article.text
+        draft = await engine.brief(cleaned, options)
         draft.article_id = article.id
         if draft.meta.as_of is None and article.published_at is not None:
             draft.meta.as_of = article.published_at

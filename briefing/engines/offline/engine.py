@@ -96,10 +96,11 @@ _ENGLISH_WORDS = frozenset(
 
 @cache
 def rules_version() -> str:
-    """ "offline-1" plus a hash of this package's source (cue lists, tables, weights and code), so a
-    cached brief is rebuilt whenever any rule changes."""
+    """ "offline-1" plus a hash of this package's source (cue lists, tables, weights and code) and of
+    the pipeline's cleaning step, so a cached brief is rebuilt whenever any rule changes."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    cleaning = Path(__file__).parents[2] / "clean.py"  # the pipeline's cleaning shapes the brief too
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), cleaning]:
         digest.update(path.name.encode("utf-8"))
         digest.update(path.read_bytes())
     return f"{ENGINE_VERSION}+{digest.hexdigest()[:10]}"
