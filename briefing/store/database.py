@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from briefing.config import Settings
@@ -55,9 +58,58 @@ def alembic_config() -> Config:
     return config
 
 
+# One key for every briefing database on a server: migrations of two schemas merely take turns.
+MIGRATION_LOCK_KEY = zlib.crc32(b"briefing.store.migrate")
+
+
+def _lock_file(handle: IO[bytes]) -> None:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on `<database file>.migrate.lock`, held while one process migrates."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    # Closing the file releases the lock, also when the process dies mid-migration.
+    with open(f"{database}.migrate.lock", "ab") as handle:
+        _lock_file(handle)
+        yield
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that holds the migration lock until it commits.
+
+    Processes started together on a fresh database would otherwise all create the same tables at
+    once (PostgreSQL: a unique violation on pg_type; SQLite: "table already exists" or "database is
+    locked"). With the lock the first one migrates and the others then find the schema at head.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            yield connection
+        return
+    with _sqlite_file_lock(engine), engine.begin() as connection:
+        yield connection
+
+
 def migrate(engine: Engine, revision: str = "heads") -> None:
-    """Bring the schema to `revision` (default: every head, so other areas' revisions apply too)."""
+    """Bring the schema to `revision` (default: every head, so other areas' revisions apply too).
+
+    Safe to call from any number of processes at once: they take turns under `migration_lock`.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
+    with migration_lock(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
