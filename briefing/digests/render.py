@@ -6,8 +6,10 @@ user can restyle the email without touching the package.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from jinja2 import (
     ChoiceLoader,
@@ -49,8 +51,52 @@ def item_text(item: object) -> str:
     return ""
 
 
+def ref_url(ref: ArticleRef) -> str | None:
+    """The article's own address when it is an http(s) URL with a host; anything else is not linked."""
+    url = (ref.url or "").strip()
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+
+
+def ref_anchor(ref: ArticleRef) -> str:
+    """Id of the element that stands for an article without a URL (in its story's sources line)."""
+    return f"article-{ref.id}"
+
+
+def ref_href(ref: ArticleRef) -> str:
+    """Where a link to the article goes: its URL, else the anchor its story's sources line carries."""
+    return ref_url(ref) or f"#{ref_anchor(ref)}"
+
+
 def ref_label(ref: ArticleRef) -> str:
-    return ref.source or ref.title or ref.id[:12]
+    """A name a reader recognises: the outlet, else the URL's domain, else the title (never an id)."""
+    if ref.source and ref.source.strip():
+        return ref.source.strip()
+    url = ref_url(ref)
+    host = urlsplit(url).hostname if url else None
+    if host:
+        return host.removeprefix("www.")
+    return (ref.title or "").strip() or "untitled article"
+
+
+def ref_title(ref: ArticleRef) -> str | None:
+    """The title to show next to the label, unless the label already is the title."""
+    title = (ref.title or "").strip()
+    return title if title and title != ref_label(ref) else None
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&])")
+_MD_URL_UNSAFE = {" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
+
+
+def md_escape(value: object) -> str:
+    """Inline Markdown text (a link's text): brackets, emphasis and HTML characters are escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def md_url(url: str) -> str:
+    """A link destination Markdown reads as one piece (spaces and brackets percent-encoded)."""
+    return "".join(_MD_URL_UNSAFE.get(char, char) for char in url)
 
 
 @lru_cache(maxsize=8)
@@ -65,7 +111,16 @@ def _environment(templates_dir: Path | None) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.globals.update(item_sources=item_sources, ref_label=ref_label, item_text=item_text)
+    environment.globals.update(
+        item_sources=item_sources,
+        ref_label=ref_label,
+        ref_title=ref_title,
+        ref_url=ref_url,
+        ref_href=ref_href,
+        ref_anchor=ref_anchor,
+        item_text=item_text,
+    )
+    environment.filters.update(md=md_escape, md_url=md_url)
     return environment
 
 
