@@ -97,6 +97,8 @@ def retry_after_seconds(error: BaseException) -> float | None:
 def is_retryable(error: BaseException) -> bool:
     if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
         return True
+    if isinstance(error, json.JSONDecodeError):  # a body cut in transit (HTTP 200, not JSON)
+        return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code in _RETRY_STATUS or error.status_code >= 500
     return False
@@ -296,6 +298,13 @@ class LLMClient:
             if not is_retryable(error):
                 raise
             raise self._unavailable(error, attempts) from None
+        except (json.JSONDecodeError, openai.APIResponseValidationError) as error:
+            raise LLMError(
+                f"LLM {self._where()} sent a reply that is not valid JSON "
+                f"({type(error).__name__}: {error}) on all {attempts} attempts; try again later",
+                attempts=attempts,
+                status_code=getattr(error, "status_code", None),
+            ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
 
     def _wait(self, state: RetryCallState) -> float:

@@ -68,10 +68,17 @@ class LLMEngine:
 
     @property
     def prompt_version(self) -> str:
-        """The templates' hash, salted with the output language when it is not the default."""
-        if self.settings.brief_language == "English":
+        """The templates' hash, salted with the output language when it is not the default and
+        with the endpoint when it is not OpenAI's: it is part of the cache key, and the same model
+        name on another server (or another language) is another brief."""
+        salt = []
+        if self.settings.brief_language != "English":
+            salt.append(self.settings.brief_language)
+        if self.settings.openai_base_url:
+            salt.append(self.settings.openai_base_url.strip().rstrip("/"))
+        if not salt:
             return self.prompts.version
-        salted = f"{self.prompts.version}:{self.settings.brief_language}".encode()
+        salted = ":".join([self.prompts.version, *salt]).encode()
         return hashlib.sha256(salted).hexdigest()[:12]
 
     # --- prompts and budgets -------------------------------------------------------------------

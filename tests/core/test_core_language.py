@@ -7,7 +7,8 @@ from briefing.engines.llm import LLMEngine
 def test_briefs_are_written_in_english_by_default(llm_settings: Settings) -> None:
     engine = LLMEngine(llm_settings)
     assert "Write in English" in engine.system_prompt
-    assert engine.prompt_version == engine.prompts.version
+    on_openai = LLMEngine(llm_settings.model_copy(update={"openai_base_url": None}))
+    assert on_openai.prompt_version == on_openai.prompts.version  # English adds no salt
 
 
 def test_output_language_changes_prompt_and_cache_key(llm_settings: Settings) -> None:
