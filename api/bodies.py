@@ -51,6 +51,8 @@ def parse_json(text: str) -> Any:
         raise InputError(
             f"body: malformed JSON at line {error.lineno} column {error.colno}: {error.msg}", fields=["body"]
         ) from error
+    except RecursionError:
+        raise InputError("body: the JSON is nested too deeply to read", fields=["body"]) from None
 
 
 def parse_model(model: type[M], data: Any) -> M:

@@ -19,7 +19,6 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import briefing
-from api.logs import REQUEST_ID
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
 from api.routes import articles, briefs, digests, health, jobs, schedules, web
@@ -113,12 +112,6 @@ def _install_handlers(app: FastAPI) -> None:
             status_code=error.status_code,
             headers=getattr(error, "headers", None),
         )
-
-    @app.exception_handler(Exception)
-    async def unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        message = f"internal error (request id {REQUEST_ID.get()}); the server log has the details"
-        return JSONResponse({"error": {"type": "InternalError", "message": message}}, status_code=500)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -95,9 +95,12 @@ class ServiceMiddleware:
         started = time.perf_counter()
         status = [500]
 
+        started_response = [False]
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                started_response[0] = True
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
@@ -109,6 +112,15 @@ class ServiceMiddleware:
                     await send_with_id(message)
                 return
             await self.app(scope, self._limited(receive, state.settings.max_body_bytes), send_with_id)
+        except Exception:
+            # Here, not in an app-level handler: the request id is still set, so the log line and
+            # the response (header and message) carry the same id.
+            log.exception("unexpected error")
+            if started_response[0]:
+                raise
+            message = f"internal error (request id {request_id}); the server log has the details"
+            for part in _error(500, "InternalError", message):
+                await send_with_id(part)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
