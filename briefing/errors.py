@@ -38,6 +38,11 @@ class ConfigError(BriefingError):
     exit_code = 2
 
 
+class RefusedError(InputError):
+    """A target or address that the server's rules refuse (a private address, a folder outside the
+    allow-list): trying again cannot help, so work that hits it fails at once instead of retrying."""
+
+
 class UnknownEngineError(InputError):
     """An engine name that no implementation answers to."""
 

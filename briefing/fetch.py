@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from briefing.config import Settings
-from briefing.errors import InputError, UpstreamError
+from briefing.errors import InputError, RefusedError, UpstreamError
 
 MAX_REDIRECTS = 5
 USER_AGENT = "briefing/0.1 (+article fetcher)"
@@ -83,7 +83,7 @@ def resolve_checked(host: str, port: int, *, allow_private: bool) -> str:
     if not allow_private:
         blocked = [str(a) for a in addresses if not _is_public(a)]
         if blocked:
-            raise InputError(
+            raise RefusedError(
                 f"refusing to fetch {host!r}: it resolves to a non-public address ({', '.join(blocked)}); "
                 "set BRIEFING_ALLOW_PRIVATE_URLS=true to allow it",
                 field="url",

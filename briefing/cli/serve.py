@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from typing import Annotated, Any
 
 import typer
 
 from briefing.config import Settings, get_settings
+from briefing.config import is_loopback as _is_loopback
 from briefing.errors import ConfigError
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_bind(settings: Settings, host: str, *, public_ok: bool, keys_exist: bool) -> None:

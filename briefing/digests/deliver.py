@@ -1,9 +1,9 @@
 """Deliver digests to directories, webhooks and email, each attempt recorded, failures retried.
 
 A delivery row exists once per (digest, target); a sender claims it with a lease, so two
-schedulers never send the same delivery at once. Failures are retried with exponential backoff
-up to `Settings.delivery_max_attempts`, then marked failed (visible in the API, retryable by
-hand). A process killed between sending and recording could resend once after its lease
+schedulers never send the same delivery at once. Upstream failures are retried with exponential
+backoff up to `Settings.delivery_max_attempts`, then marked failed (visible in the API, retryable
+by hand); a refused target or a missing setting fails at once with the reason. A process killed between sending and recording could resend once after its lease
 expires; webhooks carry `X-Briefing-Delivery` (the delivery id) so receivers can drop that
 duplicate, and directory writes replace the same file.
 """
@@ -36,7 +36,7 @@ from briefing.digests.render import render
 from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import UNSIGNED_HINT, check_directory
 from briefing.digests.urls import check_public
-from briefing.errors import ConfigError, UpstreamError
+from briefing.errors import ConfigError, RefusedError, UpstreamError
 
 log = logging.getLogger(__name__)
 _TARGET = TypeAdapter(DeliveryTarget)
@@ -174,7 +174,9 @@ class Deliverer:
             await self.send(target, self.repo.get_digest(digest_id), delivery_id)
         except Exception as error:  # every failure is recorded, whatever raised it
             attempt = attempts + 1
-            give_up = attempt >= self.settings.delivery_max_attempts
+            # A refused target or a missing setting fails the same way on every try: fail now.
+            permanent = isinstance(error, (RefusedError, ConfigError))
+            give_up = permanent or attempt >= self.settings.delivery_max_attempts
             retry_at = None if give_up else now + backoff(attempt, self.settings)
             message = str(error) or type(error).__name__
             log.warning(

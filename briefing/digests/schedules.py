@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import CroniterBadDateError, croniter
 
 from briefing.config import Settings
-from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
+from briefing.digests.models import DirectoryTarget, EmailTarget, ScheduleIn, WebhookTarget
 from briefing.engines import ENGINES
-from briefing.errors import InputError
+from briefing.errors import InputError, RefusedError
 
 UNSIGNED_HINT = (
     'set BRIEFING_WEBHOOK_SECRET so it is signed, or add "allow_unsigned": true to the target '
@@ -63,13 +63,36 @@ def check_webhook_signing(schedule: ScheduleIn, settings: Settings) -> None:
             )
 
 
+def check_email(schedule: ScheduleIn, settings: Settings) -> None:
+    """An email target on a server with no SMTP server configured could never be delivered."""
+    if settings.smtp_host:
+        return
+    for index, target in enumerate(schedule.targets):
+        if isinstance(target, EmailTarget):
+            raise InputError(
+                f"targets[{index}]: email delivery needs BRIEFING_SMTP_HOST (and usually SMTP "
+                "username/password) on the server",
+                field="targets",
+            )
+
+
 def check_directory(path: str, settings: Settings, *, field: str = "path") -> Path:
-    """The resolved folder of a directory target, refused when it is outside `delivery_dirs` (if set)."""
+    """The resolved folder of a directory target, refused when it is outside `delivery_dirs` (if set).
+
+    A server others can reach (not loopback-only) needs `delivery_dirs`: otherwise any API caller
+    could choose where the server writes files.
+    """
     folder = Path(path).expanduser().resolve()
     roots = [Path(root).expanduser().resolve() for root in settings.delivery_dirs]
+    if not roots and not settings.loopback_only:
+        raise RefusedError(
+            f"{field}: directory targets on a server listening on {settings.host} need "
+            "BRIEFING_DELIVERY_DIRS (the folders they may write under)",
+            field=field,
+        )
     if roots and not any(folder == root or folder.is_relative_to(root) for root in roots):
         allowed = ", ".join(str(root) for root in roots)
-        raise InputError(
+        raise RefusedError(
             f"{field}: directory {folder} is outside the allowed delivery folders ({allowed}); "
             "see BRIEFING_DELIVERY_DIRS",
             field=field,
@@ -79,8 +102,8 @@ def check_directory(path: str, settings: Settings, *, field: str = "path") -> Pa
 
 def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) -> ScheduleIn:
     """Return the schedule with its cron expression normalized; raise InputError naming a bad field.
-    With `settings`, also refuse webhook targets that could only be sent unsigned and directory
-    targets outside `delivery_dirs`."""
+    With `settings`, also refuse webhook targets that could only be sent unsigned, email targets
+    without an SMTP server and directory targets outside `delivery_dirs`."""
     cron = check_cron(schedule.cron)
     check_timezone(schedule.timezone)
     if schedule.engine is not None and schedule.engine not in ENGINES:
@@ -91,6 +114,7 @@ def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) ->
         )
     if settings is not None:
         check_webhook_signing(schedule, settings)
+        check_email(schedule, settings)
         for index, target in enumerate(schedule.targets):
             if isinstance(target, DirectoryTarget):
                 check_directory(target.path, settings, field=f"targets[{index}]")

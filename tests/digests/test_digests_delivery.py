@@ -67,7 +67,7 @@ async def test_webhook_to_loopback_refused_by_default(settings, builder, repo) -
         repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
         (delivery,) = await Deliverer(settings, repo).deliver_due(now=NOW)
         assert recorder.posts() == []
-    assert delivery.status == "pending" and "non-public" in delivery.last_error
+    assert delivery.status == "failed" and "non-public" in delivery.last_error  # permanent: no retry
 
 
 async def test_email_over_smtp(settings, builder, repo) -> None:
@@ -129,7 +129,7 @@ async def test_webhook_without_secret_is_not_sent_unless_the_target_allows_it(
         repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
         (refused,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
         assert recorder.posts() == []
-    assert refused.status == "pending" and "BRIEFING_WEBHOOK_SECRET" in refused.last_error
+    assert refused.status == "failed" and "BRIEFING_WEBHOOK_SECRET" in refused.last_error
     assert "allow_unsigned" in refused.last_error
 
 
