@@ -3,9 +3,10 @@
 A delivery row exists once per (digest, target); a sender claims it with a lease, so two
 schedulers never send the same delivery at once. Upstream failures are retried with exponential
 backoff up to `Settings.delivery_max_attempts`, then marked failed (visible in the API, retryable
-by hand); a refused target or a missing setting fails at once with the reason. A process killed between sending and recording could resend once after its lease
-expires; webhooks carry `X-Briefing-Delivery` (the delivery id) so receivers can drop that
-duplicate, and directory writes replace the same file.
+by hand); a refused target or a missing setting fails at once with the reason. A process killed
+between sending and recording could resend once after its lease expires; webhooks carry
+`X-Briefing-Delivery` (the delivery id) so receivers can drop that duplicate, and directory
+writes replace the same file.
 """
 
 from __future__ import annotations

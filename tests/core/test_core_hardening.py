@@ -11,7 +11,6 @@ import pytest
 
 from briefing.cli import main
 from briefing.config import Settings
-from briefing.errors import LLMError
 from briefing.models import Article
 from briefing.pipeline import Briefer
 
