@@ -418,7 +418,23 @@ _CONFLICT = _CueIndex(CONFLICT_CUES + STANCE_CUES)
 _WEAK_CONFLICT = _CueIndex(WEAK_CONFLICT_CUES)
 _STATE = _CueIndex(STATE_CUES)
 # A cue right after these words is past or a noun ("had promised to", "Saxony's plans to"), not a step.
-_NOT_FUTURE_AFTER = frozenset({"had", "have", "has", "its", "their", "the", "his", "her", "our"})
+_NOT_FUTURE_AFTER = frozenset({"had", "have", "has", "been", "its", "their", "the", "his", "her", "our"})
+# "would" / "could" after these is hypothetical or describes a thing, not a planned event:
+# "whether it would seek", "a paragraph that would require", "if accurate, would suggest".
+_HYPOTHETICAL_AFTER = frozenset({"whether", "if", "which", "who", "accurate", "true", "otherwise"})
+# A thing "that would …" is a description; a report "said that … would" is reported future.
+_THAT_REPORTED = frozenset({"said", "says", "added", "announced", "confirmed", "told", "stated", "expects"})
+# After "would" / "will", these verbs state a consequence or an opinion ("the deal would give the
+# company excess power", "the law would destroy 4,000 jobs"), not an event anyone plans.
+_CONSEQUENCE_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "give gives benefit burden destroy cost suggest require mean hurt harm help allow make create "
+        "affect undermine damage threaten leave lead cause put deprive weaken hand amount drive stand",
+    )
+)
+_NEGATED = frozenset({"not", "never", "no"})
+_MODAL_MONTH = re.compile(r"\bMay\b")
 # "would" after a reporting verb is reported future ("said the city would appeal"): full weight.
 _REPORTING = frozenset({"said", "says", "told", "announced", "confirmed", "added", "expects", "expected"})
 
@@ -499,6 +515,53 @@ def _dated_future(sentence: str, published: date | None) -> str | None:
     return None
 
 
+def _future_reading(cue: str, at: int, words: list[str], sentence: str) -> bool:
+    """Whether the cue at `at` reads as a future event, not a month ("on May 12"), a refusal ("will
+    not accept", a stance), a hypothesis ("whether it would seek") or a consequence ("the law would
+    destroy jobs")."""
+    if cue == "may":
+        return not _is_month_may(sentence, words, at)
+    following = words[at + 1] if at + 1 < len(words) else ""
+    if cue in ("will", "would") and (following in _NEGATED or following == "have"):
+        return False  # "will not accept" is a position; "would have reduced" is past
+    if cue in ("would", "could", "might"):
+        previous = words[at - 1] if at else ""
+        if previous in _HYPOTHETICAL_AFTER:
+            return False
+        if previous == "that" and not _THAT_REPORTED.intersection(words[:at]):
+            return False  # "a paragraph that would require …"
+    if cue in ("will", "would") and following in _CONSEQUENCE_VERBS:
+        return False
+    # a rule for any case ("any settlement must start from …") is not an event
+    return "any" not in words[max(0, at - 3) : at]
+
+
+def _is_month_may(sentence: str, words: list[str], at: int) -> bool:
+    """ "may" at word `at` is the month when the sentence writes "May" there (the modal is lower case
+    mid-sentence)."""
+    months = [match.start() for match in _MODAL_MONTH.finditer(sentence)]
+    if not months:
+        return False
+    occurrence = words[:at].count("may")  # which "may" of the sentence this is
+    capitals = [m for m in re.finditer(r"\b[Mm]ay\b", sentence)]
+    if occurrence >= len(capitals):
+        return False
+    match = capitals[occurrence]
+    return match.group() == "May"
+
+
+def _past_year(when: str, published: date | None, before: str) -> bool:
+    """A bare year that is past: before the article's year, or right after a past form ("the border
+    recognised in 2014"); `before` is the sentence up to the time expression."""
+    found = re.fullmatch(r"in (20\d\d)", when.strip().lower())
+    if not found:
+        return False
+    if published is not None and int(found.group(1)) < published.year:
+        return True
+    last = before.rstrip().rsplit(None, 1)[-1].lower() if before.strip() else ""
+    return last.endswith("ed") or last in _IRREGULAR_PAST
+
+
 def classify(sentence: str, published: date | None = None) -> Cues:
     """The cue scores of one sentence; `published` (the article's date) lets a later calendar date
     count as a scheduled next step."""
@@ -514,11 +577,15 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         if "would" in present and not _REPORTING.isdisjoint(present)
         else len(words)
     )
+    strong = 0
     for at, cue in _FUTURE.find(words, present):
         previous = words[at - 1] if at else ""
         if previous in _NOT_FUTURE_AFTER or previous.endswith(("'s", "’s")):
             continue  # past ("had promised to") or a noun ("Saxony's plans to")
+        if not _future_reading(cue, at, words, sentence):
+            continue
         weak = cue in WEAK_FUTURE_CUES and not (cue == "would" and reported_at < at)
+        strong += not weak
         future += 1 if weak else 2
         first_future = min(first_future, at)
         cue_certainty = FUTURE_CUES[cue]
@@ -536,6 +603,10 @@ def classify(sentence: str, published: date | None = None) -> Cues:
     elif future:  # a time only matters for a next step (and the search is the costliest cue)
         when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
         when = when_match.group() if when_match else None
+        if when and not strong and when.lower().startswith("on "):
+            when = None  # "fell … on Wednesday": a weak modal elsewhere does not make the day future
+        if when and _past_year(when, published, sentence[: when_match.start()] if when_match else ""):
+            when = None  # "the border recognised in 2014"
         future += 1 if when else 0
     strong_conflicts = _CONFLICT.find(words, present)
     conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))

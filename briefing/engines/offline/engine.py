@@ -306,7 +306,7 @@ def _fill_items(
         central = scores[position] / top
         lead = 1.0 / (1 + 0.15 * position)
         actors = 0.3 * min(3, len(named[sentence.index].names))
-        if cues.is_next_step:
+        if cues.is_next_step and not (cues.quote_only and _bare_quote(cues)):
             weight = central + 0.5 * lead + actors + 0.25 * min(cues.future, 4) + (0.5 if cues.when else 0.0)
             steps.append((weight - (0.5 if cues.quote_only else 0.0), position, sentence, cues))
         if cues.is_dispute:
@@ -389,6 +389,12 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
     ), phrased is not None
+
+
+def _bare_quote(cues: Cues) -> bool:
+    """A quotation is a next step only when it announces one ("We will vote on Monday"); a wish or
+    a need ("We need to end this war") is a position."""
+    return cues.certainty not in ("confirmed", "planned")
 
 
 def _repeats(dispute: Dispute, kept: list[Dispute]) -> bool:

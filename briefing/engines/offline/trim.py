@@ -108,7 +108,7 @@ def trim(
         attribution = attribution or leading.group("who")
         if not keep_attribution:
             text = leading.group("rest")
-    text = text.strip().strip(_QUOTES).strip()
+    text = _unquote(text.strip())
     if not asides:
         text = compress(text)
     words = text.split()
@@ -117,9 +117,30 @@ def trim(
     text = text.rstrip(" ,;:—–-")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
-    if text and text[-1] not in ".!?":
+    if text and text[-1] not in ".!?" and not (text[-1] in _CLOSING and text[-2:-1] in ".!?,"):
         text += "."
     return Trimmed(text, attribution)
+
+
+_OPENING = "\"“‘'"
+_CLOSING = "\"”’'"
+
+
+def _marks(text: str) -> int:
+    return sum(text.count(mark) for mark in '"“”')
+
+
+def _unquote(text: str) -> str:
+    """Quote marks stay where the sentence has them ("…serious preparation.”" keeps its ”); only a
+    sentence that is one quotation loses the marks around it, and a mark left unpaired by a cut
+    attribution ("We need to end this war," Verris said → “We need to end this war) is dropped."""
+    body = text.rstrip(".!?,;:")
+    tail = text[len(body) :]
+    if body[:1] in _OPENING and body[-1:] in _CLOSING and _marks(body[1:-1]) == 0:
+        return (body[1:-1].strip() + tail).strip()  # the whole sentence is a quotation
+    if text[:1] in _OPENING and _marks(text) % 2 == 1:
+        return text[1:].strip()
+    return text
 
 
 def _first_clause(text: str, max_words: int) -> str:
