@@ -27,7 +27,7 @@ from api.service import BriefService
 from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
 from briefing.jobs import QueueFullError
-from briefing.store import open_store
+from briefing.runtime import Runtime
 
 log = logging.getLogger("briefing.api")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -35,10 +35,13 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store (migrating it), start the job dispatcher; interrupted jobs resume here."""
+    """Build the process's runtime (store migrated, one Briefer, one digest service), start the job
+    dispatcher and the scheduler; close everything at shutdown. Interrupted jobs resume here."""
     settings: Settings = app.state.settings
-    store = await asyncio.to_thread(open_store, settings)
-    service = BriefService(settings, store, app.state.metrics)
+    runtime = await asyncio.to_thread(Runtime.open, settings)
+    store = runtime.store
+    service = BriefService(settings, store, app.state.metrics, briefer=runtime.briefer)
+    app.state.runtime = runtime
     app.state.service = service
     stop = asyncio.Event()
     dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
@@ -47,7 +50,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from briefing.digests.scheduler import Scheduler
 
         scheduler = asyncio.create_task(
-            Scheduler(settings, store).run_forever(stop), name="briefing-scheduler"
+            Scheduler(settings, store, builder=runtime.digests.builder).run_forever(stop),
+            name="briefing-scheduler",
         )
     log.info(
         "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
@@ -63,8 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             scheduler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scheduler
-        await service.briefer.aclose()
-        store.close()
+        await runtime.aclose()
 
 
 def _error_response(error: BriefingError) -> JSONResponse:

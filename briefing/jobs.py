@@ -1,5 +1,7 @@
 """Durable jobs: accepted work is a database row before anything runs, and is resumed after a crash.
 
+Every store call here runs in a worker thread, so a slow database never stalls the event loop.
+
 `JobQueue` is the seam: `DatabaseJobQueue` runs jobs in-process over the store's `jobs` table
 (claims with leases; a lease that is not renewed — the worker died — sends the job back to the
 queue). A Redis-backed queue can implement the same protocol when one machine is not enough.
@@ -103,10 +105,11 @@ class DatabaseJobQueue:
             raise BriefingError(f"no handler for job kind {kind!r}")
         slots = self._slots
         if slots is None or slots.locked():
-            return self.submit(kind, payload, article=article), None
+            return await asyncio.to_thread(self.submit, kind, payload, article=article), None
         await slots.acquire()  # free and uncontended: returns without yielding
         try:
-            job = self.store.submit_job(
+            job = await asyncio.to_thread(
+                self.store.submit_job,
                 kind,
                 payload,
                 article=article,
@@ -139,7 +142,7 @@ class DatabaseJobQueue:
             future: asyncio.Future[None] = loop.create_future()
             self._waiters.setdefault(job_id, []).append(future)
             try:
-                job = self.store.get_job(job_id)
+                job = await asyncio.to_thread(self.store.get_job, job_id)
                 remaining = deadline - loop.time()
                 if job is None or job.status in FINAL or remaining <= 0:
                     return job
@@ -162,13 +165,21 @@ class DatabaseJobQueue:
         try:
             while not stop.is_set():
                 if time.monotonic() >= next_reap:
-                    requeued = self.store.requeue_expired(max_attempts=self.settings.job_max_attempts)
+                    requeued = await asyncio.to_thread(
+                        self.store.requeue_expired, max_attempts=self.settings.job_max_attempts
+                    )
                     if requeued:
                         log.warning("requeued %d interrupted job(s)", requeued)
                     next_reap = time.monotonic() + max(0.1, self.settings.job_lease_seconds / 2)
                 await slots.acquire()
                 self._wakeup.clear()
-                job = self.store.claim_job(lease_seconds=self.settings.job_lease_seconds)
+                try:
+                    job = await asyncio.to_thread(
+                        self.store.claim_job, lease_seconds=self.settings.job_lease_seconds
+                    )
+                except BaseException:
+                    slots.release()
+                    raise
                 if job is None:
                     slots.release()
                     with contextlib.suppress(TimeoutError):
@@ -219,7 +230,9 @@ class DatabaseJobQueue:
         interval = max(0.05, self.settings.job_lease_seconds / 3)
         while True:
             await asyncio.sleep(interval)
-            self.store.extend_lease(job_id, lease_seconds=self.settings.job_lease_seconds)
+            await asyncio.to_thread(
+                self.store.extend_lease, job_id, lease_seconds=self.settings.job_lease_seconds
+            )
 
     def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         """Keep a reference (the loop holds tasks weakly) and cancel it at shutdown."""
@@ -242,11 +255,13 @@ class DatabaseJobQueue:
             else:
                 log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
             document = error_document(error)
-            self.store.fail_job(job.id, error=document)
+            await asyncio.to_thread(self.store.fail_job, job.id, error=document)
             job = job.model_copy(update={"status": "failed", "error": document})
         else:
             if not outcome.recorded:
-                self.store.finish_job(job.id, result_id=outcome.result_id, result=outcome.result)
+                await asyncio.to_thread(
+                    self.store.finish_job, job.id, result_id=outcome.result_id, result=outcome.result
+                )
             job = job.model_copy(
                 update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
             )

@@ -42,6 +42,17 @@ class Briefer:
             self._engines[key] = self._build_engine(name, options.model)
         return self._engines[key]
 
+    def with_cache(self, cache: BriefCache | None) -> Briefer:
+        """A Briefer over the same engines (and LLM clients, and call bound) with another cache view.
+
+        The process builds its engines once; a caller that stores briefs its own way (a job that
+        records the brief with the job's completion) shares them instead of building its own.
+        """
+        view = type(self).__new__(type(self))
+        view.__dict__.update(self.__dict__)
+        view.cache = cache if self.settings.cache else None
+        return view
+
     def _build_engine(self, name: str, model: str | None) -> Engine:
         return get_engine(name, self.settings, model=model)
 

@@ -51,7 +51,7 @@ async def create_brief(
     options = BriefOptions.model_validate(options.model_dump())
     article = await service.article_from(brief_request)
     service.engine_for(options)
-    cached = service.cached(article, options)
+    cached = await service.cached(article, options)
     if cached is not None:
         return _brief_response(cached)
     if wait:
@@ -61,7 +61,7 @@ async def create_brief(
         if job.status == "queued":  # no free slot here: wait for a worker to take it
             job = await service.queue.wait(job.id, service.settings.wait_seconds) or job
     else:
-        job = service.submit(article, options)
+        job = await service.submit(article, options)
     if job.status == "succeeded":
         brief = service.job_brief(job)
         if brief is not None:

@@ -8,19 +8,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import get_settings, get_store
-from briefing.config import Settings
+from api.deps import DigestsDep
 from briefing.digests.models import Delivery, DeliveryStatus, Digest
 from briefing.digests.render import MEDIA_TYPES, render
-from briefing.digests.service import DigestService, Idempotency
+from briefing.digests.service import Idempotency
 from briefing.errors import InputError
-from briefing.store import Store
 
 router = APIRouter(tags=["digests"])
 MAX_ID = 2**31 - 1
@@ -45,13 +43,8 @@ class DigestRequest(BaseModel):
         return self
 
 
-def get_digests(
-    settings: Annotated[Settings, Depends(get_settings)], store: Annotated[Store, Depends(get_store)]
-) -> DigestService:
-    return DigestService(settings, store)
-
-
-Digests = Annotated[DigestService, Depends(get_digests)]
+# The process's one digest service (built in the lifespan), never one per request.
+Digests = DigestsDep
 
 
 @router.post("/v1/digests", status_code=201)

@@ -9,21 +9,20 @@ from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from api.deps import get_settings, get_store
+from api.deps import DigestsDep, FeedsDep, get_settings
 from briefing.config import Settings
-from briefing.digests.feeds import Feed, FeedPoller
+from briefing.digests.feeds import Feed
 from briefing.digests.models import Schedule, ScheduleIn
 from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import validate_schedule
-from briefing.store import Store
 
 router = APIRouter(tags=["digests"])
 MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
-def get_repo(store: Annotated[Store, Depends(get_store)]) -> DigestRepo:
-    return DigestRepo(store)
+def get_repo(digests: DigestsDep) -> DigestRepo:
+    return digests.repo
 
 
 class FeedIn(BaseModel):
@@ -76,14 +75,9 @@ async def list_runs(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_rep
 
 
 @router.post("/v1/feeds", status_code=201)
-async def add_feed(
-    body: FeedIn,
-    settings: Annotated[Settings, Depends(get_settings)],
-    store: Annotated[Store, Depends(get_store)],
-) -> Feed:
-    poller = FeedPoller(settings, store)
+async def add_feed(body: FeedIn, feeds: FeedsDep) -> Feed:
     return await asyncio.to_thread(
-        poller.add_feed,
+        feeds.add_feed,
         body.url,
         title=body.title,
         source=body.source,
@@ -93,29 +87,19 @@ async def add_feed(
 
 
 @router.get("/v1/feeds")
-async def list_feeds(
-    settings: Annotated[Settings, Depends(get_settings)], store: Annotated[Store, Depends(get_store)]
-) -> list[Feed]:
-    return await asyncio.to_thread(FeedPoller(settings, store).list_feeds)
+async def list_feeds(feeds: FeedsDep) -> list[Feed]:
+    return await asyncio.to_thread(feeds.list_feeds)
 
 
 @router.get("/v1/feeds/{feed_id}")
-async def get_feed(
-    feed_id: Id,
-    settings: Annotated[Settings, Depends(get_settings)],
-    store: Annotated[Store, Depends(get_store)],
-) -> Feed:
+async def get_feed(feed_id: Id, feeds: FeedsDep) -> Feed:
     """The feed, its last poll, and its entries whose page fetch is failing (retrying or given up)."""
-    return await asyncio.to_thread(FeedPoller(settings, store).get_feed, feed_id)
+    return await asyncio.to_thread(feeds.get_feed, feed_id)
 
 
 @router.post("/v1/feeds/{feed_id}/poll")
-async def poll_feed(
-    feed_id: Id,
-    settings: Annotated[Settings, Depends(get_settings)],
-    store: Annotated[Store, Depends(get_store)],
-) -> dict[str, Any]:
-    result = await FeedPoller(settings, store).poll(feed_id)
+async def poll_feed(feed_id: Id, feeds: FeedsDep) -> dict[str, Any]:
+    result = await feeds.poll(feed_id)
     return {
         "feed_id": result.feed_id,
         "status": result.status,

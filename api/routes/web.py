@@ -89,7 +89,7 @@ async def submit(
     try:
         article = await service.article_from(ArticleIn(text=text or None, url=url.strip() or None))
         options = BriefOptions()
-        cached = service.cached(article, options)
+        cached = await service.cached(article, options)
         if cached is not None and cached.id:
             return RedirectResponse(f"/briefs/{cached.id}", status_code=303)
         finished, _ = await service.brief_now(article, options)

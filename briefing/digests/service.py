@@ -19,6 +19,7 @@ from briefing.digests.models import Digest, DigestFilters
 from briefing.digests.repo import DigestRepo
 from briefing.errors import InputError
 from briefing.models import BriefOptions
+from briefing.pipeline import Briefer
 from briefing.store import Store
 
 
@@ -42,10 +43,19 @@ class Idempotency:
 
 
 class DigestService:
-    def __init__(self, settings: Settings, store: Store, *, builder: DigestBuilder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        builder: DigestBuilder | None = None,
+        briefer: Briefer | None = None,
+    ) -> None:
+        """Build once per process (the runtime does) and pass the process's `briefer`, so digests
+        share its engines and LLM clients instead of building their own."""
         self.settings = settings
         self.repo = DigestRepo(store)
-        self.builder = builder or DigestBuilder(settings, self.repo)
+        self.builder = builder or DigestBuilder(settings, self.repo, briefer=briefer)
         self.deliverer = Deliverer(settings, self.repo)
 
     def _replay(self, idempotency: Idempotency | None) -> Digest | None:

@@ -8,9 +8,11 @@ evidence quote is a sentence of the article, so the brief is grounded by constru
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -115,6 +117,9 @@ class OfflineEngine:
         self.settings = settings
         self._splitter = SentenceSplitter()
         self._actors = ActorExtractor()
+        # The rules are CPU-bound: they run on this engine's own thread, never on the event loop
+        # (one thread, so the splitter and extractor are never used by two threads at once).
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offline-engine")
 
     @property
     def model(self) -> str | None:
@@ -125,10 +130,17 @@ class OfflineEngine:
         return rules_version()
 
     async def brief(self, article: Article, options: BriefOptions) -> Brief:
-        return self.build(article)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self.build, article)
 
     async def merge(self, briefs: Sequence[Brief], options: BriefOptions) -> Brief:
-        return merge_briefs(briefs, prompt_version=self.prompt_version)
+        version = self.prompt_version
+        return await asyncio.get_running_loop().run_in_executor(
+            self._thread, lambda: merge_briefs(briefs, prompt_version=version)
+        )
+
+    async def aclose(self) -> None:
+        """Stop the engine's thread (called once, by the Briefer that built it)."""
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
     def build(self, article: Article) -> Brief:
         """The synchronous core of `brief` (CPU only; used directly by benchmarks)."""

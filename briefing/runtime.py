@@ -1,0 +1,37 @@
+"""One runtime per process: the settings, the store, the Briefer and the digest service, built once.
+
+The FastAPI lifespan, the CLI entry and the scheduler build a `Runtime` at start and close it at
+shutdown; everything else gets these objects injected. Nothing builds an engine or an LLM client
+per request, so the LLM call bound (`BRIEFING_LLM_MAX_CONCURRENCY`) and the HTTP connection pool
+are per process, not per request.
+"""
+
+from __future__ import annotations
+
+from briefing.config import Settings
+from briefing.digests.feeds import FeedPoller
+from briefing.digests.service import DigestService
+from briefing.pipeline import Briefer
+from briefing.store import Store, open_store
+
+
+class Runtime:
+    """What a process shares: close it once, when the process stops."""
+
+    def __init__(self, settings: Settings, store: Store, *, briefer: Briefer | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        # The one Briefer: its engines (and their LLM clients) are built on first use, then reused.
+        self.briefer = briefer or Briefer(settings, cache=store)
+        self.digests = DigestService(settings, store, briefer=self.briefer)
+        self.feeds = FeedPoller(settings, store)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Runtime:
+        """Open (and migrate) the store and build the runtime over it; blocking, so call it in a thread."""
+        return cls(settings, open_store(settings))
+
+    async def aclose(self) -> None:
+        """Close the engines' HTTP clients, then the database pool."""
+        await self.briefer.aclose()
+        self.store.close()
