@@ -48,6 +48,7 @@ def run_command(
     dataset: Path | None,
     cases: list[str] | None,
     out: Path | None,
+    split: str = "all",
     baseline: str,
     concurrency: int | None,
     record: Path | None,
@@ -83,6 +84,7 @@ def run_command(
     selected = _split_cases(cases)
     if selected:
         data = data.select(selected)
+    data = data.split(split.strip().lower())
     out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{engine_name}"
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir} is a file; give a folder for the reports")
@@ -160,6 +162,12 @@ def register(app: typer.Typer) -> None:
         out: Annotated[
             Path | None, typer.Option(help="Output folder (default: evals/runs/<timestamp>-<engine>).")
         ] = None,
+        split: Annotated[
+            str,
+            typer.Option(
+                help="Cases of one split: dev (tuned on), test (held out) or all (both, side by side)."
+            ),
+        ] = "all",
         baseline: Annotated[
             str, typer.Option(help="Baseline engine run alongside; 'none' to skip.")
         ] = "lead",
@@ -195,6 +203,7 @@ def register(app: typer.Typer) -> None:
             dataset=dataset,
             cases=cases,
             out=out,
+            split=split,
             baseline=baseline,
             concurrency=concurrency,
             record=record,

@@ -21,6 +21,10 @@ from briefing.errors import InputError
 from briefing.models import Article
 
 DatasetKind = Literal["gold", "reference"]
+Split = Literal["dev", "test"]
+SPLITS: tuple[Split, ...] = ("dev", "test")
+DEFAULT_SPLIT: Split = "test"
+"""A case without `split` is held out: forgetting the field can never leak a case into tuning."""
 
 
 class _Strict(BaseModel):
@@ -37,16 +41,21 @@ class GoldActor(_Strict):
         return [self.name, *self.aliases]
 
 
-class GoldStatus(_Strict):
+class _Evidenced(_Strict):
+    evidence: list[str] = Field(default_factory=list)
+    """Optional verbatim quotes from the article that support the item (checked at load, not scored)."""
+
+
+class GoldStatus(_Evidenced):
     text: str = Field(min_length=1)
 
 
-class GoldDispute(_Strict):
+class GoldDispute(_Evidenced):
     issue: str = Field(min_length=1)
     parties: list[str] = Field(default_factory=list)
 
 
-class GoldNextStep(_Strict):
+class GoldNextStep(_Evidenced):
     action: str = Field(min_length=1)
     who: str | None = None
     when: str | None = None
@@ -74,6 +83,8 @@ class EvalCase(_Strict):
     source: str | None = None
     published_at: datetime | None = None
     tags: list[str] = Field(default_factory=list)
+    split: Split = DEFAULT_SPLIT
+    """`dev`: engines may be tuned on it; `test`: never read while tuning, only reported."""
     gold: GoldBrief | None = None
     reference: str | None = None
 
@@ -98,6 +109,8 @@ class Dataset:
     path: Path
     kind: DatasetKind
     cases: tuple[EvalCase, ...]
+    selection: str = "all"
+    """Which split the cases were chosen from (`dev`, `test` or `all`)."""
 
     def select(self, ids: Sequence[str]) -> Dataset:
         """The named cases, in dataset order; an unknown id is an input error listing the known ones."""
@@ -110,7 +123,24 @@ class Dataset:
                 f"unknown case id(s) {', '.join(unknown)} in dataset {self.path}; known ids include: {sample}"
             )
         keep = set(wanted)
-        return Dataset(self.name, self.path, self.kind, tuple(c for c in self.cases if c.id in keep))
+        kept = tuple(c for c in self.cases if c.id in keep)
+        return Dataset(self.name, self.path, self.kind, kept, self.selection)
+
+    def split(self, name: str) -> Dataset:
+        """Only the cases of one split (`dev` or `test`); `all` keeps every case."""
+        if name == "all":
+            return self
+        if name not in SPLITS:
+            raise InputError(f"unknown split {name!r}; use dev, test or all")
+        kept = tuple(case for case in self.cases if case.split == name)
+        if not kept:
+            raise InputError(f"dataset {self.path} has no {name!r} cases")
+        return Dataset(self.name, self.path, self.kind, kept, name)
+
+    def splits(self) -> list[Split]:
+        """The splits present, in the fixed order dev, test."""
+        present = {case.split for case in self.cases}
+        return [name for name in SPLITS if name in present]
 
 
 def _describe(error: ValidationError) -> str:
@@ -137,7 +167,23 @@ def load_gold_case(path: Path) -> EvalCase:
         raise InputError(f"gold case {path}: the `gold` brief is missing")
     if case.id != path.stem:
         raise InputError(f"gold case {path}: id {case.id!r} must match the file name {path.stem!r}")
+    missing = unfound_evidence(case)
+    if missing:
+        raise InputError(f"gold case {path}: evidence not found verbatim in the article: {missing[0]}")
     return case
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def unfound_evidence(case: EvalCase) -> list[str]:
+    """Gold evidence quotes that are not in the article (whitespace runs count as one space)."""
+    if case.gold is None:
+        return []
+    article = _squeeze(case.article)
+    items: list[_Evidenced] = [*case.gold.status, *case.gold.disputes, *case.gold.next_steps]
+    return [f"{quote!r}" for item in items for quote in item.evidence if _squeeze(quote) not in article]
 
 
 def load_gold_dir(path: Path) -> Dataset:
@@ -166,7 +212,7 @@ def load_jsonl(path: Path) -> Dataset:
             raise InputError(f"{where}: not valid JSON ({error.msg})") from error
         if not isinstance(raw, dict) or not {"id", "article", "reference"} <= raw.keys():
             raise InputError(f'{where}: each line needs "id", "article" and "reference"')
-        extra = set(raw) - {"id", "article", "reference", "title", "language"}
+        extra = set(raw) - {"id", "article", "reference", "title", "language", "split"}
         if extra:
             raise InputError(f"{where}: unexpected field(s) {', '.join(sorted(extra))}")
         try:

@@ -1,9 +1,12 @@
 """The CI gate: minimum aggregates per engine, and no regression beyond a tolerance from a baseline.
 
 `evals/thresholds.toml` holds a top-level `tolerance` and one table per engine of minimum values
-(`[offline]`, `[llm]`, `[lead]`). A saved baseline (`evals/baselines/<engine>.json`) is compared
-only when it was made on the same cases (same dataset fingerprint); otherwise the gate says so
-and skips that check rather than comparing unlike things.
+(`[offline]`, `[llm]`, `[lead]`), checked against the aggregate over every case of the run, plus
+optional sub-tables per split (`[offline.dev]`, `[offline.test]`) checked against that split's
+aggregate alone, so the held-out split has its own bar. A saved baseline
+(`evals/baselines/<engine>.json`) is compared only when it was made on the same cases (same
+dataset fingerprint); otherwise the gate says so and skips that check rather than comparing
+unlike things.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from briefing.errors import InputError
+from briefing.evaluation.dataset import SPLITS
 from briefing.evaluation.metrics import GOLD_METRICS, REFERENCE_METRICS
 
 DEFAULT_TOLERANCE = 0.02
@@ -26,6 +30,9 @@ QUALITY_METRICS = frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)
 class Thresholds:
     tolerance: float
     minimums: dict[str, float]
+    """Bars for the aggregate over every case of the run."""
+    splits: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Bars per split (`dev`, `test`) for that split's aggregate."""
 
 
 @dataclass
@@ -60,14 +67,26 @@ def load_thresholds(path: Path, engine: str) -> Thresholds:
     if not isinstance(tolerance, (int, float)) or not isinstance(table, dict):
         raise InputError(f"thresholds file {path}: `tolerance` must be a number and [{engine}] a table")
     minimums: dict[str, float] = {}
+    splits: dict[str, dict[str, float]] = {}
     for name, value in table.items():
-        if name not in QUALITY_METRICS or not isinstance(value, (int, float)):
-            known = ", ".join(sorted(QUALITY_METRICS))
-            raise InputError(
-                f"thresholds file {path}: [{engine}] {name} must be a number and one of: {known}"
-            )
-        minimums[name] = float(value)
-    return Thresholds(float(tolerance), minimums)
+        if name in SPLITS and isinstance(value, dict):
+            splits[name] = {
+                metric: _minimum(path, f"{engine}.{name}", metric, bar) for metric, bar in value.items()
+            }
+            continue
+        minimums[name] = _minimum(path, engine, name, value)
+    return Thresholds(float(tolerance), minimums, splits)
+
+
+def _minimum(path: Path, table: str, name: str, value: object) -> float:
+    """One bar: a known higher-is-better metric with a number."""
+    if name not in QUALITY_METRICS or not isinstance(value, (int, float)) or isinstance(value, bool):
+        known = ", ".join(sorted(QUALITY_METRICS))
+        raise InputError(
+            f"thresholds file {path}: [{table}] {name} must be a number and one of: {known}"
+            f" (sub-tables allowed: {', '.join(SPLITS)})"
+        )
+    return float(value)
 
 
 def load_baseline(path: Path) -> dict[str, Any] | None:
@@ -91,7 +110,29 @@ def baseline_document(results: dict[str, Any]) -> dict[str, Any]:
         "engine": results["engine"],
         "dataset": results["dataset"],
         "aggregate": {k: v for k, v in results["aggregate"].items() if k in QUALITY_METRICS},
+        "splits": {
+            name: {
+                "cases": entry["cases"],
+                "fingerprint": entry.get("fingerprint"),
+                "aggregate": {k: v for k, v in entry["aggregate"].items() if k in QUALITY_METRICS},
+            }
+            for name, entry in (results.get("splits") or {}).items()
+        },
     }
+
+
+def _check_minimums(
+    gate: GateResult, aggregate: dict[str, float | None], minimums: dict[str, float], prefix: str
+) -> None:
+    for name, minimum in sorted(minimums.items()):
+        value = aggregate.get(name)
+        if name not in aggregate:
+            gate.notes.append(f"{prefix}{name}: not measured on this dataset; threshold skipped")
+            continue
+        gate.checked += 1
+        if value is None or value < minimum:
+            shown = "n/a" if value is None else f"{value:.3f}"
+            gate.failures.append(f"{prefix}{name} = {shown} is below the threshold {minimum:.3f}")
 
 
 def check(
@@ -100,31 +141,50 @@ def check(
     """Every failing metric, with the value, the bar and why, in one list."""
     gate = GateResult()
     aggregate: dict[str, float | None] = results["aggregate"]
-    for name, minimum in sorted(thresholds.minimums.items()):
-        value = aggregate.get(name)
-        if name not in aggregate:
-            gate.notes.append(f"{name}: not measured on this dataset; threshold skipped")
+    _check_minimums(gate, aggregate, thresholds.minimums, "")
+    present = results.get("splits") or {}
+    for split, minimums in sorted(thresholds.splits.items()):
+        if split not in present:
+            gate.notes.append(f"{split}: no {split} cases in this run; its thresholds were skipped")
             continue
-        gate.checked += 1
-        if value is None or value < minimum:
-            shown = "n/a" if value is None else f"{value:.3f}"
-            gate.failures.append(f"{name} = {shown} is below the threshold {minimum:.3f}")
+        _check_minimums(gate, present[split]["aggregate"], minimums, f"{split}: ")
     if baseline is None:
         return gate
-    if baseline.get("dataset", {}).get("fingerprint") != results["dataset"]["fingerprint"]:
+    if baseline.get("dataset", {}).get("fingerprint") == results["dataset"]["fingerprint"]:
+        _check_regression(gate, aggregate, baseline["aggregate"], thresholds.tolerance, "")
+        return gate
+    # Different cases overall (e.g. new held-out cases): compare the splits that are unchanged.
+    compared = False
+    saved_splits = baseline.get("splits") or {}
+    for split, entry in sorted(present.items()):
+        saved = saved_splits.get(split)
+        if isinstance(saved, dict) and saved.get("fingerprint") == entry.get("fingerprint"):
+            _check_regression(
+                gate, entry["aggregate"], saved.get("aggregate") or {}, thresholds.tolerance, f"{split}: "
+            )
+            compared = True
+    if not compared:
         gate.notes.append(
             "baseline was measured on different cases; regression check skipped "
             "(re-save it with --save-baseline)"
         )
-        return gate
-    for name, before in sorted(baseline["aggregate"].items()):
+    return gate
+
+
+def _check_regression(
+    gate: GateResult,
+    aggregate: dict[str, float | None],
+    before_aggregate: dict[str, Any],
+    tolerance: float,
+    prefix: str,
+) -> None:
+    for name, before in sorted(before_aggregate.items()):
         now = aggregate.get(name)
         if name not in QUALITY_METRICS or before is None or now is None:
             continue
         gate.checked += 1
-        if now < before - thresholds.tolerance:
+        if now < before - tolerance:
             gate.failures.append(
-                f"{name} regressed from {before:.3f} to {now:.3f} "
-                f"(more than the tolerance {thresholds.tolerance})"
+                f"{prefix}{name} regressed from {before:.3f} to {now:.3f} "
+                f"(more than the tolerance {tolerance})"
             )
-    return gate

@@ -22,6 +22,8 @@ HEADLINE_METRICS = (
     "status_f1",
     "disputes_f1",
     "next_steps_f1",
+    "next_steps_precision",
+    "next_steps_recall",
     "grounded_rate",
     "rouge1",
     "rouge2",
@@ -136,11 +138,37 @@ def side_by_side(case: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+@dataclass(frozen=True)
+class SplitColumn:
+    """One column of the per-split table: a split's engine or baseline aggregate."""
+
+    label: str
+    values: dict[str, Any]
+
+
+def split_columns(results: dict[str, Any]) -> list[SplitColumn]:
+    """Engine (and baseline) aggregate per split, dev before test, for the side-by-side table."""
+    base_name = (results.get("baseline") or {}).get("engine")
+    engine = results["engine"]["name"]
+    columns = []
+    for split, entry in (results.get("splits") or {}).items():
+        count = f"{split} ({entry['cases']})"
+        columns.append(SplitColumn(f"{engine} {count}", entry["aggregate"]))
+        if base_name and entry.get("baseline_aggregate") is not None:
+            columns.append(SplitColumn(f"{base_name} {count}", entry["baseline_aggregate"]))
+    return columns
+
+
 def render_summary(results: dict[str, Any], gate: dict[str, Any] | None = None) -> str:
     return (
         _environment(autoescape=False)
         .get_template("summary.md.j2")
-        .render(results=results, gate=gate, metrics=_summary_metrics(results))
+        .render(
+            results=results,
+            gate=gate,
+            metrics=_summary_metrics(results),
+            split_columns=split_columns(results),
+        )
     )
 
 
@@ -162,6 +190,7 @@ def render_html(results: dict[str, Any], gate: dict[str, Any] | None = None) -> 
             results=results,
             gate=gate,
             metrics=_summary_metrics(results),
+            split_columns=split_columns(results),
             all_metrics=results.get("metrics", []),
             bars=section_bars(results),
             distributions=[

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import httpx2
 
 from briefing.config import Settings
 from briefing.engines import Engine, get_engine
-from briefing.evaluation.dataset import Dataset, EvalCase
+from briefing.evaluation.dataset import SPLITS, Dataset, EvalCase
 from briefing.evaluation.metrics import (
     COST_METRICS,
     GOLD_METRICS,
@@ -94,8 +94,12 @@ def metric_names(dataset: Dataset) -> tuple[str, ...]:
 
 def dataset_fingerprint(dataset: Dataset) -> str:
     """Changes when any case (article or gold) changes, so baselines are compared like for like."""
+    return _fingerprint(dataset.cases)
+
+
+def _fingerprint(cases: Iterable[EvalCase]) -> str:
     digest = hashlib.sha256()
-    for case in dataset.cases:
+    for case in cases:
         digest.update(case.model_dump_json().encode("utf-8"))
     return digest.hexdigest()[:16]
 
@@ -166,6 +170,30 @@ def _matches_json(matches: CaseMatches | None) -> dict[str, Any] | None:
     }
 
 
+def split_aggregates(
+    runs: list[CaseRun], baseline_runs: list[CaseRun] | None, names: tuple[str, ...]
+) -> dict[str, Any]:
+    """Per split present (dev, then test): case count and the engine's and baseline's aggregates.
+
+    Reports show the splits side by side, so a gap between tuned-on and held-out cases is visible.
+    """
+    splits: dict[str, Any] = {}
+    for name in SPLITS:
+        mine = [run for run in runs if run.case.split == name]
+        if not mine:
+            continue
+        ids = {run.case.id for run in mine}
+        theirs = [run for run in baseline_runs or [] if run.case.id in ids]
+        splits[name] = {
+            "cases": len(mine),
+            "fingerprint": _fingerprint(run.case for run in mine),
+            "errors": sum(run.error is not None for run in mine),
+            "aggregate": aggregate([run.scores for run in mine], names),
+            "baseline_aggregate": aggregate([run.scores for run in theirs], names) if theirs else None,
+        }
+    return splits
+
+
 def _case_json(run: CaseRun, baseline: CaseRun | None) -> dict[str, Any]:
     brief = None
     if run.brief is not None:
@@ -175,6 +203,7 @@ def _case_json(run: CaseRun, baseline: CaseRun | None) -> dict[str, Any]:
         "title": run.case.title,
         "language": run.case.language,
         "tags": run.case.tags,
+        "split": run.case.split,
         "ok": run.error is None,
         "error": run.error,
         "scores": run.scores,
@@ -240,12 +269,14 @@ async def run_eval(
             "path": str(dataset.path),
             "kind": dataset.kind,
             "cases": len(dataset.cases),
+            "split": dataset.selection,
             "fingerprint": dataset_fingerprint(dataset),
         },
         "engine": {"name": engine.name, "model": engine.model, "prompt_version": engine.prompt_version},
         "metrics": list(names),
         "aggregate": result_aggregate,
         "errors": sum(run.error is not None for run in runs),
+        "splits": split_aggregates(runs, baseline_runs, names),
         "baseline": None,
         "judge": judge_result,
         "cases": [_case_json(run, by_id.get(run.case.id)) for run in runs],
