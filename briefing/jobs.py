@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from briefing.config import Settings
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, StoreError
 from briefing.models import Article
-from briefing.store import Job, QueueFullError, Store
+from briefing.store import ClaimLostError, Job, QueueFullError, Store
 
 __all__ = ["DatabaseJobQueue", "Handler", "JobQueue", "Outcome", "QueueFullError", "error_document"]
 
@@ -226,13 +226,20 @@ class DatabaseJobQueue:
             else:
                 future.get_loop().call_soon_threadsafe(_resolve, future)
 
-    async def _heartbeat(self, job_id: str) -> None:
+    async def _heartbeat(self, job: Job) -> None:
+        """Renew the job's lease while it runs; returns only when the claim is lost (taken over)."""
         interval = max(0.05, self.settings.job_lease_seconds / 3)
         while True:
             await asyncio.sleep(interval)
-            await asyncio.to_thread(
-                self.store.extend_lease, job_id, lease_seconds=self.settings.job_lease_seconds
-            )
+            try:
+                kept = await asyncio.to_thread(
+                    self.store.extend_lease, job.id, lease_seconds=self.settings.job_lease_seconds, claim=job
+                )
+            except StoreError as error:  # the database is away for a moment: try again next beat
+                log.warning("job %s: lease renewal failed: %s", job.id, error.message)
+                continue
+            if not kept:
+                return
 
     def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         """Keep a reference (the loop holds tasks weakly) and cancel it at shutdown."""
@@ -241,36 +248,59 @@ class DatabaseJobQueue:
         return task
 
     async def _execute(self, job: Job, slots: asyncio.Semaphore) -> tuple[Job, Outcome | None]:
-        """Run a claimed job, record how it ended, free its slot; (job as it ended, outcome)."""
+        """Run a claimed job, record how it ended, free its slot; (job as it ended, outcome).
+
+        Every write is fenced with the claim (`job` as claimed): when the lease lapsed and another
+        worker took the job over, the heartbeat stops this run and nothing of it is written.
+        """
         self.running += 1
-        heartbeat = asyncio.create_task(self._heartbeat(job.id))
+        heartbeat = asyncio.create_task(self._heartbeat(job))
+        work = asyncio.ensure_future(self.handlers[job.kind](job))
         outcome: Outcome | None = None
         try:
-            outcome = await self.handlers[job.kind](job)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            if not isinstance(error, BriefingError):
-                log.exception("job %s (%s) crashed", job.id, job.kind)
+            await asyncio.wait({work, heartbeat}, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                work.cancel()
+                raise _claim_lost(job)
+            try:
+                outcome = work.result()
+            except ClaimLostError:
+                raise
+            except Exception as error:
+                if not isinstance(error, BriefingError):
+                    log.exception("job %s (%s) crashed", job.id, job.kind)
+                else:
+                    log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
+                document = error_document(error)
+                await asyncio.to_thread(self.store.fail_job, job.id, error=document, claim=job)
+                job = job.model_copy(update={"status": "failed", "error": document})
             else:
-                log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
-            document = error_document(error)
-            await asyncio.to_thread(self.store.fail_job, job.id, error=document)
-            job = job.model_copy(update={"status": "failed", "error": document})
-        else:
-            if not outcome.recorded:
-                await asyncio.to_thread(
-                    self.store.finish_job, job.id, result_id=outcome.result_id, result=outcome.result
+                if not outcome.recorded:
+                    await asyncio.to_thread(
+                        self.store.finish_job,
+                        job.id,
+                        result_id=outcome.result_id,
+                        result=outcome.result,
+                        claim=job,
+                    )
+                job = job.model_copy(
+                    update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
                 )
-            job = job.model_copy(
-                update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
-            )
+        except ClaimLostError as lost:
+            log.warning("%s", lost.message)
+            outcome = None
+            job = await asyncio.to_thread(self.store.get_job, job.id) or job
         finally:
+            work.cancel()
             heartbeat.cancel()
             self.running -= 1
             slots.release()
         self._finished(job.id)
         return job, outcome
+
+
+def _claim_lost(job: Job) -> ClaimLostError:
+    return ClaimLostError(f"job {job.id}: attempt {job.attempts} lost its lease to another worker; stopped")
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -171,7 +171,9 @@ class Briefs:
             self.metrics.cache.labels("hit").inc()
             return Outcome(result_id=brief.id, value=brief)
         self.metrics.observe_brief(brief)
-        brief_id = await asyncio.to_thread(self.store.finish_brief_job, job.id, article=article, brief=brief)
+        brief_id = await asyncio.to_thread(
+            self.store.finish_brief_job, job.id, article=article, brief=brief, claim=job
+        )
         return Outcome(result_id=brief_id, value=brief, recorded=True)
 
     def job_brief(self, job: Job) -> Brief | None:

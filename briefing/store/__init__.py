@@ -20,12 +20,21 @@ from briefing.config import Settings
 from briefing.errors import StoreError
 from briefing.models import Article, Brief
 from briefing.store.database import make_engine, migrate
-from briefing.store.jobrows import Job, JobsMixin, JobStatus, QueueFullError
+from briefing.store.jobrows import ClaimLostError, Job, JobsMixin, JobStatus, QueueFullError
 from briefing.store.keys import ApiKeyInfo, KeysMixin
 from briefing.store.statements import Statements
 from briefing.store.tables import ArticleRow, Base, BriefRow, utcnow
 
-__all__ = ["ApiKeyInfo", "Base", "Job", "JobStatus", "QueueFullError", "Store", "open_store"]
+__all__ = [
+    "ApiKeyInfo",
+    "Base",
+    "ClaimLostError",
+    "Job",
+    "JobStatus",
+    "QueueFullError",
+    "Store",
+    "open_store",
+]
 
 _ARTICLES = ArticleRow.__table__
 _BRIEFS = BriefRow.__table__
@@ -168,14 +177,21 @@ class Store(JobsMixin, KeysMixin):
             brief.id = self._upsert_brief(connection, article, brief)
         return brief
 
-    def finish_brief_job(self, job_id: str, *, article: Article, brief: Brief) -> str:
+    def finish_brief_job(
+        self, job_id: str, *, article: Article, brief: Brief, claim: Job | None = None
+    ) -> str:
         """Store a job's brief and mark the job succeeded in one transaction; returns the brief id.
 
-        The job's article was stored when the job was accepted, so it is not written again.
+        The job's article was stored when the job was accepted, so it is not written again. With
+        `claim` (the job as its worker claimed it) the job row is locked first and the whole write
+        is refused (ClaimLostError) when another worker took the job over meanwhile: a stale
+        worker never overwrites the cached brief or the job's result.
         """
         with self.connection() as connection:
+            if claim is not None:
+                self.check_claim(connection, claim)
             brief.id = self._upsert_brief(connection, article, brief)
-            self.finish_job(job_id, result_id=brief.id, result=None, connection=connection)
+            self.finish_job(job_id, result_id=brief.id, result=None, connection=connection, claim=claim)
         return brief.id
 
     def _upsert_brief(self, connection: Connection, article: Article, brief: Brief) -> str:

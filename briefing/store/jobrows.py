@@ -50,6 +50,26 @@ class QueueFullError(BriefingError):
         self.retry_after = retry_after
 
 
+class ClaimLostError(BriefingError):
+    """A worker's claim on a job is gone: its lease lapsed and the job was requeued or claimed again.
+
+    Raised instead of writing, so a worker that was frozen (or cut off) and resumes cannot overwrite
+    the result of the run that replaced it; its work is dropped.
+    """
+
+    http_status = 409
+
+
+def _lost(claim: Job) -> ClaimLostError:
+    return ClaimLostError(
+        f"job {claim.id}: attempt {claim.attempts} was taken over by another worker; its outcome is dropped"
+    )
+
+
+def _fence(claim: Job) -> dict[str, Any]:
+    return {"p_attempt": claim.attempts, "p_started": claim.started_at}
+
+
 def _job(row: Any) -> Job:
     # Rows come from our own table, so the model is built without re-validating them.
     return Job.model_construct(**{column.key: getattr(row, column.key) for column in _JOB_COLUMNS})
@@ -145,11 +165,23 @@ class JobsMixin:
             ).first()
             return _job(claimed) if claimed is not None else None  # None: another process won the race
 
-    def extend_lease(self, job_id: str, *, lease_seconds: float) -> None:
+    def extend_lease(self, job_id: str, *, lease_seconds: float, claim: Job | None = None) -> bool:
+        """Renew a running job's lease; with `claim`, only while that claim holds (False once lost)."""
         now = utcnow()
         params = {"p_id": job_id, "p_until": now + timedelta(seconds=lease_seconds), "p_now": now}
+        statement = self.sql.extend_lease
+        if claim is not None:
+            params.update(_fence(claim))
+            statement = self.sql.extend_lease_fenced
         with self.connection() as connection:
-            connection.execute(self.sql.extend_lease, params)
+            return bool(connection.execute(statement, params).rowcount)
+
+    def check_claim(self, connection: Connection, claim: Job) -> None:
+        """Lock the job row while `claim` still holds it, in `connection`'s transaction; else raise
+        ClaimLostError (which rolls that transaction back, so nothing of the stale result is kept)."""
+        params = {"p_id": claim.id, "p_now": utcnow(), **_fence(claim)}
+        if not connection.execute(self.sql.touch_claim, params).rowcount:
+            raise _lost(claim)
 
     def finish_job(
         self,
@@ -158,23 +190,43 @@ class JobsMixin:
         result_id: str | None,
         result: dict[str, Any] | None,
         connection: Connection | None = None,
+        claim: Job | None = None,
     ) -> None:
-        """Mark the job succeeded; pass `connection` to do it in the transaction that stored its result."""
-        params = {"p_id": job_id, "p_result_id": result_id, "p_result": result, "p_now": utcnow()}
-        if connection is not None:
-            connection.execute(self.sql.finish_job, params)
-            return
-        with self.connection() as own:
-            own.execute(self.sql.finish_job, params)
+        """Mark the job succeeded; pass `connection` to do it in the transaction that stored its result.
 
-    def fail_job(self, job_id: str, *, error: dict[str, Any]) -> None:
+        With `claim`, only while that claim holds: ClaimLostError when the job was taken over.
+        """
+        params = {"p_id": job_id, "p_result_id": result_id, "p_result": result, "p_now": utcnow()}
+        statement = self.sql.finish_job
+        if claim is not None:
+            params.update(_fence(claim))
+            statement = self.sql.finish_job_fenced
+        if connection is not None:
+            done = connection.execute(statement, params).rowcount
+        else:
+            with self.connection() as own:
+                done = own.execute(statement, params).rowcount
+        if claim is not None and not done:
+            raise _lost(claim)
+
+    def fail_job(self, job_id: str, *, error: dict[str, Any], claim: Job | None = None) -> None:
+        """Record the job's failure; with `claim`, only while that claim holds (else ClaimLostError)."""
         now = utcnow()
+        where = [JobRow.id == job_id]
+        if claim is not None:
+            where += [
+                JobRow.status == "running",
+                JobRow.attempts == claim.attempts,
+                JobRow.started_at == claim.started_at,
+            ]
         with self.connection() as connection:
-            connection.execute(
+            failed = connection.execute(
                 update(JobRow)
-                .where(JobRow.id == job_id)
+                .where(*where)
                 .values(status="failed", error=error, lease_until=None, finished_at=now, updated_at=now)
-            )
+            ).rowcount
+        if claim is not None and not failed:
+            raise _lost(claim)
 
     def requeue_expired(self, *, max_attempts: int, now: datetime | None = None) -> int:
         """Running jobs whose lease ran out (their worker died) go back to the queue.

@@ -54,6 +54,19 @@ class Statements:
                 updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
             )
         )
+        # The fence: a claim is (attempts, started_at) as the claimer read them; a worker whose job
+        # was requeued and claimed again (attempts + 1, a new start) no longer matches and writes nothing.
+        fence = (
+            JOBS.c.status == "running",
+            JOBS.c.attempts == bindparam("p_attempt"),
+            JOBS.c.started_at == bindparam("p_started", type_=JOBS.c.started_at.type),
+        )
+        self.finish_job_fenced = self.finish_job.where(*fence)
+        self.touch_claim = (
+            update(JOBS)
+            .where(JOBS.c.id == bindparam("p_id"), *fence)
+            .values(updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type))
+        )
         self.extend_lease = (
             update(JOBS)
             .where(JOBS.c.id == bindparam("p_id"), JOBS.c.status == "running")
@@ -62,3 +75,4 @@ class Statements:
                 updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
             )
         )
+        self.extend_lease_fenced = self.extend_lease.where(*fence)

@@ -18,6 +18,8 @@ class FakeEngine:
         self._model = model or "fake-1"
         # The kill-mid-job test runs the server in a subprocess and slows the engine there.
         self.delay = float(os.environ.get("BRIEFING_TEST_ENGINE_DELAY", "0"))
+        # Tells apart the briefs of two server processes (the fencing test).
+        self.tag = os.environ.get("BRIEFING_TEST_ENGINE_TAG", "")
 
     @property
     def model(self) -> str | None:
@@ -33,8 +35,9 @@ class FakeEngine:
         if "FAIL-UPSTREAM" in article.text:
             raise LLMUnavailableError("the fake LLM is down", attempts=3)
         first = article.text.split(". ")[0].strip()
+        headline = f"{self.tag} {first}" if self.tag else first
         return Brief(
-            headline=first[:80],
+            headline=headline[:80],
             summary=first,
             actors=[Actor(name="Someone", evidence=[Evidence(quote=first)])],
             status=[
