@@ -109,6 +109,11 @@ def _words(line: str) -> int:
     return len(line.split())
 
 
+def is_chrome_line(line: str) -> bool:
+    """Whether one line is page chrome (a date or font-size line, a notice, a byline …)."""
+    return _is_chrome(line) or _is_caption(line.strip())
+
+
 def _is_chrome(line: str) -> bool:
     """A whole line of page furniture; a sentence of the story (long, with a verb) is never one."""
     stripped = line.strip()

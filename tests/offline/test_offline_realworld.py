@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from briefing.clean import clean_article, is_chrome_line
+from briefing.config import Settings
+from briefing.engines.offline import OfflineEngine
 from briefing.engines.offline.classify import classify
+from briefing.engines.offline.headline import make_headline
+from briefing.engines.offline.sentences import SentenceSplitter
 from briefing.engines.offline.trim import trim
+from briefing.models import Article
+
+PAGES = Path(__file__).parent / "data" / "pages"
 
 
 @pytest.mark.parametrize(
@@ -78,3 +88,62 @@ def test_item_texts_keep_the_quotation_marks_of_the_sentence(sentence: str, expe
         assert not any(mark in text for mark in '"“”')
     else:
         assert text == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "headline"),
+    [
+        (
+            "European leaders on Tuesday rejected a proposal by Governor Aldo Verris to freeze the disputed "
+            "Maren corridor along the current front line, a senior European Union official said.",
+            "European leaders rejected a proposal by Governor Aldo Verris",
+        ),
+        ("The U.S. will send more troops to the region, a U.S. official said Tuesday.", None),
+        (
+            "the rail operator said on wednesday that it will cut 40 regional services, blaming drivers.",
+            "The rail operator will cut 40 regional services",
+        ),
+        (
+            "STOCKHOLM, Jan. 19 — Swedish carrier Boreal Airways on Monday launched a hostile 2.1 billion "
+            "euro takeover bid for Finland's Aurora Wings, taking its offer directly to shareholders.",
+            None,
+        ),
+    ],
+)
+def test_headline_is_a_clean_statement_of_3_to_14_words(sentence: str, headline: str | None) -> None:
+    made = make_headline(sentence)
+    assert 3 <= len(made.split()) <= 14, made
+    assert not re.search(r"\bsaid\b|STOCKHOLM|Monday|Tuesday|[,;:]$", made), made
+    if headline is not None:
+        assert made == headline
+
+
+@pytest.mark.parametrize("page", ["browser_paste.txt", "ptb_tokenized.txt", "all_lower.txt"])
+def test_pasted_pages_get_real_headlines(page: str) -> None:
+    text = (PAGES / page).read_text()
+    brief = OfflineEngine(Settings()).build(clean_article(Article(text=text))[0])
+    assert 3 <= len(brief.headline.split()) <= 14, brief.headline
+    assert not is_chrome_line(brief.headline)
+    assert not re.search(r"\b(?:px|date|Share|Scroll|By [A-Z])\b", brief.headline), brief.headline
+    assert brief.headline[0].isupper()
+
+
+def test_a_chrome_first_line_is_never_the_title_line() -> None:
+    text = "date 2025-10-21 + ↺ − 16 px\n\nThe port reopened on Monday after a strike.\n\nShips queued."
+    brief = OfflineEngine(Settings()).build(Article(text=text))
+    assert "px" not in brief.headline
+    assert brief.headline.startswith("The port reopened")
+
+
+def test_ptb_tokenized_and_lower_case_text_split_into_sentences() -> None:
+    splitter = SentenceSplitter()
+    ptb = (PAGES / "ptb_tokenized.txt").read_text()
+    sentences = splitter.split(ptb)
+    assert len(sentences) == 7
+    assert sentences[2].text.endswith("ignoring the neighbourhood .")
+    assert sentences[3].text.startswith("`` This library")
+    lower = (PAGES / "all_lower.txt").read_text()
+    sentences = splitter.split(lower)
+    assert [s.text.split()[0] for s in sentences] == ["the", "the", "talks", "the"]
+    for sentence in splitter.split(ptb) + sentences:
+        assert (ptb if sentence.text in ptb else lower)[sentence.start : sentence.end] == sentence.text

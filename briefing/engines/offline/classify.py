@@ -618,7 +618,10 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         state += STATE_FIGURE_WEIGHT
     state = min(state, 3.0)
     quote_only = (
-        sentence[:1] in "\"“‘'" or sentence.count('"') % 2 == 1 or sentence.count("“") != sentence.count("”")
+        sentence[:1] in "\"“‘'`"
+        or sentence.count('"') % 2 == 1
+        or sentence.count("“") != sentence.count("”")
+        or sentence.count("``") != sentence.count("''")
     )
     if quote_only and any(word in _NEGATION or word.endswith("n't") for word in words):
         conflict += 1.0

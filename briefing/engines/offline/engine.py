@@ -18,9 +18,11 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from briefing.clean import is_chrome_line
 from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
+from briefing.engines.offline.headline import fit, make_headline
 from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
@@ -46,7 +48,7 @@ ISSUE_WORDS = 16  # an issue that no rule phrases is cut at a clause to this len
 MAX_EXTRA_DISPUTES = 4  # more disputes when their sentences state the contested point
 DISPUTE_CANDIDATES = 14  # the extras are looked for among the best candidates only (speed)
 MAX_NEXT_STEPS = 5
-HEADLINE_WORDS = 16
+HEADLINE_WORDS = 14
 SUMMARY_WORDS = 40
 SUMMARY_SENTENCES = 3
 SUMMARY_SENTENCE_WORDS = 80
@@ -165,6 +167,9 @@ class OfflineEngine:
             engine=self.name, model=None, prompt_version=self.prompt_version, cost_usd=0.0, warnings=warnings
         )
         given_title = title_line.text if title_line is not None else (article.title or "").strip()
+        if is_chrome_line(given_title):
+            given_title = ""
+        given_title = fit(given_title) if len(given_title.split()) > HEADLINE_WORDS else given_title
         if not content:
             meta.warnings.append("offline engine: the article has no sentences to brief")
             headline = (
@@ -198,7 +203,7 @@ def _title_line(sentences: list[Sentence]) -> Sentence | None:
     if len(sentences) < 3 or sentences[0].paragraph == sentences[1].paragraph:
         return None
     first = sentences[0]
-    if first.text[-1:] in '.!?"”' or not 3 <= len(first.text.split()) <= 25:
+    if first.text[-1:] in '.!?"”' or not 3 <= len(first.text.split()) <= 25 or is_chrome_line(first.text):
         return None
     return first
 
@@ -229,10 +234,18 @@ def _summary(content: list[Sentence], scores: list[float]) -> str:
 
 
 def _headline(content: list[Sentence], scores: list[float]) -> str:
-    """The more central of the first two sentences, without dateline or attribution, cut to a clause."""
-    lead = [i for i in range(min(2, len(content))) if len(content[i].text.split()) >= 5] or [0]
-    top = max(lead, key=lambda i: (scores[i], -i))
-    return shorten(trim(content[top].text).text, HEADLINE_WORDS).rstrip(".")
+    """From the more central of the first two statements (not quotes, not chrome): attribution,
+    dateline, day and asides removed, cut where a phrase ends to 3-14 words."""
+    lead = [
+        i
+        for i in range(min(3, len(content)))
+        if len(content[i].text.split()) >= 5 and not _is_quote(content[i].text)
+    ][:2] or [0]
+    for index in sorted(lead, key=lambda i: (-scores[i], i)):
+        headline = make_headline(content[index].text, HEADLINE_WORDS)
+        if headline:
+            return headline
+    return fit(content[0].text, HEADLINE_WORDS) or content[0].text
 
 
 def _is_heading(text: str) -> bool:
@@ -248,7 +261,7 @@ def _is_boilerplate(text: str) -> bool:
 
 
 def _is_quote(text: str) -> bool:
-    return text[:1] in "\"“‘'" or text.count('"') % 2 == 1
+    return text[:1] in "\"“‘'`" or text.count('"') % 2 == 1
 
 
 def _actor_item(info: ActorInfo, content: list[Sentence]) -> Actor:

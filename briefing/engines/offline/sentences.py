@@ -76,7 +76,7 @@ class SentenceSplitter:
         if lang == "en" or lang not in LANGUAGE_CODES:
             fast = self._split_whole(text)
             if fast is not None:
-                return _rejoin_titles(fast, text)
+                return _rejoin_titles(_resplit(fast, text), text)
         sentences: list[Sentence] = []
         for paragraph_index, match in enumerate(_PARAGRAPH.finditer(text)):
             base = match.start()
@@ -170,6 +170,45 @@ class SentenceSplitter:
             spans.append((position, position + len(piece)))
             cursor = position + len(piece)
         return spans or [(0, len(paragraph))]
+
+
+# Penn Treebank tokens ("library , citing … million . The closure"; `` and '' for quote marks): a
+# detached full stop followed by a capital, a digit or an opening `` ends a sentence.
+_PTB_END = re.compile(r"(?<=\s[.!?])(?:\s+'')?\s+(?=``|[A-Z0-9\"“])|(?<=\s[.!?]\s'')\s+(?=[A-Z])")
+# All-lower-case text: a full stop after a word, then a lower-case word, ends a sentence.
+_LOWER_END = re.compile(r"(?<=[a-z0-9%)\"'”’][.!?])\s+(?=[a-z])")
+_LOWER_ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "dr", "st", "no", "vs", "e.g", "i.e", "u.s", "jr", "sr"])
+
+
+def _resplit(sentences: list[Sentence], text: str) -> list[Sentence]:
+    """Split what blingfire leaves whole in text it was not made for: PTB-tokenized text and text
+    in lower case only (it relies on spacing and capitals); offsets stay exact."""
+    ptb = " . " in text or " , " in text
+    letters = sum(map(str.isalpha, text[:4000]))
+    lower = letters > 40 and sum(map(str.isupper, text[:4000])) < 0.005 * letters
+    if not (ptb or lower):
+        return sentences
+    result: list[Sentence] = []
+    for sentence in sentences:
+        cuts: list[int] = []
+        if ptb:
+            cuts += [match.end() for match in _PTB_END.finditer(sentence.text)]
+        if lower:
+            for match in _LOWER_END.finditer(sentence.text):
+                word = sentence.text[: match.start()].rsplit(None, 1)[-1].rstrip(".!?").lower()
+                if word not in _LOWER_ABBREVIATIONS:
+                    cuts.append(match.end())
+        if not cuts:
+            result.append(sentence)
+            continue
+        start = 0
+        for cut in [*sorted(set(cuts)), len(sentence.text)]:
+            piece = sentence.text[start:cut].strip()
+            if piece:
+                at = sentence.start + sentence.text.index(piece, start)
+                result.append(Sentence(piece, at, at + len(piece), 0, sentence.paragraph, _noise(piece)))
+            start = cut
+    return result
 
 
 def _rejoin_titles(sentences: list[Sentence], text: str) -> list[Sentence]:
