@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
-from briefing.digests.cluster import ClusterItem, bcubed, canonical_actor, cluster
+from briefing.digests.cluster import (
+    ClusterItem,
+    ClusterParams,
+    average_linkage,
+    bcubed,
+    candidate_pairs,
+    canonical_actor,
+    cluster,
+    features,
+)
 
 
 def test_bcubed_hand_made_case() -> None:
@@ -81,3 +91,51 @@ def test_clustering_is_order_independent() -> None:
 def test_trivial_inputs() -> None:
     assert cluster([]) == []
     assert cluster(ITEMS[:1]) == [["s1"]]
+
+
+def _partition(labels: list[int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(label, set()).add(index)
+    return {frozenset(group) for group in groups.values()}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sparse_average_linkage_matches_dense(seed: int) -> None:
+    """With every pair given, the heap-based linkage cuts the same clusters as SciPy's dense one."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    centres = rng.integers(0, 6, size=n)
+    similarity = np.where(centres[:, None] == centres[None, :], 0.35, 0.02) + rng.random((n, n)) * 0.2
+    similarity = np.triu(similarity, 1)
+    similarity = similarity + similarity.T
+    rows, cols = np.triu_indices(n, 1)
+    roots = average_linkage(n, rows, cols, similarity[rows, cols], 0.75)
+    distance = 1.0 - similarity
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average")
+    # SciPy merges at distance <= t; ours strictly below: the same cut away from exact ties
+    dense = fcluster(tree, t=0.75 - 1e-9, criterion="distance")
+    assert _partition(roots) == _partition(list(dense))
+    assert 2 <= len(set(roots)) < n
+
+
+def test_absent_pairs_count_as_zero_in_the_average() -> None:
+    # a-b and b-c are close, a-c unknown: mean of {a,b} to c is (0 + 0.9) / 2 = 0.45
+    rows, cols, values = np.array([0, 1]), np.array([1, 2]), np.array([0.95, 0.9])
+    assert len(set(average_linkage(3, rows, cols, values, 0.6))) == 1  # 0.45 > 1 - 0.6
+    assert len(set(average_linkage(3, rows, cols, values, 0.5))) == 2  # 0.45 < 1 - 0.5
+
+
+def test_blocking_purges_terms_in_too_many_articles() -> None:
+    """Each story's terms are in two articles: a cap of one article leaves no candidate pair."""
+    rows, cols = candidate_pairs(features(ITEMS, ClusterParams()), ClusterParams())
+    assert all(row < col for row, col in zip(rows, cols, strict=True)) and len(rows) >= 2
+    purged = ClusterParams(block_max_df=1)
+    assert len(candidate_pairs(features(ITEMS, purged), purged)[0]) == 0
+    assert cluster(ITEMS, purged) == [
+        [item.id] for item in sorted(ITEMS, key=lambda i: (i.published_at, i.id))
+    ]
