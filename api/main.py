@@ -21,9 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import briefing
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
-from api.routes import articles, briefs, digests, health, jobs, schedules, web
+from api.routes import articles, briefs, digests, docs, health, jobs, schedules, web
 from api.schemas import ArticleIn, BriefRequest
 from api.service import BriefService
+from api.session import Sessions
 from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
 from briefing.jobs import QueueFullError
@@ -139,12 +140,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=briefing.__version__,
         description="Structured, grounded briefs from news articles.",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, with the CSP nonce on their scripts
+        redoc_url=None,
     )
     app.state.settings = settings or get_settings()
     app.state.metrics = Metrics()
+    app.state.sessions = Sessions(app.state.settings)
     app.add_middleware(ServiceMiddleware)
     _install_handlers(app)
-    for module in (briefs, jobs, articles, health, web, digests, schedules):
+    for module in (briefs, jobs, articles, health, web, digests, schedules, docs):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -1,4 +1,5 @@
-"""One pure-ASGI middleware for what every request needs: request id, auth, body limit, metrics, log.
+"""One pure-ASGI middleware for what every request needs: request id, Host check, auth, body limit,
+security headers, metrics, log.
 
 Pure ASGI (not BaseHTTPMiddleware) keeps the per-request overhead small and lets the body limit
 stop reading as soon as the limit is crossed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import time
 import uuid
 from http.cookies import CookieError, SimpleCookie
@@ -19,13 +21,38 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.logs import REQUEST_ID
 from api.problems import PayloadTooLarge
+from api.session import SESSION_COOKIE
 
 log = logging.getLogger("briefing.api")
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/login", "/logout"})
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})  # load balancers probe by address: no Host check
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-KEY_COOKIE = "briefing_key"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Pages may load only their own scripts, or inline ones carrying this response's nonce; styles
+# may be inline (the templates and digest emails use them); nothing may frame them elsewhere.
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+
+
+def request_host(scope: Scope) -> str | None:
+    """The Host header's name, lower case, without the port (None when absent or malformed)."""
+    raw = _header(scope, b"host")
+    if not raw:
+        return None
+    try:
+        return urlsplit(f"//{raw}").hostname
+    except ValueError:
+        return None
+
+
+def host_allowed(name: str | None, trusted: frozenset[str]) -> bool:
+    return "*" in trusted or (name is not None and name in trusted)
 
 
 def cookie(scope: Scope, name: str) -> str | None:
@@ -41,17 +68,24 @@ def cookie(scope: Scope, name: str) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-def cross_site(scope: Scope, *, required: bool) -> bool:
+def cross_site(scope: Scope, trusted: frozenset[str], *, required: bool) -> bool:
     """True when an unsafe request comes from another site (CSRF), judged by Origin, else Referer.
 
     Browsers send Origin on every POST; other clients send neither, which passes unless the
     request is authenticated by the cookie (`required`), where a missing origin is refused too.
+    The origin's host must be on the allow-list (not merely equal to the Host header, which a
+    DNS-rebinding page controls) and name the same host and port the request was sent to.
     """
     source = _header(scope, b"origin") or _header(scope, b"referer")
     if not source or source == "null":
         return required or source == "null"
+    try:
+        origin = urlsplit(source)
+        name = origin.hostname
+    except ValueError:
+        return True
     host = _header(scope, b"host") or ""
-    return urlsplit(source).netloc.lower() != host.lower()
+    return not host_allowed(name, trusted) or origin.netloc.lower() != host.lower()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -96,12 +130,21 @@ class ServiceMiddleware:
         status = [500]
 
         started_response = [False]
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce  # request.state.csp_nonce in templates
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 started_response[0] = True
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"content-security-policy" not in names:
+                    kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                    policy = PAGE_POLICY.format(nonce=nonce) if kind.startswith(b"text/html") else DATA_POLICY
+                    headers.append((b"content-security-policy", policy.encode()))
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
             await send(message)
 
         state = scope["app"].state
@@ -142,13 +185,22 @@ class ServiceMiddleware:
             REQUEST_ID.reset(token)
 
     def _refusal(self, scope: Scope, state: Any) -> list[Message] | None:
+        trusted: frozenset[str] = state.settings.trusted_hosts
+        name = request_host(scope)
+        if scope["path"] not in PROBE_PATHS and not host_allowed(name, trusted):
+            return _error(
+                400,
+                "BadHost",
+                f"this server does not answer to the host {name or '(none)'!r}; "
+                "add it to BRIEFING_ALLOWED_HOSTS if it is one of its names",
+            )
         limit = state.settings.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             return _error(413, "PayloadTooLarge", f"the body is larger than the {limit}-byte limit")
         authorization = _header(scope, b"authorization")
         unsafe = scope["method"] not in SAFE_METHODS
-        if unsafe and authorization is None and cross_site(scope, required=False):
+        if unsafe and authorization is None and cross_site(scope, trusted, required=False):
             return _error(403, "CrossSiteRequest", "cross-site posts are refused (Origin does not match)")
         if scope["path"] in PUBLIC_PATHS:
             return None
@@ -156,15 +208,20 @@ class ServiceMiddleware:
         if service is None or not service.auth_required():
             return None
         if authorization is None:
-            key = cookie(scope, KEY_COOKIE)
-            if key and service.key_valid(key):
-                if unsafe and cross_site(scope, required=True):
+            session = cookie(scope, SESSION_COOKIE)
+            key_hash = state.sessions.key_hash(session)
+            if key_hash and service.key_hash_valid(key_hash):
+                if unsafe and cross_site(scope, trusted, required=True):
                     return _error(403, "CrossSiteRequest", "a signed-in form post must carry its Origin")
                 return None
             if self._wants_page(scope):
                 return _redirect(f"/login?next={quote(scope['path'])}")
-            if key:
-                return _error(403, "Forbidden", "the signed-in API key is not valid (unknown or revoked)")
+            if session:
+                return _error(
+                    403,
+                    "Forbidden",
+                    "the sign-in is not valid (expired, or its key was revoked); sign in again",
+                )
         scheme, _, key = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
             return _error(

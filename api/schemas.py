@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from briefing.models import Article, Brief, BriefOptions
+from briefing.models import Article, Brief, BriefOptions, http_url
 
 
 class ArticleIn(BaseModel):
@@ -21,6 +21,8 @@ class ArticleIn(BaseModel):
     source: str | None = None
     published_at: datetime | None = None
     language: str | None = None
+
+    _url = field_validator("url")(http_url)
 
 
 class BriefRequest(ArticleIn):

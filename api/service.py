@@ -39,10 +39,13 @@ class BriefService(Briefs):
         return self._auth_required
 
     def key_valid(self, key: str) -> bool:
-        digest = hash_key(key)
+        return self.key_hash_valid(hash_key(key))
+
+    def key_hash_valid(self, digest: str) -> bool:
+        """A key known by its digest (a sign-in session keeps the digest, never the key) is valid."""
         if any(hmac.compare_digest(digest, known) for known in self._configured_hashes):
             return True
-        return self.store.check_api_key(key)
+        return self.store.check_api_key_hash(digest)
 
     # --- requests → articles -------------------------------------------------------------------
     async def article_from(self, request: ArticleIn) -> Article:

@@ -84,6 +84,17 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Accepted API keys: a JSON list or comma-separated."
     )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names the service answers to besides the loopback names (and a concrete "
+        "BRIEFING_HOST); JSON list or comma-separated; '*' turns the check off.",
+    )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs the web sign-in cookie; default: generated once and kept in "
+        "data_dir/session.key. Set it when processes do not share data_dir.",
+    )
+    session_max_age: float = Field(default=12 * 3600.0, description="Seconds a web sign-in lasts.")
     allow_public_bind: bool = False
     max_body_bytes: int = 2_000_000
     wait_seconds: float = 30.0
@@ -129,7 +140,7 @@ class Settings(BaseSettings):
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
     feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
 
-    @field_validator("api_keys", "models", "delivery_dirs", mode="before")
+    @field_validator("api_keys", "models", "delivery_dirs", "allowed_hosts", mode="before")
     @classmethod
     def _string_list(cls, value: Any) -> Any:
         """Environment lists may be JSON (`["a","b"]`) or comma-separated (`a,b`)."""
@@ -154,6 +165,17 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """Host names (lower case, no port) the service answers to: the loopback names, the bound
+        address when it is a concrete one, and `allowed_hosts`. A foreign Host header is refused,
+        so a DNS-rebinding page cannot talk to a local server under its own name."""
+        names = {"localhost", "127.0.0.1", "::1"}
+        if self.host not in ("0.0.0.0", "::", ""):
+            names.add(self.host.strip("[]").lower())
+        names.update(name.strip().strip("[]").lower() for name in self.allowed_hosts if name.strip())
+        return frozenset(names)
 
     @property
     def loopback_only(self) -> bool:

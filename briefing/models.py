@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,6 +33,18 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_WS.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def http_url(value: str | None) -> str | None:
+    """An article's address must be an http(s) URL with a host: anything else (javascript:, data:,
+    file:) would become a link or a fetch that runs or reads what it should not."""
+    if value is None:
+        return None
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{url[:80]!r} is not an http:// or https:// URL")
+    return url
 
 
 def article_id_for(text: str) -> str:
@@ -57,6 +70,8 @@ class Article(_Model):
     @classmethod
     def _normalized(cls, value: str) -> str:
         return normalize_text(value)
+
+    _url = field_validator("url")(http_url)
 
     def model_post_init(self, __context: object) -> None:
         if not self.id:

@@ -64,10 +64,16 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/nonexistent-tiktoken-cache")
 
 
+# The host name Starlette's TestClient sends; allowed like an operator allows a server's own name.
+TEST_HOSTS = ["testserver"]
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Embedded defaults on a temporary data dir (offline engine, SQLite)."""
-    return Settings(data_dir=tmp_path / "data", llm_backoff_base=0.01, llm_backoff_max=0.05)
+    return Settings(
+        data_dir=tmp_path / "data", llm_backoff_base=0.01, llm_backoff_max=0.05, allowed_hosts=TEST_HOSTS
+    )
 
 
 @pytest.fixture
@@ -80,4 +86,5 @@ def llm_settings(tmp_path: Path) -> Settings:
         model="gpt-4o-mini",
         llm_backoff_base=0.01,
         llm_backoff_max=0.05,
+        allowed_hosts=TEST_HOSTS,
     )

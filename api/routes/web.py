@@ -8,14 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 
+from api.bodies import validation_error
 from api.deps import get_service
 from api.highlight import highlight
-from api.middleware import KEY_COOKIE
 from api.schemas import ArticleIn
 from api.service import BriefService
+from api.session import SESSION_COOKIE
 from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Brief, BriefOptions
+from briefing.store.keys import hash_key
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -42,7 +45,8 @@ def login(
     key: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Check the key like the Bearer header, then keep it in an HttpOnly, SameSite=Strict cookie.
+    """Check the key like the Bearer header, then start a signed, expiring session naming the key
+    by its digest (the key itself never goes into the cookie).
 
     (The middleware has already refused a cross-site post of this form by its Origin.)
     """
@@ -55,15 +59,22 @@ def login(
         return templates.TemplateResponse(request, "login.html", context, status_code=403)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
-        KEY_COOKIE, key, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+        SESSION_COOKIE,
+        request.app.state.sessions.issue(hash_key(key)),
+        max_age=int(service.settings.session_max_age),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
     )
     return response
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(KEY_COOKIE, path="/", httponly=True, samesite="strict")
+    secure = request.url.scheme == "https"
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
     return response
 
 
@@ -88,6 +99,11 @@ async def submit(
 ) -> Response:
     try:
         article = await service.article_from(ArticleIn(text=text or None, url=url.strip() or None))
+    except ValidationError as error:
+        return _index(request, service, validation_error(error).message, 422)
+    except BriefingError as error:
+        return _index(request, service, error.message, error.http_status)
+    try:
         options = BriefOptions()
         cached = await service.cached(article, options)
         if cached is not None and cached.id:

@@ -56,6 +56,9 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         host = host or settings.host
         port = port or settings.port
+        # The bound address decides the default Host allow-list and whether directory targets
+        # need BRIEFING_DELIVERY_DIRS; worker processes read it from the environment.
+        settings = settings.model_copy(update={"host": host, "port": port})
         store = open_store(settings)
         try:
             keys_exist = bool(settings.api_keys) or store.has_api_keys()
@@ -68,6 +71,7 @@ def register(app: typer.Typer) -> None:
             # Jobs live in the database and are claimed atomically, so processes share the work;
             # the schema is already migrated above, before any worker starts.
             os.environ["BRIEFING_PROCESSES"] = str(processes)
+            os.environ["BRIEFING_HOST"] = host
             uvicorn.run(
                 "briefing.cli.serve:app_from_env",
                 factory=True,

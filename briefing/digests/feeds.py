@@ -114,7 +114,7 @@ class FeedPoller:
         tags: list[str] | None = None,
         poll_minutes: int | None = None,
     ) -> Feed:
-        url = check_scheme(url, field="feed url")
+        url = check_scheme(url, field="url")
         with self.store.session() as session:
             if session.scalar(select(FeedRow.id).where(FeedRow.url == url)) is not None:
                 raise InputError(f"feed url: {url} is already subscribed", field="url")

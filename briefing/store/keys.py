@@ -87,10 +87,12 @@ class KeysMixin:
 
     def check_api_key(self, key: str) -> bool:
         """True when `key` is a stored, unrevoked key."""
+        return self.check_api_key_hash(hash_key(key))
+
+    def check_api_key_hash(self, key_hash: str) -> bool:
+        """True when the key with this digest is stored and unrevoked (what a sign-in session holds)."""
         with self.session() as session:
             found = session.scalar(
-                select(ApiKeyRow.id).where(
-                    ApiKeyRow.key_hash == hash_key(key), ApiKeyRow.revoked_at.is_(None)
-                )
+                select(ApiKeyRow.id).where(ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None))
             )
             return found is not None

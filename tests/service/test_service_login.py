@@ -1,4 +1,4 @@
-"""The web page with keys on: a login form sets an HttpOnly, SameSite=Strict cookie; posts need an Origin."""
+"""The web page with keys on: a login form starts a signed, expiring session; posts need an Origin."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 ARTICLE = "Mayor Jane Doe said the park would reopen. Work begins Monday, officials said."
 
 
-def test_login_sets_a_strict_httponly_cookie_that_opens_the_page_and_api(
+def _sign_in(client: TestClient) -> None:
+    signed = client.post("/login", data={"key": KEY, "next": "/"}, headers=SAME, follow_redirects=False)
+    assert signed.status_code == 303
+
+
+def test_login_sets_a_signed_httponly_session_that_opens_the_page_and_api(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client(api_keys=[KEY])
@@ -27,8 +32,9 @@ def test_login_sets_a_strict_httponly_cookie_that_opens_the_page_and_api(
     signed = client.post("/login", data={"key": KEY, "next": "/"}, headers=SAME, follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/"
     cookie = signed.headers["set-cookie"]
-    assert cookie.startswith(f"briefing_key={KEY};")
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert cookie.startswith("briefing_session=") and KEY not in cookie  # never the key itself
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "Max-Age=43200" in cookie and "Secure" not in cookie  # plain http here
 
     page = client.get("/", headers=HTML)
     assert page.status_code == 200 and "Sign out" in page.text
@@ -37,7 +43,7 @@ def test_login_sets_a_strict_httponly_cookie_that_opens_the_page_and_api(
     assert made.status_code == 303 and made.headers["location"].startswith("/briefs/")
 
     client.post("/logout", headers=SAME)
-    assert "briefing_key" not in client.cookies
+    assert "briefing_session" not in client.cookies
     assert client.get("/v1/briefs").status_code == 401
 
 
@@ -45,7 +51,7 @@ def test_cookie_posts_without_or_with_a_foreign_origin_are_refused(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client(api_keys=[KEY])
-    client.cookies.set("briefing_key", KEY)
+    _sign_in(client)
     evil = client.post("/", data={"text": ARTICLE}, headers={"Origin": "https://evil.example"})
     assert evil.status_code == 403 and evil.json()["error"]["type"] == "CrossSiteRequest"
     bare = client.post("/", data={"text": ARTICLE})
@@ -65,7 +71,9 @@ def test_bearer_clients_need_no_origin_and_a_bad_cookie_is_403(
         "/v1/briefs?engine=test", json={"text": ARTICLE}, headers={"Authorization": f"Bearer {KEY}"}
     )
     assert response.status_code == 200
-    client.cookies.set("briefing_key", "revoked-or-made-up")
+    client.cookies.set("briefing_session", "made-up")
+    assert client.get("/v1/briefs").status_code == 403
+    client.cookies.set("briefing_session", KEY)  # the raw key is not a session either
     assert client.get("/v1/briefs").status_code == 403
     assert client.get("/", headers=HTML, follow_redirects=False).headers["location"] == "/login?next=/"
 

@@ -12,7 +12,11 @@ from briefing.config import Settings
 
 
 def test_no_server_errors_on_any_operation(tmp_path: Path) -> None:
-    app = create_app(Settings(data_dir=tmp_path / "data", max_body_bytes=20_000, wait_seconds=2.0))
+    app = create_app(
+        Settings(
+            data_dir=tmp_path / "data", max_body_bytes=20_000, wait_seconds=2.0, allowed_hosts=["testserver"]
+        )
+    )
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 9

@@ -40,6 +40,7 @@ def test_comma_separated_keys_guard_the_api(monkeypatch: pytest.MonkeyPatch, tmp
     from api.main import create_app
 
     monkeypatch.setenv("BRIEFING_API_KEYS", "first-key,second-key")
+    monkeypatch.setenv("BRIEFING_ALLOWED_HOSTS", "testserver")
     monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BRIEFING_SCHEDULER_ENABLED", "false")
     with TestClient(create_app()) as client:
