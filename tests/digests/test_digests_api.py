@@ -42,7 +42,8 @@ def test_bad_cron_or_timezone_is_422_naming_it(client, field, value) -> None:
 
 def test_unknown_feed_scheme_is_422(client) -> None:
     response = client.post("/v1/feeds", json={"url": "gopher://example.org/feed"})
-    assert response.status_code == 422 and "feed url" in response.json()["error"]["message"]
+    assert response.status_code == 422 and response.json()["error"]["fields"] == ["url"]
+    assert "not an http:// or https:// URL" in response.json()["error"]["message"]
 
 
 def test_ad_hoc_and_schedule_digests_in_every_format(client) -> None:

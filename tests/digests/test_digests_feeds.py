@@ -104,7 +104,7 @@ async def test_poll_due_respects_interval(open_settings, store) -> None:
 def test_unknown_scheme_is_input_error(settings, store) -> None:
     with pytest.raises(InputError) as caught:
         FeedPoller(settings, store).add_feed("ftp://example.org/feed.xml")
-    assert caught.value.http_status == 422 and "feed url" in caught.value.message
+    assert caught.value.http_status == 422 and caught.value.context["field"] == "url"
 
 
 async def test_loopback_feed_refused_by_default(settings, store) -> None:
