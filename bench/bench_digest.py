@@ -1,17 +1,26 @@
-"""Digest benchmark: 1,000 already-briefed articles (~150 stories) → cluster + merge (offline) + render.
+"""Digest benchmark: already-briefed synthetic articles (~0.15 stories per article) → cluster,
+merge (offline), render; and clustering alone at scale.
 
-Prints the time of each stage (one process, one core busy) and the B-cubed score of the
-clustering on this synthetic set, then the LLM-call count of a digest with a counting engine:
-first build = new articles + multi-article stories, re-run = 0.
+One size (default 1,000): prints the time of each stage (one process), the B-cubed score of the
+clustering on this synthetic set, peak memory, then the LLM-call count of a digest with a
+counting engine (first build = new articles + multi-article stories, re-run = 0).
 
-    .venv/bin/python bench/bench_digest.py [--articles 1000] [--stories 150]
+Several sizes: clustering alone at each size, each in a fresh process (so peak memory is that
+size's), with the time of every clustering stage, and the growth exponent fitted to the times:
+
+    taskset -c 0 .venv/bin/python bench/bench_digest.py [--articles 1000] [--stories 150]
+    taskset -c 0 .venv/bin/python bench/bench_digest.py --articles 2000 4000 8000 16000 32000 64000 100000
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import math
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +30,16 @@ from pathlib import Path
 
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
-from briefing.digests.cluster import ClusterItem, bcubed, cluster
+from briefing.digests.cluster import (
+    ClusterItem,
+    ClusterParams,
+    average_linkage,
+    bcubed,
+    candidate_pairs,
+    cluster,
+    features,
+    pair_similarity,
+)
 from briefing.digests.render import render
 from briefing.digests.repo import DigestRepo
 from briefing.models import Article, Brief, BriefOptions
@@ -103,6 +121,8 @@ def story_vocabulary(n_stories: int, seed: int, per_story: int = 6) -> list[list
     """Distinct proper names for every story (no name is shared by two stories), so each story is a
     separate event as a labelled set needs; common nouns and verbs stay shared, as in real news."""
     words = sorted({a + b + c for a in SYLLABLES for b in SYLLABLES for c in SYLLABLES})
+    if n_stories * per_story > len(words):  # large runs: four-syllable names as well
+        words = sorted(set(words) | {w + d for w in words for d in SYLLABLES})
     if n_stories * per_story > len(words):
         raise SystemExit(f"at most {len(words) // per_story} stories")
     random.Random(seed).shuffle(words)
@@ -112,7 +132,11 @@ def story_vocabulary(n_stories: int, seed: int, per_story: int = 6) -> list[list
     ]
 
 
-def synthetic(n_articles: int, n_stories: int, seed: int = 7) -> tuple[list[Article], dict[str, str]]:
+def synthetic(
+    n_articles: int, n_stories: int, seed: int = 7, actors: dict[str, tuple[str, ...]] | None = None
+) -> tuple[list[Article], dict[str, str]]:
+    """Articles and their gold story; `actors` (if given) gets each article's named people and firms,
+    what an engine would extract."""
     rng = random.Random(seed)
     start = datetime(2026, 5, 4, tzinfo=UTC)
     vocabulary = story_vocabulary(n_stories, seed)
@@ -149,6 +173,8 @@ def synthetic(n_articles: int, n_stories: int, seed: int = 7) -> tuple[list[Arti
         )
         articles.append(article)
         gold[article.id] = f"s{story}"
+        if actors is not None:
+            actors[article.id] = (person, company, town)
     return articles, gold
 
 
@@ -179,6 +205,91 @@ class FixedBriefer(Briefer):
 
     def engine(self, options: BriefOptions | None = None):
         return self.fixed
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cluster_stages(n_articles: int, n_stories: int) -> dict[str, float]:
+    """Clustering alone, stage by stage, on synthetic articles whose actors are their story's names."""
+    import sklearn.feature_extraction.text  # noqa: F401 - import cost is paid once per process, not timed
+
+    actors: dict[str, tuple[str, ...]] = {}
+    articles, gold = synthetic(n_articles, n_stories, actors=actors)
+    items = [ClusterItem(a.id, a.title or "", a.text, a.published_at, actors[a.id]) for a in articles]
+    params = ClusterParams()
+    times: dict[str, float] = {}
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    ordered = sorted(items, key=lambda item: (item.published_at, item.id))
+    data = features(ordered, params)
+    times["features"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    rows, cols = candidate_pairs(data, params)
+    times["candidates"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    similarity = pair_similarity(data, rows, cols, params)
+    times["similarity"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    roots = average_linkage(len(ordered), rows, cols, similarity, params.threshold)
+    times["linkage"] = time.perf_counter() - mark
+    groups: dict[int, list[str]] = {}
+    for item, root in zip(ordered, roots, strict=True):
+        groups.setdefault(root, []).append(item.id)
+    times["total"] = time.perf_counter() - started
+    times["cpu"] = time.process_time() - cpu_started
+    precision, recall, f1 = bcubed(list(groups.values()), gold)
+    assert list(groups.values()) == cluster(items, params)  # the stages are exactly cluster()
+    return {
+        **times,
+        "articles": n_articles,
+        "pairs": len(rows),
+        "clusters": len(groups),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "peak_mb": peak_mb(),
+    }
+
+
+def scaling(sizes: list[int], stories_per_article: float) -> None:
+    """Each size in its own process; then the exponent b of time ≈ a·n^b, least squares in log-log."""
+    results = []
+    for n in sizes:
+        stories = max(1, round(n * stories_per_article))
+        output = subprocess.run(
+            [sys.executable, __file__, "--cluster-only", "--articles", str(n), "--stories", str(stories)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        result = json.loads(output.strip().splitlines()[-1])
+        results.append(result)
+        print(
+            f"{n:>7} articles: features {result['features']:.2f} s, candidates {result['candidates']:.2f} s "
+            f"({result['pairs']} pairs), similarity {result['similarity']:.2f} s, linkage "
+            f"{result['linkage']:.2f} s; CPU {result['cpu']:.2f} s; peak {result['peak_mb']:.0f} MB",
+            flush=True,
+        )
+        print(
+            f"clustering alone: {result['total']:.2f} s → {result['clusters']} clusters "
+            f"(B-cubed P={result['precision']:.3f} R={result['recall']:.3f} F1={result['f1']:.3f})",
+            flush=True,
+        )
+    if len(results) >= 2:
+        xs = [math.log(r["articles"]) for r in results]
+        for key, what in (("total", "wall time"), ("cpu", "CPU time")):
+            ys = [math.log(r[key]) for r in results]
+            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
+                (x - mx) ** 2 for x in xs
+            )
+            print(f"fitted growth exponent of {what} (∝ n^b, {len(results)} sizes): b = {slope:.2f}")
+            by_size = {r["articles"]: r[key] for r in results}
+            if 2000 in by_size and 16000 in by_size:
+                print(f"  16,000 vs 2,000 articles: {by_size[16000] / by_size[2000]:.1f}× the {what}")
 
 
 async def main(n_articles: int, n_stories: int) -> None:
@@ -229,7 +340,7 @@ async def main(n_articles: int, n_stories: int) -> None:
             f" + rank): {t_build:.2f} s → {len(digest.stories)} stories"
         )
         print(f"render md+html+txt+json: {t_render:.2f} s")
-        print(f"TOTAL cluster+merge+render: {t_build + t_render:.2f} s (target ≤ 5 s)")
+        print(f"TOTAL cluster+merge+render: {t_build + t_render:.2f} s; peak memory {peak_mb():.0f} MB")
 
         counting = CountingOffline(builder.briefer.engine())
         counted = DigestBuilder(settings, repo, briefer=FixedBriefer(settings, store, counting))
@@ -248,8 +359,18 @@ async def main(n_articles: int, n_stories: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=1000)
-    parser.add_argument("--stories", type=int, default=150)
+    parser.add_argument("--articles", type=int, nargs="+", default=[1000])
+    parser.add_argument("--stories", type=int, help="stories in the set (default: 0.15 per article)")
+    parser.add_argument("--cluster-only", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.articles, arguments.stories))
+    ratio = 0.15
+    if len(arguments.articles) > 1:
+        scaling(arguments.articles, ratio)
+    else:
+        n = arguments.articles[0]
+        stories = arguments.stories or max(1, round(n * ratio))
+        if arguments.cluster_only:
+            print(json.dumps(cluster_stages(n, stories)))
+        else:
+            asyncio.run(main(n, stories))
     sys.exit(0)
