@@ -19,6 +19,7 @@ from briefing.jobs import DatabaseJobQueue, Outcome
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import Job, Store
+from briefing.store.flights import Flights
 
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}")
 
@@ -86,6 +87,7 @@ class Briefs:
         # The process's engines and LLM clients, with a cache view that leaves storing to the job.
         self.briefer = briefer.with_cache(_LookupOnlyCache(store))
         self.queue = DatabaseJobQueue(store, settings, {"brief": self.run_job})
+        self.flights = Flights(store.engine)
 
     def engine_for(self, options: BriefOptions) -> Engine:
         """Build (once) the requested engine, so a bad engine or model is a 422 before anything is stored."""
@@ -156,6 +158,16 @@ class Briefs:
         if article is None:
             raise InputError(f"article {job.payload['article_id']} is no longer stored")
         options = BriefOptions.model_validate(job.payload.get("options") or {})
+        if not (self.settings.cache and options.use_cache):
+            return await self._brief_and_store(job, article, options)
+        # Single-flight on the cache key: concurrent jobs for one article (here or in another
+        # process) make one engine call; the others wait and then find its brief in the cache.
+        engine = self.engine_for(options)
+        key = "|".join((article.id, engine.name, engine.model or "", engine.prompt_version or ""))
+        async with self.flights.hold(key):
+            return await self._brief_and_store(job, article, options)
+
+    async def _brief_and_store(self, job: Job, article: Article, options: BriefOptions) -> Outcome:
         # The stored brief is the flagged one (what the cache keeps); strict mode is applied when
         # it is presented, so a strict request never writes a filtered brief into the cache.
         try:
