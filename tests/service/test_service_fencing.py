@@ -78,7 +78,8 @@ async def test_the_heartbeat_stops_a_run_whose_claim_was_taken_over(store: Store
             raise
         return Outcome(result_id="never")
 
-    fast = settings.model_copy(update={"job_lease_seconds": 0.3, "job_poll_seconds": 0.05})
+    # A lease long enough that the worker never lapses its own claim on a loaded machine.
+    fast = settings.model_copy(update={"job_lease_seconds": 1.5, "job_poll_seconds": 0.05})
     queue = DatabaseJobQueue(store, fast, {"brief": handler})
     stop = asyncio.Event()
     worker = asyncio.create_task(queue.run_worker(stop))
