@@ -45,9 +45,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.runtime = runtime
     app.state.service = service
     stop = asyncio.Event()
-    dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
+    dispatcher = None
+    if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
+        dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
     scheduler = None
-    if settings.scheduler_enabled:
+    if settings.scheduler_enabled and settings.worker_enabled:
         from briefing.digests.scheduler import Scheduler
 
         scheduler = asyncio.create_task(
@@ -61,14 +63,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        dispatcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await dispatcher
+        if dispatcher is not None:
+            dispatcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher
         if scheduler is not None:
             scheduler.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await scheduler
         await runtime.aclose()
+        app.state.metrics.process_stopped()
 
 
 def _error_response(error: BriefingError) -> JSONResponse:

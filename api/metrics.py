@@ -1,8 +1,15 @@
-"""Prometheus metrics on a per-app registry (several apps in one process must not clash)."""
+"""Prometheus metrics on a per-app registry (several apps in one process must not clash).
+
+With `PROMETHEUS_MULTIPROC_DIR` set (`briefing serve --processes N` sets it to a fresh directory),
+every process writes its values there and `/metrics`, answered by any one process, reports the
+sum over all of them (prometheus_client's multiprocess mode), instead of that process's own.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
 
 from briefing.models import Brief
 
@@ -26,8 +33,20 @@ class Metrics:
         self.llm_calls = Counter("briefing_llm_calls", "LLM calls", ["model"], registry=r)
         self.llm_tokens = Counter("briefing_llm_tokens", "LLM tokens", ["model", "kind"], registry=r)
         self.llm_cost = Counter("briefing_llm_cost_usd", "Estimated LLM cost in USD", ["model"], registry=r)
-        self.queue_depth = Gauge("briefing_job_queue_depth", "Jobs queued or running", registry=r)
-        self.jobs_running = Gauge("briefing_jobs_running", "Jobs running in this process", registry=r)
+        # The depth is read from the shared database (the latest reading counts); the running jobs
+        # add up over the live processes.
+        self.queue_depth = Gauge(
+            "briefing_job_queue_depth",
+            "Jobs queued or running",
+            registry=r,
+            multiprocess_mode="mostrecent",
+        )
+        self.jobs_running = Gauge(
+            "briefing_jobs_running",
+            "Jobs running in the server's processes",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
 
     def observe_brief(self, brief: Brief) -> None:
         """Count a brief made by an engine (cache hits are counted where they are served)."""
@@ -42,4 +61,13 @@ class Metrics:
                 self.llm_cost.labels(model).inc(meta.cost_usd)
 
     def render(self) -> bytes:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return generate_latest(registry)
         return generate_latest(self.registry)
+
+    def process_stopped(self) -> None:
+        """Drop this process's live gauges from the shared directory (multiprocess mode only)."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            multiprocess.mark_process_dead(os.getpid())

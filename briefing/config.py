@@ -115,6 +115,11 @@ class Settings(BaseSettings):
     # --- digests -------------------------------------------------------------------------------
     templates_dir: Path | None = None
     scheduler_enabled: bool = True
+    worker_enabled: bool = Field(
+        default=True,
+        description="Run durable work (brief jobs, the digest scheduler) inside `briefing serve`; "
+        "false (`--no-worker`) leaves it to `briefing worker` processes.",
+    )
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_username: str | None = None

@@ -32,6 +32,22 @@ def app_from_env() -> Any:
     return create_app(settings)
 
 
+def _share_metrics() -> None:
+    """Give the server processes one fresh Prometheus multiprocess directory, so `/metrics` from any
+    of them reports the sum over all (set PROMETHEUS_MULTIPROC_DIR to choose it; it is emptied)."""
+    import tempfile
+    from pathlib import Path
+
+    chosen = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if chosen:
+        directory = Path(chosen)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):  # values of an earlier run must not add up with ours
+            stale.unlink()
+        return
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="briefing-metrics-")
+
+
 def register(app: typer.Typer) -> None:
     """Add `serve` and the `keys` group to the main app."""
 
@@ -46,6 +62,14 @@ def register(app: typer.Typer) -> None:
         i_know_its_public: Annotated[
             bool, typer.Option("--i-know-its-public", help="Allow a non-loopback address without API keys.")
         ] = False,
+        worker: Annotated[
+            bool,
+            typer.Option(
+                "--worker/--no-worker",
+                help="Run brief jobs and the digest scheduler in the server (default); "
+                "--no-worker leaves them to `briefing worker` processes.",
+            ),
+        ] = True,
     ) -> None:
         """Serve the JSON API and the web page (SQLite + offline engine when nothing is configured)."""
         import uvicorn
@@ -54,6 +78,9 @@ def register(app: typer.Typer) -> None:
         from briefing.store import open_store
 
         settings = get_settings()
+        if not worker:
+            os.environ["BRIEFING_WORKER_ENABLED"] = "false"  # for the processes uvicorn starts, too
+            settings = settings.model_copy(update={"worker_enabled": False})
         host = host or settings.host
         port = port or settings.port
         # The bound address decides the default Host allow-list and whether directory targets
@@ -72,6 +99,7 @@ def register(app: typer.Typer) -> None:
             # the schema is already migrated above, before any worker starts.
             os.environ["BRIEFING_PROCESSES"] = str(processes)
             os.environ["BRIEFING_HOST"] = host
+            _share_metrics()
             uvicorn.run(
                 "briefing.cli.serve:app_from_env",
                 factory=True,
@@ -88,6 +116,26 @@ def register(app: typer.Typer) -> None:
         uvicorn.run(
             create_app(settings), host=host, port=port, log_config=None, access_log=False, lifespan="on"
         )
+
+    @app.command("worker")
+    def worker_command(
+        scheduler: Annotated[
+            bool,
+            typer.Option(
+                "--scheduler/--no-scheduler",
+                help="Also run the digest scheduler (schedules, feeds, deliveries).",
+            ),
+        ] = True,
+    ) -> None:
+        """Run brief jobs (and the digest scheduler) without an HTTP server, to scale work apart."""
+        import asyncio
+
+        from api.logs import configure_logging
+        from briefing.services.worker import run_worker
+
+        settings = get_settings()
+        configure_logging(settings)
+        asyncio.run(run_worker(settings, scheduler=scheduler))
 
     keys = typer.Typer(help="Manage API keys (stored hashed; a key is shown once, when created).")
     app.add_typer(keys, name="keys")

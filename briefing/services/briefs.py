@@ -32,6 +32,23 @@ class BriefMetrics(Protocol):
     def observe_brief(self, brief: Brief) -> None: ...
 
 
+class _Uncounted:
+    def labels(self, *_: str) -> _Uncounted:
+        return self
+
+    def inc(self, amount: float = 1) -> None:
+        return None
+
+
+class _NoMetrics:
+    """A worker has no /metrics endpoint to serve: its counts go nowhere."""
+
+    cache = _Uncounted()
+
+    def observe_brief(self, brief: Brief) -> None:
+        return None
+
+
 def check_model(engine: str, model: str, *, uses_model: bool, allowed: list[str]) -> None:
     """A requested model must make sense for its engine: 422 (naming the field) when it does not.
 
@@ -80,10 +97,12 @@ class _LookupOnlyCache:
 class Briefs:
     """Brief articles now or as durable jobs, over the process's one Briefer and store."""
 
-    def __init__(self, settings: Settings, store: Store, metrics: BriefMetrics, *, briefer: Briefer) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, metrics: BriefMetrics | None, *, briefer: Briefer
+    ) -> None:
         self.settings = settings
         self.store = store
-        self.metrics = metrics
+        self.metrics = metrics or _NoMetrics()
         # The process's engines and LLM clients, with a cache view that leaves storing to the job.
         self.briefer = briefer.with_cache(_LookupOnlyCache(store))
         self.queue = DatabaseJobQueue(store, settings, {"brief": self.run_job})

@@ -39,7 +39,7 @@ def _start(port: int, data_dir: Path, delay: str, **extra: str) -> subprocess.Po
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded CI machine can take a while to import everything
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
