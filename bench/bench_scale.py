@@ -123,15 +123,20 @@ class FreshDatabase:
         self.admin.dispose()
 
 
-async def submit(ports: list[int], n: int) -> None:
-    async with httpx.AsyncClient(timeout=60) as client:
-        for i in range(n):
+async def submit(ports: list[int], n: int, concurrency: int = 32) -> None:
+    """Queue `n` distinct articles with `?wait=false`, `concurrency` requests at a time."""
+    numbers = iter(range(n))
+
+    async def client(http: httpx.AsyncClient) -> None:
+        for i in numbers:
             body = {"text": f"Story {i} {uuid.uuid4().hex}. The city council voted on Tuesday to close it."}
-            response = await client.post(
-                f"http://127.0.0.1:{ports[i % len(ports)]}/v1/briefs?wait=false", json=body
-            )
+            port = ports[i % len(ports)]
+            response = await http.post(f"http://127.0.0.1:{port}/v1/briefs?wait=false", json=body)
             if response.status_code != 202:
                 raise SystemExit(f"submit answered {response.status_code}: {response.text[:200]}")
+
+    async with httpx.AsyncClient(timeout=60) as http:
+        await asyncio.gather(*(client(http) for _ in range(concurrency)))
 
 
 def succeeded(url: str) -> tuple[int, int]:
@@ -186,18 +191,21 @@ def recovery(base: str, delay: float, bound: int, log: Path) -> None:
         llm, llm_port = start_llm(delay)
         servers = [start_server(url, llm_port, 1, bound, log) for _ in range(2)]
         try:
+            started = time.monotonic()
             asyncio.run(submit([port for _, port in servers], JOBS))
-            time.sleep(3)
+            time.sleep(max(0.0, 3 - (time.monotonic() - started)))  # kill 3 s after the first submit
             victim = servers[0][0]
             victim.send_signal(signal.SIGKILL)
             victim.wait()
             killed = time.monotonic()
+            left = JOBS - succeeded(url)[0]
             wait_all(url, JOBS, 600)
             after = time.monotonic() - killed
             stats = llm_stats(llm_port)
             print(
-                f"kill -9 of one of 2 servers 3 s into {JOBS} jobs: all finished {after:.1f} s after "
-                f"the kill (lease 10 s); LLM calls {stats['calls']}, at most {stats['max_in_flight']} at once"
+                f"kill -9 of one of 2 servers {killed - started:.1f} s into {JOBS} jobs "
+                f"({left} unfinished): all finished {after:.1f} s after the kill (lease 10 s); "
+                f"LLM calls {stats['calls']}, at most {stats['max_in_flight']} at once"
             )
         finally:
             for process, _ in servers:
