@@ -79,7 +79,8 @@ async def test_the_heartbeat_stops_a_run_whose_claim_was_taken_over(store: Store
         return Outcome(result_id="never")
 
     # A lease long enough that the worker never lapses its own claim on a loaded machine.
-    fast = settings.model_copy(update={"job_lease_seconds": 1.5, "job_poll_seconds": 0.05})
+    # One slot, held by the run: this worker cannot claim the requeued job before the "other worker".
+    fast = settings.model_copy(update={"job_lease_seconds": 1.5, "job_poll_seconds": 0.05, "workers": 1})
     queue = DatabaseJobQueue(store, fast, {"brief": handler})
     stop = asyncio.Event()
     worker = asyncio.create_task(queue.run_worker(stop))
