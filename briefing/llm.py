@@ -11,13 +11,15 @@ token limit is an error, never a silently shortened brief.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json
 import re
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import httpx2
 import openai
@@ -33,6 +35,9 @@ from tenacity import (
 
 from briefing.config import Settings
 from briefing.errors import ConfigError, LLMError, LLMOutputError, LLMTruncatedError, LLMUnavailableError
+
+if TYPE_CHECKING:
+    from briefing.store.slots import SharedSlots
 
 T = TypeVar("T", bound=BaseModel)
 Messages = list[dict[str, str]]
@@ -155,6 +160,8 @@ class LLMClient:
             jitter=settings.llm_backoff_base,
         )
         self._loop_semaphore: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        # Set by the runtime on PostgreSQL: the same bound across every process on the database.
+        self.shared_slots: SharedSlots | None = None
 
     @property
     def mode(self) -> StructuredMode:
@@ -166,6 +173,11 @@ class LLMClient:
         if self._loop_semaphore is None or self._loop_semaphore[0] is not loop:
             self._loop_semaphore = (loop, asyncio.Semaphore(self.settings.llm_max_concurrency))
         return self._loop_semaphore[1]
+
+    def _shared_slot(self) -> AbstractAsyncContextManager[None]:
+        if self.shared_slots is None:
+            return contextlib.nullcontext()
+        return self.shared_slots.hold()
 
     async def aclose(self) -> None:
         await self._client.close()
@@ -282,7 +294,7 @@ class LLMClient:
             async for attempt in retrying:
                 with attempt:
                     attempts += 1
-                    async with self._semaphore():
+                    async with self._semaphore(), self._shared_slot():
                         started = time.perf_counter()
                         try:
                             return await self._client.chat.completions.create(

@@ -7,7 +7,7 @@ grounding and timing behave the same everywhere.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 from briefing.clean import clean_article
 from briefing.config import Settings
@@ -33,6 +33,8 @@ class Briefer:
         self.settings = settings
         self.cache = cache if settings.cache else None
         self._engines: dict[tuple[str, str | None], Engine] = {}
+        # The runtime sets this on PostgreSQL (briefing/store/slots.py); engines built later use it.
+        self.llm_slots: Any = None
 
     def engine(self, options: BriefOptions | None = None) -> Engine:
         options = options or BriefOptions()
@@ -54,7 +56,11 @@ class Briefer:
         return view
 
     def _build_engine(self, name: str, model: str | None) -> Engine:
-        return get_engine(name, self.settings, model=model)
+        engine = get_engine(name, self.settings, model=model)
+        client = getattr(engine, "client", None)
+        if client is not None and self.llm_slots is not None:
+            client.shared_slots = self.llm_slots  # the call bound across processes (PostgreSQL)
+        return engine
 
     async def aclose(self) -> None:
         """Release what the engines hold open (the LLM engine's HTTP client); call once, when done."""

@@ -13,6 +13,7 @@ from briefing.digests.feeds import FeedPoller
 from briefing.digests.service import DigestService
 from briefing.pipeline import Briefer
 from briefing.store import Store, open_store
+from briefing.store.slots import SharedSlots
 
 
 class Runtime:
@@ -23,6 +24,13 @@ class Runtime:
         self.store = store
         # The one Briefer: its engines (and their LLM clients) are built on first use, then reused.
         self.briefer = briefer or Briefer(settings, cache=store)
+        self.llm_slots: SharedSlots | None = None
+        if store.engine.dialect.name == "postgresql":
+            # BRIEFING_LLM_MAX_CONCURRENCY then bounds the calls of every process on the database.
+            self.llm_slots = SharedSlots(
+                store.engine, f"llm:{settings.openai_base_url or ''}", settings.llm_max_concurrency
+            )
+            self.briefer.llm_slots = self.llm_slots
         self.digests = DigestService(settings, store, briefer=self.briefer)
         self.feeds = FeedPoller(settings, store)
 
@@ -34,4 +42,6 @@ class Runtime:
     async def aclose(self) -> None:
         """Close the engines' HTTP clients, then the database pool."""
         await self.briefer.aclose()
+        if self.llm_slots is not None:
+            self.llm_slots.close()
         self.store.close()
