@@ -179,7 +179,7 @@ def throughput(base: str, processes: int, delay: float, bound: int, log: Path) -
             print(
                 f"{processes} API process(es): {JOBS} jobs in {total:.1f} s = {JOBS / total:.1f} jobs/s "
                 f"(last job {elapsed:.1f} s after the last submit); LLM calls {stats['calls']}, "
-                f"at most {stats['max_in_flight']} at once (bound {bound} per process)"
+                f"at most {stats['max_in_flight']} at once (BRIEFING_LLM_MAX_CONCURRENCY={bound})"
             )
         finally:
             stop(server)

@@ -183,7 +183,8 @@ class Briefs:
         # process) make one engine call; the others wait and then find its brief in the cache.
         engine = self.engine_for(options)
         key = "|".join((article.id, engine.name, engine.model or "", engine.prompt_version or ""))
-        async with self.flights.hold(key):
+        # A holder that stopped renewing its job's lease is no reason to wait longer than the lease.
+        async with self.flights.hold(key, wait=self.settings.job_lease_seconds):
             return await self._brief_and_store(job, article, options)
 
     async def _brief_and_store(self, job: Job, article: Article, options: BriefOptions) -> Outcome:

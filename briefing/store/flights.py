@@ -30,37 +30,54 @@ class Flights:
         self._local: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     @asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
-        """Wait until no one else (here or, on PostgreSQL, in any process) holds `key`, then hold it."""
+    async def hold(self, key: str, *, wait: float) -> AsyncIterator[bool]:
+        """Hold `key` while no one else (here or, on PostgreSQL, in any process) does; yields True.
+
+        Waits at most `wait` seconds, then goes ahead without the flight (yields False): a holder
+        that is frozen (SIGSTOP, a VM pause) keeps its lock, and must not stall the work that
+        replaced it. Single-flight saves calls; it never blocks work for longer than that.
+        """
+        deadline = asyncio.get_running_loop().time() + wait
         lock, users = self._local.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
+        locked = False
         try:
-            async with lock:  # callers in this process queue here, using no connection while they wait
-                if self.engine.dialect.name != "postgresql":
-                    yield
-                    return
-                async with self._advisory(lock_id(key)):
-                    yield
+            try:  # callers in this process queue here, using no connection while they wait
+                await asyncio.wait_for(lock.acquire(), max(0.0, wait))
+                locked = True
+            except TimeoutError:
+                pass
+            if not locked or self.engine.dialect.name != "postgresql":
+                yield locked
+                return
+            async with self._advisory(lock_id(key), deadline) as held:
+                yield held
         finally:
+            if locked:
+                lock.release()
             users[0] -= 1
             if not users[0]:
                 self._local.pop(key, None)
 
     @asynccontextmanager
-    async def _advisory(self, key: int) -> AsyncIterator[None]:
+    async def _advisory(self, key: int, deadline: float) -> AsyncIterator[bool]:
+        loop = asyncio.get_running_loop()
         connection = await asyncio.to_thread(self._connect)
         try:
-            while not await asyncio.to_thread(_try_lock, connection, key):
+            held = await asyncio.to_thread(_try_lock, connection, key)
+            while not held and loop.time() < deadline:
                 await asyncio.sleep(POLL_SECONDS)
+                held = await asyncio.to_thread(_try_lock, connection, key)
             try:
-                yield
+                yield held
             finally:
-                try:
-                    await asyncio.to_thread(_unlock, connection, key)
-                except Exception:
-                    # Never hand a connection that may still hold the lock back to the pool:
-                    # dropping it ends the session, which releases the lock.
-                    connection.invalidate()
+                if held:
+                    try:
+                        await asyncio.to_thread(_unlock, connection, key)
+                    except Exception:
+                        # Never hand a connection that may still hold the lock back to the pool:
+                        # dropping it ends the session, which releases the lock.
+                        connection.invalidate()
         finally:
             await asyncio.to_thread(connection.close)
 

@@ -65,3 +65,27 @@ async def test_concurrent_requests_for_one_article_make_one_engine_call(
     assert {job.status for job in jobs} == {"succeeded"}
     assert len({job.result_id for job in jobs}) == 1  # all answered with the one stored brief
     assert set(headlines) == {"The council met on Monday"}
+
+
+async def test_a_flight_whose_holder_is_stuck_is_waited_for_only_so_long(store_settings: Settings) -> None:
+    """A frozen holder keeps its lock; the others go ahead without the flight after `wait`."""
+    runtimes = [await asyncio.to_thread(Runtime.open, store_settings) for _ in range(2)]
+    first = Briefs(store_settings, runtimes[0].store, None, briefer=runtimes[0].briefer).flights
+    # On PostgreSQL the second caller is another "process"; on SQLite the flight is per process.
+    postgres = runtimes[0].store.engine.dialect.name == "postgresql"
+    other = runtimes[1] if postgres else runtimes[0]
+    second = (
+        first if not postgres else Briefs(store_settings, other.store, None, briefer=other.briefer).flights
+    )
+    try:
+        async with first.hold("key", wait=5) as held:
+            assert held
+            started = asyncio.get_running_loop().time()
+            async with second.hold("key", wait=0.3) as also:
+                waited = asyncio.get_running_loop().time() - started
+            assert also is False and 0.25 <= waited < 3
+        async with second.hold("key", wait=0.3) as free:  # released: taken at once
+            assert free
+    finally:
+        for runtime in runtimes:
+            await runtime.aclose()
