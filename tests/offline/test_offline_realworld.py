@@ -147,3 +147,36 @@ def test_ptb_tokenized_and_lower_case_text_split_into_sentences() -> None:
     assert [s.text.split()[0] for s in sentences] == ["the", "the", "talks", "the"]
     for sentence in splitter.split(ptb) + sentences:
         assert (ptb if sentence.text in ptb else lower)[sentence.start : sentence.end] == sentence.text
+
+
+def _paste_brief():
+    return OfflineEngine(Settings()).build(
+        clean_article(Article(text=(PAGES / "browser_paste.txt").read_text()))[0]
+    )
+
+
+def test_actors_have_clean_roles_collectives_and_no_reporting_outlet() -> None:
+    brief = _paste_brief()
+    by_name = {actor.name: actor for actor in brief.actors}
+    assert by_name["Ilse Marrow"].role == "President"  # not "Plans for President"
+    assert "European leaders" in by_name
+    assert not any("Times" in actor.name or "Courier" in actor.name for actor in brief.actors)
+
+
+def test_a_dispute_that_points_back_is_a_whole_clause_with_its_party() -> None:
+    brief = _paste_brief()
+    pointing = [d for d in brief.disputes if any(e.quote.startswith("They also said") for e in d.evidence)]
+    assert pointing, [d.issue for d in brief.disputes]
+    dispute = pointing[0]
+    assert not dispute.issue.startswith("They")
+    assert dispute.issue.startswith("The foreign ministers of France, Germany and Poland opposed")
+    assert len(dispute.evidence) == 2  # the sentence it points to is quoted too
+    assert dispute.positions and dispute.positions[0].party
+    assert not re.search(r"\b(?:the|along|of)$", dispute.issue.rstrip("."))
+
+
+def test_next_steps_of_the_pasted_page_are_future_events_only() -> None:
+    actions = [step.action for step in _paste_brief().next_steps]
+    assert any(action.startswith("The European Union will hold an emergency summit") for action in actions)
+    assert not any("reversed" in action or "We need to end" in action for action in actions)
+    assert not any("remains committed" in action or "recognised in 2014" in action for action in actions)

@@ -175,6 +175,57 @@ _SUBJECT_AFTER = re.compile(
 _REPORTED_BEFORE = re.compile(
     r"[,\"”]\s*(?:said|says|told|added|wrote|argued|warned|asked)\s+$|according to\s+$|\b(?:ed|en) by\s+$"
 )
+# News outlets: a name ending in one of these words that only reports ("told the Valdan Times",
+# "reviewed by The Harbourline Financial Review", "the Courier reported") is a source, not an actor.
+_OUTLET_WORDS = frozenset(
+    [
+        "Times",
+        "Post",
+        "Journal",
+        "Herald",
+        "Tribune",
+        "Gazette",
+        "Courier",
+        "Chronicle",
+        "Telegraph",
+        "Guardian",
+        "Review",
+        "News",
+        "Wire",
+        "Agency",
+        "Press",
+        "Television",
+        "TV",
+        "Radio",
+        "Magazine",
+        "Daily",
+        "Observer",
+        "Independent",
+        "Standard",
+        "Mirror",
+        "Express",
+        "Today",
+        "Bulletin",
+        "Dispatch",
+        "Inquirer",
+        "Examiner",
+        "Monitor",
+        "Reporter",
+        "Week",
+        "Weekly",
+    ]
+)
+_REPORTING_CONTEXT_BEFORE = re.compile(
+    r"\b(?:told|to|by|with|in|according to|interview with|quoted by|reported by|reviewed by|seen by|"
+    r"obtained by|wrote in|writing in|speaking to|talking to|telling)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_REPORTING_AFTER = re.compile(r"^['’]?s?\s*(?:reported|said|reports|says|wrote|first reported|revealed)\b")
+# A collective actor: a supranational adjective and a group noun ("European leaders", "Arab states").
+_COLLECTIVE = re.compile(
+    r"\b(?:European|Western|Arab|African|Nordic|Baltic|Gulf|Asian|Latin American|Balkan|Pacific|EU|G7|"
+    r"NATO|Allied)\s+(?:leaders|allies|governments|countries|states|nations|capitals|diplomats|ministers)\b"
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
 )
@@ -275,6 +326,7 @@ class ActorExtractor:
                     mentions.extend(self._mentions(tokens, *piece, sentence, acronyms))
         entities = self._merge(mentions, acronyms)
         _add_common_references(entities, sentences)
+        _add_collectives(entities, sentences)
         return self._rank(entities)
 
     def _tokens_of(self, sentence: Sentence, previous: Sentence | None) -> list[_Token]:
@@ -345,11 +397,16 @@ class ActorExtractor:
             name_start = start + title_at + title_len
             prefix = tokens[start : start + title_at]
             title = " ".join(words[title_at : title_at + title_len])
+            if prefix and (
+                prefix[-1].text.lower() in _CONNECTORS
+                or (self._is_initial(tokens, start, text) and self._common_noun(prefix[0].text, text, set()))
+            ):
+                prefix = []  # "Plans for President Ilse Marrow": the role is the title alone
             if prefix:
                 prefix_text = text[prefix[0].start : prefix[-1].end]
                 out.extend(self._typed(prefix_text, sentence.index, weight=0.5, as_prefix=True))
                 role = f"{_POSSESSIVE.sub('', prefix_text)} {title}"
-            elif title not in HONORIFICS:
+            if not prefix and title not in HONORIFICS:
                 role = title
             is_person = True
         before = text[: tokens[start].start]
@@ -380,6 +437,12 @@ class ActorExtractor:
             out.append(_Mention(name, "person", name.lower(), sentence.index, 1.0, role, subject))
             return out
         role = role or peeled
+        if (
+            words[-1] in _OUTLET_WORDS
+            and len(words) >= 2
+            and (_REPORTING_CONTEXT_BEFORE.search(near) or _REPORTING_AFTER.match(after))
+        ):
+            return out  # an outlet that reports the story is not one of its actors
         for mention in self._typed(name, sentence.index, after=after):
             if mention.kind in {"capital", "region"}:
                 if not subject:
@@ -718,6 +781,19 @@ def _add_common_references(entities: dict[str, list[_Mention]], sentences: Seque
             subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))
             key = heads[match.group(1)]
             entities[key].append(_Mention(match.group(), "ref", key, sentence.index, 0.5, None, subject))
+
+
+def _add_collectives(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
+    """Collective actors ("European leaders", "Arab states"): one actor per phrase, which acts when it
+    is the subject of a verb."""
+    for sentence in sentences:
+        if "s " not in sentence.text:
+            continue
+        for match in _COLLECTIVE.finditer(sentence.text):
+            name = match.group()
+            subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))
+            mention = _Mention(name, "org", name.lower(), sentence.index, 1.0, None, subject)
+            entities.setdefault(f"collective:{name.lower()}", []).append(mention)
 
 
 def _same_person(longer: str, shorter: str) -> bool:

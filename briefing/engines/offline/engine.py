@@ -22,7 +22,7 @@ from briefing.clean import is_chrome_line
 from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
-from briefing.engines.offline.headline import fit, make_headline
+from briefing.engines.offline.headline import fit, make_headline, tidy
 from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
@@ -407,13 +407,57 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
             evidence=_evidence(previous) + _evidence(sentence),
         ), issue.startswith("Whether ")
     speaker = _attributed_actor(trimmed.attribution, names)
+    pointer = _LEADING_POINTER.match(sentence.text)
+    if pointer and previous is not None:
+        return _pointing_dispute(sentence, previous, trimmed, named, pointer)
     phrased = phrase_issue(sentence.text, trimmed.text)
     return Dispute(
-        issue=phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS),
+        issue=tidy(phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS)),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
     ), phrased is not None
+
+
+# A sentence that starts with a pronoun ("They also said they opposed …") continues the one before.
+_LEADING_POINTER = re.compile(r"^(?:They|It|He|She|This|These|Those|That)\b(?P<also>\s+also)?")
+_SUBJECT_SAID = re.compile(
+    r"^(?P<who>[A-Z][^\"“]{2,80}?)\s+(?:said|told|announced|argued|warned|insisted|stated)\b"
+)
+_SUBJECT_PRONOUN = re.compile(r"^(?:They|It|He|She)\b(?:\s+also)?")
+
+
+def _pointing_dispute(
+    sentence: Sentence, previous: Sentence, trimmed: Trimmed, named: dict[int, _Named], pointer: re.Match[str]
+) -> tuple[Dispute, bool]:
+    """A dispute stated in a sentence that points back: the pronoun is resolved to the subject of the
+    sentence before ("They also said they opposed …" → "The foreign ministers … opposed …"), that
+    sentence is quoted too, and its actors are parties."""
+    before = named[previous.index]
+    claim = trim(previous.text, max_words=DISPUTE_WORDS, asides=False)
+    said = _SUBJECT_SAID.match(strip_dateline(previous.text))
+    antecedent = claim.attribution or (said.group("who") if said else None)
+    antecedent = antecedent or (before.names[0] if before.names else None)
+    text = sentence.text
+    if antecedent and _SUBJECT_PRONOUN.match(text):
+        rest = _SUBJECT_PRONOUN.sub("", text, count=1).strip()
+        rest = re.sub(r"^said (?:that )?(?:they|it|he|she)\s+", "", rest)
+        text = f"{antecedent} {rest}"
+    resolved = trim(text, max_words=DISPUTE_WORDS, asides=False)
+    phrased = phrase_issue(text, resolved.text)
+    parties = list(dict.fromkeys(before.names[:2] + named[sentence.index].names[:2])) or (
+        [antecedent] if antecedent else []
+    )
+    party = _attributed_actor(claim.attribution, before) or (before.names[0] if before.names else antecedent)
+    return (
+        Dispute(
+            issue=tidy(phrased or shorten(resolved.text, ISSUE_WORDS + 4)),  # the whole resolved clause
+            parties=parties[:4],
+            positions=[Position(party=party, position=resolved.text)] if party else [],
+            evidence=_evidence(previous) + _evidence(sentence),
+        ),
+        phrased is not None,
+    )
 
 
 def _bare_quote(cues: Cues) -> bool:

@@ -36,7 +36,8 @@ _DANGLING = frozenset(
         r"\w+",
         "a an the and or but of in at for on with to from by as that which who its their his her our "
         "is are was were be been has have had will would than de la el los las del y en du le des et der "
-        "die das und",
+        "die das und along over under into across against near between during since until without "
+        "within through about amid after before",
     )
 )
 
@@ -80,17 +81,19 @@ def fit(text: str, max_words: int = MAX_WORDS) -> str:
     when a boundary exists; no trailing function word or punctuation."""
     text = text.strip().rstrip(".!?;:, ")
     if len(text.split()) <= max_words:
-        return _tidy(text)
+        return tidy(text)
     for pattern in (_CLAUSE, re.compile(r",\s"), _PREPOSITION):
         heads = [text[: match.start()] for match in pattern.finditer(text)]
         fitting = [head for head in heads if 5 <= len(head.split()) <= max_words]
         if fitting:
-            return _tidy(fitting[-1] if pattern is _PREPOSITION else fitting[0])
-    return _tidy(" ".join(text.split()[:max_words]))
+            return tidy(fitting[-1] if pattern is _PREPOSITION else fitting[0])
+    return tidy(" ".join(text.split()[:max_words]))
 
 
-def _tidy(text: str) -> str:
-    words = text.rstrip(" ,;:—–-").split()
+def tidy(text: str) -> str:
+    """No trailing function word ("… along the"), dash or comma, and no unclosed bracket or quote."""
+    end = "." if text.endswith(".") and not text.endswith("..") else ""
+    words = text.rstrip(" ,;:—–-.").split() if end else text.rstrip(" ,;:—–-").split()
     while len(words) > MIN_WORDS and words[-1].lower().strip(",;:") in _DANGLING:
         words.pop()
     text = " ".join(words).rstrip(" ,;:—–-")
@@ -101,4 +104,4 @@ def _tidy(text: str) -> str:
             text += closing
     if text.count('"') % 2:
         text += '"'
-    return text
+    return text + end
