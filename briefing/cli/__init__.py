@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 import typer
 
@@ -11,10 +13,35 @@ from briefing.errors import BriefingError
 app = typer.Typer(
     name="briefing",
     help="Structured, grounded briefs from news articles.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def package_version() -> str:
+    """The installed distribution's version (the source tree's when run uninstalled)."""
+    try:
+        return version("briefing")
+    except PackageNotFoundError:
+        from briefing import __version__
+
+        return __version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefing {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", callback=_show_version, is_eager=True),
+    ] = False,
+) -> None:
+    """Structured, grounded briefs from news articles."""
 
 
 def _register() -> None:
@@ -27,8 +54,36 @@ def _register() -> None:
 _register()
 
 
+def _click_exception_type() -> type[Exception]:
+    """The ClickException class typer raises: its bundled copy (typer >= 0.29) or click's own.
+
+    `typer.BadParameter` is re-exported by every typer release, so its bases name the right class
+    without importing a private module or assuming which click is installed.
+    """
+    for base in typer.BadParameter.__mro__:
+        if base.__name__ == "ClickException":
+            return base
+    return typer.BadParameter.__mro__[1]  # pragma: no cover - typer keeps the name
+
+
+def _usage_error(error: Any) -> int:
+    """One line naming the problem, one line with the usage and where to get help; exit 2."""
+    ctx = getattr(error, "ctx", None)
+    if type(error).__name__ == "NoArgsIsHelpError":
+        # A group built with no_args_is_help: typer has printed its help already.
+        message = "Missing command."
+    else:
+        message = error.format_message().strip().replace("\n", " ")
+    print(f"briefing: error: {message}", file=sys.stderr)
+    if ctx is not None:
+        usage = ctx.get_usage().strip().replace("\n", " ")
+        print(f"{usage} (try '{ctx.command_path} --help')", file=sys.stderr)
+    return int(getattr(error, "exit_code", 2) or 2)
+
+
 def main() -> None:
-    """Entry point: any BriefingError becomes one line on stderr and its exit code."""
+    """Entry point: a BriefingError or usage error becomes one line on stderr and its exit code."""
+    click_exception = _click_exception_type()
     try:
         # Outside standalone mode click returns a `typer.Exit` code instead of raising it.
         code = app(standalone_mode=False)
@@ -40,12 +95,7 @@ def main() -> None:
         raise SystemExit(130) from None
     except typer.Exit as done:
         raise SystemExit(done.exit_code) from None
-    except Exception as error:  # click usage errors arrive here in non-standalone mode
-        from click import ClickException
-
-        if isinstance(error, ClickException):
-            error.show()
-            raise SystemExit(error.exit_code) from None
-        raise
+    except click_exception as error:
+        raise SystemExit(_usage_error(error)) from None
     if isinstance(code, int) and code:
         raise SystemExit(code)

@@ -41,8 +41,8 @@ def _store():  # imported lazily so `briefing --help` stays fast
 
 def register(app: typer.Typer) -> None:
     """Add the digest commands to the main app."""
-    schedules = typer.Typer(help="Digest schedules: when, what and where to deliver.", no_args_is_help=True)
-    feeds = typer.Typer(help="RSS/Atom feeds polled for articles.", no_args_is_help=True)
+    schedules = typer.Typer(help="Digest schedules: when, what and where to deliver.")
+    feeds = typer.Typer(help="RSS/Atom feeds polled for articles.")
     app.add_typer(schedules, name="schedules")
     app.add_typer(feeds, name="feeds")
 
