@@ -3,20 +3,34 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# uv installs from uv.lock and refreshes it; it comes from PyPI into the venv, at this version.
+UV_VERSION ?= 0.13.9
+UV     := $(BIN)/uv
+NEWEST ?= .venv-newest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run brief test lint format eval bench clean
+.PHONY: help setup run brief test test-newest lint format eval bench lock lock-upgrade clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet 'uv==$(UV_VERSION)'
+
+# The exact versions and hashes in uv.lock; --locked stops if pyproject.toml changed without `make lock`.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --inexact --extra test --python $(BIN)/python \
+	  || { echo "make: install failed; if uv.lock is out of date, run 'make lock' and commit it" >&2; exit 1; }
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install briefing with its test tools
+setup: $(STAMP) ## create .venv and install briefing with its test tools, as uv.lock pins them
+
+lock: $(UV) ## refresh uv.lock after editing dependencies in pyproject.toml (keeps other pins)
+	$(UV) lock
+
+lock-upgrade: $(UV) ## move every pin in uv.lock to the newest release pyproject.toml allows
+	$(UV) lock --upgrade
 
 run: $(STAMP) ## serve the API and web page on http://127.0.0.1:8000 (offline engine, SQLite)
 	$(BIN)/briefing serve
@@ -29,6 +43,12 @@ test: $(STAMP) ## lint, run every test, then the offline eval gate
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 	$(BIN)/briefing eval --engine offline --out $(or $(EVAL_OUT),evals/runs/ci)
+
+test-newest: ## `make test` against the newest releases pyproject.toml allows, in .venv-newest
+	$(MAKE) --no-print-directory $(NEWEST)/bin/uv VENV=$(NEWEST)
+	$(NEWEST)/bin/uv pip install --quiet --python $(NEWEST)/bin/python --upgrade -e '.[test]'
+	touch $(NEWEST)/.installed
+	$(MAKE) --no-print-directory test VENV=$(NEWEST)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -45,4 +65,4 @@ bench: $(STAMP) ## print the benchmark figures
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) data evals/runs
+	rm -rf $(VENV) $(NEWEST) data evals/runs
