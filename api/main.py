@@ -154,5 +154,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_handlers(app)
     for module in (briefs, jobs, articles, health, web, digests, schedules, docs):
         app.include_router(module.router)
+    docs.mount_assets(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
