@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     models: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Models a request may ask for (empty: any); BRIEFING_MODELS."
     )
-    llm_timeout: float = 60.0
+    llm_timeout: float = Field(default=30.0, gt=0, description="Seconds per LLM request (one try).")
+    llm_deadline: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds one brief (or merge) may take with the LLM: all tries, backoff and chunks.",
+    )
     llm_max_retries: int = 4
     llm_backoff_base: float = 0.5
     llm_backoff_max: float = 30.0

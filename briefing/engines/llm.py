@@ -14,20 +14,22 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 
 from briefing.chunking import Chunk, chunk_text
 from briefing.config import Settings
 from briefing.engines.llm_schema import DraftBrief, brief_to_draft, draft_json_schema, draft_to_brief
-from briefing.errors import ConfigError, InputError
+from briefing.errors import ConfigError, InputError, LLMUnavailableError
 from briefing.grounding import fold
 from briefing.llm import LLMClient, Messages, Reply, Usage
 from briefing.models import Article, Brief, BriefMeta, BriefOptions
 from briefing.pricing import model_info
 from briefing.prompts import Prompts
 from briefing.tokens import load_tokenizer
+
+T = TypeVar("T")
 
 # Chat formatting costs a few tokens per message plus the reply priming (OpenAI's published rule).
 MESSAGE_OVERHEAD_TOKENS = 11
@@ -127,7 +129,27 @@ class LLMEngine:
             size = min(size, self.settings.chunk_tokens)
         return chunk_text(article.text, self.tokenizer, size, self.settings.chunk_overlap_tokens)
 
+    async def _bounded(self, work: Awaitable[T], what: str) -> T:
+        """Run `work` within BRIEFING_LLM_DEADLINE, so an endpoint that never answers costs a bounded
+        wait (all tries, backoff sleeps and chunks together), then a clear error."""
+        deadline = self.settings.llm_deadline
+        scope = asyncio.timeout(deadline)
+        try:
+            async with scope:
+                return await work
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            where = self.settings.openai_base_url or "api.openai.com"
+            raise LLMUnavailableError(
+                f"LLM {self._model} at {where} gave no {what} within {deadline:g}s "
+                "(BRIEFING_LLM_DEADLINE, all tries and chunks together); try again later",
+            ) from None
+
     async def brief(self, article: Article, options: BriefOptions) -> Brief:
+        return await self._bounded(self._brief(article), "brief")
+
+    async def _brief(self, article: Article) -> Brief:
         usage = Usage()
         warnings = self._model_warnings()
         title = article.title
@@ -167,6 +189,9 @@ class LLMEngine:
             raise InputError("nothing to merge: give at least one brief")
         if len(briefs) == 1:
             return briefs[0].model_copy(deep=True)
+        return await self._bounded(self._merge(briefs), "merged brief")
+
+    async def _merge(self, briefs: Sequence[Brief]) -> Brief:
         article_ids = {brief.article_id for brief in briefs}
         usage = Usage()
         draft = await self._reduce([brief_to_draft(b) for b in briefs], usage, sources=len(article_ids))

@@ -11,6 +11,7 @@ import pytest
 
 from briefing.cli import main
 from briefing.config import Settings
+from briefing.errors import LLMError
 from briefing.models import Article
 from briefing.pipeline import Briefer
 
@@ -68,3 +69,74 @@ def test_switching_the_llm_endpoint_does_not_serve_the_previous_servers_brief(
     assert first.call_count == 1
     assert not asyncio.run(brief_with("http://two.test/v1")).meta.cached
     assert second.call_count == 1
+
+
+def _llm(tmp_path: Path, **overrides: Any) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        openai_api_key="sk-test",
+        openai_base_url="http://llm.test/v1",
+        engine="llm",
+        cache=False,
+        **overrides,
+    )
+
+
+@pytest.mark.httpx2(assert_all_called=False)  # respx counts a call only once its reply returns
+def test_the_deadline_bounds_every_try_of_an_llm_that_never_answers(httpx2_mock: Any, tmp_path: Path) -> None:
+    import asyncio
+    import time
+
+    sent: list[object] = []
+
+    async def hang(request: Any) -> httpx.Response:
+        sent.append(request)
+        await asyncio.sleep(30)
+        raise AssertionError("unreachable")
+
+    httpx2_mock.post("http://llm.test/v1/chat/completions").mock(side_effect=hang)
+    settings = _llm(tmp_path, llm_timeout=20.0, llm_max_retries=4, llm_deadline=0.5)
+
+    async def run() -> None:
+        briefer = Briefer(settings)
+        try:
+            await briefer.brief(Article(text=ARTICLE.read_text(encoding="utf-8")))
+        finally:
+            await briefer.aclose()
+
+    started = time.monotonic()
+    with pytest.raises(LLMError) as caught:
+        asyncio.run(run())
+    elapsed = time.monotonic() - started
+    assert elapsed < 5, elapsed  # not 5 tries x 20 s
+    assert caught.value.http_status == 503 and caught.value.exit_code == 3
+    assert "BRIEFING_LLM_DEADLINE" in caught.value.message and "0.5s" in caught.value.message
+    assert len(sent) == 1  # the one hung call was cut by the deadline, not retried
+
+
+def test_the_deadline_covers_retries_and_backoff_together(httpx2_mock: Any, tmp_path: Path) -> None:
+    import asyncio
+
+    route = httpx2_mock.post("http://llm.test/v1/chat/completions").mock(
+        return_value=httpx.Response(500, json={"error": {"message": "down"}})
+    )
+    settings = _llm(
+        tmp_path, llm_max_retries=1000, llm_backoff_base=0.05, llm_backoff_max=0.05, llm_deadline=0.6
+    )
+
+    async def run() -> None:
+        briefer = Briefer(settings)
+        try:
+            await briefer.brief(Article(text=ARTICLE.read_text(encoding="utf-8")))
+        finally:
+            await briefer.aclose()
+
+    with pytest.raises(LLMError, match="BRIEFING_LLM_DEADLINE"):
+        asyncio.run(run())
+    assert 2 <= route.call_count < 100
+
+
+def test_default_per_call_timeout_leaves_room_for_retries_within_the_deadline() -> None:
+    defaults = Settings()
+    assert defaults.llm_deadline == 120.0
+    assert defaults.llm_timeout * 3 <= defaults.llm_deadline  # a hung call cannot eat the whole budget
