@@ -102,6 +102,12 @@ class Settings(BaseSettings):
     session_max_age: float = Field(default=12 * 3600.0, description="Seconds a web sign-in lasts.")
     allow_public_bind: bool = False
     max_body_bytes: int = 2_000_000
+    client_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds a client has to send a whole request (headers and body) before the "
+        "connection is closed.",
+    )
     wait_seconds: float = 30.0
     workers: int = Field(default=16, description="Jobs run at once per server process.")
     processes: int = Field(default=1, description="Server (uvicorn worker) processes; they share the DB.")

@@ -26,9 +26,11 @@ def app_from_env() -> Any:
     """The app factory each uvicorn worker process calls (settings and logging from the environment)."""
     from api.logs import configure_logging
     from api.main import create_app
+    from api.server import configure
 
     settings = get_settings()
     configure_logging(settings)
+    configure(settings)  # this worker's read deadline for slow clients
     return create_app(settings)
 
 
@@ -75,6 +77,7 @@ def register(app: typer.Typer) -> None:
         import uvicorn
 
         from api.logs import configure_logging
+        from api.server import configure, server_config
         from briefing.store import open_store
 
         settings = get_settings()
@@ -109,13 +112,12 @@ def register(app: typer.Typer) -> None:
                 log_config=None,
                 access_log=False,
                 lifespan="on",
+                http=configure(settings),  # slow clients are closed (BRIEFING_CLIENT_TIMEOUT)
             )
             return
         from api.main import create_app  # only here: the supervisor of several processes needs no app
 
-        uvicorn.run(
-            create_app(settings), host=host, port=port, log_config=None, access_log=False, lifespan="on"
-        )
+        uvicorn.Server(server_config(settings, create_app(settings), host=host, port=port)).run()
 
     @app.command("worker")
     def worker_command(
