@@ -74,7 +74,7 @@ def port(
 
 def test_a_connection_whose_headers_never_finish_is_closed(port: int) -> None:
     closed, took, received = _closed_after(port, b"GET /v1/briefs HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", 5)
-    assert closed and TIMEOUT * 0.8 <= took < 3, took
+    assert closed and TIMEOUT * 0.8 <= took < 10, took
     assert received == b""
 
 
@@ -84,12 +84,12 @@ def test_a_connection_whose_body_never_finishes_is_closed(port: int) -> None:
         b"Content-Type: text/plain\r\nContent-Length: 1000\r\n\r\n"
     )
     closed, took, _ = _closed_after(port, head + b"Mayor Jane Doe said", 5)
-    assert closed and took < 3, took
+    assert closed and took < 10, took
 
 
 def test_an_idle_connection_before_any_byte_is_closed(port: int) -> None:
     closed, took, _ = _closed_after(port, b"", 5)
-    assert closed and took < 3, took
+    assert closed and took < 10, took
 
 
 def test_a_prompt_client_is_served_and_kept_alive(port: int) -> None:
