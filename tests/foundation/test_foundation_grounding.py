@@ -191,7 +191,7 @@ def test_exact_match_offsets_are_the_quote_span() -> None:
 
 
 def test_input_brief_is_not_modified() -> None:
-    brief = _brief("said on friday that \"Talks will resume next week\"", "invented words nobody said here")
+    brief = _brief('said on friday that "Talks will resume next week"', "invented words nobody said here")
     before = brief.model_dump()
     grounded = ground_brief(brief, ARTICLE)
     assert brief.model_dump() == before
