@@ -15,7 +15,7 @@ from collections.abc import Generator, Mapping
 
 import pytest
 
-POSTGRES_FIXTURES = frozenset({"postgres_settings", "postgres_schema_url"})
+POSTGRES_FIXTURES = frozenset({"postgres_settings", "postgres_schema_url", "postgres_url"})
 _CI = pytest.StashKey[bool]()
 _POSTGRES_URL = pytest.StashKey[str | None]()
 
