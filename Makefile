@@ -9,7 +9,7 @@ UV     := $(BIN)/uv
 NEWEST ?= .venv-newest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run brief test test-newest lint format eval bench lock lock-upgrade clean
+.PHONY: help setup run brief test test-newest lint format eval bench lock lock-upgrade mutation clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -64,5 +64,10 @@ eval: $(STAMP) ## run the offline eval and write a report under evals/runs/
 bench: $(STAMP) ## print the benchmark figures
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
+mutation: $(STAMP) ## mutation testing of the trust-critical modules; fails under 90 % killed per module
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(or $(MUTATION_JOBS),2) >mutants.log 2>&1 || (tail -c 3000 mutants.log; exit 1)
+	$(BIN)/python tools/mutation_score.py >mutants/score.md; status=$$?; cat mutants/score.md; exit $$status
+
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) $(NEWEST) data evals/runs
+	rm -rf $(VENV) $(NEWEST) data evals/runs mutants mutants.log

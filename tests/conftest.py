@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from briefing.config import Settings
+from tests.real_dependencies import pytest_configure, pytest_runtest_makereport  # noqa: F401 (hooks)
+
+pytest_plugins = ("pytester",)  # for testing those hooks
 
 # The PostgreSQL server for tests that run against it (set by .ci/run); captured before the
 # environment is cleaned so ordinary tests never pick it up by accident.

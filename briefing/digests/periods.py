@@ -42,17 +42,6 @@ def latest_slot(cron: str, timezone: str, now: datetime) -> Slot:
     return Slot(period_key(fire_at), fire_at)
 
 
-def next_slot(cron: str, timezone: str, now: datetime) -> Slot:
-    """The first cron slot strictly after `now` whose period differs from the latest one."""
-    zone = check_timezone(timezone)
-    current = latest_slot(cron, timezone, now).period
-    iterator = croniter(check_cron(cron), now.astimezone(zone))
-    while True:
-        fire_at = iterator.get_next(datetime)
-        if period_key(fire_at) != current:
-            return Slot(period_key(fire_at), fire_at)
-
-
 def due_slot(cron: str, timezone: str, now: datetime, *, not_before: datetime) -> Slot | None:
     """The slot to run now, or None: only the latest slot counts (coalescing), and only if it is
     at or after `not_before` (a schedule created at 10:00 does not run for 07:30 of that day)."""

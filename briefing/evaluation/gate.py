@@ -1,5 +1,9 @@
 """The CI gate: minimum aggregates per engine, and no regression beyond a tolerance from a baseline.
 
+Before any threshold, every measured value is checked for sanity: a quality metric is a rate and
+must lie in 0–1, and no value may be NaN or infinite. A broken metric (an F1 of 3.4) fails the
+gate whatever the thresholds say, instead of sailing over every minimum.
+
 `evals/thresholds.toml` holds a top-level `tolerance` and one table per engine of minimum values
 (`[offline]`, `[llm]`, `[lead]`), checked against the aggregate over every case of the run, plus
 optional sub-tables per split (`[offline.dev]`, `[offline.test]`) checked against that split's
@@ -12,7 +16,9 @@ unlike things.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +29,9 @@ from briefing.evaluation.metrics import GOLD_METRICS, REFERENCE_METRICS
 
 DEFAULT_TOLERANCE = 0.02
 QUALITY_METRICS = frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)
-"""Higher-is-better metrics; only these are compared with a baseline."""
+"""Higher-is-better metrics, each a rate in 0–1; only these are compared with a baseline."""
+_SCORE_TABLES = frozenset({"aggregate", "scores", "baseline_scores"})
+"""Keys under which the results document holds metric values (run, per case, baseline)."""
 
 
 @dataclass(frozen=True)
@@ -135,11 +143,43 @@ def _check_minimums(
             gate.failures.append(f"{prefix}{name} = {shown} is below the threshold {minimum:.3f}")
 
 
+def _score_tables(node: Any, where: tuple[str, ...] = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every metric table in the results document, labelled by where it sits ("case x baseline_scores")."""
+    if isinstance(node, list):
+        for value in node:
+            yield from _score_tables(value, where)
+        return
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("id"), str):  # a case entry
+        where = (f"case {node['id']}",)
+    for key, value in node.items():
+        inner = where if key in {"cases", "scores"} else (*where, key)
+        if key in _SCORE_TABLES and isinstance(value, dict):
+            yield " ".join(inner) or key, value
+        else:
+            yield from _score_tables(value, inner)
+
+
+def check_ranges(results: dict[str, Any]) -> list[str]:
+    """Values no correct metric can take: a rate outside 0–1, or NaN/infinity anywhere."""
+    failures: list[str] = []
+    for where, table in _score_tables(results):
+        for name, value in sorted(table.items()):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if not math.isfinite(value):
+                failures.append(f"{name} = {value} ({where}) is not a number: the metric is broken")
+            elif name in QUALITY_METRICS and not 0.0 <= value <= 1.0:
+                failures.append(f"{name} = {value:.3f} ({where}) is outside 0–1: the metric is broken")
+    return failures
+
+
 def check(
     results: dict[str, Any], thresholds: Thresholds, baseline: dict[str, Any] | None = None
 ) -> GateResult:
     """Every failing metric, with the value, the bar and why, in one list."""
-    gate = GateResult()
+    gate = GateResult(failures=check_ranges(results))
     aggregate: dict[str, float | None] = results["aggregate"]
     _check_minimums(gate, aggregate, thresholds.minimums, "")
     present = results.get("splits") or {}

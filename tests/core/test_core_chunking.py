@@ -87,3 +87,56 @@ def test_space_less_blob_is_cut_only_as_a_last_resort():
 
 def test_empty_text_has_no_chunks():
     assert chunk_text("", TOKENIZER, 10) == []
+
+
+class WordTokenizer:
+    """One token per word, plus `join_cost` tokens for each sentence boundary inside the text:
+    a joined chunk counts more than the sum of its sentences, which only the final fit check sees."""
+
+    def __init__(self, join_cost: int = 0) -> None:
+        self.join_cost = join_cost
+
+    def count(self, text: str) -> int:
+        return len(text.split()) + self.join_cost * text.rstrip().count(". ")
+
+    def count_many(self, texts: list[str]) -> list[int]:
+        return [self.count(text) for text in texts]
+
+
+def _sentences(n: int) -> tuple[str, list[int]]:
+    """n three-word sentences and the offset where each starts."""
+    parts = [f"Item {i} ok. " for i in range(n)]
+    starts = list(itertools.accumulate((len(p) for p in parts), initial=0))[:-1]
+    return "".join(parts), starts
+
+
+def test_chunk_is_trimmed_when_the_joined_text_counts_more_than_its_sentences() -> None:
+    text, starts = _sentences(10)
+    tokenizer = WordTokenizer(join_cost=2)
+    # three sentences sum to 9 <= 10 tokens, but joined they count 9 + 2 * 2 = 13: trimmed to two (8)
+    chunks = chunk_text(text, tokenizer, 10)  # type: ignore[arg-type]
+    assert [c.start for c in chunks] == starts[::2]
+    assert all(c.tokens == tokenizer.count(c.text) == 8 for c in chunks)
+    assert "".join(c.text for c in chunks) == text
+
+
+def test_chunk_is_trimmed_down_to_one_sentence_if_need_be() -> None:
+    text, starts = _sentences(4)
+    tokenizer = WordTokenizer(join_cost=2)
+    chunks = chunk_text(text, tokenizer, 7)  # type: ignore[arg-type]  # two sentences joined count 8
+    assert [c.start for c in chunks] == starts
+    assert [c.tokens for c in chunks] == [3, 3, 3, 3]
+
+
+def test_overlap_is_the_most_whole_sentences_that_fit() -> None:
+    text, starts = _sentences(12)
+    tokenizer = WordTokenizer()
+    # 12-token chunks hold four 3-token sentences; the overlap (capped at half a chunk, 6 tokens)
+    # repeats as many whole trailing sentences as fit in it, so each chunk moves 4 - shared ahead
+    expected = {0: [0, 4, 8], 2: [0, 4, 8], 3: [0, 3, 6, 9], 5: [0, 3, 6, 9], 6: [0, 2, 4, 6, 8]}
+    expected |= {7: expected[6], 100: expected[6]}
+    for overlap, first_sentences in expected.items():
+        chunks = chunk_text(text, tokenizer, 12, overlap)  # type: ignore[arg-type]
+        assert [c.start for c in chunks] == [starts[i] for i in first_sentences], overlap
+        assert [c.tokens for c in chunks] == [3 * min(4, 12 - i) for i in first_sentences], overlap
+        assert chunks[-1].end == len(text)

@@ -22,10 +22,16 @@ async def test_briefer_aclose_closes_the_llm_client(
     assert engine.client._client.is_closed()
 
 
-async def test_briefer_aclose_skips_engines_without_connections(settings: Settings) -> None:
-    briefer = Briefer(settings)
-    briefer.engine(BriefOptions(engine="lead"))
-    await briefer.aclose()  # the lead engine holds nothing open; closing must not fail
+async def test_briefer_aclose_skips_engines_without_connections(llm_settings: Settings) -> None:
+    briefer = Briefer(llm_settings)
+    lead = briefer.engine(BriefOptions(engine="lead"))
+    llm = briefer.engine(BriefOptions(engine="llm"))
+    assert getattr(lead, "aclose", None) is None  # the lead engine holds nothing open
+    await briefer.aclose()  # closes what has a connection, skips the rest without failing
+    assert llm.client._client.is_closed()
+    # closed engines are forgotten: asking again builds a fresh one instead of a closed client
+    assert briefer.engine(BriefOptions(engine="llm")) is not llm
+    await briefer.aclose()
 
 
 def test_cli_brief_closes_the_llm_client(

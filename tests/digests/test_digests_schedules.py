@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from briefing.digests.models import DirectoryTarget, ScheduleIn
-from briefing.digests.periods import due_slot, latest_slot, next_slot
+from briefing.digests.periods import due_slot, latest_slot
 from briefing.digests.schedules import validate_schedule
 from briefing.errors import InputError
 
 BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def machine_zone() -> Iterator[str]:
+    """Run on a machine whose local time zone is neither UTC nor the schedule's (CI runs on UTC)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    try:
+        assert time.localtime(0).tm_hour == 16  # 1970-01-01 00:00 UTC is 16:00 the day before in LA
+        yield "America/Los_Angeles"
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def test_bad_cron_names_the_field() -> None:
@@ -98,12 +118,6 @@ def test_slot_before_creation_is_not_due() -> None:
     )
 
 
-def test_next_slot_is_after_now() -> None:
-    now = datetime(2026, 5, 4, 12, tzinfo=UTC)
-    slot = next_slot("30 7 * * *", "Europe/Berlin", now)
-    assert slot.period == "2026-05-05T07:30" and slot.fire_at > now
-
-
 @pytest.mark.parametrize("cron", ["0 0 30 2 *", "0 0 31 4,6 *"])
 def test_cron_that_never_fires_is_refused(cron: str) -> None:
     with pytest.raises(InputError, match="never matches a real date") as caught:
@@ -144,3 +158,54 @@ def test_any_directory_is_accepted_when_delivery_dirs_is_unset(tmp_path) -> None
 
     schedule = ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=str(tmp_path / "out"))])
     assert validate_schedule(schedule, Settings(data_dir=tmp_path)).targets == schedule.targets
+
+
+@pytest.mark.usefixtures("machine_zone")
+def test_latest_slot_is_in_the_schedule_zone_not_the_machine_zone() -> None:
+    now = datetime(2026, 5, 4, 12, tzinfo=UTC)  # 14:00 in Berlin, 05:00 in Los Angeles
+    slot = latest_slot("30 7 * * *", "Europe/Berlin", now)
+    assert slot.period == "2026-05-04T07:30"
+    assert slot.fire_at == datetime(2026, 5, 4, 5, 30, tzinfo=UTC)
+    assert slot.fire_at.utcoffset() == timedelta(hours=2)  # returned in the schedule's zone
+    kolkata = latest_slot("0 9 * * *", "Asia/Kolkata", now)  # UTC+05:30
+    assert kolkata.period == "2026-05-04T09:00"
+    assert kolkata.fire_at == datetime(2026, 5, 4, 3, 30, tzinfo=UTC)
+    utc = latest_slot("0 9 * * *", "UTC", now)
+    assert utc.period == "2026-05-04T09:00" and utc.fire_at == datetime(2026, 5, 4, 9, tzinfo=UTC)
+
+
+@pytest.mark.usefixtures("machine_zone")
+def test_a_slot_is_latest_from_its_exact_moment_on() -> None:
+    fire = datetime(2026, 5, 4, 5, 30, tzinfo=UTC)  # 07:30 Berlin
+    assert latest_slot("30 7 * * *", "Europe/Berlin", fire).period == "2026-05-04T07:30"
+    for before in (timedelta(seconds=1), timedelta(microseconds=500_000), timedelta(microseconds=1)):
+        assert latest_slot("30 7 * * *", "Europe/Berlin", fire - before).period == "2026-05-03T07:30"
+    assert latest_slot("30 7 * * *", "Europe/Berlin", fire + timedelta(microseconds=1)).period == (
+        "2026-05-04T07:30"
+    )
+
+
+@pytest.mark.usefixtures("machine_zone")
+def test_dst_rules_hold_on_a_machine_in_another_zone() -> None:
+    spring = _periods_over("30 2 * * *", datetime(2026, 3, 28, tzinfo=UTC), 2)
+    assert [period for period in spring if period.startswith("2026-03-29")] == ["2026-03-29T03:00"]
+    autumn = _periods_over("30 2 * * *", datetime(2026, 10, 24, tzinfo=UTC), 2)
+    assert [period for period in autumn if period.startswith("2026-10-25")] == ["2026-10-25T02:30"]
+    slot = latest_slot("30 2 * * *", "Europe/Berlin", datetime(2026, 10, 25, 3, tzinfo=UTC))
+    # after both passes of the repeated hour the latest slot is the second 02:30 (01:30 UTC), under
+    # the same period key as the first, so it does not run again
+    assert slot.period == "2026-10-25T02:30"
+    assert slot.fire_at.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    for moment in (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):
+        at_pass = latest_slot("30 2 * * *", "Europe/Berlin", moment)  # exactly at either pass
+        assert at_pass.period == "2026-10-25T02:30" and at_pass.fire_at.astimezone(UTC) == moment
+
+
+@pytest.mark.usefixtures("machine_zone")
+def test_due_slot_compares_with_creation_time_in_absolute_time() -> None:
+    now = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    created_just_before = datetime(2026, 5, 4, 5, 30, tzinfo=UTC)  # exactly the 07:30 Berlin slot
+    slot = due_slot("30 7 * * *", "Europe/Berlin", now, not_before=created_just_before)
+    assert slot is not None and slot.period == "2026-05-04T07:30"
+    created_in_la = datetime(2026, 5, 3, 22, 31, tzinfo=ZoneInfo("America/Los_Angeles"))  # 05:31 UTC
+    assert due_slot("30 7 * * *", "Europe/Berlin", now, not_before=created_in_la) is None

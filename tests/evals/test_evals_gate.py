@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.errors import InputError
-from briefing.evaluation.gate import Thresholds, check, load_thresholds
+from briefing.evaluation.gate import Thresholds, check, check_ranges, load_thresholds
 
 DATA = Path(__file__).parent / "data"
 
@@ -147,3 +147,52 @@ def test_cli_bad_options_fail_before_the_run(tmp_path: Path, extra: list[str], s
             ["eval", "--engine", "lead", "--dataset", str(DATA / "gold"), "--no-progress", *args],
             catch_exceptions=False,
         )
+
+
+@pytest.mark.parametrize("value", [3.39, -0.01, 1.0000001, float("nan"), float("inf")])
+def test_a_rate_outside_zero_one_or_nan_fails_whatever_the_thresholds(value: float) -> None:
+    results = {"dataset": {"fingerprint": "abc"}, "aggregate": {"status_f1": value, "actor_f1": 0.5}}
+    for thresholds in (Thresholds(0.02, {}), Thresholds(0.02, {"status_f1": 0.1, "actor_f1": 0.1})):
+        gate = check(results, thresholds)
+        assert not gate.passed
+        assert gate.failures[0].startswith("status_f1 = ")  # first, before any threshold
+        assert "(aggregate)" in gate.failures[0] and "broken" in gate.failures[0]
+
+
+def test_rates_at_the_bounds_pass() -> None:
+    results = {"dataset": {"fingerprint": "abc"}, "aggregate": {"status_f1": 1.0, "actor_f1": 0.0}}
+    assert check(results, Thresholds(0.02, {})).passed
+    assert check_ranges({"aggregate": {"rouge1": 1, "schema_valid_rate": 0}}) == []
+
+
+def test_counters_may_exceed_one_but_not_be_nan() -> None:
+    aggregate = {"rouge1": 0.5, "prompt_tokens": 12000, "latency_ms_p95": 812.5, "cost_usd": 0.0}
+    assert check_ranges({"aggregate": aggregate}) == []
+    assert check_ranges({"aggregate": {**aggregate, "cost_usd": float("nan")}}) == [
+        "cost_usd = nan (aggregate) is not a number: the metric is broken"
+    ]
+    assert check_ranges({"aggregate": {"judge_faithfulness": float("nan")}})  # judge scores too
+    assert check_ranges({"aggregate": {"prompt_tokens": float("inf")}}) == [
+        "prompt_tokens = inf (aggregate) is not a number: the metric is broken"
+    ]
+
+
+def test_per_case_and_baseline_scores_are_checked_and_named() -> None:
+    results = {
+        "dataset": {"fingerprint": "abc"},
+        "aggregate": {"disputes_f1": 0.7, "grounded_rate": None},
+        "baseline": {"aggregate": {"disputes_f1": 0.4}},
+        "cases": [
+            {"id": "ok-case", "scores": {"disputes_f1": 0.2}, "baseline_scores": None},
+            {"id": "bad-case", "scores": {"disputes_f1": 1.2}, "baseline_scores": {"rougeL": -0.5}},
+        ],
+    }
+    assert check_ranges(results) == [
+        "disputes_f1 = 1.200 (case bad-case) is outside 0–1: the metric is broken",
+        "rougeL = -0.500 (case bad-case baseline_scores) is outside 0–1: the metric is broken",
+    ]
+    results["baseline"]["aggregate"]["disputes_f1"] = float("nan")
+    assert "disputes_f1 = nan (baseline aggregate) is not a number: the metric is broken" in check_ranges(
+        results
+    )
+    assert not check(results, Thresholds(0.02, {})).passed

@@ -7,12 +7,22 @@ from rouge_score.tokenizers import DefaultTokenizer
 
 from briefing.evaluation.dataset import GoldBrief
 from briefing.evaluation.match import (
+    f1_score,
     match_actors,
     match_texts,
     name_similarity,
+    name_tokens,
     text_similarity,
 )
-from briefing.evaluation.metrics import aggregate, grounded_rate, percentile, score_gold, summary_rouge
+from briefing.evaluation.metrics import (
+    aggregate,
+    grounded_rate,
+    percentile,
+    schema_valid,
+    score_gold,
+    score_reference,
+    summary_rouge,
+)
 from briefing.evaluation.tokenize import UnicodeTokenizer, tokenize
 from briefing.models import Actor, Brief, BriefMeta, Dispute, Evidence, NextStep, StatusItem
 
@@ -203,3 +213,165 @@ def test_percentile_nearest_rank() -> None:
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 50) == 3.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 95) == 4.0
     assert percentile([], 50) == 0.0
+
+
+# --- regressions a mutation run found unguarded ------------------------------------------------
+
+
+def test_f1_is_the_harmonic_mean_when_precision_and_recall_differ() -> None:
+    assert f1_score(0.5, 0.25) == pytest.approx(1 / 3)
+    assert f1_score(0.25, 0.5) == pytest.approx(1 / 3)
+    assert f1_score(0.0, 0.0) == 0.0
+    assert f1_score(1.0, 0.0) == 0.0
+
+
+def test_section_scores_with_asymmetric_precision_and_recall() -> None:
+    gold = ["The budget is 420 million euros.", "The council approved the tram line."]
+    pred = [
+        "The budget is 420 million euros.",
+        "A bakery opened on the high street.",
+        "Snow fell overnight in the mountains.",
+    ]
+    result = match_texts(gold, pred)
+    assert result.precision == pytest.approx(1 / 3)
+    assert result.recall == pytest.approx(1 / 2)
+    assert result.f1 == pytest.approx(0.4)
+    assert result.gold_match == (0, None) and result.pred_match == (0, None, None)
+    assert (result.matched_gold, result.matched_pred) == (1, 1)
+
+
+def test_actor_scores_with_asymmetric_precision_and_recall() -> None:
+    result = match_actors(
+        [["Maria Lopez"], ["Olaf Scholz"]],
+        [["Maria López"], ["Jane Doe"], ["John Smith"]],
+    )
+    assert (result.precision, result.recall) == (pytest.approx(1 / 3), 0.5)
+    assert result.f1 == pytest.approx(0.4)
+    brief = _brief(
+        actors=[Actor(name="Maria Lopez"), Actor(name="Jane Doe"), Actor(name="John Smith")],
+        status=[
+            StatusItem(text="The budget for the line is 420 million euros."),
+            StatusItem(text="A bakery opened on the high street."),
+            StatusItem(text="Snow fell overnight in the mountains."),
+        ],
+    )
+    scores, _ = score_gold(GOLD, brief)
+    assert scores["actor_f1"] == pytest.approx(0.4)
+    assert scores["status_f1"] == pytest.approx(0.4)
+
+
+def test_predictions_without_gold_items_score_zero_recall() -> None:
+    texts = match_texts([], ["Something nobody asked for."])
+    assert (texts.precision, texts.recall, texts.f1) == (0.0, 0.0, 0.0)
+    assert texts.pred_match == (None,)
+    actors = match_actors([], [["Someone"]])
+    assert (actors.precision, actors.recall) == (0.0, 0.0)
+    no_pred = match_actors([["Someone"]], [])
+    assert (no_pred.precision, no_pred.recall) == (0.0, 0.0)
+    assert no_pred.gold_match == (None,)
+
+
+def test_a_name_that_normalises_to_nothing_matches_nothing() -> None:
+    assert name_tokens("—") == []
+    assert name_tokens("President") == ["president"]  # only honorifics: kept rather than emptied
+    assert name_tokens("President Macron") == ["macron"]
+    assert name_similarity("—", "Emmanuel Macron") == 0.0
+    assert name_similarity("Emmanuel Macron", "...") == 0.0
+    assert name_similarity("—", "...") == 0.0
+    result = match_actors([["Emmanuel Macron"], ["Olaf Scholz"]], [["—"]])
+    assert result.recall == 0.0 and result.precision == 0.0
+    assert match_actors([["Emmanuel Macron"]], [["", "Macron"]]).recall == 1.0
+
+
+def test_short_initials_are_not_a_surname_match() -> None:
+    # "Li" is contained in "Li Wei" but two letters identify nobody: the similarity falls back to
+    # the token-sort ratio instead of the 0.95 surname rule.
+    assert name_similarity("Li", "Li Wei") < 0.85
+    assert name_similarity("Wei", "Li Wei") == 0.95
+
+
+def test_actor_match_threshold_is_inclusive_and_respected() -> None:
+    assert match_actors([["Zelenskyy"]], [["Volodymyr Zelenskyy"]], threshold=0.95).recall == 1.0
+    assert match_actors([["Zelenskyy"]], [["Volodymyr Zelenskyy"]], threshold=0.96).recall == 0.0
+    same = "The budget is 420 million euros."
+    assert match_texts([same], [same], threshold=1.0).recall == 1.0
+
+
+def test_schema_valid_rejects_a_brief_that_does_not_round_trip() -> None:
+    assert schema_valid(_perfect()) is True
+    assert schema_valid(None) is False
+    broken = _brief(next_steps=[NextStep(action="Vote on Friday")])
+    broken.next_steps[0].certainty = "bogus"  # type: ignore[assignment]  # assignment is not validated
+    assert schema_valid(broken) is False
+    scores, _ = score_gold(GOLD, broken)
+    assert scores["schema_valid_rate"] == 0.0
+    assert score_reference("Anything.", broken)["schema_valid_rate"] == 0.0
+    assert score_reference("Anything.", _perfect())["schema_valid_rate"] == 1.0
+
+
+def test_empty_summary_scores_zero_not_one() -> None:
+    assert summary_rouge("The council met.", "") == dict.fromkeys(
+        ("rouge1", "rouge2", "rougeL", "rougeLsum"), 0.0
+    )
+    assert summary_rouge("", "The council met.")["rouge1"] == 0.0
+    assert summary_rouge("   ", "   ")["rougeL"] == 0.0
+    scores, _ = score_gold(GOLD, _brief(summary=" "))
+    assert scores["rouge1"] == 0.0 and scores["rougeL"] == 0.0
+
+
+def test_score_reference_reports_every_rouge_type() -> None:
+    reference = "The council met on Monday.\nIt approved the budget."
+    scores = score_reference(reference, _brief(summary="It approved the budget.\nThe council met on Monday."))
+    assert set(scores) == {"schema_valid_rate", "rouge1", "rouge2", "rougeL", "rougeLsum"}
+    assert scores["rougeLsum"] == pytest.approx(1.0) and scores["rougeL"] < 1.0
+
+
+def test_aggregate_cost_totals_and_latency_percentiles() -> None:
+    costs = [
+        {
+            "llm_calls": 1,
+            "prompt_tokens": 100,
+            "completion_tokens": 10,
+            "cost_usd": 0.0012345,
+            "latency_ms": 5.04,
+        },
+        {"llm_calls": 2, "prompt_tokens": 250, "completion_tokens": 30, "cost_usd": None, "latency_ms": 50.0},
+        {
+            "llm_calls": 0,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "cost_usd": 0.0000011,
+            "latency_ms": 20.0,
+        },
+        {"latency_ms": 40.0},
+        {},
+    ]
+    result = aggregate([{"x": 1.0}], ["x"], costs=costs)
+    assert result["llm_calls"] == 3
+    assert result["prompt_tokens"] == 350
+    assert result["completion_tokens"] == 40
+    assert result["cost_usd"] == 0.001236  # summed then rounded to 6 places; None counts as 0
+    assert result["latency_ms_p50"] == 20.0  # a case without a latency counts as 0 ms
+    assert result["latency_ms_p95"] == 50.0
+    assert aggregate([{"x": 1.0}], ["x"]) == {"x": 1.0}  # no costs: no counters
+
+
+def test_aggregate_rounds_latency_to_a_tenth_of_a_millisecond() -> None:
+    result = aggregate([], [], costs=[{"latency_ms": 12.3456}])
+    assert result["latency_ms_p50"] == 12.3 and result["latency_ms_p95"] == 12.3
+    assert result["cost_usd"] == 0.0
+
+
+def test_percentile_edges() -> None:
+    values = [float(v) for v in range(1, 21)]  # 1..20
+    assert percentile(values, 95) == 19.0
+    assert percentile(values, 100) == 20.0
+    assert percentile(values, 1) == 1.0
+    assert percentile([7.0], 50) == 7.0
+
+
+def test_aggregate_p95_is_the_nearest_rank_95th_of_the_latencies() -> None:
+    costs = [{"latency_ms": float(ms)} for ms in range(20, 0, -1)]  # 20..1 ms, unordered on purpose
+    result = aggregate([], [], costs=costs)
+    assert result["latency_ms_p95"] == 19.0  # rank ceil(20 * 0.95) = 19, not the maximum
+    assert result["latency_ms_p50"] == 10.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Callable
 
@@ -239,9 +238,6 @@ def test_openapi_documents_json_and_text_bodies(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("briefing.engines.offline") is None, reason="offline engine not present"
-)
 def test_zero_configuration_uses_the_offline_engine(client: TestClient) -> None:
     response = client.post("/v1/briefs", content=ARTICLE.encode(), headers={"content-type": "text/plain"})
     assert response.status_code == 200, response.text
