@@ -65,3 +65,14 @@ def test_gold_briefs_follow_the_guide(cases: tuple[EvalCase, ...]) -> None:
         assert gold.actors and gold.status and gold.next_steps, case.id
         for dispute in gold.disputes:
             assert dispute.parties, (case.id, dispute.issue)
+
+
+def test_held_out_split_covers_real_world_page_shapes(cases: tuple[EvalCase, ...]) -> None:
+    """The test split is large enough to report and covers the shapes real pages arrive in."""
+    held_out = [case for case in cases if case.split == "test"]
+    assert len(held_out) >= 30
+    forms = Counter(tag for case in held_out for tag in case.tags)
+    for form in ("page-chrome", "wire", "live-blog", "press-release", "transcript", "op-ed"):
+        assert forms[form] >= 2, form
+    assert forms["ptb-tokenized"] >= 3 and forms["lower-case"] >= 3
+    assert len({case.topic for case in held_out}) == len(TOPICS)
