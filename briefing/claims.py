@@ -318,7 +318,7 @@ _WRITTEN_NUMBER = re.compile(
     r"\b(?=[otfsenhzd])(?P<num>(?:" + _WRITTEN + r")(?:[- ](?:" + _WRITTEN + r"))*)\b(?P<ord>)" + _SCALE
 )
 _TIME = re.compile(
-    r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b",
+    r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b",
     re.IGNORECASE,
 )
 # Ambiguous words: "may" and "march" are dates only capitalized mid-sentence or beside a day number.
@@ -513,6 +513,14 @@ def _rare(word: str) -> bool:
     from briefing.tokens import load_tokenizer
 
     return len(load_tokenizer(None).encode(" " + word)) > 1
+
+
+_TITLES = frozenset({"ceo", "cfo", "coo", "mp", "mep", "pm", "gm", "md"})
+
+
+def _prefix(word: str) -> str:
+    """The part of a name its adjective keeps ("chil" of "Chile" / "Chilean")."""
+    return word[: max(4, len(word) - 3)][:4]
 
 
 def _caseless(tokens: Sequence[_Tok]) -> bool:
@@ -716,6 +724,7 @@ def check_claim(
     confirmed: bool = False,
     evidence_name: str = "its evidence",
     context: str | None = None,
+    open_facts: bool = False,
 ) -> list[str]:
     """The reasons `claim` is not backed by `evidence` (empty: every fact it states is there).
 
@@ -723,6 +732,9 @@ def check_claim(
     in the evidence. `source` (the analysed article) tells names from words in caseless claims.
     `confirmed` asks that the evidence state the thing without a hedge. With `context` (a whole
     article), numbers, dates and names are looked up there and only polarity in `evidence`.
+    `open_facts` (free-standing claims, whose evidence was chosen by word overlap): a number, date or
+    name the evidence lacks but the article has is accepted unless the evidence holds one of the same
+    kind that the claim leaves unused (the sign of a swap).
     """
     claim = detokenize(claim)
     joined = " \n ".join(evidence)
@@ -736,21 +748,36 @@ def check_claim(
         source.facts if source is not None and context is source.text else extract_facts(facts_text)
     )
     values = evidence_facts.number_values() | {float(y) for y in evidence_facts.years}
+    claim_values = claim_facts.number_values() | {float(y) for y in claim_facts.years}
+    spare_number = open_facts and bool(values - claim_values)
+    article_values = (
+        source.facts.number_values() | {float(y) for y in source.facts.years} if source is not None else set()
+    )
     for shown, value, raw in claim_facts.numbers:
         if round(value, 6) in values:
             continue
         if raw is not None and raw == value and round(raw, 6) in values:
             continue
+        if open_facts and not spare_number and round(value, 6) in article_values:
+            continue
         reasons.append(f'number "{shown}" not in {evidence_name}')
     for ordinal in sorted(claim_facts.ordinals - evidence_facts.ordinals):
         reasons.append(f'ordinal "{claim_facts.ordinal_shown[ordinal]}" not in {evidence_name}')
     for year in sorted(claim_facts.years - evidence_facts.years):
+        if open_facts and not spare_number and float(year) in article_values:
+            continue
         if float(year) not in evidence_facts.number_values():
             reasons.append(f'year "{year}" not in {evidence_name}')
-    for day in sorted(claim_facts.weekdays - evidence_facts.weekdays):
+    article_dates = source.facts.weekdays | source.facts.months if source is not None else set()
+    spare_date = bool(
+        (evidence_facts.weekdays | evidence_facts.months) - claim_facts.weekdays - claim_facts.months
+    )
+    for day in sorted(
+        (claim_facts.weekdays - evidence_facts.weekdays) | (claim_facts.months - evidence_facts.months)
+    ):
+        if open_facts and not spare_date and day in article_dates:
+            continue
         reasons.append(f'date "{day.capitalize()}" not in {evidence_name}')
-    for month in sorted(claim_facts.months - evidence_facts.months):
-        reasons.append(f'date "{month.capitalize()}" not in {evidence_name}')
     for when in sorted(claim_facts.times - evidence_facts.times):
         reasons.append(f'time "{claim_facts.time_shown[when]}" not in {evidence_name}')
 
@@ -765,13 +792,26 @@ def check_claim(
         )
         evidence_folded = _fold(context)
     groups = [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
+    evidence_prefixes = {_prefix(w) for w in evidence_words if len(w) >= 5}
+    spare_name = False
+    if open_facts and source is not None:
+        claim_prefixes = {_prefix(t.low) for t in claim_tokens}
+        spare_name = any(
+            t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
+            for t in evidence_tokens
+            if t.text[0].isupper() and not t.initial
+        )
     for run in _names(claim_tokens, source):
         missing = []
         for token in run:
             word = token.low[:-2] if token.low.endswith("'s") else token.low
             if word in evidence_words or (len(word) > 3 and word in evidence_folded):
                 continue
+            if word in _TITLES or (len(word) >= 6 and _prefix(word) in evidence_prefixes):
+                continue  # "CEO"; "Chilean" for "Chile", "Estonian" for "Estonia"
             if any(word in group and group & evidence_words for group in groups):
+                continue
+            if open_facts and not spare_name and source is not None and word in source.words:
                 continue
             missing.append(token)
         if missing:
@@ -836,9 +876,10 @@ def _polarity(claim: Sequence[_Tok], evidence: Sequence[_Tok], evidence_name: st
                 reasons.append(f'negation: affirms "{evidence[index].text}" where {evidence_name} negates it')
     # opposite verbs
     evidence_lows = {t.low for t in evidence}
+    evidence_stems = set(stems_at)
     for index, token in enumerate(claim):
         opposites = ANTONYMS.get(token.low)
-        if not opposites or token.low in evidence_lows or _negated_at(claim, index):
+        if not opposites or _stem(token.low) in evidence_stems or _negated_at(claim, index):
             continue
         said = sorted(opposites & evidence_lows)
         family = {token.low} | {w for w in ANTONYMS if ANTONYMS[w] == opposites}
@@ -874,9 +915,20 @@ def _order(claim: Sequence[_Tok], evidence: Sequence[_Tok], source: Source | Non
     return []
 
 
+RESCUE_MIN = 2  # a name outside the chosen sentences needs a sentence sharing this many claim words
+
+
 def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple[int, int]]:
-    """The article sentences that best cover a claim's content words (greedy; at most `limit`)."""
-    wanted = set(_content(_tokens(detokenize(claim))))
+    """The article sentences that best cover a claim's content words (greedy; at most `limit`).
+
+    Names do not count towards the choice, so a swapped-in name cannot pull in its own sentence;
+    a name the chosen sentences lack is looked up in a sentence that also shares two of the claim's
+    other words (a claim may combine a name from one sentence with facts of the next).
+    """
+    tokens = _tokens(detokenize(claim))
+    name_tokens = {id(t) for run in _names(tokens, source) for t in run}
+    wanted = set(_content([t for t in tokens if id(t) not in name_tokens]))
+    content = set(wanted)
     chosen: list[int] = []
     while wanted and len(chosen) < limit:
         best, gain = -1, 0
@@ -890,6 +942,16 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
             break
         chosen.append(best)
         wanted -= source.sentence_words[best]
+    names = {_stem(t.low) for t in tokens if id(t) in name_tokens}
+    for name in names:
+        if any(name in source.sentence_words[i] for i in chosen):
+            continue
+        best, gain = -1, RESCUE_MIN - 1
+        for index, words in enumerate(source.sentence_words):
+            if index not in chosen and name in words and len(content & words) > gain:
+                best, gain = index, len(content & words)
+        if best >= 0:
+            chosen.append(best)
     return [source.sentences[i] for i in sorted(chosen)]
 
 
@@ -911,7 +973,9 @@ def verify_claim(claim: str, source: Source) -> ClaimResult:
     spans = select_evidence(claim, source)
     quotes = [source.text[start:end] for start, end in spans]
     reasons = (
-        check_claim(claim, quotes, source=source) if quotes else ["no sentence of the article says this"]
+        check_claim(claim, quotes, source=source, open_facts=True)
+        if quotes
+        else ["no sentence of the article says this"]
     )
     coverage = _coverage(claim, quotes) if quotes else 0.0
     if reasons:

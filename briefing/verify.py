@@ -8,11 +8,15 @@ themselves are checked in `briefing.claims` (what it catches and what it cannot 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
-from briefing.claims import Source, analyse, check_claim, select_evidence
+from pydantic import BaseModel, Field
+
+from briefing.claims import Source, analyse, check_claim, select_evidence, verify_claim
+from briefing.errors import InputError
 from briefing.grounding import count_grounding, drop_unfound, ground_brief
-from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item
+from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item, normalize_text
 
 FALLBACK_HEADLINE_CHARS = 120
 
@@ -159,3 +163,71 @@ def present_brief(
     if mode == "strict" and not _clean(brief):
         brief = strict_view(brief if unchecked else brief.model_copy(deep=True), texts)
     return brief
+
+
+# --- verify anything: free-standing claims against an article ---------------------------------
+
+MAX_CLAIMS = 200
+MAX_CLAIM_CHARS = 5_000
+
+
+class ClaimEvidence(BaseModel):
+    quote: str
+    start: int
+    end: int
+
+
+class ClaimVerdict(BaseModel):
+    text: str
+    verdict: Literal["supported", "unsupported", "unverifiable"]
+    score: float = Field(
+        ge=0, le=1, description="Higher = better supported; more unsupported content scores lower."
+    )
+    reasons: list[str] = Field(default_factory=list)
+    evidence: list[ClaimEvidence] = Field(default_factory=list)
+
+
+class VerifyReport(BaseModel):
+    score: float = Field(ge=0, le=1, description="The lowest claim score.")
+    claims: list[ClaimVerdict]
+
+
+def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
+    """Check claims (a sentence or a few each) against an article; used by POST /v1/verify and the CLI."""
+    text = normalize_text(article)
+    if not text:
+        raise InputError("article: must not be empty or whitespace", fields=["article"])
+    if not claims or len(claims) > MAX_CLAIMS:
+        raise InputError(f"claims: give 1 to {MAX_CLAIMS} claims (got {len(claims)})", fields=["claims"])
+    for index, claim in enumerate(claims):
+        if not claim.strip():
+            raise InputError(f"claims[{index}]: must not be empty or whitespace", fields=["claims"])
+        if len(claim) > MAX_CLAIM_CHARS:
+            raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
+    source = analyse(text)
+    verdicts = []
+    for claim in claims:
+        result = verify_claim(claim.strip(), source)
+        evidence = [
+            ClaimEvidence(quote=text[start:end], start=start, end=end) for start, end in result.evidence
+        ]
+        verdicts.append(
+            ClaimVerdict(
+                text=claim.strip(),
+                verdict=result.verdict,
+                score=result.score,
+                reasons=result.reasons,
+                evidence=evidence,
+            )
+        )
+    return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+def report_markdown(report: VerifyReport) -> str:
+    """The report for a reader: one line per claim with its verdict, reasons and evidence."""
+    lines = [f"# Claim check: lowest score {report.score:.2f}", ""]
+    for claim in report.claims:
+        lines.append(f"- **{claim.verdict}** ({claim.score:.2f}): {claim.text}")
+        lines += [f"  - {reason}" for reason in claim.reasons]
+        lines += [f"  > {' '.join(e.quote.split())}" for e in claim.evidence]
+    return "\n".join(lines) + "\n"

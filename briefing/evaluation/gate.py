@@ -22,8 +22,8 @@ from briefing.evaluation.dataset import SPLITS
 from briefing.evaluation.metrics import GOLD_METRICS, REFERENCE_METRICS
 
 DEFAULT_TOLERANCE = 0.02
-QUALITY_METRICS = frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)
-"""Higher-is-better metrics; only these are compared with a baseline."""
+QUALITY_METRICS = (frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)) - {"unsupported_items"}
+"""Higher-is-better metrics; only these are compared with a baseline (unsupported_items is a count)."""
 
 
 @dataclass(frozen=True)
