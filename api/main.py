@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import briefing
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
-from api.routes import articles, briefs, digests, docs, health, jobs, schedules, web
+from api.routes import articles, briefs, digests, docs, health, jobs, schedules, verify, web
 from api.schemas import ArticleIn, BriefRequest
 from api.service import BriefService
 from api.session import Sessions
@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = Sessions(app.state.settings)
     app.add_middleware(ServiceMiddleware)
     _install_handlers(app)
-    for module in (briefs, jobs, articles, health, web, digests, schedules, docs):
+    for module in (briefs, jobs, articles, health, web, digests, schedules, docs, verify):
         app.include_router(module.router)
     docs.mount_assets(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -2,8 +2,9 @@
 
 A brief never states what the article does not say: each quote is located (exactly, then after
 normalizing case, whitespace, quote marks and dashes, then fuzzily with rapidfuzz for small
-differences) and its character offsets recorded. Items with no located quote are flagged, or
-dropped in strict mode. This runs on every brief, whatever engine made it.
+differences) and its character offsets recorded. Every quote carries found / not found; an item is
+grounded only when it has evidence and all of it was found. Strict mode drops every unfound quote
+and every item left with none. This runs on every brief, whatever engine made it.
 """
 
 from __future__ import annotations
@@ -135,23 +136,69 @@ def ground_brief(
         if found and locator is not None and locator.text[found[0] : found[1]] != evidence.quote:
             evidence.quote = locator.text[found[0] : found[1]]
 
-    ungrounded = 0
     for item in brief.items():
         for evidence in item.evidence:
             locate(evidence)
-        item.grounded = any(evidence.grounded for evidence in item.evidence)
-        ungrounded += not item.grounded
-
-    total = len(brief.items())
-    brief.meta.grounded_ratio = (total - ungrounded) / total if total else None
-    if ungrounded and mode == "strict":
-        brief.actors = [item for item in brief.actors if item.grounded]
-        brief.status = [item for item in brief.status if item.grounded]
-        brief.disputes = [item for item in brief.disputes if item.grounded]
-        brief.next_steps = [item for item in brief.next_steps if item.grounded]
-        brief.meta.warnings.append(
-            f"grounding: dropped {ungrounded} item(s) whose evidence is not in the article"
-        )
-    elif ungrounded:
-        brief.meta.warnings.append(f"grounding: {ungrounded} item(s) have evidence not found in the article")
+    count_grounding(brief)
+    if mode == "strict":
+        drop_unfound(brief)
+    else:
+        warn_unfound(brief)
     return brief
+
+
+def _mark_items(brief: Brief) -> None:
+    for item in brief.items():
+        item.grounded = bool(item.evidence) and all(evidence.grounded for evidence in item.evidence)
+
+
+def count_grounding(brief: Brief) -> None:
+    """Set every item's `grounded` (it has evidence and all of it was found) and the meta counts."""
+    _mark_items(brief)
+    items = brief.items()
+    quotes = [evidence for item in items for evidence in item.evidence]
+    brief.meta.quotes_total = len(quotes)
+    brief.meta.quotes_found = sum(bool(evidence.grounded) for evidence in quotes)
+    brief.meta.grounded_ratio = sum(bool(item.grounded) for item in items) / len(items) if items else None
+
+
+def _unfound_counts(brief: Brief) -> tuple[int, int, int]:
+    """(unfound quotes, items holding one, items with no evidence at all)."""
+    items = brief.items()
+    quotes = sum(evidence.grounded is False for item in items for evidence in item.evidence)
+    holding = sum(any(evidence.grounded is False for evidence in item.evidence) for item in items)
+    bare = sum(not item.evidence for item in items)
+    return quotes, holding, bare
+
+
+def warn_unfound(brief: Brief) -> None:
+    """Flag mode: one warning that counts unfound quotes and the items they are in, exactly."""
+    brief.meta.warnings = [w for w in brief.meta.warnings if not w.startswith("grounding:")]
+    quotes, holding, bare = _unfound_counts(brief)
+    if quotes:
+        brief.meta.warnings.append(
+            f"grounding: {quotes} of {brief.meta.quotes_total} quote(s) not found in the article, "
+            f"in {holding} item(s)"
+        )
+    if bare:
+        brief.meta.warnings.append(f"grounding: {bare} item(s) have no evidence")
+
+
+def drop_unfound(brief: Brief) -> None:
+    """Strict mode: drop every quote not found in the article, then every item left with no quote."""
+    brief.meta.warnings = [w for w in brief.meta.warnings if not w.startswith("grounding:")]
+    quotes, _, _ = _unfound_counts(brief)
+    for item in brief.items():
+        item.evidence = [evidence for evidence in item.evidence if evidence.grounded]
+    before = len(brief.items())
+    brief.actors = [item for item in brief.actors if item.evidence]
+    brief.status = [item for item in brief.status if item.evidence]
+    brief.disputes = [item for item in brief.disputes if item.evidence]
+    brief.next_steps = [item for item in brief.next_steps if item.evidence]
+    dropped = before - len(brief.items())
+    if quotes or dropped:
+        brief.meta.warnings.append(
+            f"grounding: dropped {quotes} quote(s) not found in the article and {dropped} item(s) "
+            "left without evidence"
+        )
+    count_grounding(brief)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Certainty = Literal["confirmed", "planned", "expected", "possible"]
 GroundingMode = Literal["flag", "strict"]
@@ -84,17 +84,35 @@ class Evidence(_Model):
     quote: str
     start: int | None = None
     end: int | None = None
-    grounded: bool | None = None
+    grounded: bool | None = Field(
+        default=None,
+        description="True: found in the article (start/end set); False: not found in the article.",
+    )
     article_id: str | None = Field(
         default=None, description="Article the quote comes from (set in multi-article story briefs)."
     )
 
 
+class SecondOpinion(_Model):
+    """The LLM's verdict on an item (BRIEFING_VERIFY=llm or llm-all)."""
+
+    verdict: Literal["supported", "unsupported"]
+    reason: str = ""
+
+
 class _Item(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     grounded: bool | None = Field(
-        default=None, description="True when at least one evidence quote was located; None before grounding."
+        default=None,
+        description="True when the item has evidence and every quote was found; None before grounding.",
     )
+    supported: bool | None = Field(
+        default=None,
+        description="True when the facts the item's own words state (numbers, dates, names, polarity, "
+        "certainty) are backed by its found evidence; None before the claim check.",
+    )
+    reasons: list[str] = Field(default_factory=list, description="Why the claim check found it unsupported.")
+    second_opinion: SecondOpinion | None = None
 
 
 class Actor(_Item):
@@ -137,7 +155,19 @@ class BriefMeta(_Model):
     completion_tokens: int = 0
     cost_usd: float | None = None
     latency_ms: float = 0.0
-    grounded_ratio: float | None = None
+    grounded_ratio: float | None = Field(
+        default=None, description="Share of items whose every evidence quote was found in the article."
+    )
+    quotes_total: int = 0
+    quotes_found: int = 0
+    supported_ratio: float | None = Field(
+        default=None, description="Share of items the claim check found supported by their evidence."
+    )
+    headline_supported: bool | None = None
+    summary_supported: bool | None = None
+    headline_reasons: list[str] = Field(default_factory=list)
+    summary_reasons: list[str] = Field(default_factory=list)
+    verify_calls: int = Field(default=0, description="LLM calls of the second opinion (BRIEFING_VERIFY).")
     cached: bool = False
     warnings: list[str] = Field(default_factory=list)
 

@@ -1,4 +1,4 @@
-"""The brief pipeline: article → (cache) → engine → grounding → stored brief.
+"""The brief pipeline: article → (cache) → engine → grounding → claim check → stored brief.
 
 Every caller (CLI, HTTP service, digests, evals) goes through `Briefer.brief`, so caching,
 grounding and timing behave the same everywhere.
@@ -14,6 +14,7 @@ from briefing.config import Settings
 from briefing.engines import Engine, get_engine
 from briefing.grounding import ground_brief
 from briefing.models import Article, Brief, BriefOptions
+from briefing.verify import check_brief, present_brief
 
 
 class BriefCache(Protocol):
@@ -93,18 +94,13 @@ class Briefer:
         brief = ground_brief(
             draft, article.text, mode="flag", min_score=self.settings.grounding_min_score, in_place=True
         )
+        check_brief(brief, article.text)
         brief.meta.latency_ms = (time.perf_counter() - started) * 1000
         if self.cache is not None:
             self.cache.put_brief(article=article, brief=brief)
         return self._apply_mode(brief, article, options)
 
     def _apply_mode(self, brief: Brief, article: Article, options: BriefOptions) -> Brief:
-        """The cache holds the flagged brief; strict mode drops ungrounded items on the way out."""
+        """The cache holds the flagged brief; strict mode drops unfound quotes and unsupported items."""
         mode = options.grounding or self.settings.grounding
-        if mode == "strict" and brief.meta.grounded_ratio not in (None, 1.0):
-            latency = brief.meta.latency_ms
-            brief = ground_brief(
-                brief, article.text, mode="strict", min_score=self.settings.grounding_min_score
-            )
-            brief.meta.latency_ms = latency
-        return brief
+        return present_brief(brief, article.text, mode, min_score=self.settings.grounding_min_score)

@@ -1,12 +1,13 @@
 """A brief as Markdown, for terminals, e-mail digests and the API's text/markdown responses.
 
 Evidence is shown as block quotes under each item so a reader can check every claim at a glance;
-ungrounded items are marked rather than hidden (strict mode has already dropped them if asked).
+a quote not found in the article says so in words, and an item the claim check does not back
+carries its reasons (strict mode has already dropped both if asked).
 """
 
 from __future__ import annotations
 
-from briefing.models import Brief, Evidence
+from briefing.models import Brief, Evidence, _Item
 
 _UNGROUNDED = " *(evidence not found in the article)*"
 
@@ -19,17 +20,31 @@ def _escape(text: str) -> str:
     return text
 
 
+NOT_FOUND = "not found in the article"
+
+
 def _evidence(evidence: list[Evidence]) -> list[str]:
-    return [f"  > {_escape(' '.join(item.quote.split()))}" for item in evidence]
+    """One block quote per quote; an unfound one says so before its words, never as plain evidence."""
+    lines = []
+    for item in evidence:
+        quote = _escape(" ".join(item.quote.split()))
+        lines.append(f"  > **({NOT_FOUND})** ~~{quote}~~" if item.grounded is False else f"  > {quote}")
+    return lines
 
 
-def _mark(grounded: bool | None) -> str:
-    return _UNGROUNDED if grounded is False else ""
+def _mark(item: _Item) -> str:
+    mark = _UNGROUNDED if item.grounded is False else ""
+    if item.supported is False and item.evidence and any(e.grounded for e in item.evidence):
+        mark += f" *(unsupported: {_escape('; '.join(item.reasons))})*"
+    return mark
 
 
 def brief_to_markdown(brief: Brief) -> str:
     """Markdown with one section per non-empty part of the brief and a metadata footer."""
     lines = [f"# {_escape(brief.headline)}", "", _escape(brief.summary), ""]
+    for part, reasons in (("headline", brief.meta.headline_reasons), ("summary", brief.meta.summary_reasons)):
+        if reasons:
+            lines += [f"*(the {part} is not supported by the article: {_escape('; '.join(reasons))})*", ""]
 
     if brief.actors:
         lines += ["## Key actors", ""]
@@ -41,13 +56,13 @@ def brief_to_markdown(brief: Brief) -> str:
                 head += f" (also: {', '.join(_escape(alias) for alias in actor.aliases)})"
             if actor.stance:
                 head += f". Stance: {_escape(actor.stance)}"
-            lines += [f"- {head}{_mark(actor.grounded)}", *_evidence(actor.evidence)]
+            lines += [f"- {head}{_mark(actor)}", *_evidence(actor.evidence)]
         lines.append("")
 
     if brief.status:
         lines += ["## Status", ""]
         for item in brief.status:
-            lines += [f"- {_escape(item.text)}{_mark(item.grounded)}", *_evidence(item.evidence)]
+            lines += [f"- {_escape(item.text)}{_mark(item)}", *_evidence(item.evidence)]
         lines.append("")
 
     if brief.disputes:
@@ -56,7 +71,7 @@ def brief_to_markdown(brief: Brief) -> str:
             head = f"**{_escape(dispute.issue)}**"
             if dispute.parties:
                 head += f" ({', '.join(_escape(party) for party in dispute.parties)})"
-            lines.append(f"- {head}{_mark(dispute.grounded)}")
+            lines.append(f"- {head}{_mark(dispute)}")
             lines += [f"  - {_escape(p.party)}: {_escape(p.position)}" for p in dispute.positions]
             lines += _evidence(dispute.evidence)
         lines.append("")
@@ -66,7 +81,7 @@ def brief_to_markdown(brief: Brief) -> str:
         for step in brief.next_steps:
             details = [part for part in (step.who, step.when, step.certainty) if part]
             suffix = f" ({'; '.join(_escape(part) for part in details)})" if details else ""
-            lines += [f"- {_escape(step.action)}{suffix}{_mark(step.grounded)}", *_evidence(step.evidence)]
+            lines += [f"- {_escape(step.action)}{suffix}{_mark(step)}", *_evidence(step.evidence)]
         lines.append("")
 
     lines += ["---", _footer(brief)]
@@ -80,6 +95,10 @@ def _footer(brief: Brief) -> str:
         parts.append(f"model: {meta.model}")
     if meta.grounded_ratio is not None:
         parts.append(f"grounded: {meta.grounded_ratio:.0%}")
+    if meta.quotes_total:
+        parts.append(f"quotes found: {meta.quotes_found}/{meta.quotes_total}")
+    if meta.supported_ratio is not None:
+        parts.append(f"supported: {meta.supported_ratio:.0%}")
     if meta.llm_calls:
         parts.append(f"LLM calls: {meta.llm_calls}")
         parts.append(f"tokens: {meta.prompt_tokens} in / {meta.completion_tokens} out")

@@ -109,4 +109,5 @@ def get_brief(brief_id: str, service: Annotated[BriefService, Depends(get_servic
     brief = service.store.get_brief_by_id(brief_id)
     if brief is None:
         raise NotFoundError(f"no brief with id {brief_id!r}")
-    return brief
+    article = service.store.get_article(brief.article_id or "")
+    return service.present(brief, article, BriefOptions()) if article else brief

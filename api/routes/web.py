@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -138,6 +139,8 @@ def brief_page(
     if brief is None:
         raise NotFoundError(f"no brief with id {brief_id!r}")
     article = service.store.get_article(brief.article_id or "")
+    if article is not None:  # as the server's grounding mode shows it (strict drops what is unbacked)
+        brief = service.present(brief, article, BriefOptions())
     segments = highlight(article.text, brief) if article else []
     return templates.TemplateResponse(
         request,
@@ -146,9 +149,22 @@ def brief_page(
     )
 
 
-def _labels(brief: Brief) -> list[tuple[str, str, bool | None, list[int]]]:
-    """(section, item text, grounded, evidence numbers) for the item list beside the article."""
-    rows: list[tuple[str, str, bool | None, list[int]]] = []
+@dataclass
+class ItemRow:
+    """One item in the page's list: its words, evidence numbers, and what could not be checked."""
+
+    section: str
+    text: str
+    grounded: bool | None
+    numbers: list[int]
+    unfound: list[tuple[int, str]] = field(default_factory=list)  # (evidence number, quote)
+    supported: bool | None = None
+    reasons: list[str] = field(default_factory=list)
+
+
+def _labels(brief: Brief) -> list[ItemRow]:
+    """The item list beside the article, numbered like the marks in the article."""
+    rows: list[ItemRow] = []
     number = 0
     sections = [
         ("Actor", [(f"{a.name}" + (f" — {a.role}" if a.role else ""), a) for a in brief.actors]),
@@ -158,9 +174,11 @@ def _labels(brief: Brief) -> list[tuple[str, str, bool | None, list[int]]]:
     ]
     for section, items in sections:
         for text, item in items:
-            numbers = []
-            for _ in item.evidence:
+            row = ItemRow(section, text, item.grounded, [], supported=item.supported, reasons=item.reasons)
+            for evidence in item.evidence:
                 number += 1
-                numbers.append(number)
-            rows.append((section, text, item.grounded, numbers))
+                row.numbers.append(number)
+                if evidence.grounded is False:
+                    row.unfound.append((number, evidence.quote))
+            rows.append(row)
     return rows

@@ -45,9 +45,9 @@ def _root(
 
 
 def _register() -> None:
-    from briefing.cli import brief, digests, evaluate, serve
+    from briefing.cli import brief, digests, evaluate, serve, verify
 
-    for module in (brief, serve, digests, evaluate):
+    for module in (brief, serve, digests, evaluate, verify):
         module.register(app)
 
 

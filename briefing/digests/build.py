@@ -26,6 +26,7 @@ from briefing.errors import BriefingError
 from briefing.grounding import Locator, ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
+from briefing.verify import check_brief
 
 
 @dataclass
@@ -203,6 +204,7 @@ class DigestBuilder:
         stats.llm_calls += merged.meta.llm_calls
         merged = _attribute(merged, texts)
         merged = ground_brief(merged, texts, mode="flag", min_score=self.settings.grounding_min_score)
+        check_brief(merged, texts)
         self.repo.put_story_brief(key, merged)
         return merged
 

@@ -68,6 +68,18 @@ def ref_href(ref: ArticleRef) -> str:
     return ref_url(ref) or f"#{ref_anchor(ref)}"
 
 
+def unfound_quotes(item: object) -> list[str]:
+    """The item's quotes that grounding did not find (every format prints them as such)."""
+    return [" ".join(e.quote.split()) for e in getattr(item, "evidence", []) if e.grounded is False]
+
+
+def unsupported_note(item: object) -> str:
+    """ "unsupported: <reasons>" for an item the claim check does not back, else ""."""
+    if getattr(item, "supported", None) is False and any(e.grounded for e in getattr(item, "evidence", [])):
+        return "unsupported: " + "; ".join(getattr(item, "reasons", []))
+    return ""
+
+
 def ref_label(ref: ArticleRef) -> str:
     """A name a reader recognises: the outlet, else the URL's domain, else the title (never an id)."""
     if ref.source and ref.source.strip():
@@ -119,6 +131,8 @@ def _environment(templates_dir: Path | None) -> Environment:
         ref_href=ref_href,
         ref_anchor=ref_anchor,
         item_text=item_text,
+        unfound_quotes=unfound_quotes,
+        unsupported_note=unsupported_note,
     )
     environment.filters.update(md=md_escape, md_url=md_url)
     return environment

@@ -28,8 +28,9 @@ from briefing.evaluation.dataset import SPLITS
 from briefing.evaluation.metrics import GOLD_METRICS, REFERENCE_METRICS
 
 DEFAULT_TOLERANCE = 0.02
-QUALITY_METRICS = frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)
-"""Higher-is-better metrics, each a rate in 0–1; only these are compared with a baseline."""
+QUALITY_METRICS = (frozenset(GOLD_METRICS) | frozenset(REFERENCE_METRICS)) - {"unsupported_items"}
+"""Higher-is-better metrics, each a rate in 0–1; only these are compared with a baseline
+(unsupported_items is a count, not a rate)."""
 _SCORE_TABLES = frozenset({"aggregate", "scores", "baseline_scores"})
 """Keys under which the results document holds metric values (run, per case, baseline)."""
 

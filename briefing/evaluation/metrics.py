@@ -30,6 +30,9 @@ GOLD_METRICS = (
     "actor_f1",
     *(f"{section}_{kind}" for section in SECTIONS for kind in ("precision", "recall", "f1")),
     "grounded_rate",
+    "supported_rate",
+    "quote_found_rate",
+    "unsupported_items",
     "rouge1",
     "rouge2",
     "rougeL",
@@ -94,6 +97,17 @@ def grounded_rate(brief: Brief) -> float | None:
     return sum(bool(item.grounded) for item in items) / len(items)
 
 
+def claim_metrics(brief: Brief) -> dict[str, float | None]:
+    """The claim check's view: share of supported items, share of quotes found, unsupported items."""
+    items = brief.items()
+    quotes = [evidence for item in items for evidence in item.evidence]
+    return {
+        "supported_rate": sum(bool(item.supported) for item in items) / len(items) if items else None,
+        "quote_found_rate": sum(bool(e.grounded) for e in quotes) / len(quotes) if quotes else None,
+        "unsupported_items": float(sum(item.supported is False for item in items)),
+    }
+
+
 @lru_cache(maxsize=1)
 def _summary_scorer() -> rouge_scorer.RougeScorer:
     return rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=UnicodeTokenizer(use_stemmer=True))
@@ -136,6 +150,7 @@ def score_gold(gold: GoldBrief, brief: Brief) -> tuple[dict[str, float | None], 
         matches.sections[section] = result
         _put(scores, section, result)
     scores["grounded_rate"] = grounded_rate(brief)
+    scores.update(claim_metrics(brief))
     rouge = summary_rouge(gold.summary, brief.summary)
     scores.update({name: rouge[name] for name in ("rouge1", "rouge2", "rougeL")})
     return scores, matches

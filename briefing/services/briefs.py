@@ -14,12 +14,12 @@ from typing import Any, Protocol
 from briefing.config import Settings
 from briefing.engines import Engine
 from briefing.errors import ConfigError, InputError, LLMError
-from briefing.grounding import ground_brief
 from briefing.jobs import DatabaseJobQueue, Outcome
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import Job, Store
 from briefing.store.flights import Flights
+from briefing.verify import present_brief
 
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}")
 
@@ -142,11 +142,7 @@ class Briefs:
 
     def present(self, brief: Brief, article: Article, options: BriefOptions) -> Brief:
         mode = options.grounding or self.settings.grounding
-        if mode == "strict" and brief.meta.grounded_ratio not in (None, 1.0):
-            brief = ground_brief(
-                brief, article.text, mode="strict", min_score=self.settings.grounding_min_score
-            )
-        return brief
+        return present_brief(brief, article.text, mode, min_score=self.settings.grounding_min_score)
 
     @staticmethod
     def _payload(article: Article, options: BriefOptions) -> dict[str, Any]:

@@ -52,7 +52,8 @@ def test_form_post_shows_brief_with_marks_and_recent_list(client: TestClient) ->
     assert (
         '<mark data-evidence="1">Mayor Jane Doe said the park would reopen<sup>1</sup></mark>' in shown.text
     )
-    assert "no evidence found in the article" in shown.text  # the invented quote is flagged
+    assert "[2] not found in the article:" in shown.text  # the invented quote is flagged
+    assert "<s>this quote is not in the article at all</s>" in shown.text
     assert f'href="/briefs/{brief_id}"' in client.get("/").text
 
 

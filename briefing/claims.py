@@ -1,0 +1,988 @@
+"""The offline claim check: are the facts a statement asserts backed by the text it cites?
+
+Grounding proves a quote is in the article; this proves the item's own words say no more than its
+quotes. It is deterministic, needs no model and runs on every brief (any engine, merges and digest
+stories), on `POST /v1/verify` and `briefing verify`, in strict mode and in the evals.
+
+What it checks, fact by fact (each missing fact is one reason):
+
+* numbers and quantities: digits ("1,250", "4-2", "7.8"), written numbers ("twelve", "three
+  million"), percentages, money with its scale ("7.8 billion reais", "$1.2bn"); a scaled number
+  must match the scaled value ("7.8 million" is not "7.8 billion");
+* ordinals ("fifth", "3rd");
+* dates: weekdays, months, years, clock times ("3 p.m." = "15:00");
+* proper names (capitalized mid-sentence words and acronyms; in all-lower-case or title-case
+  claims, the words the article capitalizes). A name must be in the evidence, or be an alias of an
+  actor whose name or alias is; in a lower-case claim, a word the article never uses is a finding;
+* polarity: the claim negates what the evidence affirms ("did not block" vs "blocked") or the
+  reverse, and opposite verbs ("rejected" vs "approved", "rose" vs "fell");
+* who did what: two names in the claim in the reverse order of the evidence around the same verb;
+* certainty: a next step marked `confirmed` whose evidence hedges ("may", "expected", "plans").
+
+What it cannot see: a change of meaning in the same words ("the deal was blocked by the court"
+vs "the court's block was lifted" when both use the same facts), paraphrased numbers ("half" vs
+"50 percent" is caught as a missing number), relative dates ("tomorrow"), causality, and anything a
+quote implies but does not state. Those need a model (`BRIEFING_VERIFY=llm`).
+
+Claims may come lower-cased or PTB-tokenized ("the company 's shares fell 5 % ."); they are
+detokenized before the check, and names are then recognised by the article's own casing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+Verdict = Literal["supported", "unsupported", "unverifiable"]
+
+# --- tokenization ------------------------------------------------------------------------------
+
+_PTB = [
+    (re.compile(r"-lrb-|-LRB-"), "("),
+    (re.compile(r"-rrb-|-RRB-"), ")"),
+    (re.compile(r"-lsb-|-LSB-"), "["),
+    (re.compile(r"-rsb-|-RSB-"), "]"),
+    (re.compile(r"-lcb-|-LCB-"), "{"),
+    (re.compile(r"-rcb-|-RCB-"), "}"),
+    (re.compile(r"``|''"), '"'),
+    (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|’s)\b", re.IGNORECASE), r"\1"),
+    (re.compile(r" ([,.;:!?%)\]}])"), r"\1"),
+    (re.compile(r"([(\[{$€£]) "), r"\1"),
+    (re.compile(r"(\d) ([.,]) ?(\d)"), r"\1\2\3"),
+]
+
+
+def detokenize(text: str) -> str:
+    """Undo PTB-style tokenization ("shares fell 5 % ." → "shares fell 5%.") so facts read as usual."""
+    if " " not in text:
+        return text
+    for pattern, replacement in _PTB:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _fold_long(text: str) -> str:
+    """`_fold` for a whole text, same length as the text when it is ASCII (offsets line up)."""
+    return _fold.__wrapped__(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """Lower case without accents and with plain quotes, for comparing words."""
+    text = text.replace("’", "'").replace("‘", "'")
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "between",
+        "during",
+        "than",
+        "then",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "it",
+        "its",
+        "it's",
+        "he",
+        "she",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "our",
+        "we",
+        "us",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "such",
+        "also",
+        "only",
+        "just",
+        "very",
+        "more",
+        "most",
+        "less",
+        "least",
+        "much",
+        "many",
+        "some",
+        "any",
+        "each",
+        "every",
+        "all",
+        "both",
+        "either",
+        "neither",
+        "other",
+        "another",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "while",
+        "though",
+        "although",
+        "because",
+        "since",
+        "until",
+        "unless",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+        "said",
+        "says",
+        "say",
+        "told",
+        "according",
+        "than",
+        "too",
+        "yet",
+        "still",
+        "even",
+        "new",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "per",
+        "via",
+        "against",
+        "among",
+        "amid",
+        "within",
+        "without",
+        "across",
+        "along",
+        "around",
+        "through",
+        "whether",
+        "now",
+        "today",
+        "yesterday",
+        "tomorrow",
+    ]
+)
+
+_CONTENT_MIN = 3
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A crude stem: enough to see "approved" and "approval" as one word, never a dictionary."""
+    word = word[:-2] if word.endswith("'s") else word
+    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    low: str
+    start: int
+    initial: bool  # first word of a sentence, or after an opening quote or colon
+
+
+_OPENERS = frozenset('.!?:"“‘(\n—')
+
+
+@lru_cache(maxsize=2048)
+def _tokens(text: str) -> tuple[_Tok, ...]:
+    """Words with their folded form and whether they open a sentence (cached: quotes repeat)."""
+    tokens: list[_Tok] = []
+    previous_end = 0
+    for match in _TOKEN.finditer(text):
+        start = match.start()
+        gap = text[previous_end:start].rstrip(" \t")
+        initial = not tokens or (gap[-1:] in _OPENERS if gap else False)
+        word = match.group()
+        tokens.append(_Tok(word, _fold(word), start, initial))
+        previous_end = match.end()
+    return tuple(tokens)
+
+
+# --- facts -------------------------------------------------------------------------------------
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "hundred": 100, "dozen": 12,
+}  # fmt: skip
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
+    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}  # fmt: skip
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20,
+}  # fmt: skip
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)  # fmt: skip
+_MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+_WRITTEN = "|".join(sorted(_UNITS, key=len, reverse=True))
+_DAY_OR_ORDINAL = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_ORDINALS]) + r")s?\b")
+_ANY_WRITTEN = re.compile(r"(?i)\b(?:" + _WRITTEN + r")\b")
+_SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<ord>st|nd|rd|th)?" + _SCALE,
+    re.IGNORECASE,
+)
+_WRITTEN_NUMBER = re.compile(
+    r"\b(?=[otfsenhzd])(?P<num>(?:" + _WRITTEN + r")(?:[- ](?:" + _WRITTEN + r"))*)\b(?P<ord>)" + _SCALE
+)
+_TIME = re.compile(
+    r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b",
+    re.IGNORECASE,
+)
+# Ambiguous words: "may" and "march" are dates only capitalized mid-sentence or beside a day number.
+_MONTH_WORD = re.compile(
+    r"\b(?=[jfmasond])(?P<w>"
+    + "|".join(_MONTHS)
+    + r"|(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?)(?!\w)"
+)
+
+
+def _written_value(text: str) -> float | None:
+    total = 0.0
+    for part in re.split(r"[- ]", text.lower()):
+        if part == "hundred":
+            total = (total or 1) * 100
+        elif part in _UNITS:
+            total += _UNITS[part]
+        else:
+            return None
+    return total
+
+
+@dataclass
+class Facts:
+    """The checkable facts of one text (a claim, a quote, or a whole article)."""
+
+    numbers: list[tuple[str, float, float | None]] = field(default_factory=list)  # (shown, value, raw)
+    ordinals: set[int] = field(default_factory=set)
+    ordinal_shown: dict[int, str] = field(default_factory=dict)
+    weekdays: set[str] = field(default_factory=set)
+    months: set[str] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+    times: set[tuple[int, int]] = field(default_factory=set)
+    time_shown: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def number_values(self) -> set[float]:
+        values: set[float] = set()
+        for _, value, raw in self.numbers:
+            values.add(round(value, 6))
+            if raw is not None:
+                values.add(round(raw, 6))
+        return values
+
+
+@lru_cache(maxsize=2048)
+def extract_facts(text: str, *, claim: bool = False) -> Facts:
+    """Numbers, ordinals, weekdays, months, years and times of `text` (see the module docstring)."""
+    facts = Facts()
+    low = text.lower()
+    time_spans: list[tuple[int, int]] = []
+    for match in _TIME.finditer(text):
+        if match.group("h24") is not None:
+            hour, minute = int(match.group("h24")), int(match.group("m24"))
+        else:
+            hour, minute = int(match.group("h")) % 12, int(match.group("m") or 0)
+            if match.group("ap").lower().startswith("p"):
+                hour += 12
+            if hour > 23:
+                continue
+        facts.times.add((hour, minute))
+        facts.time_shown[(hour, minute)] = match.group().strip()
+        time_spans.append(match.span())
+    matches = list(_NUMBER.finditer(text))
+    # the word regexes run on the lower-cased text (fast); offsets agree unless lower() changed a length
+    same = len(low) == len(text)
+    if _ANY_WRITTEN.search(text):
+        matches += _WRITTEN_NUMBER.finditer(low if same else text.lower())
+    for match in matches:
+        if any(start <= match.start() < end for start, end in time_spans):
+            continue
+        shown = (text[match.start() : match.end()] if same else match.group()).strip()
+        raw_text = match.group("num")
+        if raw_text[0].isdigit():
+            raw = float(raw_text.replace(",", ""))
+            written = False
+        else:
+            value = _written_value(raw_text)
+            if value is None:
+                continue
+            raw, written = value, True
+        if match.group("ord"):
+            if not written:
+                facts.ordinals.add(int(raw))
+                facts.ordinal_shown[int(raw)] = shown
+            continue
+        scale_word = (match.group("scale") or "").lower()
+        if len(scale_word) == 1 and (written or match.end("num") != match.start("scale")):
+            scale_word = ""  # "7.8bn", "$5m": a one-letter scale only when glued to the digits
+        scale = _SCALES.get(scale_word)
+        if written and claim and raw == 1 and scale is None:
+            continue  # "one of", "no one": too common to be a quantity claim
+        if not written and scale is None and "." not in raw_text and "," not in raw_text:
+            number = int(raw)
+            before = low[max(0, match.start() - 1) : match.start()]
+            if 1800 <= number <= 2199 and before not in {"$", "€", "£"}:
+                facts.years.add(number)
+                continue
+        value = raw * scale if scale else raw
+        facts.numbers.append((shown, value, None if scale else raw))
+    for word in set(_DAY_OR_ORDINAL.findall(low)):
+        if word in _ORDINALS:
+            facts.ordinals.add(_ORDINALS[word])
+            facts.ordinal_shown.setdefault(_ORDINALS[word], word)
+        else:
+            facts.weekdays.add(word)
+    for match in _MONTH_WORD.finditer(low):
+        word = text[match.start() : match.end()] if same else match.group("w")
+        name = _MONTH_ABBR.get(word.lower().rstrip("."), word.lower())
+        if name in {"may", "march"} or (len(word) <= 4 and not word.endswith(".")):
+            tail = text[match.end() : match.end() + 4]
+            head = text[max(0, match.start() - 3) : match.start()]
+            before = text[max(0, match.start() - 4) : match.start()]
+            capital_mid = word[0].isupper() and not re.search(r"(^|[.!?]\s+)$", before)
+            if not (capital_mid or re.match(r"\s?\d", tail) or re.search(r"\d\s?$", head)):
+                continue
+        facts.months.add(name)
+    return facts
+
+
+# --- names -------------------------------------------------------------------------------------
+
+_NOT_NAMES = frozenset(_WEEKDAYS) | frozenset(_MONTHS) | STOPWORDS | {"i"}
+
+
+@dataclass
+class Source:
+    """An article analysed once: its sentences, vocabulary, and the words it capitalizes."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    words: frozenset[str]
+    stems: frozenset[str]
+    proper: frozenset[str]
+    lowered: frozenset[str]
+    lowered_stems: frozenset[str]
+    sentence_words: list[frozenset[str]]
+    facts: Facts
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z][\w'’]*")
+_MID_CAPITAL = re.compile(r"(?<=[\w,;)] )[A-Z][\w'’]*")
+_NAME_PAIR = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)(?= [A-Z])")
+
+
+def _bare(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
+
+
+@lru_cache(maxsize=64)
+def analyse(text: str) -> Source:
+    """Analyse an article once (cached: one article serves every item, headline and claim on it).
+
+    Whole-text regexes rather than a loop over words: this runs on every brief.
+    """
+    sentences: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[start : match.start()].strip():
+            sentences.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        sentences.append((start, len(text)))
+    folded = _fold_long(text)
+    words = frozenset(map(_bare, _TOKEN.findall(folded)))
+    stem = _stem
+    sentence_words = [
+        frozenset(w if w[0].isdigit() else stem(w) for w in _TOKEN.findall(_fold_long(text[begin:end])))
+        for begin, end in sentences
+    ]
+    lowered = frozenset(_bare(_fold(w)) for w in set(_LOWER_WORD.findall(text)))
+    capitalized = {_bare(_fold(w)) for w in set(_MID_CAPITAL.findall(text)) | set(_NAME_PAIR.findall(text))}
+    return Source(
+        text=text,
+        sentences=sentences,
+        words=words,
+        stems=frozenset(map(stem, words)),
+        proper=frozenset(capitalized - lowered - _NOT_NAMES),
+        lowered=lowered,
+        lowered_stems=frozenset(map(stem, lowered)),
+        sentence_words=sentence_words,
+        facts=extract_facts(text),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _rare(word: str) -> bool:
+    """Not a common English word: the bundled tokenizer needs more than one token for " word".
+
+    Lower-cased claims hide names; a word the article never uses that is also rare is most likely
+    one ("figueiredo" is 4 tokens, "objected" is 1).
+    """
+    from briefing.tokens import load_tokenizer
+
+    return len(load_tokenizer(None).encode(" " + word)) > 1
+
+
+_TITLES = frozenset({"ceo", "cfo", "coo", "mp", "mep", "pm", "gm", "md"})
+
+
+def _prefix(word: str) -> str:
+    """The part of a name its adjective keeps ("chil" of "Chile" / "Chilean")."""
+    return word[: max(4, len(word) - 3)][:4]
+
+
+def _caseless(tokens: Sequence[_Tok]) -> bool:
+    """All lower case, or title case: capital letters say nothing about names there."""
+    letters = [t for t in tokens if not t.text[0].isdigit() and len(t.text) > 3]
+    if not letters:
+        return False
+    upper = sum(t.text[0].isupper() for t in letters)
+    return upper == 0 or upper / len(letters) >= 0.6
+
+
+def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
+    """Runs of name words in a claim (consecutive capitalized words; article casing when caseless)."""
+    caseless = _caseless(tokens)
+    runs: list[list[_Tok]] = []
+    current: list[_Tok] = []
+    for token in tokens:
+        word = token.low[:-2] if token.low.endswith("'s") else token.low
+        is_name = False
+        if word not in _NOT_NAMES and not token.text[0].isdigit():
+            if caseless:
+                is_name = source is not None and word in source.proper
+            elif token.text[0].isupper():
+                if not token.initial or (source is not None and word in source.proper):
+                    is_name = True
+                elif (
+                    source is not None
+                    and word not in source.lowered
+                    and _stem(word) not in source.lowered_stems
+                ):
+                    is_name = True  # sentence-initial, and a word the article never uses
+        if is_name and len(word) > 1:
+            current.append(token)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+# --- polarity ----------------------------------------------------------------------------------
+
+NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor", "none", "nobody", "nothing"})
+_NEG_SUFFIX = "n't"
+_AUX = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "longer",
+        "yet",
+        "also",
+        "still",
+        "ever",
+        "even",
+        "already",
+    ]
+)
+# Opposite word families: a claim word from one side, with only the other side in the evidence.
+_OPPOSITES = [
+    ("approve approved approves approval accept accepted accepts clear cleared clears allow allowed "
+     "allows authorised authorized passed", "reject rejected rejects rejection block blocked blocks "
+     "ban banned bans refuse refused refuses veto vetoed deny denied"),
+    ("win won wins", "lose lost loses"),
+    ("rise rose rises risen increase increased increases higher up gain gained gains grew grow",
+     "fall fell falls fallen decrease decreased decreases lower down drop dropped drops shrank"),
+    ("confirm confirmed confirms admit admitted admits", "deny denied denies"),
+    ("support supported supports backed backs favour favor", "oppose opposed opposes"),
+    ("more", "fewer less"), ("above", "below"), ("before", "after"),
+    ("open opened opens reopen reopened", "close closed closes shut"),
+    ("start started starts begin began begins resume resumed resumes", "end ended ends stop stopped "
+     "stops suspend suspended suspends halt halted"),
+    ("lift lifted lifts", "impose imposed imposes"),
+    ("acquitted acquit", "convicted convict"), ("guilty", "innocent"), ("legal", "illegal"),
+    ("upheld uphold upholds", "overturned overturn overturns quashed"),
+    ("join joined joins", "leave left leaves quit"), ("profit profits", "loss losses"),
+    ("strengthen strengthened", "weaken weakened"), ("raise raised raises", "cut cuts lowered"),
+]  # fmt: skip
+ANTONYMS: dict[str, frozenset[str]] = {}
+for _left, _right in _OPPOSITES:
+    for _side, _other in ((_left.split(), _right.split()), (_right.split(), _left.split())):
+        for _word in _side:
+            ANTONYMS[_word] = ANTONYMS.get(_word, frozenset()) | frozenset(_other)
+HEDGES = frozenset(
+    [
+        "may",
+        "might",
+        "could",
+        "expected",
+        "expects",
+        "expect",
+        "plan",
+        "plans",
+        "planned",
+        "planning",
+        "aims",
+        "aim",
+        "intends",
+        "intend",
+        "considering",
+        "consider",
+        "considers",
+        "hope",
+        "hopes",
+        "hoped",
+        "likely",
+        "possibly",
+        "potentially",
+    ]
+)
+HEDGE_WINDOW = 6
+
+
+def _negated_at(tokens: Sequence[_Tok], index: int) -> bool:
+    """Is the word at `index` negated by one of the few words before it?"""
+    for back in range(1, 5):
+        position = index - back
+        if position < 0:
+            return False
+        low = tokens[position].low
+        if low in NEGATIONS or low.endswith(_NEG_SUFFIX) or low in {"failed", "refused", "declined"}:
+            return True
+        if low not in _AUX and low not in STOPWORDS and back > 1:
+            return False
+    return False
+
+
+def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
+    """Indexes of the content words that a negation applies to ("did not [block]")."""
+    targets: list[int] = []
+    for index, token in enumerate(tokens):
+        low = token.low
+        if (
+            low in NEGATIONS
+            or low.endswith(_NEG_SUFFIX)
+            or (low == "longer" and index and tokens[index - 1].low == "no")
+        ):
+            for ahead in range(index + 1, min(index + 5, len(tokens))):
+                word = tokens[ahead].low
+                if word in _AUX or word in STOPWORDS or word in NEGATIONS:
+                    continue
+                if not tokens[ahead].text[0].isupper():
+                    targets.append(ahead)
+                break
+    return targets
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ClaimResult:
+    """One claim's verdict, score (0..1, higher = better supported), reasons and evidence spans."""
+
+    text: str
+    verdict: Verdict
+    score: float
+    reasons: list[str]
+    evidence: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _content(tokens: Iterable[_Tok]) -> list[str]:
+    return [
+        t.low if t.text[0].isdigit() else _stem(t.low)
+        for t in tokens
+        if t.text[0].isdigit() or (t.low not in STOPWORDS and len(t.low) >= _CONTENT_MIN)
+    ]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.6g}" if value >= 10_000 else f"{value:g}"
+
+
+def check_claim(
+    claim: str,
+    evidence: Sequence[str],
+    *,
+    source: Source | None = None,
+    aliases: Sequence[Sequence[str]] = (),
+    confirmed: bool = False,
+    evidence_name: str = "its evidence",
+    context: str | None = None,
+    open_facts: bool = False,
+) -> list[str]:
+    """The reasons `claim` is not backed by `evidence` (empty: every fact it states is there).
+
+    `aliases` are groups of names for one actor: a name is backed when any name of its group is
+    in the evidence. `source` (the analysed article) tells names from words in caseless claims.
+    `confirmed` asks that the evidence state the thing without a hedge. With `context` (a whole
+    article), numbers, dates and names are looked up there and only polarity in `evidence`.
+    `open_facts` (free-standing claims, whose evidence was chosen by word overlap): a number, date or
+    name the evidence lacks but the article has is accepted unless the evidence holds one of the same
+    kind that the claim leaves unused (the sign of a swap).
+    """
+    claim = detokenize(claim)
+    joined = " \n ".join(evidence)
+    facts_text = joined if context is None else context
+    claim_tokens = _tokens(claim)
+    evidence_tokens = _tokens(joined)
+    reasons: list[str] = []
+
+    claim_facts = extract_facts(claim, claim=True)
+    evidence_facts = (
+        source.facts if source is not None and context is source.text else extract_facts(facts_text)
+    )
+    values = evidence_facts.number_values() | {float(y) for y in evidence_facts.years}
+    claim_values = claim_facts.number_values() | {float(y) for y in claim_facts.years}
+    spare_number = open_facts and bool(values - claim_values)
+    article_values = (
+        source.facts.number_values() | {float(y) for y in source.facts.years} if source is not None else set()
+    )
+    for shown, value, raw in claim_facts.numbers:
+        if round(value, 6) in values:
+            continue
+        if raw is not None and raw == value and round(raw, 6) in values:
+            continue
+        if open_facts and not spare_number and round(value, 6) in article_values:
+            continue
+        reasons.append(f'number "{shown}" not in {evidence_name}')
+    for ordinal in sorted(claim_facts.ordinals - evidence_facts.ordinals):
+        reasons.append(f'ordinal "{claim_facts.ordinal_shown[ordinal]}" not in {evidence_name}')
+    for year in sorted(claim_facts.years - evidence_facts.years):
+        if open_facts and not spare_number and float(year) in article_values:
+            continue
+        if float(year) not in evidence_facts.number_values():
+            reasons.append(f'year "{year}" not in {evidence_name}')
+    article_dates = source.facts.weekdays | source.facts.months if source is not None else set()
+    spare_date = bool(
+        (evidence_facts.weekdays | evidence_facts.months) - claim_facts.weekdays - claim_facts.months
+    )
+    for day in sorted(
+        (claim_facts.weekdays - evidence_facts.weekdays) | (claim_facts.months - evidence_facts.months)
+    ):
+        if open_facts and not spare_date and day in article_dates:
+            continue
+        reasons.append(f'date "{day.capitalize()}" not in {evidence_name}')
+    for when in sorted(claim_facts.times - evidence_facts.times):
+        reasons.append(f'time "{claim_facts.time_shown[when]}" not in {evidence_name}')
+
+    if context is None:
+        evidence_words = {t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence_tokens}
+        evidence_folded = _fold(joined)
+    else:
+        evidence_words = (
+            set(source.words)
+            if source is not None and context is source.text
+            else {_fold(w) for w in _TOKEN.findall(context)}
+        )
+        evidence_folded = _fold(context)
+    groups = [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
+    evidence_prefixes = {_prefix(w) for w in evidence_words if len(w) >= 5}
+    spare_name = False
+    if open_facts and source is not None:
+        claim_prefixes = {_prefix(t.low) for t in claim_tokens}
+        spare_name = any(
+            t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
+            for t in evidence_tokens
+            if t.text[0].isupper() and not t.initial
+        )
+    for run in _names(claim_tokens, source):
+        missing = []
+        for token in run:
+            word = token.low[:-2] if token.low.endswith("'s") else token.low
+            if word in evidence_words or (len(word) > 3 and word in evidence_folded):
+                continue
+            if word in _TITLES or (len(word) >= 6 and _prefix(word) in evidence_prefixes):
+                continue  # "CEO"; "Chilean" for "Chile", "Estonian" for "Estonia"
+            if any(word in group and group & evidence_words for group in groups):
+                continue
+            if open_facts and not spare_name and source is not None and word in source.words:
+                continue
+            missing.append(token)
+        if missing:
+            shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
+            reasons.append(f'name "{shown}" not in {evidence_name}')
+    if source is not None and claim_tokens and all(not t.text[0].isupper() for t in claim_tokens):
+        named = {t.low for run in _names(claim_tokens, source) for t in run}
+        for token in claim_tokens:
+            word = token.low[:-2] if token.low.endswith("'s") else token.low
+            if (
+                word not in named
+                and word not in _NOT_NAMES
+                and word.isalpha()
+                and len(word) >= 4
+                and word not in source.words
+                and _stem(word) not in source.stems
+                and _rare(word)
+            ):
+                reasons.append(f'word "{token.text}" not in the article (a name?)')
+
+    reasons += _polarity(claim_tokens, evidence_tokens, evidence_name)
+    reasons += _order(claim_tokens, evidence_tokens, source)
+    if confirmed:
+        wanted = set(_content(claim_tokens))
+        near = [
+            i
+            for i, t in enumerate(evidence_tokens)
+            if (t.low if t.text[0].isdigit() else _stem(t.low)) in wanted
+        ]
+        hedges = sorted(
+            {
+                t.low
+                for i, t in enumerate(evidence_tokens)
+                if t.low in HEDGES and t.text[0].islower() and any(abs(i - j) <= HEDGE_WINDOW for j in near)
+            }
+        )
+        if hedges:
+            reasons.append(f'certainty "confirmed" but {evidence_name} hedges ("{hedges[0]}")')
+    return reasons
+
+
+def _polarity(claim: Sequence[_Tok], evidence: Sequence[_Tok], evidence_name: str) -> list[str]:
+    reasons: list[str] = []
+    stems_at: dict[str, list[int]] = {}
+    for index, token in enumerate(evidence):
+        stems_at.setdefault(_stem(token.low), []).append(index)
+    claim_stems = {_stem(t.low) for t in claim}
+    # the claim negates a word the evidence states plainly
+    for index in _negation_targets(claim):
+        word = claim[index].low
+        places = stems_at.get(_stem(word), [])
+        if places and not any(_negated_at(evidence, place) for place in places):
+            reasons.append(f'negation: says "not {claim[index].text}" where {evidence_name} affirms it')
+    # the evidence negates a word the claim states plainly
+    claim_negated = {_stem(claim[i].low) for i in _negation_targets(claim)}
+    for index in _negation_targets(evidence):
+        stem = _stem(evidence[index].low)
+        if stem in claim_stems and stem not in claim_negated:
+            context = {_stem(t.low) for t in evidence[max(0, index - 4) : index] if t.low not in STOPWORDS}
+            context -= {_stem(n) for n in NEGATIONS} | {_stem(a) for a in _AUX}
+            if not context or context & claim_stems:
+                reasons.append(f'negation: affirms "{evidence[index].text}" where {evidence_name} negates it')
+    # opposite verbs
+    evidence_lows = {t.low for t in evidence}
+    evidence_stems = set(stems_at)
+    for index, token in enumerate(claim):
+        opposites = ANTONYMS.get(token.low)
+        if not opposites or _stem(token.low) in evidence_stems or _negated_at(claim, index):
+            continue
+        said = sorted(opposites & evidence_lows)
+        family = {token.low} | {w for w in ANTONYMS if ANTONYMS[w] == opposites}
+        if said and not family & evidence_lows:
+            reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
+    return list(dict.fromkeys(reasons))
+
+
+def _order(claim: Sequence[_Tok], evidence: Sequence[_Tok], source: Source | None) -> list[str]:
+    """Who did what: names A … verb … B in the claim, B … verb … A in the evidence (active voice)."""
+    runs = _names(claim, source)
+    if len(runs) < 2:
+        return []
+    first, second = runs[0][-1].low, runs[1][-1].low
+    if first == second:
+        return []
+    lows = [t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence]
+    if first not in lows or second not in lows:
+        return []
+    i_claim = [t.low for t in claim]
+    a, b = claim.index(runs[0][-1]), claim.index(runs[1][0])
+    between_claim = {_stem(w) for w in i_claim[a + 1 : b] if w not in STOPWORDS and len(w) >= _CONTENT_MIN}
+    if not between_claim or "by" in i_claim[a + 1 : b]:
+        return []
+    for y in [i for i, w in enumerate(lows) if w == second]:
+        for x in [i for i, w in enumerate(lows) if w == first and i > y]:
+            between = lows[y + 1 : x]
+            if x - y > 12 or "by" in between or (first in lows[:y] and second in lows[: lows.index(first)]):
+                continue
+            if between_claim & {_stem(w) for w in between}:
+                first_name, second_name = runs[0][-1].text, runs[1][-1].text
+                return [f'who did what: "{first_name}" and "{second_name}" are reversed in the evidence']
+    return []
+
+
+RESCUE_MIN = 2  # a name outside the chosen sentences needs a sentence sharing this many claim words
+
+
+def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple[int, int]]:
+    """The article sentences that best cover a claim's content words (greedy; at most `limit`).
+
+    Names do not count towards the choice, so a swapped-in name cannot pull in its own sentence;
+    a name the chosen sentences lack is looked up in a sentence that also shares two of the claim's
+    other words (a claim may combine a name from one sentence with facts of the next).
+    """
+    tokens = _tokens(detokenize(claim))
+    name_tokens = {id(t) for run in _names(tokens, source) for t in run}
+    wanted = set(_content([t for t in tokens if id(t) not in name_tokens]))
+    content = set(wanted)
+    chosen: list[int] = []
+    while wanted and len(chosen) < limit:
+        best, gain = -1, 0
+        for index, words in enumerate(source.sentence_words):
+            if index in chosen:
+                continue
+            overlap = len(wanted & words)
+            if overlap > gain:
+                best, gain = index, overlap
+        if best < 0 or (chosen and gain < 2):
+            break
+        chosen.append(best)
+        wanted -= source.sentence_words[best]
+    names = {_stem(t.low) for t in tokens if id(t) in name_tokens}
+    for name in names:
+        if any(name in source.sentence_words[i] for i in chosen):
+            continue
+        best, gain = -1, RESCUE_MIN - 1
+        for index, words in enumerate(source.sentence_words):
+            if index not in chosen and name in words and len(content & words) > gain:
+                best, gain = index, len(content & words)
+        if best >= 0:
+            chosen.append(best)
+    return [source.sentences[i] for i in sorted(chosen)]
+
+
+def _coverage(claim: str, evidence: Sequence[str]) -> float:
+    wanted = set(_content(_tokens(detokenize(claim))))
+    if not wanted:
+        return 1.0
+    have = set(_content(_tokens(" ".join(evidence))))
+    return len(wanted & have) / len(wanted)
+
+
+def verify_claim(claim: str, source: Source) -> ClaimResult:
+    """Check one free-standing claim against an article: find its evidence, then check its facts.
+
+    Score: supported claims score 0.6–1.0 by how much of their wording the evidence covers;
+    unverifiable ones (no finding, but under half their words in the evidence) 0.3–0.45; unsupported
+    ones below 0.3, lower with every further finding and with less coverage.
+    """
+    spans = select_evidence(claim, source)
+    quotes = [source.text[start:end] for start, end in spans]
+    reasons = (
+        check_claim(claim, quotes, source=source, open_facts=True)
+        if quotes
+        else ["no sentence of the article says this"]
+    )
+    coverage = _coverage(claim, quotes) if quotes else 0.0
+    if reasons:
+        verdict: Verdict = "unsupported"
+        score = 0.3 * (0.5 + 0.5 * coverage) / (1 + len(reasons)) if quotes else 0.0
+    elif coverage < 0.5:
+        verdict, score = "unverifiable", 0.3 + 0.3 * coverage
+    else:
+        verdict, score = "supported", 0.6 + 0.4 * coverage
+    return ClaimResult(claim, verdict, round(score, 4), reasons, spans)

@@ -1,0 +1,233 @@
+"""Claim check of whole briefs: every item against its found evidence, headline and summary against
+the article, and the strict view that keeps only what is backed.
+
+The pipeline (every engine), digest story merges, the service, the CLI and the evals all call
+`check_brief` / `present_brief`, so a brief means the same thing wherever it is read. The facts
+themselves are checked in `briefing.claims` (what it catches and what it cannot is written there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from briefing.claims import Source, analyse, check_claim, select_evidence, verify_claim
+from briefing.errors import InputError
+from briefing.grounding import count_grounding, drop_unfound, ground_brief
+from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item, normalize_text
+
+FALLBACK_HEADLINE_CHARS = 120
+
+
+def item_claim(item: _Item) -> str:
+    """The words an item asserts, as one text (what the claim check reads)."""
+    if isinstance(item, Actor):
+        parts = [item.name, item.role or "", item.stance or ""]
+    elif isinstance(item, StatusItem):
+        parts = [item.text]
+    elif isinstance(item, Dispute):
+        parts = [item.issue, *(p.position for p in item.positions)]
+    elif isinstance(item, NextStep):
+        parts = [item.action, item.when or ""]
+    else:  # pragma: no cover - every item kind is listed above
+        parts = []
+    return ". ".join(part.strip().rstrip(".") for part in parts if part and part.strip())
+
+
+def _groups(brief: Brief) -> list[list[str]]:
+    return [[actor.name, *actor.aliases] for actor in brief.actors]
+
+
+def check_item(item: _Item, source: Source, groups: list[list[str]], actors: dict[str, bool]) -> None:
+    """Set `supported` and `reasons` of one grounded item.
+
+    Parties of a dispute and the `who` of a next step must be in the item's evidence or be an actor
+    of the brief with found evidence (the check does not prove the quote makes them a party).
+    """
+    quotes = [evidence.quote for evidence in item.evidence if evidence.grounded]
+    if not quotes:
+        item.supported = False
+        item.reasons = ["no evidence found in the article"]
+        return
+    confirmed = isinstance(item, NextStep) and item.certainty == "confirmed"
+    reasons = check_claim(item_claim(item), quotes, source=source, aliases=groups, confirmed=confirmed)
+    joined = " ".join(quotes).lower()
+    people = [*item.parties, *(p.party for p in item.positions)] if isinstance(item, Dispute) else []
+    if isinstance(item, NextStep) and item.who:
+        people.append(item.who)
+    for person in dict.fromkeys(people):
+        group = next((g for g in groups if person in g), None)
+        if any(name.lower() in joined for name in group or [person]):
+            continue
+        if group is None or not actors.get(group[0]):
+            reasons.append(f'name "{person}" not in its evidence nor a grounded actor of the brief')
+    item.supported = not reasons
+    item.reasons = reasons
+
+
+def check_text(text: str, source: Source) -> list[str]:
+    """Headline or summary against the whole article (facts) and its best sentences (polarity)."""
+    spans = select_evidence(text, source)
+    sentences = [source.text[start:end] for start, end in spans] or [source.text]
+    return check_claim(text, sentences, source=source, context=source.text, evidence_name="the article")
+
+
+def _article_text(texts: str | Mapping[str, str]) -> str:
+    return texts if isinstance(texts, str) else "\n\n".join(texts.values())
+
+
+def check_brief(brief: Brief, texts: str | Mapping[str, str]) -> Brief:
+    """Claim-check a grounded brief in place (items, headline, summary, `supported_ratio`, warnings)."""
+    source = analyse(_article_text(texts))
+    groups = _groups(brief)
+    actors = {actor.name: any(e.grounded for e in actor.evidence) for actor in brief.actors}
+    items = brief.items()
+    for item in items:
+        check_item(item, source, groups, actors)
+    brief.meta.headline_reasons = check_text(brief.headline, source)
+    brief.meta.summary_reasons = check_text(brief.summary, source)
+    brief.meta.headline_supported = not brief.meta.headline_reasons
+    brief.meta.summary_supported = not brief.meta.summary_reasons
+    brief.meta.supported_ratio = sum(bool(i.supported) for i in items) / len(items) if items else None
+    brief.meta.warnings = [w for w in brief.meta.warnings if not w.startswith("claims:")]
+    unsupported = sum(item.supported is False and item.evidence != [] for item in items)
+    if unsupported:
+        brief.meta.warnings.append(f"claims: {unsupported} item(s) state facts their evidence does not back")
+    for part, reasons in (("headline", brief.meta.headline_reasons), ("summary", brief.meta.summary_reasons)):
+        if reasons:
+            brief.meta.warnings.append(f"claims: the {part} states what the article does not: {reasons[0]}")
+    return brief
+
+
+def _lead(source: Source, sentences: int) -> str:
+    return " ".join(source.text[start:end].strip() for start, end in source.sentences[:sentences])
+
+
+def _fallback_headline(source: Source) -> str:
+    first = _lead(source, 1)
+    if len(first) <= FALLBACK_HEADLINE_CHARS:
+        return first
+    cut = first[:FALLBACK_HEADLINE_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:—- ") + " …"
+
+
+def strict_view(brief: Brief, texts: str | Mapping[str, str]) -> Brief:
+    """Strict mode: only found quotes, only supported items, a supported headline and summary."""
+    drop_unfound(brief)
+    before = len(brief.items())
+    brief.actors = [item for item in brief.actors if item.supported is not False]
+    brief.status = [item for item in brief.status if item.supported is not False]
+    brief.disputes = [item for item in brief.disputes if item.supported is not False]
+    brief.next_steps = [item for item in brief.next_steps if item.supported is not False]
+    dropped = before - len(brief.items())
+    brief.meta.warnings = [w for w in brief.meta.warnings if not w.startswith("claims:")]
+    if dropped:
+        brief.meta.warnings.append(f"claims: dropped {dropped} item(s) their evidence does not back")
+    source = analyse(_article_text(texts))
+    if brief.meta.headline_supported is False:
+        reason = brief.meta.headline_reasons[0] if brief.meta.headline_reasons else "unsupported"
+        brief.headline = _fallback_headline(source)
+        brief.meta.headline_supported, brief.meta.headline_reasons = True, []
+        brief.meta.warnings.append(f"claims: headline replaced by the article's first sentence ({reason})")
+    if brief.meta.summary_supported is False:
+        reason = brief.meta.summary_reasons[0] if brief.meta.summary_reasons else "unsupported"
+        brief.summary = _lead(source, 2)
+        brief.meta.summary_supported, brief.meta.summary_reasons = True, []
+        brief.meta.warnings.append(
+            f"claims: summary replaced by the article's first two sentences ({reason})"
+        )
+    count_grounding(brief)
+    items = brief.items()
+    brief.meta.supported_ratio = sum(bool(i.supported) for i in items) / len(items) if items else None
+    return brief
+
+
+def _clean(brief: Brief) -> bool:
+    return (
+        all(item.grounded and item.supported for item in brief.items())
+        and brief.meta.headline_supported is not False
+        and brief.meta.summary_supported is not False
+    )
+
+
+def present_brief(
+    brief: Brief, texts: str | Mapping[str, str], mode: GroundingMode, *, min_score: float = 90.0
+) -> Brief:
+    """A stored (flagged) brief as a request asked to see it; checks briefs stored before the check."""
+    unchecked = brief.meta.headline_supported is None or any(i.supported is None for i in brief.items())
+    if unchecked:
+        brief = ground_brief(brief, texts, mode="flag", min_score=min_score)
+        check_brief(brief, texts)
+    if mode == "strict" and not _clean(brief):
+        brief = strict_view(brief if unchecked else brief.model_copy(deep=True), texts)
+    return brief
+
+
+# --- verify anything: free-standing claims against an article ---------------------------------
+
+MAX_CLAIMS = 200
+MAX_CLAIM_CHARS = 5_000
+
+
+class ClaimEvidence(BaseModel):
+    quote: str
+    start: int
+    end: int
+
+
+class ClaimVerdict(BaseModel):
+    text: str
+    verdict: Literal["supported", "unsupported", "unverifiable"]
+    score: float = Field(
+        ge=0, le=1, description="Higher = better supported; more unsupported content scores lower."
+    )
+    reasons: list[str] = Field(default_factory=list)
+    evidence: list[ClaimEvidence] = Field(default_factory=list)
+
+
+class VerifyReport(BaseModel):
+    score: float = Field(ge=0, le=1, description="The lowest claim score.")
+    claims: list[ClaimVerdict]
+
+
+def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
+    """Check claims (a sentence or a few each) against an article; used by POST /v1/verify and the CLI."""
+    text = normalize_text(article)
+    if not text:
+        raise InputError("article: must not be empty or whitespace", fields=["article"])
+    if not claims or len(claims) > MAX_CLAIMS:
+        raise InputError(f"claims: give 1 to {MAX_CLAIMS} claims (got {len(claims)})", fields=["claims"])
+    for index, claim in enumerate(claims):
+        if not claim.strip():
+            raise InputError(f"claims[{index}]: must not be empty or whitespace", fields=["claims"])
+        if len(claim) > MAX_CLAIM_CHARS:
+            raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
+    source = analyse(text)
+    verdicts = []
+    for claim in claims:
+        result = verify_claim(claim.strip(), source)
+        evidence = [
+            ClaimEvidence(quote=text[start:end], start=start, end=end) for start, end in result.evidence
+        ]
+        verdicts.append(
+            ClaimVerdict(
+                text=claim.strip(),
+                verdict=result.verdict,
+                score=result.score,
+                reasons=result.reasons,
+                evidence=evidence,
+            )
+        )
+    return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+def report_markdown(report: VerifyReport) -> str:
+    """The report for a reader: one line per claim with its verdict, reasons and evidence."""
+    lines = [f"# Claim check: lowest score {report.score:.2f}", ""]
+    for claim in report.claims:
+        lines.append(f"- **{claim.verdict}** ({claim.score:.2f}): {claim.text}")
+        lines += [f"  - {reason}" for reason in claim.reasons]
+        lines += [f"  > {' '.join(e.quote.split())}" for e in claim.evidence]
+    return "\n".join(lines) + "\n"

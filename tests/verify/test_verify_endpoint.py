@@ -1,0 +1,117 @@
+"""POST /v1/verify and `briefing verify`: verdicts, ranking scores, and bad input as 4xx / exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from briefing.config import Settings
+
+ARTICLE = (
+    "Brazil's antitrust regulator on Wednesday blocked Grupo Sabiá's 7.8 billion reais acquisition of "
+    "rival chain Rede Tropeiro. The tribunal voted 4-2 to reject the transaction. "
+    "Sabiá shares fell 6.2 percent in São Paulo on Wednesday."
+)
+CLAIMS = [
+    "The regulator blocked Grupo Sabiá's 7.8 billion reais acquisition of Rede Tropeiro.",
+    "The regulator blocked Grupo Sabiá's 7.5 billion reais acquisition of Rede Tropeiro.",
+    "The regulator blocked Grupo Sabiá's 7.5 billion reais acquisition of Rede Tropeiro on Friday.",
+]
+BRIEFING = Path(sys.executable).parent / "briefing"
+
+
+@pytest.fixture
+def client(settings: Settings) -> TestClient:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_verify_answers_verdicts_scores_and_evidence(client: TestClient) -> None:
+    response = client.post("/v1/verify", json={"article": ARTICLE, "claims": CLAIMS})
+    assert response.status_code == 200
+    body = response.json()
+    verdicts = [claim["verdict"] for claim in body["claims"]]
+    scores = [claim["score"] for claim in body["claims"]]
+    assert verdicts == ["supported", "unsupported", "unsupported"]
+    assert scores[0] > scores[1] > scores[2]  # more unsupported content, lower score
+    assert body["score"] == min(scores)
+    evidence = body["claims"][0]["evidence"][0]
+    assert ARTICLE[evidence["start"] : evidence["end"]] == evidence["quote"]
+    assert any('"7.5 billion"' in reason for reason in body["claims"][1]["reasons"])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"article": "", "claims": ["x"]},
+        {"article": "   ", "claims": ["A claim."]},
+        {"article": ARTICLE, "claims": []},
+        {"article": ARTICLE, "claims": ["  "]},
+        {"article": ARTICLE, "claims": ["c"] * 201},
+        {"article": ARTICLE},
+        {"article": ARTICLE, "claims": "not a list"},
+    ],
+)
+def test_bad_verify_input_is_a_422_with_a_message(client: TestClient, payload: dict) -> None:
+    response = client.post("/v1/verify", json=payload)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["message"]
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BRIEFING), "verify", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_cli_verify_exit_codes_and_formats(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "good.txt").write_text(CLAIMS[0] + "\n", encoding="utf-8")
+    (tmp_path / "mixed.txt").write_text("\n".join(CLAIMS) + "\n", encoding="utf-8")
+    good = _run("a.txt", "good.txt", "--format", "json", cwd=tmp_path)
+    assert good.returncode == 0 and json.loads(good.stdout)["claims"][0]["verdict"] == "supported"
+    mixed = _run("a.txt", "mixed.txt", cwd=tmp_path)
+    assert mixed.returncode == 1 and "**unsupported**" in mixed.stdout
+    assert _run("a.txt", "mixed.txt", "--no-fail", cwd=tmp_path).returncode == 0
+
+
+def test_cli_verify_checks_a_brief_json_by_its_items(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    brief = {
+        "headline": "h",
+        "summary": "s",
+        "status": [
+            {"text": "Shares fell 9 percent.", "evidence": [{"quote": "Sabiá shares fell 6.2 percent"}]}
+        ],
+        "meta": {"engine": "x"},
+    }
+    (tmp_path / "b.json").write_text(json.dumps(brief), encoding="utf-8")
+    result = _run("a.txt", "b.json", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["claims"][0]["text"] == "Shares fell 9 percent"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.txt", "c.txt"], "no such file"),
+        (["a.txt", "empty.txt"], "no claims"),
+        (["a.txt", "c.txt", "--format", "xml"], "--format must be one of"),
+        (["a.txt", "bad.json"], "not a brief"),
+    ],
+)
+def test_cli_verify_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "c.txt").write_text(CLAIMS[0], encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
+    (tmp_path / "bad.json").write_text('{"headline": 3}', encoding="utf-8")
+    result = _run(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
