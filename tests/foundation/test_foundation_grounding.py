@@ -236,7 +236,9 @@ def test_strict_mode_drops_ungrounded_items_of_every_section() -> None:
     assert [s.text for s in strict.status] == ["b"]
     assert [d.issue for d in strict.disputes] == ["b"]
     assert [n.action for n in strict.next_steps] == ["b"]
-    assert strict.meta.warnings == ["grounding: dropped 4 item(s) whose evidence is not in the article"]
+    assert strict.meta.warnings == [
+        "grounding: dropped 4 quote(s) not found in the article and 4 item(s) left without evidence"
+    ]
     flagged = ground_brief(brief, ARTICLE)
-    assert flagged.meta.warnings == ["grounding: 4 item(s) have evidence not found in the article"]
+    assert flagged.meta.warnings == ["grounding: 4 of 8 quote(s) not found in the article, in 4 item(s)"]
     assert len(flagged.actors) == 2
