@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import briefing
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
+from api.openapi import MethodsMiddleware, complete, with_security
 from api.routes import articles, briefs, digests, docs, health, jobs, schedules, verify, web
 from api.schemas import ArticleIn, BriefRequest
 from api.service import BriefService
@@ -133,8 +134,13 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     for name, definition in definitions.get("$defs", {}).items():
         components.setdefault(name, definition)
-    app.openapi_schema = schema
+    app.openapi_schema = complete(schema, app.state.settings)
     return schema
+
+
+def _auth_required(app: FastAPI) -> bool:
+    service = getattr(app.state, "service", None)
+    return service is not None and service.auth_required()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -150,10 +156,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings or get_settings()
     app.state.metrics = Metrics()
     app.state.sessions = Sessions(app.state.settings)
+    app.add_middleware(MethodsMiddleware)  # inside ServiceMiddleware: auth and request ids apply
     app.add_middleware(ServiceMiddleware)
     _install_handlers(app)
     for module in (briefs, jobs, articles, health, web, digests, schedules, docs, verify):
         app.include_router(module.router)
     docs.mount_assets(app)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: with_security(_openapi(app), _auth_required(app))  # type: ignore[method-assign]
     return app

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from briefing.models import Article, Brief, BriefOptions, http_url
 
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    """A query date-time must be written out: pydantic would read `since=0.5` as a Unix time."""
+    if not isinstance(value, str) or not _DATE_TIME.match(value):
+        raise ValueError("expected an ISO 8601 date-time such as 2026-12-01T07:30:00Z")
+    return value
+
+
+DateTimeQuery = Annotated[datetime, BeforeValidator(_date_time_text)]
+
 
 class ArticleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The rule the service applies (BriefService.article_from), published: a non-blank text, or a url.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string", "pattern": "\\S"}}},
+                {"required": ["url"], "properties": {"url": {"type": "string", "minLength": 1}}},
+            ]
+        },
+    )
 
     text: str | None = Field(default=None, description="Article text; required unless `url` is given.")
     title: str | None = None

@@ -31,6 +31,12 @@ class InputError(BriefingError):
     exit_code = 2
 
 
+class ConflictError(InputError):
+    """The request conflicts with what is stored (it already exists)."""
+
+    http_status = 409
+
+
 class ConfigError(BriefingError):
     """Settings are missing or contradictory."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import JSONResponse
 from api.bodies import parse_model, read_article_body
 from api.deps import get_service
 from api.routes.briefs import ERRORS
-from api.schemas import ArticleIn, ArticleOut, ErrorOut, Page
+from api.schemas import ArticleIn, ArticleOut, DateTimeQuery, ErrorOut, Page
 from api.service import BriefService
 from briefing.errors import NotFoundError
 from briefing.models import Article
@@ -50,8 +49,8 @@ async def ingest_article(
 @router.get("", response_model=Page[Article], summary="Articles, newest first")
 def list_articles(
     service: Annotated[BriefService, Depends(get_service)],
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: DateTimeQuery | None = None,
+    until: DateTimeQuery | None = None,
     source: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

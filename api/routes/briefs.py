@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.bodies import parse_model, read_article_body
 from api.deps import get_service
-from api.schemas import BriefRequest, ErrorOut, JobOut, Page
+from api.schemas import BriefRequest, DateTimeQuery, ErrorOut, JobOut, Page
 from api.service import BriefService
 from briefing.errors import NotFoundError
 from briefing.models import Brief, BriefOptions
@@ -92,7 +91,7 @@ def _brief_response(brief: Brief, job_id: str | None = None) -> Response:
 @router.get("", response_model=Page[Brief], summary="Recent briefs, newest first")
 def list_briefs(
     service: Annotated[BriefService, Depends(get_service)],
-    since: datetime | None = None,
+    since: DateTimeQuery | None = None,
     source: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import DigestsDep
 from briefing.digests.models import Delivery, DeliveryStatus, Digest
@@ -33,8 +33,21 @@ class DigestRequest(BaseModel):
     )
     title: str | None = None
     max_stories: int = Field(default=20, ge=1, le=500)
-    min_sources: int = Field(default=1, ge=1)
+    min_sources: int = Field(default=1, ge=1, le=1000)
     engine: str | None = None
+
+    # Published as oneOf, the rule _one_source enforces: a schedule id or a non-empty article list.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["schedule_id"], "properties": {"schedule_id": {"type": "integer"}}},
+                {
+                    "required": ["article_ids"],
+                    "properties": {"article_ids": {"type": "array", "minItems": 1}},
+                },
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> DigestRequest:
@@ -99,8 +112,11 @@ def _parse_ref(ref: str) -> tuple[int, str]:
     return int(number), fmt or "json"
 
 
+DigestRef = Annotated[str, PathParam(pattern=r"^[0-9]{1,9}(\.(md|html|txt|json))?$")]
+
+
 @router.get("/v1/digests/{ref}", response_model=None)
-async def get_digest(ref: str, digests: Digests) -> Digest | Response:
+async def get_digest(ref: DigestRef, digests: Digests) -> Digest | Response:
     """`/v1/digests/12` (JSON), or `/v1/digests/12.md`, `.html`, `.txt`, `.json`."""
     digest_id, fmt = _parse_ref(ref)
     digest = await asyncio.to_thread(digests.repo.get_digest, digest_id)

@@ -26,7 +26,7 @@ from sqlalchemy import and_, or_, select
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow, FeedRow
 from briefing.digests.urls import check_public, check_scheme
-from briefing.errors import BriefingError, InputError, NotFoundError, UpstreamError
+from briefing.errors import BriefingError, ConflictError, NotFoundError, UpstreamError
 from briefing.fetch import MAX_REDIRECTS, afetch_url
 from briefing.models import Article
 from briefing.store import Store
@@ -117,7 +117,7 @@ class FeedPoller:
         url = check_scheme(url, field="url")
         with self.store.session() as session:
             if session.scalar(select(FeedRow.id).where(FeedRow.url == url)) is not None:
-                raise InputError(f"feed url: {url} is already subscribed", field="url")
+                raise ConflictError(f"feed url: {url} is already subscribed", field="url")
             row = FeedRow(
                 url=url,
                 title=title,

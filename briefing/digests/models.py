@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from briefing.models import Brief
 
@@ -40,7 +40,7 @@ class DirectoryTarget(_Model):
 class WebhookTarget(_Model):
     kind: Literal["webhook"] = "webhook"
     url: str
-    allow_unsigned: bool = Field(
+    allow_unsigned: StrictBool = Field(
         default=False,
         description="Send without X-Briefing-Signature when BRIEFING_WEBHOOK_SECRET is unset "
         "(otherwise such a delivery fails). Signed whenever the secret is set.",
@@ -87,12 +87,12 @@ class ScheduleIn(_Model):
     )
     max_stories: int = Field(default=20, ge=1, le=500)
     min_sources: int = Field(
-        default=1, ge=1, description="Independent sources a story needs (corroboration)."
+        default=1, ge=1, le=1000, description="Independent sources a story needs (corroboration)."
     )
     formats: list[OutputFormat] = Field(default_factory=lambda: ["md", "html", "json"])
     targets: list[DeliveryTarget] = Field(default_factory=list)
     engine: str | None = Field(default=None, description="Engine for briefs and merges; default: settings.")
-    enabled: bool = True
+    enabled: StrictBool = True
 
     @model_validator(mode="after")
     def _unique_targets(self) -> ScheduleIn:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import CroniterBadDateError, croniter
 
@@ -19,12 +21,54 @@ UNSIGNED_HINT = (
 )
 
 
+def _cron_field(number: str, names: str = "") -> str:
+    value = f"(?:{number}{names})"
+    item = rf"(?:\*|{value}(?:-{value})?)(?:/[1-9][0-9]?)?"
+    return rf"{item}(?:,{item})*"
+
+
+_MONTHS = "|" + "|".join(
+    "".join(f"[{c.upper()}{c}]" for c in name)
+    for name in ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+)
+_DAYS = "|" + "|".join(
+    "".join(f"[{c.upper()}{c}]" for c in name) for name in ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+)
+# The five-field grammar check_cron accepts, published in the API schema: minute, hour, day of
+# month, month (1-12 or jan-dec), day of week (0-7 or sun-sat); `*`, lists, ranges and steps.
+CRON_PATTERN = (
+    "^ *"
+    + " +".join(
+        [
+            _cron_field("[1-5]?[0-9]"),
+            _cron_field("1?[0-9]|2[0-3]"),
+            _cron_field("[1-9]|[12][0-9]|3[01]"),
+            _cron_field("[1-9]|1[0-2]", _MONTHS),
+            _cron_field("[0-7]", _DAYS),
+        ]
+    )
+    + " *$"
+)
+_CRON = re.compile(CRON_PATTERN)
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA names a schedule may use (what `zoneinfo` can load here)."""
+    return frozenset(available_timezones())
+
+
 def check_cron(expression: str) -> str:
     """Five fields only: seconds-level or year fields would silently change meaning between libraries.
 
     A well-formed expression naming no real date (`0 0 30 2 *`) is refused too: it has no slot,
     so the scheduler could never compute one for it.
     """
+    if not _CRON.match(expression):
+        raise InputError(
+            f"cron: {expression!r} is not a valid five-field cron expression (e.g. '30 7 * * *')",
+            field="cron",
+        )
     expression = " ".join(expression.split())
     if len(expression.split(" ")) != 5 or not croniter.is_valid(expression):
         raise InputError(
@@ -42,7 +86,7 @@ def check_cron(expression: str) -> str:
 
 def check_timezone(name: str) -> ZoneInfo:
     try:
-        if not name or name != name.strip():
+        if not name or name != name.strip() or name not in time_zones():
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
