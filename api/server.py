@@ -39,6 +39,19 @@ class _ReadDeadline:
             self._deadline.cancel()
             self._deadline = None
 
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
     def _too_slow(self) -> None:
         self._deadline = None
         if not self.transport.is_closing():
@@ -50,23 +63,10 @@ class _ReadDeadline:
 
 
 class H11ReadDeadline(_ReadDeadline, H11Protocol):
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm()
-
     def handle_events(self) -> None:
         super().handle_events()
         if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED):
             self._disarm()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
-        super().connection_lost(exc)
 
 
 try:
@@ -76,22 +76,9 @@ except ImportError:  # pragma: no cover - httptools is part of uvicorn[standard]
 else:
 
     class HttpToolsReadDeadline(_ReadDeadline, HttpToolsProtocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm()
-
         def on_message_complete(self) -> None:
             super().on_message_complete()
             self._disarm()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
 
     PROTOCOL = HttpToolsReadDeadline
 
