@@ -83,7 +83,12 @@ def _fold(text: str) -> str:
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
 
-STOPWORDS = frozenset(
+# Auxiliary and modal verbs: stop words, and the words a negation may follow ("did not", "may not").
+AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does"}
+    | {"did", "will", "would", "shall", "should", "can", "could", "may", "might", "must"}
+)
+STOPWORDS = AUXILIARIES | frozenset(
     [
         "a",
         "an",
@@ -138,29 +143,6 @@ STOPWORDS = frozenset(
         "me",
         "my",
         "mine",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
         "not",
         "no",
         "nor",
@@ -566,31 +548,8 @@ def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
 
 NEGATIONS = frozenset({"not", "no", "never", "without", "neither", "nor", "none", "nobody", "nothing"})
 _NEG_SUFFIX = "n't"
-_AUX = frozenset(
+_AUX = AUXILIARIES | frozenset(
     [
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "has",
-        "have",
-        "had",
-        "do",
-        "does",
-        "did",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "can",
-        "could",
-        "may",
-        "might",
-        "must",
         "longer",
         "yet",
         "also",
