@@ -7,11 +7,6 @@ sandboxed digest frame and the Content-Security-Policy.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -20,8 +15,8 @@ import pytest
 from briefing.config import Settings
 from briefing.models import Actor, Article, Brief, BriefMeta, Evidence
 from briefing.store import open_store
+from tests.live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 HIT = "fetch('/pwned');window.top.__pwned=1"
 PAYLOADS = [
@@ -31,12 +26,6 @@ PAYLOADS = [
     f"javascript:{HIT}",
 ]
 TEXT = "Mayor Jane Doe said the bridge would close in May for repairs. " + " ".join(PAYLOADS)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _plant(data_dir: Path) -> tuple[str, str]:
@@ -80,27 +69,12 @@ def test_planted_urls_and_text_run_no_script_on_any_page(tmp_path: Path) -> None
 
     data_dir = tmp_path / "data"
     brief_id, job_id = _plant(data_dir)
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
-    }
-    env.update(
+    settings = dict(
         BRIEFING_DATA_DIR=str(data_dir),
         BRIEFING_ENGINE="offline",
         BRIEFING_SCHEDULER_ENABLED="false",
-        PYTHONPATH=str(ROOT),
     )
-    server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_server(**settings) as base:
         article_id = Article(text=TEXT).id
         made = httpx.post(
             base + "/v1/digests", json={"title": PAYLOADS[0], "article_ids": [article_id]}, timeout=120
@@ -143,6 +117,3 @@ def test_planted_urls_and_text_run_no_script_on_any_page(tmp_path: Path) -> None
             page.wait_for_timeout(300)
             assert hits == [] and dialogs == []
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)

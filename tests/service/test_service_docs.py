@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,8 +12,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.routes.docs import ASSETS_URL, assets_dir
 from briefing.config import Settings
+from tests.live_server import live_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -51,12 +46,6 @@ def _check_pages(client: TestClient) -> None:
     assert not {"/docs", "/redoc"} & set(client.get("/openapi.json").json()["paths"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.e2e
 @pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
@@ -64,24 +53,10 @@ def _free_port() -> int:
 def test_docs_list_the_operations_in_a_browser_with_the_network_blocked(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
-    }
-    env.update(BRIEFING_DATA_DIR=str(tmp_path / "data"), BRIEFING_ENGINE="offline", PYTHONPATH=str(ROOT))
-    server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
+    settings = dict(BRIEFING_DATA_DIR=str(tmp_path / "data"), BRIEFING_ENGINE="offline")
     blocked: list[str] = []
     refused: list[str] = []
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_server(**settings) as base:
         summaries = {
             op["summary"]
             for item in httpx.get(base + "/openapi.json").json()["paths"].values()
@@ -118,9 +93,6 @@ def test_docs_list_the_operations_in_a_browser_with_the_network_blocked(tmp_path
             headings = {text.strip() for text in page.locator("h2").all_inner_texts()}
             assert summaries <= headings  # one section per operation
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
     assert blocked == []  # nothing was even tried off this machine
     # The CSP blocked nothing from this server; only ReDoc's "by Redocly" logo, an image on its CDN.
     assert all('"img-src' in text and base not in text for text in refused), refused

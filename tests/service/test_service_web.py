@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from api.highlight import highlight
 from briefing.models import Actor, Brief, BriefMeta, Evidence, StatusItem
+from tests.live_server import live_server
 
 ARTICLE = "Mayor Jane Doe said the park would reopen. Work begins Monday, officials said."
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -62,12 +56,6 @@ def test_form_errors_are_shown_on_the_page(client: TestClient) -> None:
     assert response.status_code == 422 and "must not be empty" in response.text
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.e2e
 @pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)"
@@ -76,60 +64,42 @@ def _free_port() -> int:
 def test_browser_pastes_article_and_sees_highlighted_evidence(tmp_path: Path, keys: bool) -> None:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
-    }
-    env.update(BRIEFING_DATA_DIR=str(tmp_path / "data"), BRIEFING_ENGINE="offline", PYTHONPATH=str(ROOT))
+    settings = dict(BRIEFING_DATA_DIR=str(tmp_path / "data"), BRIEFING_ENGINE="offline")
     if keys:
-        env["BRIEFING_API_KEYS"] = "e2e-key-1,e2e-key-2"
-    server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=[
-                    "--no-sandbox",
-                    "--headless",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                ],
-            )
-            page = browser.new_page()
-            page.goto(base + "/")
-            if keys:  # sent to the login form; the key goes into an HttpOnly cookie
-                assert "/login" in page.url
-                page.fill("#key", "e2e-key-2")
-                page.click("main button[type=submit]")
-                page.wait_for_selector("#text")
-                assert page.evaluate("document.cookie") == ""  # HttpOnly: invisible to scripts
-            text = (
-                "The city council voted on Tuesday to close the old bridge for repairs. "
-                "Mayor Jane Doe said work would begin in May and last six months. "
-                "Residents of the east bank objected, saying the detour adds an hour to their commute."
-            )
-            page.fill("#text", text)
+        settings["BRIEFING_API_KEYS"] = "e2e-key-1,e2e-key-2"
+    with live_server(**settings) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--headless",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page()
+        page.goto(base + "/")
+        if keys:  # sent to the login form; the key goes into an HttpOnly cookie
+            assert "/login" in page.url
+            page.fill("#key", "e2e-key-2")
             page.click("main button[type=submit]")
-            page.wait_for_selector("#headline", timeout=30_000)
-            assert "/briefs/" in page.url
-            marks = page.locator("#article mark")
-            assert marks.count() >= 1
-            quoted = marks.first.evaluate("mark => mark.firstChild.textContent")
-            assert len(quoted) > 10 and quoted in text
-            page.goto(base + "/")
-            assert page.locator("#recent li").count() == 1
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+            page.wait_for_selector("#text")
+            assert page.evaluate("document.cookie") == ""  # HttpOnly: invisible to scripts
+        text = (
+            "The city council voted on Tuesday to close the old bridge for repairs. "
+            "Mayor Jane Doe said work would begin in May and last six months. "
+            "Residents of the east bank objected, saying the detour adds an hour to their commute."
+        )
+        page.fill("#text", text)
+        page.click("main button[type=submit]")
+        page.wait_for_selector("#headline", timeout=30_000)
+        assert "/briefs/" in page.url
+        marks = page.locator("#article mark")
+        assert marks.count() >= 1
+        quoted = marks.first.evaluate("mark => mark.firstChild.textContent")
+        assert len(quoted) > 10 and quoted in text
+        page.goto(base + "/")
+        assert page.locator("#recent li").count() == 1
+        browser.close()

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.live_server import live_server
 from tests.verify.fake_openai import ARTICLE, INVENTED, serve
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.e2e
@@ -31,30 +19,15 @@ def test_page_marks_or_drops_invented_quotes(tmp_path: Path, grounding: str) -> 
     from playwright.sync_api import sync_playwright
 
     fake, base_url = serve()
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
-    }
-    env.update(
+    settings = dict(
         BRIEFING_DATA_DIR=str(tmp_path / "data"),
         BRIEFING_ENGINE="llm",
         BRIEFING_GROUNDING=grounding,
         OPENAI_API_KEY="sk-test",
         OPENAI_BASE_URL=base_url,
         BRIEFING_MODEL="fake-model",
-        PYTHONPATH=str(ROOT),
     )
-    server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+    with live_server(**settings) as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=CHROMIUM,
@@ -81,7 +54,4 @@ def test_page_marks_or_drops_invented_quotes(tmp_path: Path, grounding: str) -> 
                 marked = page.locator("#article mark").all_inner_texts()
                 assert marked and not any(q in m for q in INVENTED for m in marked)  # only real quotes
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
         fake.shutdown()
