@@ -18,7 +18,6 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 DAMPING = 0.3
-ITERATIONS = 30
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -41,16 +40,13 @@ def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
     row_sums = similarity.sum(axis=1, keepdims=True)
     transition = np.divide(similarity, row_sums, out=np.zeros_like(similarity), where=row_sums > 0)
     dangling = row_sums[:, 0] == 0
-    scores = lead.copy()
-    restart = (1 - DAMPING) * lead
-    has_dangling = bool(dangling.any())
-    for _ in range(ITERATIONS):
-        # einsum rather than `scores @ transition`: for tiny matrices a threaded BLAS call costs 10x more;
-        # it is also ~1.5x faster than an elementwise product and sum
-        spread = np.einsum("i,ij->j", scores, transition)
-        if has_dangling:  # a sentence that shares no word with any other spreads its score by the lead
-            spread += scores[dangling].sum() * lead
-        scores = restart + DAMPING * spread
+    # The fixed point of the power iteration s = (1-d)·lead + d·(s·T + (s·dangling)·lead), solved
+    # directly: one small linear solve instead of 30 matrix-vector rounds (0.3^30 ≈ 2e-16, so the
+    # rounds had converged to the same scores).
+    if dangling.any():  # a sentence that shares no word with any other spreads its score by the lead
+        transition[dangling] = lead
+    system = np.eye(count) - DAMPING * transition.T
+    scores = np.linalg.solve(system, (1 - DAMPING) * lead)
     total = scores.sum()
     return (scores / total).tolist() if total > 0 else lead.tolist()
 
