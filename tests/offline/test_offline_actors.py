@@ -168,3 +168,33 @@ def test_abbreviated_country_maps_to_its_name(extract) -> None:
     )
     assert "United States" in actors
     assert "U.S." in actors["United States"].aliases
+
+
+def test_title_with_portfolio_before_comma_is_the_role_of_the_name_after_it(extract) -> None:
+    actors = extract(
+        "South Africa's Minister of Trade and Industry, Nomvula Dlamini-Sithole, said the deal would "
+        "protect jobs. The State Commissioner for Health, Dr. Olufunke Adeyemi-Bakare, said doses had "
+        "arrived. Dlamini-Sithole said more talks would follow."
+    )
+    assert set(actors) == {"Nomvula Dlamini-Sithole", "Olufunke Adeyemi-Bakare"}  # no "Trade", "Health"
+    assert actors["Nomvula Dlamini-Sithole"].kind == "person"
+    assert actors["Nomvula Dlamini-Sithole"].role == "South Africa Minister of Trade and Industry"
+    assert actors["Olufunke Adeyemi-Bakare"].role == "State Commissioner for Health"
+
+
+def test_title_with_portfolio_then_given_name_splits_at_the_given_name(extract) -> None:
+    actors = extract(
+        "Deputy Mayor for Urban Planning Inmaculada Ferrando Soler, who drafted the plan, said the city "
+        "had reached its limit. Ferrando Soler rejected the comparison."
+    )
+    assert actors["Inmaculada Ferrando Soler"].role == "Deputy Mayor for Urban Planning"
+    assert actors["Inmaculada Ferrando Soler"].kind == "person"
+
+
+def test_place_names_starting_with_new_stay_whole(extract) -> None:
+    actors = extract(
+        "A bill that almost nobody outside New Zealand's parliament had read passed its second reading. "
+        "New Zealand officials said it would pass. The platform switched off its feed for New Zealand users."
+    )
+    assert "New Zealand" in actors
+    assert "Zealand" not in actors

@@ -79,6 +79,10 @@ def test_dateline_variants() -> None:
     assert strip_dateline("HALVERSTAD, June 9 — The authority agreed.") == "The authority agreed."
     assert strip_dateline("WASHINGTON (AP) -- The Senate voted.") == "The Senate voted."
     assert strip_dateline("The Senate voted.") == "The Senate voted."
+    # a place with its country, then the date; a date written day-first, as French wires do
+    assert strip_dateline("BRNO, Czech Republic, Nov. 17 — The court ruled.") == "The court ruled."
+    assert strip_dateline("LILLE, 26 mars — Le tribunal a condamné.") == "Le tribunal a condamné."
+    assert strip_dateline("NATO, the alliance, said on Monday — nothing.").startswith("NATO")
 
 
 def test_shorten_cuts_at_a_clause_for_headlines() -> None:

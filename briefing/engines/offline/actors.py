@@ -246,6 +246,22 @@ _ROLE_THEN_COMMA = re.compile(
     re.IGNORECASE,
 )
 _KEEP_LOWER = _CONNECTORS | ROLE_NOUNS | _ROLE_MODIFIERS
+_PORTFOLIO_LINKS = frozenset({"of", "for"})
+_PORTFOLIO_TAIL = re.compile(r"(?:\s+(?:and|&)\s+[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})?,")
+# the second half of a portfolio ("… Minister of Trade and Industry,"): part of the role, not an actor
+_PORTFOLIO_HEAD = re.compile(
+    r"(?:"
+    + "|".join(re.escape(" ".join(title)) for title in _TITLE_WORDS if title[-1][-1] != ".")
+    + r")\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3}\s+(?:and|&)\s+$"
+)
+# "South Africa's Minister of Trade and Industry, Nomvula Dlamini-Sithole": a title with its portfolio,
+# set off before the name it belongs to.
+_PORTFOLIO_THEN_COMMA = re.compile(
+    r"((?:[A-Z][\w'’\-]*\s+){0,3}?(?:"
+    + "|".join(re.escape(" ".join(title)) for title in _TITLE_WORDS if title[-1][-1] != ".")
+    + r")\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'’\-]*"
+    + r"(?:\s+(?:(?:and|&|of|for|the)\s+)?[A-Z][\w'’\-]*){0,5}),\s+$"
+)
 _TITLES_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {
     first: tuple(title for title in _TITLE_WORDS if title[0] == first)
     for first in {t[0] for t in _TITLE_WORDS}
@@ -346,7 +362,10 @@ class ActorExtractor:
         current = start
         for index in range(start, end + 1):
             word = tokens[index].text.lower() if index < end else ""
-            if index == end or (word in NON_ACTORS and word not in _CONNECTORS) or word in OUTLETS:
+            if index == end or (
+                (word in NON_ACTORS and word not in _CONNECTORS and not self._place_start(tokens, index, end))
+                or word in OUTLETS
+            ):
                 while current < index and tokens[current].text.lower() in _CONNECTORS:
                     current += 1
                 last = index
@@ -364,6 +383,13 @@ class ActorExtractor:
                     next_start += 1
                 pieces[0] = (next_start, last, word.lower() if next_start == first + 1 else None)
         return pieces
+
+    def _place_start(self, tokens: list[_Token], index: int, end: int) -> bool:
+        """ "New" in "New Zealand" or "New York" starts a place name, not a word to cut at."""
+        if index + 1 >= end:
+            return False
+        pair = f"{tokens[index].text} {tokens[index + 1].text}".lower()
+        return pair in self._countries or pair in self._regions or pair in CAPITALS
 
     def _is_initial(self, tokens: list[_Token], index: int, text: str) -> bool:
         """The first word of the sentence (after opening quotes or brackets): capitalized anyway."""
@@ -388,6 +414,7 @@ class ActorExtractor:
     ) -> list[_Mention]:
         text = sentence.text
         words = [token.text for token in tokens[start:end]]
+        after = text[tokens[end - 1].end :]
         title_at, title_len = _find_title(words)
         out: list[_Mention] = []
         role: str | None = None
@@ -395,6 +422,24 @@ class ActorExtractor:
         is_person = False
         if title_at is not None and title_at + title_len < end - start:
             name_start = start + title_at + title_len
+            if tokens[name_start].text in _PORTFOLIO_LINKS:
+                given = next(
+                    (k for k in range(name_start + 2, end) if tokens[k].text.lower() in self._given), None
+                )
+                if given is not None:  # "Deputy Mayor for Urban Planning Inmaculada Ferrando Soler"
+                    portfolio = text[tokens[start + title_at].start : tokens[given - 1].end]
+                    person = _POSSESSIVE.sub("", text[tokens[given].start : tokens[end - 1].end])
+                    subject = bool(_SUBJECT_AFTER.match(after))
+                    return [
+                        *out,
+                        _Mention(person, "person", person.lower(), sentence.index, 1.0, portfolio, subject),
+                    ]
+                if _PORTFOLIO_TAIL.match(after):
+                    # "Minister of Trade and Industry, Nomvula …": the run is a role; the name follows
+                    if title_at:
+                        prefix_text = text[tokens[start].start : tokens[start + title_at - 1].end]
+                        out.extend(self._typed(prefix_text, sentence.index, weight=0.5, as_prefix=True))
+                    return out
             prefix = tokens[start : start + title_at]
             title = " ".join(words[title_at : title_at + title_len])
             if prefix and (
@@ -409,8 +454,13 @@ class ActorExtractor:
             if not prefix and title not in HONORIFICS:
                 role = title
             is_person = True
+        if role is None and title_at == 0:
+            role = _role_before_comma(
+                text[: tokens[start].start], after
+            )  # "The Commissioner for Health, Dr. …"
         before = text[: tokens[start].start]
-        after = text[tokens[end - 1].end :]
+        if after.startswith(",") and _PORTFOLIO_HEAD.search(before[-90:]):
+            return out
         if role is None and not is_person:
             role = _role_before(tokens, start, text) or _role_before_comma(before, after)
             if end - start >= 3 and self._descriptor_then_name(words):
@@ -727,7 +777,7 @@ def _role_before_comma(before: str, after: str) -> str | None:
     """A role set off before the name ("The union's general secretary, Tomas Ekberg, said")."""
     if not after.startswith(","):
         return None
-    match = _ROLE_THEN_COMMA.search(before[-90:])
+    match = _ROLE_THEN_COMMA.search(before[-90:]) or _PORTFOLIO_THEN_COMMA.search(before[-120:])
     return _clean_role(match.group(1)) if match else None
 
 

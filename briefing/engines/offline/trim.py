@@ -20,6 +20,7 @@ MIN_CLAUSE_WORDS = 7
 
 DATELINE = re.compile(
     r"^(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3})(?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?"
+    r"(?:,\s*(?:\d{1,2}\s+\w+\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?"  # then a date: ", Nov. 17", ", 26 mars"
     r"\s*(?:\([^)]{1,40}\))?\s*(?:[—–]|-{1,2}|:)\s*"
 )
 _LEAD_MARKERS = re.compile(
