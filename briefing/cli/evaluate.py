@@ -48,6 +48,7 @@ def run_command(
     dataset: Path | None,
     cases: list[str] | None,
     out: Path | None,
+    fields: list[str] | None = None,
     split: str = "all",
     baseline: str,
     concurrency: int | None,
@@ -62,8 +63,8 @@ def run_command(
     progress: bool,
 ) -> int:
     """The whole command as a function (the tests call it directly); returns the exit code."""
-    from briefing.evaluation.dataset import load_dataset
-    from briefing.evaluation.gate import baseline_document, check, load_baseline, load_thresholds
+    from briefing.evaluation.dataset import load_dataset, parse_field_map
+    from briefing.evaluation.gate import baseline_document, gate_run, load_baseline, load_thresholds
     from briefing.evaluation.report import write_reports
     from briefing.evaluation.runner import EvalOptions
 
@@ -80,7 +81,17 @@ def run_command(
         check_engine_name(baseline_name, "--baseline engine")
     if thresholds is not None and not thresholds.is_file():
         raise InputError(f"thresholds file {thresholds} does not exist")
-    data = load_dataset(dataset or _default_path("evals/gold"))
+    thresholds_path = thresholds or _default_path("evals/thresholds.toml")
+    baseline_path = (baselines_dir or _default_path("evals/baselines")) / f"{engine_name}.json"
+    bars = load_thresholds(thresholds_path, engine_name) if gate else None  # a bad file fails up front
+    data = load_dataset(dataset or _default_path("evals/gold"), parse_field_map(fields or []))
+    if data.ignored_fields:
+        names = ", ".join(data.ignored_fields)
+        print(
+            f"briefing: ignored {len(data.ignored_fields)} unknown field(s) in {data.path}: {names}"
+            " (map one with --field reference=COLUMN)",
+            file=sys.stderr,
+        )
     selected = _split_cases(cases)
     if selected:
         data = data.select(selected)
@@ -105,11 +116,13 @@ def run_command(
     results = _run_with_progress(data, settings, options, progress)
 
     gate_result = None
-    thresholds_path = thresholds or _default_path("evals/thresholds.toml")
-    baseline_path = (baselines_dir or _default_path("evals/baselines")) / f"{engine_name}.json"
-    if gate:
-        gate_result = check(
-            results, load_thresholds(thresholds_path, engine_name), load_baseline(baseline_path)
+    if bars is not None:
+        gate_result = gate_run(
+            results,
+            bars,
+            load_baseline(baseline_path),
+            source=str(thresholds_path),
+            explicit=thresholds is not None,
         ).to_json()
     paths = write_reports(results, out_dir, gate_result)
     if save_baseline:
@@ -120,7 +133,10 @@ def run_command(
         print(f"briefing: saved baseline {baseline_path}", file=sys.stderr)
     print(paths["summary"].read_text(encoding="utf-8"))
     print(f"briefing: reports in {out_dir} (results.json, summary.md, report.html)", file=sys.stderr)
-    return 0 if gate_result is None or gate_result["passed"] else 1
+    if gate_result is not None and not gate_result["passed"]:
+        print("briefing: the gate failed; --no-gate reports without failing", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _run_with_progress(
@@ -158,6 +174,14 @@ def register(app: typer.Typer) -> None:
         cases: Annotated[
             list[str] | None,
             typer.Option("--cases", help="Only these case ids (comma-separated or repeated)."),
+        ] = None,
+        field: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--field",
+                help="Map a .jsonl column to a field, as FIELD=COLUMN (repeatable): "
+                "reference=highlights, article=text, id=url.",
+            ),
         ] = None,
         out: Annotated[
             Path | None, typer.Option(help="Output folder (default: evals/runs/<timestamp>-<engine>).")
@@ -203,6 +227,7 @@ def register(app: typer.Typer) -> None:
             dataset=dataset,
             cases=cases,
             out=out,
+            fields=field,
             split=split,
             baseline=baseline,
             concurrency=concurrency,
