@@ -139,6 +139,24 @@ def run_command(
     return 0
 
 
+def compare_command(run_a: Path, run_b: Path, out: Path | None) -> int:
+    """`--compare A B`: the comparison on stdout and in compare.{json,md,html}; never gates."""
+    from briefing.evaluation.compare import compare_runs, load_run, write_comparison
+
+    first, second = load_run(run_a), load_run(run_b)  # both checked before anything is written
+    comparison = compare_runs(first, second, run_a, run_b)
+    out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-compare"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file; give a folder for the comparison")
+    try:
+        paths = write_comparison(comparison, out_dir)
+    except OSError as error:
+        raise InputError(f"cannot write the comparison to {out_dir}: {error.strerror or error}") from None
+    print(paths["md"].read_text(encoding="utf-8"))
+    print(f"briefing: comparison in {out_dir} (compare.json, compare.md, compare.html)", file=sys.stderr)
+    return 0
+
+
 def _run_with_progress(
     data: Dataset, settings: Settings, options: EvalOptions, progress: bool
 ) -> dict[str, Any]:
@@ -218,8 +236,33 @@ def register(app: typer.Typer) -> None:
             bool | None,
             typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
         ] = None,
+        compare: Annotated[
+            tuple[Path, Path] | None,
+            typer.Option(
+                "--compare",
+                metavar="RUN_A RUN_B",
+                help="Compare two finished runs (their --out folders) instead of running: "
+                "metric deltas, better and worse cases, compare.html.",
+            ),
+        ] = None,
     ) -> None:
-        """Run the eval suite and write results.json, summary.md and report.html."""
+        """Run the eval suite and write results.json, summary.md and report.html.
+
+        With --compare RUN_A RUN_B, compare two finished runs instead.
+        """
+        if compare is not None:
+            given = {"--engine": engine, "--model": model, "--dataset": dataset, "--cases": cases,
+                     "--field": field, "--record": record, "--replay": replay,
+                     "--judge": judge or None, "--save-baseline": save_baseline or None}  # fmt: skip
+            clash = [name for name, value in given.items() if value]
+            if clash:
+                raise InputError(
+                    f"--compare reads two finished runs; it cannot be used with {', '.join(clash)}"
+                )
+            code = compare_command(compare[0], compare[1], out)
+            if code:
+                raise typer.Exit(code)
+            return
         code = run_command(
             settings=get_settings(),
             engine=engine,
