@@ -48,6 +48,7 @@ def run_command(
     dataset: Path | None,
     cases: list[str] | None,
     out: Path | None,
+    fields: list[str] | None = None,
     split: str = "all",
     baseline: str,
     concurrency: int | None,
@@ -62,8 +63,8 @@ def run_command(
     progress: bool,
 ) -> int:
     """The whole command as a function (the tests call it directly); returns the exit code."""
-    from briefing.evaluation.dataset import load_dataset
-    from briefing.evaluation.gate import baseline_document, check, load_baseline, load_thresholds
+    from briefing.evaluation.dataset import load_dataset, parse_field_map
+    from briefing.evaluation.gate import baseline_document, gate_run, load_baseline, load_thresholds
     from briefing.evaluation.report import write_reports
     from briefing.evaluation.runner import EvalOptions
 
@@ -80,7 +81,17 @@ def run_command(
         check_engine_name(baseline_name, "--baseline engine")
     if thresholds is not None and not thresholds.is_file():
         raise InputError(f"thresholds file {thresholds} does not exist")
-    data = load_dataset(dataset or _default_path("evals/gold"))
+    thresholds_path = thresholds or _default_path("evals/thresholds.toml")
+    baseline_path = (baselines_dir or _default_path("evals/baselines")) / f"{engine_name}.json"
+    bars = load_thresholds(thresholds_path, engine_name) if gate else None  # a bad file fails up front
+    data = load_dataset(dataset or _default_path("evals/gold"), parse_field_map(fields or []))
+    if data.ignored_fields:
+        names = ", ".join(data.ignored_fields)
+        print(
+            f"briefing: ignored {len(data.ignored_fields)} unknown field(s) in {data.path}: {names}"
+            " (map one with --field reference=COLUMN)",
+            file=sys.stderr,
+        )
     selected = _split_cases(cases)
     if selected:
         data = data.select(selected)
@@ -105,11 +116,13 @@ def run_command(
     results = _run_with_progress(data, settings, options, progress)
 
     gate_result = None
-    thresholds_path = thresholds or _default_path("evals/thresholds.toml")
-    baseline_path = (baselines_dir or _default_path("evals/baselines")) / f"{engine_name}.json"
-    if gate:
-        gate_result = check(
-            results, load_thresholds(thresholds_path, engine_name), load_baseline(baseline_path)
+    if bars is not None:
+        gate_result = gate_run(
+            results,
+            bars,
+            load_baseline(baseline_path),
+            source=str(thresholds_path),
+            explicit=thresholds is not None,
         ).to_json()
     paths = write_reports(results, out_dir, gate_result)
     if save_baseline:
@@ -120,7 +133,28 @@ def run_command(
         print(f"briefing: saved baseline {baseline_path}", file=sys.stderr)
     print(paths["summary"].read_text(encoding="utf-8"))
     print(f"briefing: reports in {out_dir} (results.json, summary.md, report.html)", file=sys.stderr)
-    return 0 if gate_result is None or gate_result["passed"] else 1
+    if gate_result is not None and not gate_result["passed"]:
+        print("briefing: the gate failed; --no-gate reports without failing", file=sys.stderr)
+        return 1
+    return 0
+
+
+def compare_command(run_a: Path, run_b: Path, out: Path | None) -> int:
+    """`--compare A B`: the comparison on stdout and in compare.{json,md,html}; never gates."""
+    from briefing.evaluation.compare import compare_runs, load_run, write_comparison
+
+    first, second = load_run(run_a), load_run(run_b)  # both checked before anything is written
+    comparison = compare_runs(first, second, run_a, run_b)
+    out_dir = out or Path("evals/runs") / f"{datetime.now(UTC):%Y%m%d-%H%M%S}-compare"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir} is a file; give a folder for the comparison")
+    try:
+        paths = write_comparison(comparison, out_dir)
+    except OSError as error:
+        raise InputError(f"cannot write the comparison to {out_dir}: {error.strerror or error}") from None
+    print(paths["md"].read_text(encoding="utf-8"))
+    print(f"briefing: comparison in {out_dir} (compare.json, compare.md, compare.html)", file=sys.stderr)
+    return 0
 
 
 def _run_with_progress(
@@ -159,6 +193,14 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option("--cases", help="Only these case ids (comma-separated or repeated)."),
         ] = None,
+        field: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--field",
+                help="Map a .jsonl column to a field, as FIELD=COLUMN (repeatable): "
+                "reference=highlights, article=text, id=url.",
+            ),
+        ] = None,
         out: Annotated[
             Path | None, typer.Option(help="Output folder (default: evals/runs/<timestamp>-<engine>).")
         ] = None,
@@ -194,8 +236,33 @@ def register(app: typer.Typer) -> None:
             bool | None,
             typer.Option("--progress/--no-progress", help="Progress bar (default: on a terminal)."),
         ] = None,
+        compare: Annotated[
+            tuple[Path, Path] | None,
+            typer.Option(
+                "--compare",
+                metavar="RUN_A RUN_B",
+                help="Compare two finished runs (their --out folders) instead of running: "
+                "metric deltas, better and worse cases, compare.html.",
+            ),
+        ] = None,
     ) -> None:
-        """Run the eval suite and write results.json, summary.md and report.html."""
+        """Run the eval suite and write results.json, summary.md and report.html.
+
+        With --compare RUN_A RUN_B, compare two finished runs instead.
+        """
+        if compare is not None:
+            given = {"--engine": engine, "--model": model, "--dataset": dataset, "--cases": cases,
+                     "--field": field, "--record": record, "--replay": replay,
+                     "--judge": judge or None, "--save-baseline": save_baseline or None}  # fmt: skip
+            clash = [name for name, value in given.items() if value]
+            if clash:
+                raise InputError(
+                    f"--compare reads two finished runs; it cannot be used with {', '.join(clash)}"
+                )
+            code = compare_command(compare[0], compare[1], out)
+            if code:
+                raise typer.Exit(code)
+            return
         code = run_command(
             settings=get_settings(),
             engine=engine,
@@ -203,6 +270,7 @@ def register(app: typer.Typer) -> None:
             dataset=dataset,
             cases=cases,
             out=out,
+            fields=field,
             split=split,
             baseline=baseline,
             concurrency=concurrency,

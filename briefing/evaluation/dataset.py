@@ -8,8 +8,8 @@ Every malformed file or line is reported with its name, so a broken case is fixe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -25,6 +25,9 @@ Split = Literal["dev", "test"]
 SPLITS: tuple[Split, ...] = ("dev", "test")
 DEFAULT_SPLIT: Split = "test"
 """A case without `split` is held out: forgetting the field can never leak a case into tuning."""
+JSONL_FIELDS = ("id", "article", "reference", "title", "language", "split")
+"""What a bring-your-own line may carry; other columns are ignored, and `--field` maps names."""
+REQUIRED_FIELDS = ("id", "article", "reference")
 
 
 class _Strict(BaseModel):
@@ -111,6 +114,10 @@ class Dataset:
     cases: tuple[EvalCase, ...]
     selection: str = "all"
     """Which split the cases were chosen from (`dev`, `test` or `all`)."""
+    fields: Mapping[str, str] | None = None
+    """JSONL only: our field name → the file's column, as `--field` mapped it."""
+    ignored_fields: tuple[str, ...] = ()
+    """JSONL only: columns in the file that no field reads (sorted)."""
 
     def select(self, ids: Sequence[str]) -> Dataset:
         """The named cases, in dataset order; an unknown id is an input error listing the known ones."""
@@ -123,8 +130,7 @@ class Dataset:
                 f"unknown case id(s) {', '.join(unknown)} in dataset {self.path}; known ids include: {sample}"
             )
         keep = set(wanted)
-        kept = tuple(c for c in self.cases if c.id in keep)
-        return Dataset(self.name, self.path, self.kind, kept, self.selection)
+        return replace(self, cases=tuple(c for c in self.cases if c.id in keep))
 
     def split(self, name: str) -> Dataset:
         """Only the cases of one split (`dev` or `test`); `all` keeps every case."""
@@ -135,7 +141,7 @@ class Dataset:
         kept = tuple(case for case in self.cases if case.split == name)
         if not kept:
             raise InputError(f"dataset {self.path} has no {name!r} cases")
-        return Dataset(self.name, self.path, self.kind, kept, name)
+        return replace(self, cases=kept, selection=name)
 
     def splits(self) -> list[Split]:
         """The splits present, in the fixed order dev, test."""
@@ -194,10 +200,51 @@ def load_gold_dir(path: Path) -> Dataset:
     return Dataset(path.name, path, "gold", tuple(sorted(cases, key=lambda case: case.id)))
 
 
-def load_jsonl(path: Path) -> Dataset:
-    """Bring-your-own lines: {"id", "article", "reference"}; reference sentences newline-separated."""
+def parse_field_map(values: Sequence[str]) -> dict[str, str]:
+    """`--field reference=highlights` (repeatable) → {"reference": "highlights"}."""
+    mapping: dict[str, str] = {}
+    for value in values:
+        target, equals, column = (part.strip() for part in value.partition("="))
+        if not equals or not target or not column:
+            raise InputError(f"--field {value!r}: use FIELD=COLUMN, for example --field reference=highlights")
+        if target not in JSONL_FIELDS:
+            known = ", ".join(JSONL_FIELDS)
+            raise InputError(f"--field {value!r}: {target!r} is not a field; map one of: {known}")
+        if target in mapping:
+            raise InputError(f"--field maps {target!r} twice ({target}={mapping[target]}, {value})")
+        mapping[target] = column
+    return mapping
+
+
+def _read_line(raw: dict[str, object], fields: Mapping[str, str], where: str) -> dict[str, object]:
+    """Our fields from one line's columns, through the mapping."""
+    picked: dict[str, object] = {}
+    for target in JSONL_FIELDS:
+        column = fields.get(target, target)
+        if column in raw:
+            picked[target] = raw[column]
+        elif target in REQUIRED_FIELDS:
+            how = f" (--field {target}={column})" if target in fields else ""
+            hint = "" if target in fields else f"; map another column with --field {target}=COLUMN"
+            raise InputError(f'{where}: no "{column}" field{how}{hint}')
+    reference = picked["reference"]
+    if isinstance(reference, list) and all(isinstance(line, str) for line in reference):
+        picked["reference"] = "\n".join(reference)  # a list of sentences, one per line
+    if isinstance(picked["id"], (int, str)) and not isinstance(picked["id"], bool):
+        picked["id"] = str(picked["id"])
+    return picked
+
+
+def load_jsonl(path: Path, fields: Mapping[str, str] | None = None) -> Dataset:
+    """Bring-your-own lines: id, article, reference (sentences newline-separated), other columns ignored.
+
+    `fields` maps our names to the file's columns (`{"reference": "highlights"}`), so a public
+    dataset is used as it is published.
+    """
+    fields = dict(fields or {})
     cases: list[EvalCase] = []
     seen: set[str] = set()
+    columns: set[str] = set()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
@@ -210,13 +257,11 @@ def load_jsonl(path: Path) -> Dataset:
             raw = json.loads(line)
         except json.JSONDecodeError as error:
             raise InputError(f"{where}: not valid JSON ({error.msg})") from error
-        if not isinstance(raw, dict) or not {"id", "article", "reference"} <= raw.keys():
-            raise InputError(f'{where}: each line needs "id", "article" and "reference"')
-        extra = set(raw) - {"id", "article", "reference", "title", "language", "split"}
-        if extra:
-            raise InputError(f"{where}: unexpected field(s) {', '.join(sorted(extra))}")
+        if not isinstance(raw, dict):
+            raise InputError(f'{where}: each line needs an object with "id", "article" and "reference"')
+        columns.update(raw)
         try:
-            case = EvalCase.model_validate({**raw, "id": str(raw["id"])})
+            case = EvalCase.model_validate(_read_line(raw, fields, where))
         except ValidationError as error:
             raise InputError(f"{where}: {_describe(error)}") from error
         if not (case.reference or "").strip():
@@ -227,17 +272,27 @@ def load_jsonl(path: Path) -> Dataset:
         cases.append(case)
     if not cases:
         raise InputError(f"dataset {path}: no cases in the file")
-    return Dataset(path.stem, path, "reference", tuple(cases))
+    for target, column in fields.items():
+        if column not in columns:  # only optional fields get here: a required one failed on line 1
+            raise InputError(f'dataset {path}: no line has a "{column}" field (--field {target}={column})')
+    read = {fields.get(target, target) for target in JSONL_FIELDS}
+    ignored = tuple(sorted(columns - read))
+    return Dataset(path.stem, path, "reference", tuple(cases), fields=fields, ignored_fields=ignored)
 
 
-def load_dataset(path: Path) -> Dataset:
-    """A folder of gold YAML files, a single gold YAML file, or a JSONL file of reference summaries."""
+def load_dataset(path: Path, fields: Mapping[str, str] | None = None) -> Dataset:
+    """A folder of gold YAML files, a single gold YAML file, or a JSONL file of reference summaries.
+
+    `fields` (JSONL only) maps our field names to the file's column names.
+    """
+    if fields and not (path.suffix == ".jsonl" and path.is_file()):
+        raise InputError(f"--field maps the columns of a .jsonl dataset; {path} is not one")
     if path.is_dir():
         return load_gold_dir(path)
     if not path.exists():
         raise InputError(f"dataset {path} does not exist (use a folder of gold YAML files or a .jsonl file)")
     if path.suffix == ".jsonl":
-        return load_jsonl(path)
+        return load_jsonl(path, fields)
     if path.suffix in {".yaml", ".yml"}:
         return Dataset(path.stem, path, "gold", (load_gold_case(path),))
     raise InputError(f"dataset {path}: use a folder of gold *.yaml files or a *.jsonl file")

@@ -11,6 +11,12 @@ aggregate alone, so the held-out split has its own bar. A saved baseline
 (`evals/baselines/<engine>.json`) is compared only when it was made on the same cases (same
 dataset fingerprint); otherwise the gate says so and skips that check rather than comparing
 unlike things.
+
+Bars hold only for the cases they were written for. The file's `[dataset]` table names that case
+set (name, path, and per split its case count and fingerprint); a run on other cases (a `--cases`
+subset, bring-your-own data, an edited gold set) is reported without the bars unless the user
+names the thresholds file with `--thresholds`. The sanity and like-for-like baseline checks hold
+for every run.
 """
 
 from __future__ import annotations
@@ -36,12 +42,33 @@ _SCORE_TABLES = frozenset({"aggregate", "scores", "baseline_scores"})
 
 
 @dataclass(frozen=True)
+class SplitScope:
+    cases: int
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The case set the bars were written for (the `[dataset]` table); the fingerprints decide."""
+
+    name: str
+    path: str
+    splits: dict[str, SplitScope]
+
+    def describe(self) -> str:
+        parts = [f"{entry.cases} {split}" for split, entry in self.splits.items()]
+        return f"the {' and '.join(parts)} cases of `{self.name}` ({self.path})"
+
+
+@dataclass(frozen=True)
 class Thresholds:
     tolerance: float
     minimums: dict[str, float]
     """Bars for the aggregate over every case of the run."""
     splits: dict[str, dict[str, float]] = field(default_factory=dict)
     """Bars per split (`dev`, `test`) for that split's aggregate."""
+    scope: Scope | None = None
+    """What the bars were written for; None: any run (a file without a `[dataset]` table)."""
 
 
 @dataclass
@@ -49,6 +76,9 @@ class GateResult:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checked: int = 0
+    thresholds_applied: bool = True
+    not_applied_reason: str | None = None
+    """Why the bars were not applied to this run (shown instead of "passed")."""
 
     @property
     def passed(self) -> bool:
@@ -60,6 +90,8 @@ class GateResult:
             "checked": self.checked,
             "failures": self.failures,
             "notes": self.notes,
+            "thresholds_applied": self.thresholds_applied,
+            "not_applied_reason": self.not_applied_reason,
         }
 
 
@@ -72,6 +104,7 @@ def load_thresholds(path: Path, engine: str) -> Thresholds:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"thresholds file {path}: {error}") from error
     tolerance = raw.get("tolerance", DEFAULT_TOLERANCE)
+    scope = _scope(path, raw.get("dataset"))
     table = raw.get(engine, {})
     if not isinstance(tolerance, (int, float)) or not isinstance(table, dict):
         raise InputError(f"thresholds file {path}: `tolerance` must be a number and [{engine}] a table")
@@ -84,7 +117,83 @@ def load_thresholds(path: Path, engine: str) -> Thresholds:
             }
             continue
         minimums[name] = _minimum(path, engine, name, value)
-    return Thresholds(float(tolerance), minimums, splits)
+    return Thresholds(float(tolerance), minimums, splits, scope)
+
+
+def _scope(path: Path, table: object) -> Scope | None:
+    """The `[dataset]` table: name, path and `[dataset.<split>]` with `cases` and `fingerprint`."""
+    if table is None:
+        return None
+    shape = InputError(
+        f"thresholds file {path}: [dataset] needs a name, a path and split tables "
+        '(name = "gold", path = "evals/gold", [dataset.dev] with cases = 44, fingerprint = "…")'
+    )
+    if not isinstance(table, dict) or not isinstance(table.get("name"), str):
+        raise shape
+    splits: dict[str, SplitScope] = {}
+    for key, value in table.items():
+        if key in {"name", "path"}:
+            continue
+        cases = value.get("cases") if isinstance(value, dict) else None
+        fingerprint = value.get("fingerprint") if isinstance(value, dict) else None
+        if key not in SPLITS or not isinstance(cases, int) or not isinstance(fingerprint, str):
+            raise InputError(
+                f"thresholds file {path}: [dataset.{key}] must be a split ({', '.join(SPLITS)}) "
+                f"with `cases` (a number) and `fingerprint` (results.json splits.<split>.fingerprint)"
+            )
+        splits[key] = SplitScope(cases, fingerprint)
+    if not splits or not isinstance(table.get("path"), str):
+        raise shape
+    return Scope(table["name"], table["path"], splits)
+
+
+def scope_mismatch(results: dict[str, Any], scope: Scope) -> str | None:
+    """Why this run is not on the cases the bars were written for; None when it is.
+
+    A run over whole declared splits (`--split all|dev|test`) matches; any other case set does not.
+    """
+    present = results.get("splits") or {}
+    if not present:
+        return "this run has no cases of a known split"
+    for split, entry in present.items():
+        declared = scope.splits.get(split)
+        if declared is None:
+            return f"this run has {split} cases, and they name no {split} case set"
+        if entry.get("fingerprint") != declared.fingerprint:
+            return (
+                f"this run's {entry.get('cases')} {split} case(s) of `{results['dataset']['name']}` are "
+                f"other cases (fingerprint {entry.get('fingerprint')}, not {declared.fingerprint})"
+            )
+    return None
+
+
+def gate_run(
+    results: dict[str, Any],
+    thresholds: Thresholds,
+    baseline: dict[str, Any] | None,
+    *,
+    source: str,
+    explicit: bool,
+) -> GateResult:
+    """The gate for a run: the bars only on the cases they were written for, unless named explicitly.
+
+    Off scope, the sanity checks and a like-for-like baseline comparison still run, and the result
+    says why the bars were left out and how to apply them anyway.
+    """
+    scope = thresholds.scope
+    reason = scope_mismatch(results, scope) if scope is not None else None
+    if reason is None:
+        return check(results, thresholds, baseline)
+    assert scope is not None
+    written_for = f"the thresholds in {source} were written for {scope.describe()}; {reason}"
+    if explicit:
+        gate = check(results, thresholds, baseline)
+        gate.notes.append(f"{written_for}; applied anyway because --thresholds was given")
+        return gate
+    gate = check(results, Thresholds(thresholds.tolerance, {}), baseline)
+    gate.thresholds_applied = False
+    gate.not_applied_reason = f"{written_for}. Add `--thresholds {source}` to gate on them anyway."
+    return gate
 
 
 def _minimum(path: Path, table: str, name: str, value: object) -> float:

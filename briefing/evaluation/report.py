@@ -35,13 +35,14 @@ HEADLINE_METRICS = (
 def _environment(autoescape: bool) -> Environment:
     env = Environment(
         loader=PackageLoader("briefing.evaluation", "templates"),
-        autoescape=select_autoescape(["html"]) if autoescape else False,
+        autoescape=select_autoescape(["html", "html.j2"]) if autoescape else False,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     env.filters["num"] = format_number
+    env.filters["delta"] = format_delta
     return env
 
 
@@ -55,6 +56,15 @@ def format_number(value: Any, digits: int = 3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+def format_delta(value: Any, digits: int = 3) -> str:
+    """A signed change (`+0.031`, `-12`); empty when either side is missing."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) >= 10):
+        return f"{int(value):+,}"
+    return f"{value:+.{digits}f}"
 
 
 @dataclass(frozen=True)
@@ -210,3 +220,13 @@ def write_reports(results: dict[str, Any], out: Path, gate: dict[str, Any] | Non
     paths["summary"].write_text(render_summary(results, gate), encoding="utf-8")
     paths["report"].write_text(render_html(results, gate), encoding="utf-8")
     return paths
+
+
+def render_comparison_md(comparison: dict[str, Any]) -> str:
+    """compare.md: the comparison of two runs as Markdown (printed by `briefing eval --compare`)."""
+    return _environment(autoescape=False).get_template("compare.md.j2").render(c=comparison)
+
+
+def render_comparison_html(comparison: dict[str, Any]) -> str:
+    """compare.html: the same comparison as a self-contained page (no scripts, everything escaped)."""
+    return _environment(autoescape=True).get_template("compare.html.j2").render(c=comparison)

@@ -97,6 +97,11 @@ def dataset_fingerprint(dataset: Dataset) -> str:
     return _fingerprint(dataset.cases)
 
 
+def split_fingerprints(dataset: Dataset) -> dict[str, str]:
+    """Per split present, the fingerprint of its cases (what `[dataset.<split>]` in thresholds names)."""
+    return {name: _fingerprint(c for c in dataset.cases if c.split == name) for name in dataset.splits()}
+
+
 def _fingerprint(cases: Iterable[EvalCase]) -> str:
     digest = hashlib.sha256()
     for case in cases:
@@ -271,6 +276,8 @@ async def run_eval(
             "cases": len(dataset.cases),
             "split": dataset.selection,
             "fingerprint": dataset_fingerprint(dataset),
+            "fields": dict(dataset.fields or {}),
+            "ignored_fields": list(dataset.ignored_fields),
         },
         "engine": {"name": engine.name, "model": engine.model, "prompt_version": engine.prompt_version},
         "metrics": list(names),
