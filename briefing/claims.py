@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 Verdict = Literal["supported", "unsupported", "unverifiable"]
@@ -56,9 +56,14 @@ _PTB = [
 ]
 
 
+# Each substitution above needs one of these in the text; none of them can create another's.
+_PTB_MARK = re.compile(r"-[lr][rsc]b-|``|''| n't| '| ’| [,.;:!?%)\]}]|[(\[{$€£] |\d [.,]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
 def detokenize(text: str) -> str:
     """Undo PTB-style tokenization ("shares fell 5 % ." → "shares fell 5%.") so facts read as usual."""
-    if " " not in text:
+    if " " not in text or not _PTB_MARK.search(text):
         return text
     for pattern, replacement in _PTB:
         text = pattern.sub(replacement, text)
@@ -77,7 +82,11 @@ def _fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if not decomposed.isascii():
+        marks = {ord(c): None for c in set(decomposed) if unicodedata.combining(c)}
+        if marks:
+            decomposed = decomposed.translate(marks)
+    return decomposed.lower()
 
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,:]\d+)*")
@@ -344,6 +353,15 @@ class Facts:
                 values.add(round(raw, 6))
         return values
 
+    @cached_property
+    def values(self) -> frozenset[float]:
+        """Number values and years, as the check compares them (computed once: Facts are cached)."""
+        return frozenset(self.number_values() | {float(y) for y in self.years})
+
+    @cached_property
+    def raw_values(self) -> frozenset[float]:
+        return frozenset(self.number_values())
+
 
 @lru_cache(maxsize=2048)
 def extract_facts(text: str, *, claim: bool = False) -> Facts:
@@ -438,6 +456,12 @@ class Source:
     lowered_stems: frozenset[str]
     sentence_words: list[frozenset[str]]
     facts: Facts
+    folded: str = ""
+
+    @cached_property
+    def prefixes(self) -> frozenset[str]:
+        """`_prefix` of every word of five letters or more (adjectives of names: "Chilean")."""
+        return frozenset(_prefix(w) for w in self.words if len(w) >= 5)
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z][\w'’]*")
@@ -464,10 +488,10 @@ def analyse(text: str) -> Source:
     if text[start:].strip():
         sentences.append((start, len(text)))
     folded = _fold_long(text)
-    words = frozenset(map(_bare, _TOKEN.findall(folded)))
+    words = frozenset(map(_bare, set(_TOKEN.findall(folded))))
     stem = _stem
     sentence_words = [
-        frozenset(w if w[0].isdigit() else stem(w) for w in _TOKEN.findall(_fold_long(text[begin:end])))
+        frozenset(w if w[0].isdigit() else stem(w) for w in set(_TOKEN.findall(_fold_long(text[begin:end]))))
         for begin, end in sentences
     ]
     lowered = frozenset(_bare(_fold(w)) for w in set(_LOWER_WORD.findall(text)))
@@ -482,6 +506,7 @@ def analyse(text: str) -> Source:
         lowered_stems=frozenset(map(stem, lowered)),
         sentence_words=sentence_words,
         facts=extract_facts(text),
+        folded=folded,
     )
 
 
@@ -706,12 +731,9 @@ def check_claim(
     evidence_facts = (
         source.facts if source is not None and context is source.text else extract_facts(facts_text)
     )
-    values = evidence_facts.number_values() | {float(y) for y in evidence_facts.years}
-    claim_values = claim_facts.number_values() | {float(y) for y in claim_facts.years}
-    spare_number = open_facts and bool(values - claim_values)
-    article_values = (
-        source.facts.number_values() | {float(y) for y in source.facts.years} if source is not None else set()
-    )
+    values = evidence_facts.values
+    spare_number = open_facts and bool(values - claim_facts.values)
+    article_values = source.facts.values if open_facts and source is not None else frozenset()
     for shown, value, raw in claim_facts.numbers:
         if round(value, 6) in values:
             continue
@@ -725,9 +747,11 @@ def check_claim(
     for year in sorted(claim_facts.years - evidence_facts.years):
         if open_facts and not spare_number and float(year) in article_values:
             continue
-        if float(year) not in evidence_facts.number_values():
+        if float(year) not in evidence_facts.raw_values:
             reasons.append(f'year "{year}" not in {evidence_name}')
-    article_dates = source.facts.weekdays | source.facts.months if source is not None else set()
+    article_dates = (
+        source.facts.weekdays | source.facts.months if open_facts and source is not None else set()
+    )
     spare_date = bool(
         (evidence_facts.weekdays | evidence_facts.months) - claim_facts.weekdays - claim_facts.months
     )
@@ -740,44 +764,21 @@ def check_claim(
     for when in sorted(claim_facts.times - evidence_facts.times):
         reasons.append(f'time "{claim_facts.time_shown[when]}" not in {evidence_name}')
 
-    if context is None:
-        evidence_words = {t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence_tokens}
-        evidence_folded = _fold(joined)
-    else:
-        evidence_words = (
-            set(source.words)
-            if source is not None and context is source.text
-            else {_fold(w) for w in _TOKEN.findall(context)}
-        )
-        evidence_folded = _fold(context)
-    groups = [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
-    evidence_prefixes = {_prefix(w) for w in evidence_words if len(w) >= 5}
-    spare_name = False
-    if open_facts and source is not None:
-        claim_prefixes = {_prefix(t.low) for t in claim_tokens}
-        spare_name = any(
-            t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
-            for t in evidence_tokens
-            if t.text[0].isupper() and not t.initial
-        )
-    for run in _names(claim_tokens, source):
-        missing = []
-        for token in run:
-            word = token.low[:-2] if token.low.endswith("'s") else token.low
-            if word in evidence_words or (len(word) > 3 and word in evidence_folded):
-                continue
-            if word in _TITLES or (len(word) >= 6 and _prefix(word) in evidence_prefixes):
-                continue  # "CEO"; "Chilean" for "Chile", "Estonian" for "Estonia"
-            if any(word in group and group & evidence_words for group in groups):
-                continue
-            if open_facts and not spare_name and source is not None and word in source.words:
-                continue
-            missing.append(token)
-        if missing:
-            shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
-            reasons.append(f'name "{shown}" not in {evidence_name}')
+    runs = _names(claim_tokens, source)
+    reasons += _missing_names(
+        claim,
+        claim_tokens,
+        runs,
+        joined,
+        evidence_tokens,
+        source,
+        aliases,
+        context,
+        open_facts,
+        evidence_name,
+    )
     if source is not None and claim_tokens and all(not t.text[0].isupper() for t in claim_tokens):
-        named = {t.low for run in _names(claim_tokens, source) for t in run}
+        named = {t.low for run in runs for t in run}
         for token in claim_tokens:
             word = token.low[:-2] if token.low.endswith("'s") else token.low
             if (
@@ -792,24 +793,92 @@ def check_claim(
                 reasons.append(f'word "{token.text}" not in the article (a name?)')
 
     reasons += _polarity(claim_tokens, evidence_tokens, evidence_name)
-    reasons += _order(claim_tokens, evidence_tokens, source)
+    reasons += _order(claim_tokens, evidence_tokens, runs)
     if confirmed:
-        wanted = set(_content(claim_tokens))
-        near = [
-            i
-            for i, t in enumerate(evidence_tokens)
-            if (t.low if t.text[0].isdigit() else _stem(t.low)) in wanted
-        ]
-        hedges = sorted(
-            {
-                t.low
-                for i, t in enumerate(evidence_tokens)
-                if t.low in HEDGES and t.text[0].islower() and any(abs(i - j) <= HEDGE_WINDOW for j in near)
-            }
-        )
-        if hedges:
-            reasons.append(f'certainty "confirmed" but {evidence_name} hedges ("{hedges[0]}")')
+        reasons += _hedged(claim_tokens, evidence_tokens, evidence_name)
     return reasons
+
+
+def _missing_names(
+    claim: str,
+    claim_tokens: Sequence[_Tok],
+    runs: list[list[_Tok]],
+    joined: str,
+    evidence_tokens: Sequence[_Tok],
+    source: Source | None,
+    aliases: Sequence[Sequence[str]],
+    context: str | None,
+    open_facts: bool,
+    evidence_name: str,
+) -> list[str]:
+    """A reason per run of name words in the claim that its evidence (or aliases) does not back."""
+    if not runs:
+        return []
+    reasons: list[str] = []
+    whole = source is not None and context is source.text
+    if context is None:
+        evidence_words: Set[str] = {t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence_tokens}
+        evidence_folded = _fold(joined)
+    elif whole:
+        evidence_words = source.words  # type: ignore[union-attr]
+        evidence_folded = source.folded  # type: ignore[union-attr]
+    else:
+        evidence_words = {_fold(w) for w in _TOKEN.findall(context)}
+        evidence_folded = _fold(context)
+    groups = [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
+    evidence_prefixes: Set[str] | None = None
+    spare_name = False
+    if open_facts and source is not None:
+        claim_prefixes = {_prefix(t.low) for t in claim_tokens}
+        spare_name = any(
+            t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
+            for t in evidence_tokens
+            if t.text[0].isupper() and not t.initial
+        )
+    for run in runs:
+        missing = []
+        for token in run:
+            word = token.low[:-2] if token.low.endswith("'s") else token.low
+            if word in evidence_words or (len(word) > 3 and word in evidence_folded):
+                continue
+            if word in _TITLES:
+                continue  # "CEO"
+            if len(word) >= 6:
+                if evidence_prefixes is None:
+                    evidence_prefixes = (
+                        source.prefixes  # type: ignore[union-attr]
+                        if whole
+                        else {_prefix(w) for w in evidence_words if len(w) >= 5}
+                    )
+                if _prefix(word) in evidence_prefixes:
+                    continue  # "Chilean" for "Chile", "Estonian" for "Estonia"
+            if any(word in group and group & evidence_words for group in groups):
+                continue
+            if open_facts and not spare_name and source is not None and word in source.words:
+                continue
+            missing.append(token)
+        if missing:
+            shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
+            reasons.append(f'name "{shown}" not in {evidence_name}')
+    return reasons
+
+
+def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evidence_name: str) -> list[str]:
+    """A "confirmed" claim whose evidence hedges near the words it shares with the claim."""
+    wanted = set(_content(claim_tokens))
+    near = [
+        i for i, t in enumerate(evidence_tokens) if (t.low if t.text[0].isdigit() else _stem(t.low)) in wanted
+    ]
+    hedges = sorted(
+        {
+            t.low
+            for i, t in enumerate(evidence_tokens)
+            if t.low in HEDGES and t.text[0].islower() and any(abs(i - j) <= HEDGE_WINDOW for j in near)
+        }
+    )
+    if hedges:
+        return [f'certainty "confirmed" but {evidence_name} hedges ("{hedges[0]}")']
+    return []
 
 
 def _polarity(claim: Sequence[_Tok], evidence: Sequence[_Tok], evidence_name: str) -> list[str]:
@@ -847,9 +916,8 @@ def _polarity(claim: Sequence[_Tok], evidence: Sequence[_Tok], evidence_name: st
     return list(dict.fromkeys(reasons))
 
 
-def _order(claim: Sequence[_Tok], evidence: Sequence[_Tok], source: Source | None) -> list[str]:
+def _order(claim: Sequence[_Tok], evidence: Sequence[_Tok], runs: list[list[_Tok]]) -> list[str]:
     """Who did what: names A … verb … B in the claim, B … verb … A in the evidence (active voice)."""
-    runs = _names(claim, source)
     if len(runs) < 2:
         return []
     first, second = runs[0][-1].low, runs[1][-1].low
@@ -901,7 +969,7 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
             break
         chosen.append(best)
         wanted -= source.sentence_words[best]
-    names = {_stem(t.low) for t in tokens if id(t) in name_tokens}
+    names = dict.fromkeys(_stem(t.low) for t in tokens if id(t) in name_tokens)  # claim order: deterministic
     for name in names:
         if any(name in source.sentence_words[i] for i in chosen):
             continue

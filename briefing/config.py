@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from briefing.models import VerifyMode
+
 EngineName = Literal["llm", "offline", "lead"]
 
 
@@ -75,6 +77,11 @@ class Settings(BaseSettings):
     # --- grounding -----------------------------------------------------------------------------
     grounding: Literal["flag", "strict"] = "flag"
     grounding_min_score: float = Field(default=90.0, description="rapidfuzz partial_ratio to accept a quote.")
+    verify: VerifyMode = Field(
+        default="offline",
+        description="Claim check: offline only; llm: the LLM also judges the items the offline check "
+        "flags; llm-all: the LLM judges every item with found evidence.",
+    )
 
     # --- storage -------------------------------------------------------------------------------
     data_dir: Path = Path("data")
@@ -176,6 +183,12 @@ class Settings(BaseSettings):
             raise ValueError("chunk_overlap_tokens must be >= 0")
         if self.llm_max_concurrency < 1:
             raise ValueError("llm_max_concurrency must be >= 1")
+        if self.verify != "offline" and not self.llm_configured:
+            raise ValueError(
+                f"BRIEFING_VERIFY={self.verify} asks the LLM for a second opinion, but no LLM endpoint is "
+                "configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a server other than OpenAI), "
+                "or set BRIEFING_VERIFY=offline"
+            )
         return self
 
     @property
@@ -226,7 +239,10 @@ def get_settings() -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            name = str(item["loc"][0]) if item["loc"] else "settings"
+            if not item["loc"]:  # a rule across settings: its message names the variables
+                problems.append(item["msg"].removeprefix("Value error, "))
+                continue
+            name = str(item["loc"][0])
             variable = name if name.isupper() else f"BRIEFING_{name.upper()}"
             problems.append(f"{variable}: {item['msg']}")
         raise ConfigError("invalid setting " + "; ".join(problems)) from None

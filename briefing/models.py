@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 Certainty = Literal["confirmed", "planned", "expected", "possible"]
 GroundingMode = Literal["flag", "strict"]
+VerifyMode = Literal["offline", "llm", "llm-all"]
 
 _WS = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -94,10 +95,12 @@ class Evidence(_Model):
 
 
 class SecondOpinion(_Model):
-    """The LLM's verdict on an item (BRIEFING_VERIFY=llm or llm-all)."""
+    """The LLM's verdict on an item (BRIEFING_VERIFY=llm or llm-all): it decides `supported` when
+    it says so explicitly; an item it did not answer keeps the offline verdict."""
 
     verdict: Literal["supported", "unsupported"]
     reason: str = ""
+    model: str | None = None
 
 
 class _Item(_Model):
@@ -167,7 +170,15 @@ class BriefMeta(_Model):
     summary_supported: bool | None = None
     headline_reasons: list[str] = Field(default_factory=list)
     summary_reasons: list[str] = Field(default_factory=list)
+    verify: VerifyMode = Field(
+        default="offline", description="The claim check this brief had (BRIEFING_VERIFY)."
+    )
     verify_calls: int = Field(default=0, description="LLM calls of the second opinion (BRIEFING_VERIFY).")
+    verify_prompt_tokens: int = 0
+    verify_completion_tokens: int = 0
+    verify_cost_usd: float | None = Field(
+        default=None, description="USD of the second opinion's calls; None when unknown or none made."
+    )
     cached: bool = False
     warnings: list[str] = Field(default_factory=list)
 

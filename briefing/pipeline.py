@@ -7,7 +7,7 @@ grounding and timing behave the same everywhere.
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from briefing.clean import clean_article
 from briefing.config import Settings
@@ -15,6 +15,9 @@ from briefing.engines import Engine, get_engine
 from briefing.grounding import ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.verify import check_brief, present_brief
+
+if TYPE_CHECKING:
+    from briefing.second_opinion import LLMVerifier
 
 
 class BriefCache(Protocol):
@@ -34,6 +37,7 @@ class Briefer:
         self.settings = settings
         self.cache = cache if settings.cache else None
         self._engines: dict[tuple[str, str | None], Engine] = {}
+        self._verifier: LLMVerifier | None = None
         # The runtime sets this on PostgreSQL (briefing/store/slots.py); engines built later use it.
         self.llm_slots: Any = None
 
@@ -63,6 +67,34 @@ class Briefer:
             client.shared_slots = self.llm_slots  # the call bound across processes (PostgreSQL)
         return engine
 
+    def verifier(self) -> LLMVerifier | None:
+        """The LLM second opinion (BRIEFING_VERIFY=llm / llm-all), None when the check is offline.
+
+        It borrows the LLM engine's client for the configured model, so it shares that client's
+        retries, connection pool and bound on calls in flight; built once, on first use.
+        """
+        if self.settings.verify == "offline":
+            return None
+        if self._verifier is None:
+            from briefing.second_opinion import LLMVerifier
+
+            engine = self.engine(BriefOptions(engine="llm"))
+            self._verifier = LLMVerifier(self.settings, engine.client)  # type: ignore[attr-defined]
+        return self._verifier
+
+    async def second_opinion(self, brief: Brief) -> Brief:
+        """Ask the LLM about a claim-checked brief when the settings say so (in place)."""
+        verifier = self.verifier()
+        if verifier is None:
+            return brief
+        return await verifier.review(brief)
+
+    def needs_second_opinion(self, brief: Brief) -> bool:
+        """A stored brief checked with less than BRIEFING_VERIFY asks for (judged before reuse)."""
+        from briefing.second_opinion import needs_second_opinion
+
+        return needs_second_opinion(brief, self.settings.verify)
+
     async def aclose(self) -> None:
         """Release what the engines hold open (the LLM engine's HTTP client); call once, when done."""
         for engine in self._engines.values():
@@ -84,6 +116,11 @@ class Briefer:
             )
             if cached is not None:
                 cached.meta.cached = True
+                if self.needs_second_opinion(cached):
+                    # stored before BRIEFING_VERIFY asked for more: judge it now and store it again
+                    await self.second_opinion(cached)
+                    cached.meta.cached = False
+                    self.cache.put_brief(article=article, brief=cached)
                 cached.meta.latency_ms = (time.perf_counter() - started) * 1000
                 return self._apply_mode(cached, article, options)
         cleaned, _ = clean_article(article)  # chrome removed; quotes still ground in article.text
@@ -95,6 +132,7 @@ class Briefer:
             draft, article.text, mode="flag", min_score=self.settings.grounding_min_score, in_place=True
         )
         check_brief(brief, article.text)
+        await self.second_opinion(brief)
         brief.meta.latency_ms = (time.perf_counter() - started) * 1000
         if self.cache is not None:
             self.cache.put_brief(article=article, brief=brief)

@@ -36,6 +36,9 @@ def _mark(item: _Item) -> str:
     mark = _UNGROUNDED if item.grounded is False else ""
     if item.supported is False and item.evidence and any(e.grounded for e in item.evidence):
         mark += f" *(unsupported: {_escape('; '.join(item.reasons))})*"
+    opinion = item.second_opinion
+    if opinion is not None and opinion.verdict == "supported" and item.supported and item.reasons:
+        mark += f" *(supported in the LLM's second opinion: {_escape(opinion.reason)})*"
     return mark
 
 

@@ -31,6 +31,8 @@ class Runtime:
                 store.engine, f"llm:{settings.openai_base_url or ''}", settings.llm_max_concurrency
             )
             self.briefer.llm_slots = self.llm_slots
+        # BRIEFING_VERIFY=llm: build the second opinion now, so a missing template fails at start-up.
+        self.briefer.verifier()
         self.digests = DigestService(settings, store, briefer=self.briefer)
         self.feeds = FeedPoller(settings, store)
 

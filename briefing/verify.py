@@ -46,6 +46,7 @@ def check_item(item: _Item, source: Source, groups: list[list[str]], actors: dic
     Parties of a dispute and the `who` of a next step must be in the item's evidence or be an actor
     of the brief with found evidence (the check does not prove the quote makes them a party).
     """
+    item.second_opinion = None  # a fresh offline verdict; the LLM's, if asked, comes after
     quotes = [evidence.quote for evidence in item.evidence if evidence.grounded]
     if not quotes:
         item.supported = False
@@ -81,6 +82,7 @@ def _article_text(texts: str | Mapping[str, str]) -> str:
 def check_brief(brief: Brief, texts: str | Mapping[str, str]) -> Brief:
     """Claim-check a grounded brief in place (items, headline, summary, `supported_ratio`, warnings)."""
     source = analyse(_article_text(texts))
+    brief.meta.verify = "offline"
     groups = _groups(brief)
     actors = {actor.name: any(e.grounded for e in actor.evidence) for actor in brief.actors}
     items = brief.items()
@@ -90,6 +92,12 @@ def check_brief(brief: Brief, texts: str | Mapping[str, str]) -> Brief:
     brief.meta.summary_reasons = check_text(brief.summary, source)
     brief.meta.headline_supported = not brief.meta.headline_reasons
     brief.meta.summary_supported = not brief.meta.summary_reasons
+    return summarize_claims(brief)
+
+
+def summarize_claims(brief: Brief) -> Brief:
+    """`supported_ratio` and the `claims:` warnings from the items' verdicts (after any change)."""
+    items = brief.items()
     brief.meta.supported_ratio = sum(bool(i.supported) for i in items) / len(items) if items else None
     brief.meta.warnings = [w for w in brief.meta.warnings if not w.startswith("claims:")]
     unsupported = sum(item.supported is False and item.evidence != [] for item in items)

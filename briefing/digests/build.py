@@ -205,6 +205,7 @@ class DigestBuilder:
         merged = _attribute(merged, texts)
         merged = ground_brief(merged, texts, mode="flag", min_score=self.settings.grounding_min_score)
         check_brief(merged, texts)
+        await self.briefer.second_opinion(merged)
         self.repo.put_story_brief(key, merged)
         return merged
 

@@ -134,6 +134,8 @@ class Briefs:
             model=engine.model,
             prompt_version=engine.prompt_version,
         )
+        if hit is not None and self.briefer.needs_second_opinion(hit):
+            hit = None  # stored before BRIEFING_VERIFY asked for the LLM: the job judges it first
         self.metrics.cache.labels("hit" if hit else "miss").inc()
         if hit is None:
             return None
