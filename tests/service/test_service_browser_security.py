@@ -81,7 +81,14 @@ def test_planted_urls_and_text_run_no_script_on_any_page(tmp_path: Path) -> None
         )
         assert made.status_code == 201, made.text
         digest_id = made.json()["id"]
-        pages = ["/", "/briefs", f"/briefs/{brief_id}", "/digests", f"/digests/{digest_id}", f"/jobs/{job_id}"]
+        pages = [
+            "/",
+            "/briefs",
+            f"/briefs/{brief_id}",
+            "/digests",
+            f"/digests/{digest_id}",
+            f"/jobs/{job_id}",
+        ]
 
         with sync_playwright() as p:
             browser = p.chromium.launch(

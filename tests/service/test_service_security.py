@@ -93,7 +93,9 @@ def test_the_digest_page_is_the_pages_own_escaped_template_not_the_users_html(
     client = make_client(engine=None, templates_dir=tmp_path)
     stored = client.post("/v1/articles", json={"text": ARTICLE, "source": "<b>wire</b>"}).json()
     title = '<img src=x onerror="alert(1)">'
-    digest = client.post("/v1/digests", json={"title": title, "article_ids": [stored["article"]["id"]]}).json()
+    digest = client.post(
+        "/v1/digests", json={"title": title, "article_ids": [stored["article"]["id"]]}
+    ).json()
     page = client.get(f"/digests/{digest['id']}")
     assert page.status_code == 200
     assert "<script" not in page.text and "<iframe" not in page.text and "<img" not in page.text
