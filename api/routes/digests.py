@@ -1,17 +1,15 @@
 """Digests over HTTP: build one now (`POST /v1/digests`), list, fetch as JSON/Markdown/HTML/text,
-see and retry deliveries; plus the HTML pages `/digests` and `/digests/{id}`."""
+see and retry deliveries. (The HTML pages `/digests` and `/digests/{id}` are in `api.routes.web`.)"""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.deps import DigestsDep
@@ -23,7 +21,6 @@ from briefing.errors import InputError
 router = APIRouter(tags=["digests"])
 MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
 class DigestRequest(BaseModel):
@@ -142,19 +139,3 @@ async def retry_delivery(delivery_id: Id, digests: Digests) -> Delivery:
     delivery = await asyncio.to_thread(digests.repo.retry_delivery, delivery_id, datetime.now(UTC))
     await digests.deliverer.deliver_due(digest_id=delivery.digest_id)
     return await asyncio.to_thread(digests.repo.get_delivery, delivery_id)
-
-
-@router.get("/digests", response_class=HTMLResponse, include_in_schema=False)
-async def digests_page(request: Request, digests: Digests) -> Response:
-    items = await asyncio.to_thread(digests.repo.list_digests, limit=100)
-    return templates.TemplateResponse(request, "digests/list.html", {"digests": items})
-
-
-@router.get("/digests/{digest_id}", response_class=HTMLResponse, include_in_schema=False)
-async def digest_page(request: Request, digest_id: Id, digests: Digests) -> Response:
-    digest = await asyncio.to_thread(digests.repo.get_digest, digest_id)
-    deliveries = await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
-    body = render(digest, "html", digests.settings)
-    return templates.TemplateResponse(
-        request, "digests/show.html", {"digest": digest, "body": body, "deliveries": deliveries}
-    )

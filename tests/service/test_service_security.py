@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -83,17 +84,24 @@ def test_json_responses_get_a_locked_down_policy_too(client: TestClient) -> None
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_the_digest_page_shows_the_digest_in_a_sandboxed_frame(client: TestClient) -> None:
-    stored = client.post("/v1/articles", json={"text": ARTICLE, "source": "wire"}).json()
+def test_the_digest_page_is_the_pages_own_escaped_template_not_the_users_html(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    """The page renders the digest itself (so it reflows on a phone): a user's digest template,
+    script and all, reaches only the `.html` download, never the page; planted text is escaped."""
+    (tmp_path / "digest.html.j2").write_text("<script>window.__own = 1</script>{{ digest.title }}")
+    client = make_client(engine=None, templates_dir=tmp_path)
+    stored = client.post("/v1/articles", json={"text": ARTICLE, "source": "<b>wire</b>"}).json()
+    title = '<img src=x onerror="alert(1)">'
     digest = client.post(
-        "/v1/digests", json={"title": "Morning", "article_ids": [stored["article"]["id"]]}
+        "/v1/digests", json={"title": title, "article_ids": [stored["article"]["id"]]}
     ).json()
     page = client.get(f"/digests/{digest['id']}")
     assert page.status_code == 200
-    (frame,) = re.findall(r"<iframe[^>]*>", page.text)
-    sandbox = re.search(r'sandbox="([^"]*)"', frame)
-    assert sandbox is not None
-    assert "allow-scripts" not in sandbox.group(1) and "allow-same-origin" not in sandbox.group(1)
+    assert "<script" not in page.text and "<iframe" not in page.text and "<img" not in page.text
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page.text
+    assert "&lt;b&gt;wire&lt;/b&gt;" in page.text  # the source label, escaped
+    assert client.get(f"/v1/digests/{digest['id']}.html").text.startswith("<script>")  # the user's own
 
 
 # --- Host allow-list (DNS rebinding) -------------------------------------------------------------
