@@ -7,7 +7,9 @@ the cue lists) into the engine's prompt_version, so cached briefs are rebuilt wh
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
+import gender_guesser
 import pycountry
 
 # Capitalized titles written before a name ("Secretary of State Marco Rubio"); longest match wins.
@@ -1042,13 +1044,27 @@ def region_names() -> frozenset[str]:
     return frozenset(subdivision.name.lower() for subdivision in pycountry.subdivisions)
 
 
+_GIVEN_NAMES_FILE = Path(gender_guesser.__file__).parent / "data" / "nam_dict.txt"
+
+
 @cache
 def given_names() -> frozenset[str]:
     """Lowercase given names (gender-guesser's international list, ~60k names): a run of
-    capitalized words that starts with one is read as a person."""
-    from gender_guesser.detector import Detector
+    capitalized words that starts with one is read as a person.
 
-    return frozenset(Detector(case_sensitive=False).names) - NON_ACTORS
+    Read straight from the package's data file: `Detector()` also parses every line's per-country
+    frequencies, which cost ~0.3 s of each offline brief's start-up for names only. The test
+    `test_given_names_match_the_detector` keeps this equal to `Detector(case_sensitive=False).names`.
+    """
+    names: set[str] = set()
+    for line in _GIVEN_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line[0] in "#=":
+            continue
+        name = line.split()[1].lower()
+        # "+" joins the parts of a compound name, which may be written joined, spaced or hyphenated.
+        names.update((name.replace("+", joint) for joint in ("", " ", "-")) if "+" in name else (name,))
+    return frozenset(names) - NON_ACTORS
 
 
 @cache
