@@ -14,7 +14,8 @@ app = typer.Typer(
     name="briefing",
     help="Structured, grounded briefs from news articles.",
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell (docs/cli.md).
+    add_completion=True,
 )
 
 
@@ -45,13 +46,34 @@ def _root(
 
 
 def _register() -> None:
-    from briefing.cli import brief, digests, evaluate, serve, verify
+    from briefing.cli import brief, digests, evaluate, history, serve, verify
 
-    for module in (brief, serve, digests, evaluate, verify):
+    for module in (brief, history, serve, digests, evaluate, verify):
         module.register(app)
 
 
 _register()
+
+
+def _tidy_help(command: Any) -> Any:
+    """Leave the type out of a flag's help line: `--no-cache <bool>` reads as if it took a value.
+
+    Typer labels every option with its type; a flag takes none, so its label is set to empty
+    (the help option's too, which click builds on first use). Applied to the whole command tree.
+    """
+    params = list(getattr(command, "params", []))
+    help_option = command.get_help_option(typer.Context(command))
+    for param in [*params, help_option]:
+        if param is not None and getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for child in getattr(command, "commands", {}).values():
+        _tidy_help(child)
+    return command
+
+
+def command() -> Any:
+    """The click command behind `app`, with the help texts tidied (what `main` runs)."""
+    return _tidy_help(typer.main.get_command(app))
 
 
 def _click_exception_type() -> type[Exception]:
@@ -86,7 +108,7 @@ def main() -> None:
     click_exception = _click_exception_type()
     try:
         # Outside standalone mode click returns a `typer.Exit` code instead of raising it.
-        code = app(standalone_mode=False)
+        code = command()(standalone_mode=False)
     except BriefingError as error:
         print(f"briefing: error: {error.message}", file=sys.stderr)
         raise SystemExit(error.exit_code) from None

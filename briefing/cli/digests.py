@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from briefing.config import get_settings
 from briefing.errors import InputError
@@ -65,6 +64,8 @@ def register(app: typer.Typer) -> None:
         min_sources: Annotated[int, typer.Option(help="Independent sources a story needs.")] = 1,
     ) -> None:
         """Create a schedule and print it as JSON."""
+        from pydantic import ValidationError
+
         from briefing.digests.models import ScheduleIn
         from briefing.digests.repo import DigestRepo
         from briefing.digests.schedules import validate_schedule

@@ -20,6 +20,7 @@ from briefing.config import Settings
 from briefing.errors import StoreError
 from briefing.models import Article, Brief
 from briefing.store.database import make_engine, migrate
+from briefing.store.history import BriefSummary, HistoryMixin
 from briefing.store.jobrows import ClaimLostError, Job, JobsMixin, JobStatus, QueueFullError
 from briefing.store.keys import ApiKeyInfo, KeysMixin
 from briefing.store.statements import Statements
@@ -28,6 +29,7 @@ from briefing.store.tables import ArticleRow, Base, BriefRow, utcnow
 __all__ = [
     "ApiKeyInfo",
     "Base",
+    "BriefSummary",
     "ClaimLostError",
     "Job",
     "JobStatus",
@@ -59,7 +61,7 @@ def _brief(row: Any) -> Brief:
     return brief
 
 
-class Store(JobsMixin, KeysMixin):
+class Store(JobsMixin, KeysMixin, HistoryMixin):
     """Synchronous data access; every method is one short transaction."""
 
     def __init__(self, engine: Engine) -> None:
