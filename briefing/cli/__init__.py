@@ -55,17 +55,37 @@ def _register() -> None:
 _register()
 
 
-def _tidy_help(command: Any) -> Any:
-    """Leave the type out of a flag's help line: `--no-cache <bool>` reads as if it took a value.
+# Typer's type labels → the short value labels shown in help (`--jobs N`, not `--jobs <int range>`).
+VALUE_LABELS = {
+    "<str>": "TEXT",
+    "<list[str]>": "TEXT",
+    "<int>": "N",
+    "<int range>": "N",
+    "<float>": "NUMBER",
+    "<float range>": "NUMBER",
+    "<path>": "PATH",
+    "<list[path]>": "PATH",
+}
 
-    Typer labels every option with its type; a flag takes none, so its label is set to empty
-    (the help option's too, which click builds on first use). Applied to the whole command tree.
+
+def _tidy_help(command: Any) -> Any:
+    """Help lines that read well in 80 columns: no `<bool>` on flags, short value labels.
+
+    Typer labels every option with its type: `--no-cache <bool>` reads as if the flag took a value,
+    and long labels (`<int range>`, `<list[str]>`) squeeze the help column until rich cuts words
+    with "…". A flag gets no label (the help option too, which click builds on first use); a value
+    option without its own metavar gets a short one. Applied to the whole command tree.
     """
     params = list(getattr(command, "params", []))
-    help_option = command.get_help_option(typer.Context(command))
+    context = typer.Context(command)
+    help_option = command.get_help_option(context)
     for param in [*params, help_option]:
-        if param is not None and getattr(param, "is_flag", False) and param.metavar is None:
+        if param is None or param.metavar is not None or getattr(param, "param_type_name", "") != "option":
+            continue
+        if getattr(param, "is_flag", False):
             param.metavar = ""
+        else:
+            param.metavar = VALUE_LABELS.get(param.display_type(context))
     for child in getattr(command, "commands", {}).values():
         _tidy_help(child)
     return command

@@ -95,63 +95,54 @@ def _write_outputs(plan: Plan, outcomes: list[Outcome], console: Console, *, qui
         typer.echo("\n---\n\n".join(_render(brief, plan.output_format) for brief in to_stdout), nl=False)  # type: ignore[arg-type]
 
 
-def _print_plan(plan: Plan, settings: Settings, options: BriefOptions) -> None:
+def _print_plan(plan: Plan, articles: list[Article], settings: Settings, options: BriefOptions) -> None:
     """`--dry-run`: what each input would cost, from the tokenizer and the price table; no LLM call."""
     from briefing.pipeline import Briefer
-    from briefing.services.batch import read_source
 
-    briefer = Briefer(settings)
-    engine = _engine(briefer, options, settings)
+    engine = _engine(Briefer(settings), options, settings)
     estimate = getattr(engine, "estimate", None)
-    totals = [0, 0, 0, 0.0]
-    unknown_price = False
-
-    async def read_all() -> list[Article]:
-        return [await read_source(source, settings, title=None) for source in plan.sources]
-
-    articles = asyncio.run(read_all())
+    if estimate is None:
+        for source in plan.sources:
+            typer.echo(f"{source.label}: {getattr(engine, 'name', 'this')} engine, no LLM calls, $0")
+        return
+    calls = prompt_tokens = completion_tokens = 0
+    cost: float | None = 0.0
     for source, article in zip(plan.sources, articles, strict=True):
-        if estimate is None:
-            typer.echo(f"{source.label}: {getattr(engine, 'name', 'engine')} engine, no LLM calls, $0")
-            continue
         call_plan = estimate(article)
-        cost = "unknown price" if call_plan.cost_usd_max is None else f"≤ ${call_plan.cost_usd_max:.4f}"
         typer.echo(
             f"{source.label}: {call_plan.chunks} chunk(s), {call_plan.calls} LLM call(s), "
             f"{call_plan.prompt_tokens} prompt tokens, ≤ {call_plan.completion_tokens_max} completion "
-            f"tokens, {cost} ({call_plan.model})"
+            f"tokens, {_cost(call_plan.cost_usd_max)} ({call_plan.model})"
         )
-        totals[0] += call_plan.calls
-        totals[1] += call_plan.prompt_tokens
-        totals[2] += call_plan.completion_tokens_max
-        if call_plan.cost_usd_max is None:
-            unknown_price = True
-        else:
-            totals[3] += call_plan.cost_usd_max
-    if estimate is not None and len(plan.sources) > 1:
-        cost = "unknown price" if unknown_price else f"≤ ${totals[3]:.4f}"
-        calls, prompt_tokens, completion_tokens = totals[0], totals[1], totals[2]
+        calls += call_plan.calls
+        prompt_tokens += call_plan.prompt_tokens
+        completion_tokens += call_plan.completion_tokens_max
+        cost = None if cost is None or call_plan.cost_usd_max is None else cost + call_plan.cost_usd_max
+    if len(plan.sources) > 1:
         typer.echo(
             f"total: {calls} LLM call(s), {prompt_tokens} prompt tokens, "
-            f"≤ {completion_tokens} completion tokens, {cost}"
+            f"≤ {completion_tokens} completion tokens, {_cost(cost)}"
         )
-    if estimate is not None:
-        typer.echo(
-            "(dry run: nothing was sent; completion tokens and cost are upper bounds, "
-            "at BRIEFING_MAX_OUTPUT_TOKENS per call)",
-            err=True,
-        )
+    typer.echo(
+        "dry run: nothing was sent; completion tokens and cost are upper bounds "
+        "(BRIEFING_MAX_OUTPUT_TOKENS per call, prices from the table or BRIEFING_PRICES)",
+        err=True,
+    )
+
+
+def _cost(value: float | None) -> str:
+    return "price unknown (set BRIEFING_PRICES)" if value is None else f"≤ ${value:.4f}"
 
 
 def _run(
     plan: Plan,
+    articles: list[Article | BriefingError],
     settings: Settings,
     options: BriefOptions,
     console: Console,
     *,
     show_progress: bool,
     concurrency: int,
-    title: str | None,
 ) -> list[Outcome]:
     from briefing.cli.progress import BriefProgress
     from briefing.pipeline import Briefer
@@ -168,7 +159,7 @@ def _run(
     async def run() -> list[Outcome]:
         try:
             with bars:
-                return await brief_all(plan, settings, brief_one, concurrency=concurrency, title=title)
+                return await brief_all(plan, articles, brief_one, concurrency=concurrency)
         finally:
             await briefer.aclose()
 
@@ -252,8 +243,17 @@ def brief_command(
     from briefing.models import BriefOptions
 
     options = BriefOptions(engine=engine, model=model, grounding=grounding, use_cache=not no_cache)  # type: ignore[arg-type]
+    from briefing.services.batch import read_all
+
+    articles = asyncio.run(read_all(plan, settings, title=title))
+    unread = [article for article in articles if isinstance(article, BriefingError)]
+    if unread and len(articles) == 1:
+        raise unread[0]
     if dry_run:
-        _print_plan(plan, settings, options)
+        for source, article in zip(plan.sources, articles, strict=True):
+            if isinstance(article, BriefingError):
+                raise InputError(f"{source.label}: {article.message}")
+        _print_plan(plan, articles, settings, options)  # type: ignore[arg-type]
         return
     from rich.console import Console
 
@@ -264,12 +264,12 @@ def brief_command(
         plan.make_dir.mkdir()
     outcomes = _run(
         plan,
+        articles,
         settings,
         options,
         console,
         show_progress=not quiet and console.is_terminal,
         concurrency=concurrency,
-        title=title,
     )
     several = len(plan.sources) > 1
     for outcome in outcomes:

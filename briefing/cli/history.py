@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 briefs_app = typer.Typer(
     help="Stored briefs: every brief made by the CLI, the API or a digest.", no_args_is_help=True
 )
-articles_app = typer.Typer(help="Stored articles, the input of digests.", no_args_is_help=True)
+articles_app = typer.Typer(help="Stored articles, the input of digests.")
 
 SINCE_HELP = "Only since then: 2h, 3d, 1w ago, or an ISO date/time (UTC)."
 

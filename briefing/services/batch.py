@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from briefing.config import Settings
 from briefing.errors import BriefingError, InputError
-from briefing.models import Article, Brief, BriefOptions
+from briefing.models import Article, Brief
 
 FORMATS = {"markdown": ".md", "json": ".json"}
 FOLDER_SUFFIXES = (".txt", ".text", ".md")
@@ -195,37 +195,40 @@ async def read_source(source: Source, settings: Settings, *, title: str | None =
     return Article(text=decode_article(data, source.label), title=title)
 
 
+async def read_all(
+    plan: Plan, settings: Settings, *, title: str | None = None
+) -> list[Article | BriefingError]:
+    """Every input's article (files, stdin and URLs read concurrently), or the error that stopped it."""
+
+    async def one(source: Source) -> Article | BriefingError:
+        try:
+            return await read_source(source, settings, title=title)
+        except BriefingError as error:
+            return error
+
+    return list(await asyncio.gather(*(one(source) for source in plan.sources)))
+
+
 BriefOne = Callable[[Source, Article], Awaitable[Brief]]
 
 
 async def brief_all(
-    plan: Plan,
-    settings: Settings,
-    brief_one: BriefOne,
-    *,
-    concurrency: int = 4,
-    title: str | None = None,
-    on_read: Callable[[Source, Article], None] | None = None,
+    plan: Plan, articles: Sequence[Article | BriefingError], brief_one: BriefOne, *, concurrency: int = 4
 ) -> list[Outcome]:
-    """Read and brief every input, at most `concurrency` at once; one input's error stops only it."""
+    """Brief every input that was read, at most `concurrency` at once; one input's error stops only it."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(source: Source, output: Path | None) -> Outcome:
+    async def one(source: Source, output: Path | None, article: Article | BriefingError) -> Outcome:
         outcome = Outcome(source, output)
+        if isinstance(article, BriefingError):
+            outcome.error = article
+            return outcome
         async with gate:
             try:
-                article = await read_source(source, settings, title=title)
-                if on_read is not None:
-                    on_read(source, article)
                 outcome.brief = await brief_one(source, article)
             except BriefingError as error:
                 outcome.error = error
         return outcome
 
-    return list(await asyncio.gather(*(one(s, o) for s, o in zip(plan.sources, plan.outputs, strict=True))))
-
-
-def default_options(
-    engine: str | None, model: str | None, grounding: str | None, *, use_cache: bool
-) -> BriefOptions:
-    return BriefOptions(engine=engine, model=model, grounding=grounding, use_cache=use_cache)  # type: ignore[arg-type]
+    work = zip(plan.sources, plan.outputs, articles, strict=True)
+    return list(await asyncio.gather(*(one(source, output, article) for source, output, article in work)))
