@@ -32,8 +32,8 @@ lock: $(UV) ## refresh uv.lock after editing dependencies in pyproject.toml (kee
 lock-upgrade: $(UV) ## move every pin in uv.lock to the newest release pyproject.toml allows
 	$(UV) lock --upgrade
 
-run: $(STAMP) ## serve the API and web page on http://127.0.0.1:8000 (offline engine, SQLite)
-	$(BIN)/briefing serve
+run: $(STAMP) ## serve the API and web page on http://127.0.0.1:8000 (PORT=8080 for another port)
+	$(BIN)/briefing serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 brief: $(STAMP) ## brief the example article and print Markdown
 	$(BIN)/briefing brief examples/article.txt

@@ -224,10 +224,24 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'briefing.db'}"
 
 
-def get_settings() -> Settings:
-    """Read settings from the environment; a FastAPI dependency and the CLI's entry point.
+def env_file() -> Path | None:
+    """The dotenv file `get_settings` reads: `BRIEFING_ENV_FILE`, else `.env` in the working
+    directory; an empty `BRIEFING_ENV_FILE` reads none. A missing file is no error."""
+    import os
 
-    A bad value becomes a `ConfigError` naming the variable, so the CLI prints one line, not a traceback.
+    chosen = os.environ.get("BRIEFING_ENV_FILE")
+    if chosen is None:
+        return Path(".env")
+    return Path(chosen) if chosen.strip() else None
+
+
+def get_settings() -> Settings:
+    """Read settings from the environment and the `.env` file; a FastAPI dependency and the CLI's entry point.
+
+    Precedence: a variable set in the environment wins over the same one in `.env`, which wins
+    over the default (a command-line option wins over all three). `Settings(...)` built directly,
+    as tests do, reads no `.env`. A bad value becomes a `ConfigError` naming the variable, so the
+    CLI prints one line, not a traceback.
     """
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
@@ -235,7 +249,7 @@ def get_settings() -> Settings:
     from briefing.errors import ConfigError
 
     try:
-        return Settings()
+        return Settings(_env_file=env_file())  # type: ignore[call-arg]
     except ValidationError as error:
         problems = []
         for item in error.errors():

@@ -65,6 +65,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if name.startswith(("BRIEFING_", "OPENAI_")) or name in {"DATABASE_URL", "AZURE_OPENAI_API_KEY"}:
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", "/nonexistent-tiktoken-cache")
+    # A developer's .env in the checkout must not change what the tests see (they set what they need).
+    monkeypatch.setenv("BRIEFING_ENV_FILE", "")
 
 
 # The host name Starlette's TestClient sends; allowed like an operator allows a server's own name.

@@ -14,7 +14,8 @@ app = typer.Typer(
     name="briefing",
     help="Structured, grounded briefs from news articles.",
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish and PowerShell (docs/cli.md).
+    add_completion=True,
 )
 
 
@@ -45,13 +46,54 @@ def _root(
 
 
 def _register() -> None:
-    from briefing.cli import brief, digests, evaluate, serve, verify
+    from briefing.cli import brief, digests, evaluate, history, serve, verify
 
-    for module in (brief, serve, digests, evaluate, verify):
+    for module in (brief, history, serve, digests, evaluate, verify):
         module.register(app)
 
 
 _register()
+
+
+# Typer's type labels → the short value labels shown in help (`--jobs N`, not `--jobs <int range>`).
+VALUE_LABELS = {
+    "<str>": "TEXT",
+    "<list[str]>": "TEXT",
+    "<int>": "N",
+    "<int range>": "N",
+    "<float>": "NUMBER",
+    "<float range>": "NUMBER",
+    "<path>": "PATH",
+    "<list[path]>": "PATH",
+}
+
+
+def _tidy_help(command: Any) -> Any:
+    """Help lines that read well in 80 columns: no `<bool>` on flags, short value labels.
+
+    Typer labels every option with its type: `--no-cache <bool>` reads as if the flag took a value,
+    and long labels (`<int range>`, `<list[str]>`) squeeze the help column until rich cuts words
+    with "…". A flag gets no label (the help option too, which click builds on first use); a value
+    option without its own metavar gets a short one. Applied to the whole command tree.
+    """
+    params = list(getattr(command, "params", []))
+    context = typer.Context(command)
+    help_option = command.get_help_option(context)
+    for param in [*params, help_option]:
+        if param is None or param.metavar is not None or getattr(param, "param_type_name", "") != "option":
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        else:
+            param.metavar = VALUE_LABELS.get(param.display_type(context))
+    for child in getattr(command, "commands", {}).values():
+        _tidy_help(child)
+    return command
+
+
+def command() -> Any:
+    """The click command behind `app`, with the help texts tidied (what `main` runs)."""
+    return _tidy_help(typer.main.get_command(app))
 
 
 def _click_exception_type() -> type[Exception]:
@@ -86,7 +128,7 @@ def main() -> None:
     click_exception = _click_exception_type()
     try:
         # Outside standalone mode click returns a `typer.Exit` code instead of raising it.
-        code = app(standalone_mode=False)
+        code = command()(standalone_mode=False)
     except BriefingError as error:
         print(f"briefing: error: {error.message}", file=sys.stderr)
         raise SystemExit(error.exit_code) from None

@@ -1,19 +1,31 @@
-"""Digest commands: `schedules …`, `feeds …`, `scheduler` and `digest` (an ad hoc digest)."""
+"""Digest commands: `schedules …`, `feeds …`, `scheduler` and `digest` (an ad hoc digest).
+
+Each command checks its options, calls one service function and prints. Heavy modules are imported
+inside the commands so `briefing --help` stays quick.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 
-from briefing.config import get_settings
 from briefing.errors import InputError
+
+if TYPE_CHECKING:
+    from briefing.store import Store
+
+schedules_app = typer.Typer(help="Digest schedules: when, what and where to deliver.")
+feeds_app = typer.Typer(help="RSS/Atom feeds polled for articles.")
+DIGEST_FORMATS = ("md", "html", "txt", "json")
+TARGET_HELP = "dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR (repeatable)."
 
 
 def _target(spec: str) -> dict:
@@ -33,193 +45,357 @@ def _target(spec: str) -> dict:
     )
 
 
-def _store():  # imported lazily so `briefing --help` stays fast
+def _settings() -> Any:
+    from briefing.config import get_settings
+
+    return get_settings()
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
     from briefing.store import open_store
 
-    return open_store(get_settings())
+    store = open_store(_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _repo(store: Store) -> Any:
+    from briefing.digests.repo import DigestRepo
+
+    return DigestRepo(store)
+
+
+# --- schedules ---------------------------------------------------------------------------------
+
+
+@schedules_app.command("create")
+def schedules_create(
+    name: Annotated[str, typer.Argument(help="Name shown in the digest title.")],
+    cron: Annotated[str, typer.Option(help="Five-field cron expression, e.g. '30 7 * * *'.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+    target: Annotated[list[str], typer.Option(help=TARGET_HELP)] = [],  # noqa: B006
+    source: Annotated[list[str], typer.Option(help="Only these article sources (repeatable).")] = [],  # noqa: B006
+    keyword: Annotated[list[str], typer.Option(help="Only articles with one of these words.")] = [],  # noqa: B006
+    tag: Annotated[list[str], typer.Option(help="Only articles from feeds with these tags.")] = [],  # noqa: B006
+    window_hours: Annotated[float | None, typer.Option(help="Look-back; default since the last run.")] = None,
+    max_stories: Annotated[int, typer.Option(help="Cap on stories per digest.")] = 20,
+    min_sources: Annotated[int, typer.Option(help="Independent sources a story needs.")] = 1,
+) -> None:
+    """Create a schedule and print it as JSON."""
+    from briefing.digests.schedules import validate_schedule
+    from briefing.services.schedules import schedule_spec
+
+    spec = schedule_spec(
+        {
+            "name": name,
+            "cron": cron,
+            "timezone": timezone,
+            "targets": [_target(item) for item in target],
+            "filters": {"sources": source, "keywords": keyword, "tags": tag},
+            "window_hours": window_hours,
+            "max_stories": max_stories,
+            "min_sources": min_sources,
+        }
+    )
+    settings = _settings()
+    spec = validate_schedule(spec, settings)
+    with _store() as store:
+        schedule = _repo(store).create_schedule(spec)
+    typer.echo(schedule.model_dump_json(indent=2))
+
+
+@schedules_app.command("list")
+def schedules_list() -> None:
+    """One line per schedule: id, name, cron, time zone, targets (and "paused" when disabled)."""
+    from briefing.digests.models import target_key
+
+    with _store() as store:
+        schedules = _repo(store).list_schedules()
+    for schedule in schedules:
+        targets = ", ".join(target_key(t) for t in schedule.targets) or "-"
+        paused = "" if schedule.enabled else "\tpaused"
+        typer.echo(f"{schedule.id}\t{schedule.name}\t{schedule.cron}\t{schedule.timezone}\t{targets}{paused}")
+
+
+@schedules_app.command("show")
+def schedules_show(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """A schedule and its runs, as JSON."""
+    with _store() as store:
+        repo = _repo(store)
+        data = repo.get_schedule(schedule_id).model_dump(mode="json")
+        data["runs"] = repo.list_runs(schedule_id)
+    typer.echo(json.dumps(data, indent=2))
+
+
+@schedules_app.command("delete")
+def schedules_delete(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Delete a schedule (its digests are kept)."""
+    with _store() as store:
+        _repo(store).delete_schedule(schedule_id)
+    typer.echo(f"deleted schedule {schedule_id}")
+
+
+@schedules_app.command("update")
+def schedules_update(
+    schedule_id: Annotated[int, typer.Argument(metavar="ID")],
+    name: Annotated[str | None, typer.Option(help="New name.")] = None,
+    cron: Annotated[str | None, typer.Option(help="New five-field cron expression.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="New IANA time zone.")] = None,
+    target: Annotated[list[str] | None, typer.Option(help="Replace the targets: " + TARGET_HELP)] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Replace the source filter (repeatable).")] = None,
+    keyword: Annotated[list[str] | None, typer.Option(help="Replace the keyword filter.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Replace the tag filter.")] = None,
+    window_hours: Annotated[float | None, typer.Option(help="New look-back in hours.")] = None,
+    max_stories: Annotated[int | None, typer.Option(help="New cap on stories.")] = None,
+    min_sources: Annotated[int | None, typer.Option(help="New number of sources a story needs.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Engine for its briefs: llm, offline or lead.")] = None,
+) -> None:
+    """Change some fields of a schedule (the others stay) and print it as JSON."""
+    from briefing.services.schedules import update_schedule
+
+    changes: dict[str, Any] = {
+        "name": name,
+        "cron": cron,
+        "timezone": timezone,
+        "targets": [_target(item) for item in target] if target else None,
+        "filters": {"sources": source, "keywords": keyword, "tags": tag}
+        if (source or keyword or tag)
+        else None,
+        "window_hours": window_hours,
+        "max_stories": max_stories,
+        "min_sources": min_sources,
+        "engine": engine,
+    }
+    settings = _settings()
+    with _store() as store:
+        schedule = update_schedule(_repo(store), schedule_id, changes, settings)
+    typer.echo(schedule.model_dump_json(indent=2))
+
+
+def _set_enabled(schedule_id: int, enabled: bool) -> None:
+    from briefing.services.schedules import set_enabled
+
+    with _store() as store:
+        schedule = set_enabled(_repo(store), schedule_id, enabled)
+    typer.echo(f"schedule {schedule.id} ({schedule.name}) is {'enabled' if schedule.enabled else 'disabled'}")
+
+
+@schedules_app.command("enable")
+def schedules_enable(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Resume a schedule: the scheduler makes its digests again, from its next slot on."""
+    _set_enabled(schedule_id, True)
+
+
+@schedules_app.command("disable")
+def schedules_disable(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Pause a schedule: no digests until `enable`; its settings and digests are kept."""
+    _set_enabled(schedule_id, False)
+
+
+@schedules_app.command("run")
+def schedules_run(
+    schedule_id: Annotated[int, typer.Argument(metavar="ID")],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            help="Idempotency key: a repeat with the same key returns the first digest and sends nothing."
+        ),
+    ] = None,
+    deliver: Annotated[
+        bool, typer.Option("--deliver/--no-deliver", help="Send it to the schedule's targets.")
+    ] = True,
+) -> None:
+    """Make a digest of a schedule now (outside its cron slots) and deliver it, once per key.
+
+    Without --key the key is the schedule and the current minute, so a command retried right
+    away returns the first run's digest instead of making and sending a second one.
+    """
+    from briefing.digests.service import DigestService
+    from briefing.services.schedules import run_now
+
+    settings = _settings()
+    with _store() as store:
+        service = DigestService(settings, store)
+
+        async def run() -> tuple[Any, bool]:
+            try:
+                return await run_now(service, schedule_id, key=key, deliver=deliver)
+            finally:
+                await service.builder.briefer.aclose()
+
+        digest, replayed = asyncio.run(run())
+        deliveries = _repo(store).list_deliveries(digest_id=digest.id) if deliver else []
+    what = "already made by an earlier run with this key" if replayed else "made"
+    typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories), {what}")
+    for delivery in deliveries:
+        error = f" ({delivery.last_error})" if delivery.last_error else ""
+        typer.echo(f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}")
+
+
+# --- scheduler and ad hoc digests --------------------------------------------------------------
+
+
+def scheduler_command(
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit (for cron or tests).")] = False,
+) -> None:
+    """Run the digest scheduler alone (it also runs inside `briefing serve`)."""
+    from briefing.services.schedules import scheduler_pass
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if not once:
+        from briefing.digests.scheduler import Scheduler
+
+        with _store() as store:
+            asyncio.run(Scheduler(settings, store).run_forever())
+        return
+    with _store() as store:
+        report = asyncio.run(scheduler_pass(settings, store))
+    for poll in report.polls:
+        typer.echo(f"feed {poll.feed_id}: {poll.status}, {len(poll.new_articles)} new article(s)")
+    for digest in report.digests:
+        typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories)")
+    for line in report.delivered:
+        typer.echo(f"{line}: delivered")
+    for line in report.failed:
+        typer.echo(line)
+    if not (report.polls or report.digests or report.delivered or report.failed):
+        typer.echo("nothing was due: no feed to poll, no schedule slot, no delivery")
+
+
+def _check_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.is_dir():
+        raise InputError(f"--out {out} is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: the folder {out.parent} does not exist")
+
+
+def digest_command(
+    hours: Annotated[float, typer.Option(help="Window: articles of the last N hours.")] = 24.0,
+    since: Annotated[datetime | None, typer.Option(help="Window start (overrides --hours).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Window end (default now).")] = None,
+    source: Annotated[list[str], typer.Option(help="Only these sources (repeatable).")] = [],  # noqa: B006
+    article: Annotated[list[str], typer.Option(help="Exactly these article ids (repeatable).")] = [],  # noqa: B006
+    fmt: Annotated[str, typer.Option("--format", help="md, html, txt or json.")] = "md",
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+    max_stories: Annotated[int, typer.Option(min=1, help="Cap on stories.")] = 20,
+    min_sources: Annotated[int, typer.Option(min=1, help="Independent sources a story needs.")] = 1,
+    title: Annotated[str | None, typer.Option(help="Digest title.")] = None,
+    engine: Annotated[str | None, typer.Option(help="llm, offline or lead (default: settings).")] = None,
+) -> None:
+    """Build an ad hoc digest from stored articles and print (or write) it."""
+    # Every option is checked before anything is built or saved.
+    if fmt not in DIGEST_FORMATS:
+        raise InputError(f"--format must be one of: {', '.join(DIGEST_FORMATS)}")
+    _check_out(out)
+    if hours <= 0:
+        raise InputError("--hours must be more than 0")
+    end = until.replace(tzinfo=until.tzinfo or UTC) if until else datetime.now(UTC)
+    start = since.replace(tzinfo=since.tzinfo or UTC) if since else end - timedelta(hours=hours)
+    if start >= end:
+        raise InputError(f"--since ({start:%Y-%m-%d %H:%M}) must be before --until ({end:%Y-%m-%d %H:%M})")
+    if engine is not None:
+        from briefing.engines import check_engine_name
+
+        check_engine_name(engine)
+    from briefing.digests.models import DigestFilters
+    from briefing.digests.render import render
+    from briefing.digests.service import DigestService
+
+    settings = _settings()
+    with _store() as store:
+        service = DigestService(settings, store)
+
+        async def build() -> Any:
+            try:
+                return await service.ad_hoc(
+                    article_ids=article or None,
+                    since=start,
+                    until=end,
+                    filters=DigestFilters(sources=source),
+                    title=title,
+                    max_stories=max_stories,
+                    min_sources=min_sources,
+                    engine=engine,
+                )
+            finally:
+                await service.builder.briefer.aclose()
+
+        digest = asyncio.run(build())
+    text = render(digest, fmt, settings)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote digest {digest.id} ({len(digest.stories)} stories) to {out}", err=True)
+
+
+# --- feeds -------------------------------------------------------------------------------------
+
+
+@feeds_app.command("add")
+def feeds_add(
+    url: str,
+    source: Annotated[str | None, typer.Option(help="Outlet name given to its articles.")] = None,
+    tag: Annotated[list[str], typer.Option(help="Tags for schedule filters (repeatable).")] = [],  # noqa: B006
+    every: Annotated[int | None, typer.Option(help="Poll interval in minutes.")] = None,
+) -> None:
+    """Subscribe to a feed."""
+    from briefing.digests.feeds import FeedPoller
+
+    with _store() as store:
+        feed = FeedPoller(_settings(), store).add_feed(url, source=source, tags=tag, poll_minutes=every)
+    typer.echo(feed.model_dump_json(indent=2))
+
+
+@feeds_app.command("list")
+def feeds_list() -> None:
+    """One line per feed with its last poll status."""
+    from briefing.digests.feeds import FeedPoller
+
+    with _store() as store:
+        feeds = FeedPoller(_settings(), store).list_feeds()
+    for feed in feeds:
+        status = feed.last_status or "never polled"
+        error = f" ({feed.last_error})" if feed.last_error else ""
+        typer.echo(f"{feed.id}\t{feed.url}\t{status}{error}")
+        for entry in feed.failing_entries:
+            retry = f", next try {entry.next_attempt_at:%Y-%m-%d %H:%M}Z" if entry.next_attempt_at else ""
+            typer.echo(
+                f"  ! {entry.status} after {entry.attempts} attempt(s){retry}: {entry.url}: {entry.error}"
+            )
+
+
+@feeds_app.command("poll")
+def feeds_poll(
+    feed_id: Annotated[int | None, typer.Argument(help="Poll only this feed (default: all).")] = None,
+) -> None:
+    """Poll feeds now and report new articles and failures; exit 1 when every feed failed."""
+    from briefing.digests.feeds import FeedPoller
+    from briefing.services.schedules import all_failed, poll_feeds
+
+    with _store() as store:
+        results = asyncio.run(poll_feeds(FeedPoller(_settings(), store), feed_id))
+    for result in results:
+        typer.echo(
+            f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"
+            f"\t{result.retried} retried"
+        )
+        for error in result.errors:
+            typer.echo(f"  ! {error}", err=True)
+    if all_failed(results):
+        typer.echo(f"briefing: every feed failed ({len(results)})", err=True)
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
     """Add the digest commands to the main app."""
-    schedules = typer.Typer(help="Digest schedules: when, what and where to deliver.")
-    feeds = typer.Typer(help="RSS/Atom feeds polled for articles.")
-    app.add_typer(schedules, name="schedules")
-    app.add_typer(feeds, name="feeds")
-
-    @schedules.command("create")
-    def schedules_create(
-        name: Annotated[str, typer.Argument(help="Name shown in the digest title.")],
-        cron: Annotated[str, typer.Option(help="Five-field cron expression, e.g. '30 7 * * *'.")],
-        timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
-        target: Annotated[
-            list[str],
-            typer.Option(help="dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR (repeatable)."),
-        ] = [],  # noqa: B006
-        source: Annotated[list[str], typer.Option(help="Only these article sources (repeatable).")] = [],  # noqa: B006
-        keyword: Annotated[list[str], typer.Option(help="Only articles with one of these words.")] = [],  # noqa: B006
-        tag: Annotated[list[str], typer.Option(help="Only articles from feeds with these tags.")] = [],  # noqa: B006
-        window_hours: Annotated[
-            float | None, typer.Option(help="Look-back; default since the last run.")
-        ] = None,
-        max_stories: Annotated[int, typer.Option(help="Cap on stories per digest.")] = 20,
-        min_sources: Annotated[int, typer.Option(help="Independent sources a story needs.")] = 1,
-    ) -> None:
-        """Create a schedule and print it as JSON."""
-        from briefing.digests.models import ScheduleIn
-        from briefing.digests.repo import DigestRepo
-        from briefing.digests.schedules import validate_schedule
-
-        try:
-            spec = ScheduleIn(
-                name=name,
-                cron=cron,
-                timezone=timezone,
-                targets=[_target(item) for item in target],
-                filters={"sources": source, "keywords": keyword, "tags": tag},
-                window_hours=window_hours,
-                max_stories=max_stories,
-                min_sources=min_sources,
-            )
-        except ValidationError as error:
-            raise InputError(f"schedule: {error.errors()[0]['loc']}: {error.errors()[0]['msg']}") from None
-        schedule = DigestRepo(_store()).create_schedule(validate_schedule(spec, get_settings()))
-        typer.echo(schedule.model_dump_json(indent=2))
-
-    @schedules.command("list")
-    def schedules_list() -> None:
-        """One line per schedule: id, name, cron, time zone, targets."""
-        from briefing.digests.models import target_key
-        from briefing.digests.repo import DigestRepo
-
-        for schedule in DigestRepo(_store()).list_schedules():
-            targets = ", ".join(target_key(t) for t in schedule.targets) or "-"
-            typer.echo(f"{schedule.id}\t{schedule.name}\t{schedule.cron}\t{schedule.timezone}\t{targets}")
-
-    @schedules.command("show")
-    def schedules_show(schedule_id: int) -> None:
-        """A schedule and its runs, as JSON."""
-        from briefing.digests.repo import DigestRepo
-
-        repo = DigestRepo(_store())
-        data = repo.get_schedule(schedule_id).model_dump(mode="json")
-        data["runs"] = repo.list_runs(schedule_id)
-        typer.echo(json.dumps(data, indent=2))
-
-    @schedules.command("delete")
-    def schedules_delete(schedule_id: int) -> None:
-        """Delete a schedule (its digests are kept)."""
-        from briefing.digests.repo import DigestRepo
-
-        DigestRepo(_store()).delete_schedule(schedule_id)
-        typer.echo(f"deleted schedule {schedule_id}")
-
-    @app.command("scheduler")
-    def scheduler_command(
-        once: Annotated[
-            bool, typer.Option("--once", help="One pass, then exit (for cron or tests).")
-        ] = False,
-    ) -> None:
-        """Run the digest scheduler alone (it also runs inside `briefing serve`)."""
-        from briefing.digests.scheduler import Scheduler
-
-        logging.basicConfig(
-            level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        scheduler = Scheduler(get_settings(), _store())
-        if once:
-            for digest in asyncio.run(scheduler.tick()):
-                typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories)")
-            return
-        asyncio.run(scheduler.run_forever())
-
-    @app.command("digest")
-    def digest_command(
-        hours: Annotated[float, typer.Option(help="Window: articles of the last N hours.")] = 24.0,
-        since: Annotated[datetime | None, typer.Option(help="Window start (overrides --hours).")] = None,
-        until: Annotated[datetime | None, typer.Option(help="Window end (default now).")] = None,
-        source: Annotated[list[str], typer.Option(help="Only these sources (repeatable).")] = [],  # noqa: B006
-        article: Annotated[list[str], typer.Option(help="Exactly these article ids (repeatable).")] = [],  # noqa: B006
-        fmt: Annotated[str, typer.Option("--format", help="md, html, txt or json.")] = "md",
-        out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
-        max_stories: Annotated[int, typer.Option(help="Cap on stories.")] = 20,
-        min_sources: Annotated[int, typer.Option(help="Independent sources a story needs.")] = 1,
-        title: Annotated[str | None, typer.Option(help="Digest title.")] = None,
-        engine: Annotated[str | None, typer.Option(help="llm, offline or lead (default: settings).")] = None,
-    ) -> None:
-        """Build an ad hoc digest from stored articles and print (or write) it."""
-        from briefing.digests.models import DigestFilters
-        from briefing.digests.render import render
-        from briefing.digests.service import DigestService
-
-        settings = get_settings()
-        end = until.replace(tzinfo=until.tzinfo or UTC) if until else datetime.now(UTC)
-        start = since.replace(tzinfo=since.tzinfo or UTC) if since else end - timedelta(hours=hours)
-        service = DigestService(settings, _store())
-        digest = asyncio.run(
-            service.ad_hoc(
-                article_ids=article or None,
-                since=start,
-                until=end,
-                filters=DigestFilters(sources=source),
-                title=title,
-                max_stories=max_stories,
-                min_sources=min_sources,
-                engine=engine,
-            )
-        )
-        text = render(digest, fmt, settings)
-        if out is None:
-            typer.echo(text, nl=False)
-        else:
-            out.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote digest {digest.id} ({len(digest.stories)} stories) to {out}", err=True)
-
-    @feeds.command("add")
-    def feeds_add(
-        url: str,
-        source: Annotated[str | None, typer.Option(help="Outlet name given to its articles.")] = None,
-        tag: Annotated[list[str], typer.Option(help="Tags for schedule filters (repeatable).")] = [],  # noqa: B006
-        every: Annotated[int | None, typer.Option(help="Poll interval in minutes.")] = None,
-    ) -> None:
-        """Subscribe to a feed."""
-        from briefing.digests.feeds import FeedPoller
-
-        feed = FeedPoller(get_settings(), _store()).add_feed(url, source=source, tags=tag, poll_minutes=every)
-        typer.echo(feed.model_dump_json(indent=2))
-
-    @feeds.command("list")
-    def feeds_list() -> None:
-        """One line per feed with its last poll status."""
-        from briefing.digests.feeds import FeedPoller
-
-        for feed in FeedPoller(get_settings(), _store()).list_feeds():
-            status = feed.last_status or "never polled"
-            error = f" ({feed.last_error})" if feed.last_error else ""
-            typer.echo(f"{feed.id}\t{feed.url}\t{status}{error}")
-            for entry in feed.failing_entries:
-                retry = f", next try {entry.next_attempt_at:%Y-%m-%d %H:%M}Z" if entry.next_attempt_at else ""
-                typer.echo(
-                    f"  ! {entry.status} after {entry.attempts} attempt(s){retry}: {entry.url}: {entry.error}"
-                )
-
-    @feeds.command("poll")
-    def feeds_poll(
-        feed_id: Annotated[int | None, typer.Argument(help="Poll only this feed (default: all).")] = None,
-    ) -> None:
-        """Poll feeds now and report new articles and failures."""
-        from briefing.digests.feeds import FeedPoller
-
-        poller = FeedPoller(get_settings(), _store())
-
-        async def run() -> list:
-            if feed_id is not None:
-                return [await poller.poll(feed_id)]
-            return [await poller.poll(feed.id) for feed in poller.list_feeds()]
-
-        for result in asyncio.run(run()):
-            typer.echo(
-                f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"
-                f"\t{result.retried} retried"
-            )
-            for error in result.errors:
-                typer.echo(f"  ! {error}", err=True)
+    app.add_typer(schedules_app, name="schedules")
+    app.add_typer(feeds_app, name="feeds")
+    app.command("scheduler")(scheduler_command)
+    app.command("digest")(digest_command)

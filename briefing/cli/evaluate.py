@@ -202,7 +202,10 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         out: Annotated[
-            Path | None, typer.Option(help="Output folder (default: evals/runs/<timestamp>-<engine>).")
+            Path | None,
+            typer.Option(
+                help="Output folder (default: a new one under evals/runs, named by time and engine)."
+            ),
         ] = None,
         split: Annotated[
             str,
@@ -214,20 +217,24 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Baseline engine run alongside; 'none' to skip.")
         ] = "lead",
         concurrency: Annotated[
-            int | None, typer.Option(min=1, help="Cases in flight (default: llm_max_concurrency).")
+            int | None, typer.Option(min=1, help="Cases in flight (default: BRIEFING_LLM_MAX_CONCURRENCY).")
         ] = None,
         record: Annotated[Path | None, typer.Option(help="Record every LLM request/response in DIR.")] = None,
         replay: Annotated[Path | None, typer.Option(help="Serve LLM responses from DIR; no network.")] = None,
         judge: Annotated[bool, typer.Option("--judge", help="Also score with the LLM judge.")] = False,
         repeat: Annotated[int, typer.Option(min=1, help="Ask the judge N times to show its spread.")] = 1,
         thresholds: Annotated[
-            Path | None, typer.Option(help="Thresholds file (default evals/thresholds.toml).")
+            Path | None, typer.Option(help="Thresholds file (default: thresholds.toml in evals).")
         ] = None,
         baselines_dir: Annotated[
-            Path | None, typer.Option(help="Folder of saved baselines (default evals/baselines).")
+            Path | None, typer.Option(help="Folder of saved baselines (default: baselines in evals).")
         ] = None,
         save_baseline: Annotated[
-            bool, typer.Option("--save-baseline", help="Save this run as evals/baselines/<engine>.json.")
+            bool,
+            typer.Option(
+                "--save-baseline",
+                help="Save this run as the baseline of its engine (ENGINE.json in the baselines folder).",
+            ),
         ] = False,
         gate: Annotated[
             bool, typer.Option("--gate/--no-gate", help="Fail below thresholds or baseline.")

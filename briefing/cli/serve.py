@@ -22,6 +22,33 @@ def check_bind(settings: Settings, host: str, *, public_ok: bool, keys_exist: bo
     )
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse, with a hint, a port another process already listens on (before any work starts).
+
+    The probe binds like uvicorn does (SO_REUSEADDR), so a port it could use is never refused.
+    """
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        message = f"cannot listen on {host}: {error.strerror}; check --host or BRIEFING_HOST"
+        raise ConfigError(message) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+            raise ConfigError(
+                f"port {port} on {host} is already in use; pick another with --port N or "
+                f"BRIEFING_PORT=N (make run PORT=N)"
+            ) from None
+
+
 def app_from_env() -> Any:
     """The app factory each uvicorn worker process calls (settings and logging from the environment)."""
     from api.logs import configure_logging
@@ -56,7 +83,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
-        port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+        port: Annotated[
+            int | None, typer.Option(min=1, max=65535, help="Port (default BRIEFING_PORT or 8000).")
+        ] = None,
         processes: Annotated[
             int | None,
             typer.Option(min=1, help="Server processes (default BRIEFING_PROCESSES or 1)."),
@@ -95,6 +124,7 @@ def register(app: typer.Typer) -> None:
         finally:
             store.close()
         check_bind(settings, host, public_ok=i_know_its_public, keys_exist=keys_exist)
+        check_port(host, port)
         configure_logging(settings)
         processes = processes or settings.processes
         if processes > 1:

@@ -8,9 +8,6 @@ from pathlib import Path
 import typer
 
 from briefing.errors import InputError
-from briefing.grounding import ground_brief
-from briefing.models import Brief
-from briefing.verify import check_brief, item_claim, report_markdown, verify_claims
 
 FORMATS = ("json", "markdown")
 
@@ -30,6 +27,10 @@ def _brief_claims(text: str, article: str) -> list[str] | None:
     """The item texts of a brief JSON (checked with its evidence), or None when it is not one."""
     if not text.lstrip().startswith("{"):
         return None
+    from briefing.grounding import ground_brief
+    from briefing.models import Brief
+    from briefing.verify import check_brief, item_claim
+
     try:
         brief = Brief.model_validate(json.loads(text))
     except (ValueError, TypeError) as error:
@@ -47,6 +48,8 @@ def verify(
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when a claim is unsupported."),
 ) -> None:
     """Check each claim against the article: exit 1 when one is unsupported (2 on bad input)."""
+    from briefing.verify import report_markdown, verify_claims  # here, so `briefing --help` stays quick
+
     if output_format not in FORMATS:
         raise InputError(f"--format must be one of: {', '.join(FORMATS)}")
     text = _read(article, "article")

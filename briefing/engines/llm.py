@@ -13,11 +13,13 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 import httpx2
 
+from briefing import progress
 from briefing.chunking import Chunk, chunk_text
 from briefing.config import Settings
 from briefing.engines.llm_schema import DraftBrief, brief_to_draft, draft_json_schema, draft_to_brief
@@ -35,6 +37,18 @@ T = TypeVar("T")
 MESSAGE_OVERHEAD_TOKENS = 11
 # When our tokenizer only approximates the model's, keep this share of the budget in reserve.
 APPROXIMATION_MARGIN = 0.9
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """The LLM calls a brief would make (see `LLMEngine.estimate`); completion and cost are upper bounds."""
+
+    model: str
+    chunks: int
+    calls: int
+    prompt_tokens: int
+    completion_tokens_max: int
+    cost_usd_max: float | None
 
 
 class LLMEngine:
@@ -113,6 +127,11 @@ class LLMEngine:
             repair=lambda problem: self.prompts.render("brief/repair.j2", error=problem),
         )
         usage.add(reply.usage)
+        progress.call_done(
+            reply.usage.prompt_tokens,
+            reply.usage.completion_tokens,
+            self.info.cost(reply.usage.prompt_tokens, reply.usage.completion_tokens),
+        )
         return reply.value
 
     # --- brief ---------------------------------------------------------------------------------
@@ -128,6 +147,62 @@ class LLMEngine:
         if self.settings.chunk_tokens:
             size = min(size, self.settings.chunk_tokens)
         return chunk_text(article.text, self.tokenizer, size, self.settings.chunk_overlap_tokens)
+
+    def estimate(self, article: Article) -> CallPlan:
+        """What briefing `article` would take, without calling the LLM (`briefing brief --dry-run`).
+
+        Prompt tokens are counted as the calls would send them. Completion tokens are not known
+        before the model answers, so each call is counted at its cap (BRIEFING_MAX_OUTPUT_TOKENS):
+        the completion figure, the reduce calls (whose input is the map calls' output) and the
+        cost are upper bounds.
+        """
+        title = article.title
+        overhead = self._system_tokens + MESSAGE_OVERHEAD_TOKENS
+        cap = self.settings.max_output_tokens
+        chunks = self.plan(article)
+        if chunks is None:
+            prompts = [
+                overhead
+                + self.tokenizer.count(
+                    self.prompts.render("brief/single.j2", article=article.text, title=title)
+                )
+            ]
+        else:
+            prompts = [
+                overhead
+                + self.tokenizer.count(
+                    self.prompts.render(
+                        "brief/map.j2", article=chunk.text, title=title, part=i + 1, parts=len(chunks)
+                    )
+                )
+                for i, chunk in enumerate(chunks)
+            ]
+            prompts += self._reduce_estimate(len(chunks), overhead)
+        prompt_tokens = sum(prompts)
+        completion_tokens = cap * len(prompts)
+        return CallPlan(
+            model=self._model,
+            chunks=len(chunks or [article]),
+            calls=len(prompts),
+            prompt_tokens=prompt_tokens,
+            completion_tokens_max=completion_tokens,
+            cost_usd_max=self.info.cost(prompt_tokens, completion_tokens),
+        )
+
+    def _reduce_estimate(self, drafts: int, overhead: int) -> list[int]:
+        """Prompt tokens of each reduce call when every partial brief is as long as allowed."""
+        size = self.settings.max_output_tokens + 1
+        template = self.tokenizer.count(
+            self.prompts.render("brief/reduce.j2", briefs="", count=drafts, sources=1)
+        )
+        budget = self.budget("brief/reduce.j2", briefs="", count=drafts, sources=1)
+        per_call = max(2, budget // size)
+        prompts: list[int] = []
+        while drafts > 1:
+            groups = [min(per_call, drafts - start) for start in range(0, drafts, per_call)]
+            prompts += [overhead + template + members * size for members in groups if members > 1]
+            drafts = len(groups)
+        return prompts
 
     async def _bounded(self, work: Awaitable[T], what: str) -> T:
         """Run `work` within BRIEFING_LLM_DEADLINE, so an endpoint that never answers costs a bounded
@@ -154,6 +229,7 @@ class LLMEngine:
         warnings = self._model_warnings()
         title = article.title
         chunks = self.plan(article)
+        progress.calls_planned(len(chunks or [article]))
         if chunks is None:
             draft = await self._ask(
                 self.messages("brief/single.j2", article=article.text, title=title), usage
@@ -208,6 +284,7 @@ class LLMEngine:
         """Merge drafts in rounds; each round's groups fit the context window."""
         while len(drafts) > 1:
             groups = self._group(drafts, sources)
+            progress.calls_planned(sum(1 for members in groups if len(members) > 1))
             drafts = await _all(
                 self._ask(self._reduce_messages(members, sources), usage)
                 if len(members) > 1

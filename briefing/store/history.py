@@ -1,8 +1,9 @@
 """Brief history: the stored briefs newest first, searched by words and by source, one page at a time.
 
-The web page's history list reads this. Matching is a case-insensitive substring test (SQL LIKE,
-wildcards in the words escaped) over the headline, the summary, the article's title and its text:
-a scan, which is fine for the thousands of briefs one instance keeps; it is not a full-text index.
+The web page's history list and `briefing briefs list` read this. Matching is a case-insensitive
+substring test (SQL LIKE, wildcards in the words escaped) over the headline, the summary, the
+article's title and its text: a scan, which is fine for the thousands of briefs one instance
+keeps; it is not a full-text index.
 """
 
 from __future__ import annotations
@@ -47,13 +48,22 @@ class HistoryMixin:
     session: Callable[[], AbstractContextManager[Session]]  # provided by Store
 
     def search_briefs(
-        self, *, text: str | None = None, source: str | None = None, limit: int = 20, offset: int = 0
+        self,
+        *,
+        text: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        limit: int = 20,
+        offset: int = 0,
     ) -> BriefPage:
-        """Briefs newest first whose headline, summary, article title or text contains `text`, and
-        whose article's source is `source` (case-insensitive); empty filters match everything."""
+        """Briefs newest first whose headline, summary, article title or text contains `text`, whose
+        article's source is `source` (case-insensitive) and that were made at or after `since`;
+        empty filters match everything."""
         query = select(BriefRow, ArticleRow.title, ArticleRow.source, ArticleRow.url).join(
             ArticleRow, ArticleRow.id == BriefRow.article_id
         )
+        if since is not None:
+            query = query.where(BriefRow.created_at >= since)
         words = (text or "").strip()[:MAX_QUERY_CHARS]
         if words:
             query = query.where(

@@ -8,10 +8,10 @@ reserves bare column names for the VALUES/SET clauses.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from briefing.store.tables import ArticleRow, BriefRow, JobRow
 
@@ -24,7 +24,10 @@ CACHE_KEY = ("article_id", "engine", "model", "prompt_version")
 
 class Statements:
     def __init__(self, dialect: str) -> None:
-        upsert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Only the dialect in use is imported (PostgreSQL's costs ~30 ms of every CLI start-up).
+        upsert: Any = import_module(
+            "sqlalchemy.dialects.postgresql" if dialect == "postgresql" else "sqlalchemy.dialects.sqlite"
+        ).insert
         self.add_article = (
             upsert(ARTICLES).on_conflict_do_nothing(index_elements=["id"]).returning(ARTICLES.c.id)
         )

@@ -34,7 +34,7 @@ def run_briefing(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]
     [
         ([], "Missing command.", "Usage: briefing [OPTIONS] COMMAND"),
         (["--bogus"], "No such option: --bogus", "Usage: briefing [OPTIONS] COMMAND"),
-        (["brief"], "Missing argument 'FILE|-'.", "Usage: briefing brief [OPTIONS]"),
+        (["brief"], "Missing argument 'INPUT'.", "Usage: briefing brief [OPTIONS]"),
         (["serve", "--port", "notnum"], "Invalid value for '--port'", "Usage: briefing serve [OPTIONS]"),
         (["nope"], "No such command 'nope'.", "Usage: briefing [OPTIONS] COMMAND"),
         (["keys"], "Missing command.", "Usage: briefing keys [OPTIONS] COMMAND"),

@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
 
 DAMPING = 0.3
 _WORD = re.compile(r"(?u)\b\w\w+\b")

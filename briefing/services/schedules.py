@@ -1,0 +1,128 @@
+"""Use cases of the digest commands: change a schedule, run one now, one scheduler pass, poll feeds.
+
+The CLI parses and prints; these functions hold the few decisions (what an update may change, what
+makes a repeated `run` the same run, what a pass did) so the API could call them too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from briefing.config import Settings
+from briefing.digests.feeds import FeedPoller, PollResult
+from briefing.digests.models import Digest, Schedule, ScheduleIn
+from briefing.digests.repo import DigestRepo
+from briefing.digests.schedules import validate_schedule
+from briefing.digests.service import DigestService, Idempotency
+from briefing.errors import InputError
+from briefing.store import Store
+
+
+def schedule_spec(values: dict[str, Any]) -> ScheduleIn:
+    """A `ScheduleIn` from CLI values; a bad value is an InputError naming the field."""
+    try:
+        return ScheduleIn.model_validate(values)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "schedule"
+        raise InputError(f"schedule: {where}: {problem['msg']}") from None
+
+
+def update_schedule(
+    repo: DigestRepo, schedule_id: int, changes: dict[str, Any], settings: Settings
+) -> Schedule:
+    """Change only the given fields of a schedule (None means "keep"), validated like a new one."""
+    current = repo.get_schedule(schedule_id)
+    given = {name: value for name, value in changes.items() if value is not None}
+    if not given:
+        raise InputError(
+            "nothing to change: give at least one option (see `briefing schedules update --help`)"
+        )
+    values = current.model_dump(mode="json", include=set(ScheduleIn.model_fields))
+    filters = given.pop("filters", None)
+    if filters:
+        values["filters"] = {**values["filters"], **{k: v for k, v in filters.items() if v is not None}}
+    values.update(given)
+    return repo.update_schedule(schedule_id, validate_schedule(schedule_spec(values), settings))
+
+
+def set_enabled(repo: DigestRepo, schedule_id: int, enabled: bool) -> Schedule:
+    """Pause or resume a schedule (a paused one makes no digests and keeps its settings)."""
+    current = repo.get_schedule(schedule_id)
+    if current.enabled == enabled:
+        return current
+    return repo.update_schedule(schedule_id, current.model_copy(update={"enabled": enabled}))
+
+
+def default_run_key(schedule_id: int, now: datetime | None = None) -> str:
+    """The idempotency key of `schedules run` without --key: the schedule and the current minute,
+    so a command retried right away (a timeout, a double Enter) returns the first run's digest."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"cli-run:{schedule_id}:{moment:%Y-%m-%dT%H:%M}"
+
+
+async def run_now(
+    service: DigestService, schedule_id: int, *, key: str | None, deliver: bool
+) -> tuple[Digest, bool]:
+    """Run a schedule now, once per key: (digest, replayed) — replayed means an earlier run with
+    the same key made it, and nothing was built or delivered again."""
+    body = json.dumps({"schedule_id": schedule_id, "deliver": deliver}, sort_keys=True)
+    idempotency = Idempotency.of(key or default_run_key(schedule_id), body)
+    digest = await service.run_schedule_now(schedule_id, deliver=deliver, idempotency=idempotency)
+    return digest, idempotency.replayed
+
+
+@dataclass
+class PassReport:
+    """What one scheduler pass did, for `briefing scheduler --once` to print."""
+
+    polls: list[PollResult] = field(default_factory=list)
+    digests: list[Digest] = field(default_factory=list)
+    delivered: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+async def scheduler_pass(settings: Settings, store: Store) -> PassReport:
+    """One pass of the scheduler (due feeds, due periods, due deliveries), and what it did."""
+    from briefing.digests.scheduler import Scheduler
+
+    report = PassReport()
+    poller = FeedPoller(settings, store)
+    repo = DigestRepo(store)
+
+    async def poll_due(now: datetime) -> list[PollResult]:
+        report.polls = await poller.poll_due(now)
+        return report.polls
+
+    before = {delivery.id: (delivery.status, delivery.attempts) for delivery in repo.list_deliveries()}
+    scheduler = Scheduler(settings, store, feed_poller=poll_due)
+    try:
+        report.digests = await scheduler.tick()
+    finally:
+        await scheduler.builder.briefer.aclose()
+    for delivery in repo.list_deliveries():
+        if before.get(delivery.id) == (delivery.status, delivery.attempts):
+            continue  # untouched by this pass
+        line = f"delivery {delivery.id} of digest {delivery.digest_id} to {delivery.target}"
+        if delivery.status == "delivered":
+            report.delivered.append(line)
+        elif delivery.attempts != (before.get(delivery.id) or (None, 0))[1]:
+            report.failed.append(f"{line}: {delivery.status} ({delivery.last_error or 'no error recorded'})")
+    return report
+
+
+async def poll_feeds(poller: FeedPoller, feed_id: int | None) -> list[PollResult]:
+    """Poll one feed or all of them now (not only the due ones)."""
+    if feed_id is not None:
+        return [await poller.poll(feed_id)]
+    return [await poller.poll(feed.id) for feed in poller.list_feeds()]
+
+
+def all_failed(results: list[PollResult]) -> bool:
+    """True when there were feeds to poll and every one of them failed: `feeds poll` exits 1."""
+    return bool(results) and all(result.status == "error" for result in results)
