@@ -59,9 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     pin = ["taskset", "-c", args.cpu] if shutil.which("taskset") else []
     data = tempfile.mkdtemp(prefix="briefing-bench-startup-")
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith(("BRIEFING_", "OPENAI_"))
-    }
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("BRIEFING_", "OPENAI_"))}
     env.update({"BRIEFING_DATA_DIR": data, "TERM": "dumb"})
     env.pop("DATABASE_URL", None)
     print(f"start-up of {BRIEFING} ({'pinned to CPU ' + args.cpu if pin else 'not pinned'})")
