@@ -14,13 +14,17 @@ _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 
 def _date_time_text(value: Any) -> Any:
-    """A query date-time must be written out: pydantic would read `since=0.5` as a Unix time."""
+    """A date-time must be written out: pydantic would read `since=0.5` or `"published_at": -139`
+    as a Unix time, which the schema (`format: date-time`) does not allow."""
+    if isinstance(value, datetime):  # already parsed (a model built in Python, not from JSON)
+        return value
     if not isinstance(value, str) or not _DATE_TIME.match(value):
         raise ValueError("expected an ISO 8601 date-time such as 2026-12-01T07:30:00Z")
     return value
 
 
-DateTimeQuery = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTimeQuery = DateTimeText  # the same rule for `since`/`until` and for body fields
 
 
 class ArticleIn(BaseModel):
@@ -41,7 +45,7 @@ class ArticleIn(BaseModel):
         default=None, description="Where the article lives; fetched when `text` is absent."
     )
     source: str | None = None
-    published_at: datetime | None = None
+    published_at: DateTimeText | None = None
     language: str | None = None
 
     _url = field_validator("url")(http_url)

@@ -22,6 +22,7 @@ ARTICLE_BODY = {
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}},
         "text/plain": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
     },
 }
 

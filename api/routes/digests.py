@@ -12,12 +12,13 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import DigestsDep
 from briefing.digests.models import Delivery, DeliveryStatus, Digest
 from briefing.digests.render import MEDIA_TYPES, render
-from briefing.digests.service import Idempotency
+from briefing.digests.service import IDEMPOTENCY_KEY_PATTERN, Idempotency
+from briefing.engines import ENGINES
 from briefing.errors import InputError
 
 router = APIRouter(tags=["digests"])
@@ -49,6 +50,14 @@ class DigestRequest(BaseModel):
         }
     )
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str | None) -> str | None:
+        # checked for both kinds of request, not only when an ad hoc digest gets to brief
+        if value is not None and value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(sorted(ENGINES))}")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> DigestRequest:
         if (self.schedule_id is None) == (not self.article_ids):
@@ -69,7 +78,9 @@ async def create_digest(
         str | None,
         Header(
             description="Repeat a request with the same key to get the same digest (200, "
-            "Idempotent-Replayed: true) instead of a new one; a key reused for another request is a 422."
+            "Idempotent-Replayed: true) instead of a new one; a key reused for another request is a 422.",
+            # published; Idempotency.of applies it with a message that says what to send
+            json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
         ),
     ] = None,
 ) -> Digest:
@@ -115,7 +126,22 @@ def _parse_ref(ref: str) -> tuple[int, str]:
 DigestRef = Annotated[str, PathParam(pattern=r"^[0-9]{1,9}(\.(md|html|txt|json))?$")]
 
 
-@router.get("/v1/digests/{ref}", response_model=None)
+RENDERED = {
+    200: {
+        "description": "The digest: JSON for `/v1/digests/12` and `.json`, else rendered as the suffix says",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Digest"}},
+            **{
+                media_type.split(";")[0]: {"schema": {"type": "string"}}
+                for fmt, media_type in MEDIA_TYPES.items()
+                if fmt != "json"
+            },
+        },
+    }
+}
+
+
+@router.get("/v1/digests/{ref}", response_model=None, responses=RENDERED)
 async def get_digest(ref: DigestRef, digests: Digests) -> Digest | Response:
     """`/v1/digests/12` (JSON), or `/v1/digests/12.md`, `.html`, `.txt`, `.json`."""
     digest_id, fmt = _parse_ref(ref)
