@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from briefing.models import Article, Brief, BriefOptions, http_url
@@ -79,10 +81,28 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list: every list endpoint answers this shape (`next_offset` null on the last)."""
+
     items: list[T]
     limit: int
     offset: int
     next_offset: int | None = None
+
+    @classmethod
+    def of(cls, fetched: Sequence[T], *, limit: int, offset: int) -> Page[T]:
+        """`fetched` was read with `limit + 1`: the extra row only says whether a next page exists."""
+        more = len(fetched) > limit
+        return cls(
+            items=list(fetched[:limit]),
+            limit=limit,
+            offset=offset,
+            next_offset=offset + limit if more else None,
+        )
+
+
+# The paging parameters of every list endpoint.
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip: a page's `next_offset`.")]
 
 
 class ArticleOut(BaseModel):

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import DigestsDep
+from api.schemas import Limit, Offset, Page
 from briefing.digests.models import Delivery, DeliveryStatus, Digest
 from briefing.digests.render import MEDIA_TYPES, render
 from briefing.digests.service import IDEMPOTENCY_KEY_PATTERN, Idempotency
@@ -104,16 +105,17 @@ async def create_digest(
     return digest
 
 
-@router.get("/v1/digests")
+@router.get("/v1/digests", summary="Digests, newest first")
 async def list_digests(
     digests: Digests,
     schedule_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[Digest]:
-    return await asyncio.to_thread(
-        digests.repo.list_digests, schedule_id=schedule_id, limit=limit, offset=offset
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[Digest]:
+    fetched = await asyncio.to_thread(
+        digests.repo.list_digests, schedule_id=schedule_id, limit=limit + 1, offset=offset
     )
+    return Page[Digest].of(fetched, limit=limit, offset=offset)
 
 
 def _parse_ref(ref: str) -> tuple[int, str]:
@@ -151,15 +153,25 @@ async def get_digest(ref: DigestRef, digests: Digests) -> Digest | Response:
     return Response(render(digest, fmt, digests.settings), media_type=MEDIA_TYPES[fmt])
 
 
-@router.get("/v1/digests/{digest_id}/deliveries")
-async def list_deliveries(digest_id: Id, digests: Digests) -> list[Delivery]:
+@router.get("/v1/digests/{digest_id}/deliveries", summary="A digest's deliveries, oldest first")
+async def list_deliveries(
+    digest_id: Id, digests: Digests, limit: Limit = 50, offset: Offset = 0
+) -> Page[Delivery]:
     await asyncio.to_thread(digests.repo.get_digest, digest_id)
-    return await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
+    fetched = await asyncio.to_thread(
+        digests.repo.list_deliveries, digest_id=digest_id, limit=limit + 1, offset=offset
+    )
+    return Page[Delivery].of(fetched, limit=limit, offset=offset)
 
 
-@router.get("/v1/deliveries")
-async def deliveries_by_status(digests: Digests, status: DeliveryStatus | None = None) -> list[Delivery]:
-    return await asyncio.to_thread(digests.repo.list_deliveries, status=status)
+@router.get("/v1/deliveries", summary="Deliveries, oldest first, optionally of one status")
+async def deliveries_by_status(
+    digests: Digests, status: DeliveryStatus | None = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[Delivery]:
+    fetched = await asyncio.to_thread(
+        digests.repo.list_deliveries, status=status, limit=limit + 1, offset=offset
+    )
+    return Page[Delivery].of(fetched, limit=limit, offset=offset)
 
 
 @router.post("/v1/deliveries/{delivery_id}/retry")
