@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, TypeVar
 
@@ -76,6 +77,7 @@ async def read_article_body(request: Request) -> tuple[str, dict[str, Any]]:
             raise InputError("body: expected a JSON object", fields=["body"])
         return kind, data
     if kind == "text/html":
-        extracted, title = html_to_text(text) if text.strip() else ("", None)
+        # trafilatura parses the page: CPU work, kept off the event loop
+        extracted, title = await asyncio.to_thread(html_to_text, text) if text.strip() else ("", None)
         return kind, {"text": extracted, "title": title}
     return kind, {"text": text}

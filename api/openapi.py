@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.middleware import PUBLIC_PATHS
 from briefing.config import Settings
-from briefing.digests.schedules import CRON_PATTERN, time_zones
+from briefing.digests.schedules import CRON_PATTERN, directory_pattern, time_zones
 from briefing.digests.urls import HTTP_URL_PATTERN
 from briefing.engines import ENGINES
 
@@ -35,6 +35,11 @@ REASONS = {
     503: "The LLM is unreachable",
 }
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
+TEXT_BODIES = {
+    "text/plain": "The article text; blank text is a 422.",
+    "text/html": "An HTML page or fragment: its main text is extracted (trafilatura; for a fragment, "
+    "the text a browser would show). A page with no text outside its markup, scripts and styles is a 422.",
+}
 
 
 def _error(status: int) -> dict[str, Any]:
@@ -83,7 +88,9 @@ def _request_rules(schema: dict[str, Any], settings: Settings) -> None:
                 body = operation.get("requestBody", {}).get("content", {}).get(kind, {}).get("schema")
                 if body is not None:
                     body["pattern"] = "\\S"  # blank text is a 422
+                    body["description"] = TEXT_BODIES[kind]
     schedule = components.get("ScheduleIn", {}).get("properties", {})
+    _directory_rule(components, schedule, settings)
     if "cron" in schedule:
         schedule["cron"]["pattern"] = CRON_PATTERN
     if "timezone" in schedule:
@@ -95,6 +102,30 @@ def _request_rules(schema: dict[str, Any], settings: Settings) -> None:
             if parameter["in"] == "query" and parameter["name"] == "model" and not settings.llm_configured:
                 parameter["schema"] = {"type": "null"}
                 parameter["description"] = "Not accepted here: no LLM is configured."
+
+
+def _directory_rule(components: dict[str, Any], schedule: dict[str, Any], settings: Settings) -> None:
+    """Directory targets a schedule may name here: under BRIEFING_DELIVERY_DIRS, or none at all on
+    a public server without it. A request-only copy of the component carries the rule, so stored
+    schedules are still described by the plain one."""
+    branches = schedule.get("targets", {}).get("items", {}).get("anyOf", [])
+    plain = "#/components/schemas/DirectoryTarget"
+    if "DirectoryTarget" not in components or {"$ref": plain} not in branches:
+        return
+    pattern = directory_pattern(settings)
+    index = branches.index({"$ref": plain})
+    if pattern is None:
+        del branches[index]
+        return
+    target = json.loads(json.dumps(components["DirectoryTarget"]))
+    target["title"] = "DirectoryTargetIn"
+    path = target["properties"]["path"]
+    path["pattern"] = pattern
+    if settings.delivery_dirs:
+        folders = ", ".join(str(folder) for folder in settings.delivery_dirs)
+        path["description"] = f"An absolute folder path without `..` under one of: {folders}."
+    components["DirectoryTargetIn"] = target
+    branches[index] = {"$ref": "#/components/schemas/DirectoryTargetIn"}
 
 
 def complete(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from briefing.models import Article, Brief, BriefOptions, http_url
@@ -14,13 +16,17 @@ _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
 
 def _date_time_text(value: Any) -> Any:
-    """A query date-time must be written out: pydantic would read `since=0.5` as a Unix time."""
+    """A date-time must be written out: pydantic would read `since=0.5` or `"published_at": -139`
+    as a Unix time, which the schema (`format: date-time`) does not allow."""
+    if isinstance(value, datetime):  # already parsed (a model built in Python, not from JSON)
+        return value
     if not isinstance(value, str) or not _DATE_TIME.match(value):
         raise ValueError("expected an ISO 8601 date-time such as 2026-12-01T07:30:00Z")
     return value
 
 
-DateTimeQuery = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTimeQuery = DateTimeText  # the same rule for `since`/`until` and for body fields
 
 
 class ArticleIn(BaseModel):
@@ -41,7 +47,7 @@ class ArticleIn(BaseModel):
         default=None, description="Where the article lives; fetched when `text` is absent."
     )
     source: str | None = None
-    published_at: datetime | None = None
+    published_at: DateTimeText | None = None
     language: str | None = None
 
     _url = field_validator("url")(http_url)
@@ -75,10 +81,28 @@ T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
+    """One page of a list: every list endpoint answers this shape (`next_offset` null on the last)."""
+
     items: list[T]
     limit: int
     offset: int
     next_offset: int | None = None
+
+    @classmethod
+    def of(cls, fetched: Sequence[T], *, limit: int, offset: int) -> Page[T]:
+        """`fetched` was read with `limit + 1`: the extra row only says whether a next page exists."""
+        more = len(fetched) > limit
+        return cls(
+            items=list(fetched[:limit]),
+            limit=limit,
+            offset=offset,
+            next_offset=offset + limit if more else None,
+        )
+
+
+# The paging parameters of every list endpoint.
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip: a page's `next_offset`.")]
 
 
 class ArticleOut(BaseModel):

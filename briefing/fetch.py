@@ -13,6 +13,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -42,9 +43,79 @@ def html_to_text(html: str, url: str | None = None) -> tuple[str, str | None]:
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False, favor_recall=True)
     if not text:
         _, text, _ = trafilatura.baseline(html)
+    if not text:
+        # trafilatura takes a fragment ("<p>The council voted.</p>", or plain words sent as
+        # text/html) for no page at all; what a browser would show is then the text.
+        text = visible_text(html)
     metadata = trafilatura.extract_metadata(html, default_url=url)
     title = metadata.title if metadata is not None else None
     return (text or "").strip(), title
+
+
+class _VisibleText(HTMLParser):
+    """Text outside markup, scripts, styles and the head; a line break at each block element."""
+
+    HIDDEN = frozenset({"script", "style", "template", "noscript", "head", "title", "textarea", "select"})
+    BLOCKS = frozenset(
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "ul",
+            "ol",
+            "tr",
+            "td",
+            "th",
+            "table",
+            "section",
+            "article",
+            "blockquote",
+            "pre",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "header",
+            "footer",
+            "aside",
+            "main",
+            "figure",
+            "hr",
+        }
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """The text a browser shows for `html` (no extraction of the main article: the fallback)."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")

@@ -23,8 +23,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(**settings: str) -> Iterator[str]:
-    """Serve `tests.service.serve_app` on a free loopback port and yield its base URL.
+def live_server(module: str = "tests.service.serve_app", **settings: str) -> Iterator[str]:
+    """Serve `module` (`python -m module PORT`) on a free loopback port and yield its base URL.
 
     Only `settings` of ours reach the server: the caller's BRIEFING_*, OPENAI_* and DATABASE_URL are
     dropped, so a developer's own configuration cannot change what the test sees.
@@ -36,7 +36,7 @@ def live_server(**settings: str) -> Iterator[str]:
         if not k.startswith(("BRIEFING_", "OPENAI_")) and k != "DATABASE_URL"
     }
     env.update(settings, PYTHONPATH=str(ROOT))
-    server = subprocess.Popen([sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env)
+    server = subprocess.Popen([sys.executable, "-m", module, str(port)], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

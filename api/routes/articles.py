@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from api.bodies import parse_model, read_article_body
 from api.deps import get_service
 from api.routes.briefs import ERRORS
-from api.schemas import ArticleIn, ArticleOut, DateTimeQuery, ErrorOut, Page
+from api.schemas import ArticleIn, ArticleOut, DateTimeQuery, ErrorOut, Limit, Offset, Page
 from api.service import BriefService
 from briefing.errors import NotFoundError
 from briefing.models import Article
@@ -22,6 +22,7 @@ ARTICLE_BODY = {
     "content": {
         "application/json": {"schema": {"$ref": "#/components/schemas/ArticleIn"}},
         "text/plain": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
     },
 }
 
@@ -52,16 +53,13 @@ def list_articles(
     since: DateTimeQuery | None = None,
     until: DateTimeQuery | None = None,
     source: Annotated[str | None, Query(max_length=255)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[Article]:
     items = service.store.list_articles(
         since=since, until=until, source=source, limit=limit + 1, offset=offset
     )
-    more = len(items) > limit
-    return Page[Article](
-        items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None
-    )
+    return Page[Article].of(items, limit=limit, offset=offset)
 
 
 @router.get("/{article_id}", response_model=Article, responses={404: {"model": ErrorOut}})

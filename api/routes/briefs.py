@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api.bodies import parse_model, read_article_body
 from api.deps import get_service
-from api.schemas import BriefRequest, DateTimeQuery, ErrorOut, JobOut, Page
+from api.schemas import BriefRequest, DateTimeQuery, ErrorOut, JobOut, Limit, Offset, Page
 from api.service import BriefService
 from briefing.errors import NotFoundError
 from briefing.models import Brief, BriefOptions
@@ -93,14 +93,11 @@ def list_briefs(
     service: Annotated[BriefService, Depends(get_service)],
     since: DateTimeQuery | None = None,
     source: Annotated[str | None, Query(max_length=255)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[Brief]:
     items = service.store.list_briefs(since=since, source=source, limit=limit + 1, offset=offset)
-    more = len(items) > limit
-    return Page[Brief](
-        items=items[:limit], limit=limit, offset=offset, next_offset=offset + limit if more else None
-    )
+    return Page[Brief].of(items, limit=limit, offset=offset)
 
 
 @router.get("/{brief_id}", response_model=Brief, responses={404: {"model": ErrorOut}})

@@ -10,12 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from api.deps import DigestsDep
+from api.schemas import Limit, Offset, Page
 from briefing.digests.models import Delivery, DeliveryStatus, Digest
 from briefing.digests.render import MEDIA_TYPES, render
-from briefing.digests.service import Idempotency
+from briefing.digests.service import IDEMPOTENCY_KEY_PATTERN, Idempotency
+from briefing.engines import ENGINES
 from briefing.errors import InputError
 
 router = APIRouter(tags=["digests"])
@@ -46,6 +48,14 @@ class DigestRequest(BaseModel):
         }
     )
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str | None) -> str | None:
+        # checked for both kinds of request, not only when an ad hoc digest gets to brief
+        if value is not None and value not in ENGINES:
+            raise ValueError(f"unknown engine {value!r}; choose one of: {', '.join(sorted(ENGINES))}")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> DigestRequest:
         if (self.schedule_id is None) == (not self.article_ids):
@@ -66,7 +76,9 @@ async def create_digest(
         str | None,
         Header(
             description="Repeat a request with the same key to get the same digest (200, "
-            "Idempotent-Replayed: true) instead of a new one; a key reused for another request is a 422."
+            "Idempotent-Replayed: true) instead of a new one; a key reused for another request is a 422.",
+            # published; Idempotency.of applies it with a message that says what to send
+            json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
         ),
     ] = None,
 ) -> Digest:
@@ -90,16 +102,17 @@ async def create_digest(
     return digest
 
 
-@router.get("/v1/digests")
+@router.get("/v1/digests", summary="Digests, newest first")
 async def list_digests(
     digests: Digests,
     schedule_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[Digest]:
-    return await asyncio.to_thread(
-        digests.repo.list_digests, schedule_id=schedule_id, limit=limit, offset=offset
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[Digest]:
+    fetched = await asyncio.to_thread(
+        digests.repo.list_digests, schedule_id=schedule_id, limit=limit + 1, offset=offset
     )
+    return Page[Digest].of(fetched, limit=limit, offset=offset)
 
 
 def _parse_ref(ref: str) -> tuple[int, str]:
@@ -112,7 +125,22 @@ def _parse_ref(ref: str) -> tuple[int, str]:
 DigestRef = Annotated[str, PathParam(pattern=r"^[0-9]{1,9}(\.(md|html|txt|json))?$")]
 
 
-@router.get("/v1/digests/{ref}", response_model=None)
+RENDERED = {
+    200: {
+        "description": "The digest: JSON for `/v1/digests/12` and `.json`, else rendered as the suffix says",
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/Digest"}},
+            **{
+                media_type.split(";")[0]: {"schema": {"type": "string"}}
+                for fmt, media_type in MEDIA_TYPES.items()
+                if fmt != "json"
+            },
+        },
+    }
+}
+
+
+@router.get("/v1/digests/{ref}", response_model=None, responses=RENDERED)
 async def get_digest(ref: DigestRef, digests: Digests) -> Digest | Response:
     """`/v1/digests/12` (JSON), or `/v1/digests/12.md`, `.html`, `.txt`, `.json`."""
     digest_id, fmt = _parse_ref(ref)
@@ -122,15 +150,25 @@ async def get_digest(ref: DigestRef, digests: Digests) -> Digest | Response:
     return Response(render(digest, fmt, digests.settings), media_type=MEDIA_TYPES[fmt])
 
 
-@router.get("/v1/digests/{digest_id}/deliveries")
-async def list_deliveries(digest_id: Id, digests: Digests) -> list[Delivery]:
+@router.get("/v1/digests/{digest_id}/deliveries", summary="A digest's deliveries, oldest first")
+async def list_deliveries(
+    digest_id: Id, digests: Digests, limit: Limit = 50, offset: Offset = 0
+) -> Page[Delivery]:
     await asyncio.to_thread(digests.repo.get_digest, digest_id)
-    return await asyncio.to_thread(digests.repo.list_deliveries, digest_id=digest_id)
+    fetched = await asyncio.to_thread(
+        digests.repo.list_deliveries, digest_id=digest_id, limit=limit + 1, offset=offset
+    )
+    return Page[Delivery].of(fetched, limit=limit, offset=offset)
 
 
-@router.get("/v1/deliveries")
-async def deliveries_by_status(digests: Digests, status: DeliveryStatus | None = None) -> list[Delivery]:
-    return await asyncio.to_thread(digests.repo.list_deliveries, status=status)
+@router.get("/v1/deliveries", summary="Deliveries, oldest first, optionally of one status")
+async def deliveries_by_status(
+    digests: Digests, status: DeliveryStatus | None = None, limit: Limit = 50, offset: Offset = 0
+) -> Page[Delivery]:
+    fetched = await asyncio.to_thread(
+        digests.repo.list_deliveries, status=status, limit=limit + 1, offset=offset
+    )
+    return Page[Delivery].of(fetched, limit=limit, offset=offset)
 
 
 @router.post("/v1/deliveries/{delivery_id}/retry")

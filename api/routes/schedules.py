@@ -10,6 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from api.deps import DigestsDep, FeedsDep, get_settings
+from api.schemas import Limit, Offset, Page
 from briefing.config import Settings
 from briefing.digests.feeds import Feed
 from briefing.digests.models import Schedule, ScheduleIn
@@ -42,9 +43,12 @@ async def create_schedule(
     return await asyncio.to_thread(repo.create_schedule, validate_schedule(body, settings))
 
 
-@router.get("/v1/schedules")
-async def list_schedules(repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[Schedule]:
-    return await asyncio.to_thread(repo.list_schedules)
+@router.get("/v1/schedules", summary="Schedules, by id")
+async def list_schedules(
+    repo: Annotated[DigestRepo, Depends(get_repo)], limit: Limit = 50, offset: Offset = 0
+) -> Page[Schedule]:
+    fetched = await asyncio.to_thread(repo.list_schedules, limit=limit + 1, offset=offset)
+    return Page[Schedule].of(fetched, limit=limit, offset=offset)
 
 
 @router.get("/v1/schedules/{schedule_id}")
@@ -68,10 +72,13 @@ async def delete_schedule(schedule_id: Id, repo: Annotated[DigestRepo, Depends(g
     return Response(status_code=204)
 
 
-@router.get("/v1/schedules/{schedule_id}/runs")
-async def list_runs(schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_repo)]) -> list[dict[str, Any]]:
+@router.get("/v1/schedules/{schedule_id}/runs", summary="A schedule's runs, oldest first")
+async def list_runs(
+    schedule_id: Id, repo: Annotated[DigestRepo, Depends(get_repo)], limit: Limit = 50, offset: Offset = 0
+) -> Page[dict[str, Any]]:
     await asyncio.to_thread(repo.get_schedule, schedule_id)
-    return await asyncio.to_thread(repo.list_runs, schedule_id)
+    fetched = await asyncio.to_thread(repo.list_runs, schedule_id, limit=limit + 1, offset=offset)
+    return Page[dict[str, Any]].of(fetched, limit=limit, offset=offset)
 
 
 @router.post("/v1/feeds", status_code=201)
@@ -86,9 +93,10 @@ async def add_feed(body: FeedIn, feeds: FeedsDep) -> Feed:
     )
 
 
-@router.get("/v1/feeds")
-async def list_feeds(feeds: FeedsDep) -> list[Feed]:
-    return await asyncio.to_thread(feeds.list_feeds)
+@router.get("/v1/feeds", summary="Feeds, by id, each with its failing entries")
+async def list_feeds(feeds: FeedsDep, limit: Limit = 50, offset: Offset = 0) -> Page[Feed]:
+    fetched = await asyncio.to_thread(feeds.list_feeds, limit=limit + 1, offset=offset)
+    return Page[Feed].of(fetched, limit=limit, offset=offset)
 
 
 @router.get("/v1/feeds/{feed_id}")

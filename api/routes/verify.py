@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from api.routes.briefs import ERRORS
-from briefing.verify import MAX_CLAIMS, VerifyReport, verify_claims
+from briefing.verify import MAX_CLAIM_CHARS, MAX_CLAIMS, VerifyReport, verify_claims
 
 router = APIRouter(prefix="/v1", tags=["verify"])
 
 
+# Published, not enforced by pydantic: verify_claims refuses blank text with a message naming the
+# claim, and the schema says the same so clients (and schemathesis) know it up front.
+NOT_BLANK = {"pattern": "\\S"}
+Claim = Annotated[str, Field(max_length=MAX_CLAIM_CHARS, json_schema_extra=NOT_BLANK)]
+
+
 class VerifyIn(BaseModel):
-    article: str = Field(min_length=1, max_length=2_000_000, description="The article text.")
-    claims: list[str] = Field(
+    article: str = Field(
+        min_length=1, max_length=2_000_000, description="The article text.", json_schema_extra=NOT_BLANK
+    )
+    claims: list[Claim] = Field(
         min_length=1, max_length=MAX_CLAIMS, description="Claims, a sentence or a few each."
     )
 

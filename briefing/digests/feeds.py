@@ -130,13 +130,18 @@ class FeedPoller:
             session.flush()
             return _feed(row)
 
-    def list_feeds(self) -> list[Feed]:
+    def list_feeds(self, *, limit: int | None = None, offset: int = 0) -> list[Feed]:
+        """By id, each with its failing entries; `limit=None` is every feed (the poller)."""
         with self.store.session() as session:
+            rows = list(session.scalars(select(FeedRow).order_by(FeedRow.id).limit(limit).offset(offset)))
             failing: dict[int, list[FailingEntry]] = {}
-            query = select(FeedEntryRow).where(FeedEntryRow.status != "ok").order_by(FeedEntryRow.id)
+            query = (
+                select(FeedEntryRow)
+                .where(FeedEntryRow.status != "ok", FeedEntryRow.feed_id.in_([row.id for row in rows]))
+                .order_by(FeedEntryRow.id)
+            )
             for entry in session.scalars(query):
                 failing.setdefault(entry.feed_id, []).append(_failing(entry))
-            rows = session.scalars(select(FeedRow).order_by(FeedRow.id))
             return [_feed(row, failing.get(row.id)) for row in rows]
 
     def get_feed(self, feed_id: int) -> Feed:

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
+from briefing.digests.urls import check_scheme
+from briefing.errors import InputError
 from briefing.models import Brief
 
 OutputFormat = Literal["md", "html", "txt", "json"]
@@ -49,9 +51,12 @@ class WebhookTarget(_Model):
     @field_validator("url")
     @classmethod
     def _http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("webhook url must start with http:// or https://")
-        return value
+        # The rule feed URLs and delivery follow (and the schema publishes): any case of the
+        # scheme, a plain host, no spaces. Checked when the schedule is saved, not at delivery.
+        try:
+            return check_scheme(value, field="url")
+        except InputError as error:
+            raise ValueError(str(error).removeprefix("url: ")) from None
 
 
 class EmailTarget(_Model):

@@ -92,8 +92,11 @@ class DigestRepo:
         with self.store.session() as session:
             return _schedule(_schedule_row(session, schedule_id))
 
-    def list_schedules(self, *, enabled_only: bool = False) -> list[Schedule]:
-        query = select(ScheduleRow).order_by(ScheduleRow.id)
+    def list_schedules(
+        self, *, enabled_only: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[Schedule]:
+        """By id; `limit=None` is all of them (the scheduler), a number is one page (the API)."""
+        query = select(ScheduleRow).order_by(ScheduleRow.id).limit(limit).offset(offset)
         if enabled_only:
             query = query.where(ScheduleRow.enabled.is_(True))
         with self.store.session() as session:
@@ -210,8 +213,16 @@ class DigestRepo:
                 )
             )
 
-    def list_runs(self, schedule_id: int) -> list[dict[str, Any]]:
-        query = select(DigestRunRow).where(DigestRunRow.schedule_id == schedule_id).order_by(DigestRunRow.id)
+    def list_runs(
+        self, schedule_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        query = (
+            select(DigestRunRow)
+            .where(DigestRunRow.schedule_id == schedule_id)
+            .order_by(DigestRunRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
         with self.store.session() as session:
             return [
                 {
@@ -464,8 +475,15 @@ class DigestRepo:
                 raise NotFoundError(f"no delivery with id {delivery_id}")
             return self._delivery(session, row)
 
-    def list_deliveries(self, *, digest_id: int | None = None, status: str | None = None) -> list[Delivery]:
-        query = select(DeliveryRow).order_by(DeliveryRow.id)
+    def list_deliveries(
+        self,
+        *,
+        digest_id: int | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Delivery]:
+        query = select(DeliveryRow).order_by(DeliveryRow.id).limit(limit).offset(offset)
         if digest_id is not None:
             query = query.where(DeliveryRow.digest_id == digest_id)
         if status is not None:

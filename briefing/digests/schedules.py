@@ -120,28 +120,71 @@ def check_email(schedule: ScheduleIn, settings: Settings) -> None:
             )
 
 
+def _delivery_roots(settings: Settings) -> list[Path]:
+    return [Path(root).expanduser().resolve() for root in settings.delivery_dirs]
+
+
 def check_directory(path: str, settings: Settings, *, field: str = "path") -> Path:
     """The resolved folder of a directory target, refused when it is outside `delivery_dirs` (if set).
 
     A server others can reach (not loopback-only) needs `delivery_dirs`: otherwise any API caller
-    could choose where the server writes files.
+    could choose where the server writes files. With `delivery_dirs`, a path is written out in full
+    (absolute, no `..`): the caller does not know the server's working directory.
     """
-    folder = Path(path).expanduser().resolve()
-    roots = [Path(root).expanduser().resolve() for root in settings.delivery_dirs]
+    roots = _delivery_roots(settings)
     if not roots and not settings.loopback_only:
         raise RefusedError(
             f"{field}: directory targets on a server listening on {settings.host} need "
             "BRIEFING_DELIVERY_DIRS (the folders they may write under)",
             field=field,
         )
+    if not path or "\0" in path:
+        raise InputError(f"{field}: a directory path must be non-empty, without NUL characters", field=field)
+    allowed = ", ".join(str(root) for root in roots)
+    if roots and (not path.startswith("/") or ".." in Path(path).parts):
+        raise RefusedError(
+            f"{field}: give an absolute path without '..' under one of the allowed delivery folders "
+            f"({allowed}); see BRIEFING_DELIVERY_DIRS",
+            field=field,
+        )
+    # "~" and "~/…" are the home folder; "~name" is a folder of that name (no lookup of other users)
+    written = Path(path).expanduser() if path == "~" or path.startswith("~/") else Path(path)
+    try:
+        folder = written.resolve()
+    except (OSError, RuntimeError) as error:  # a symlink loop
+        raise InputError(f"{field}: {path!r} cannot be resolved: {error}", field=field) from error
     if roots and not any(folder == root or folder.is_relative_to(root) for root in roots):
-        allowed = ", ".join(str(root) for root in roots)
         raise RefusedError(
             f"{field}: directory {folder} is outside the allowed delivery folders ({allowed}); "
             "see BRIEFING_DELIVERY_DIRS",
             field=field,
         )
     return folder
+
+
+def _literal(text: str) -> str:
+    """`text` as a regular expression both Python and ECMA 262 (JSON Schema) read the same way."""
+    return re.sub(r"([.^$*+?()\[\]{}|\\])", r"\\\1", text)
+
+
+# A path segment other than "..": empty, or not starting with a dot, or "." then a non-dot, or
+# ".." then more. Written without lookaheads, which test-data generators handle badly.
+_SEGMENT = r"(?:[^/\x00.][^/\x00]*|\.(?:[^/\x00.][^/\x00]*)?|\.\.[^/\x00]+)?"
+_END = r"(?![\s\S])"  # the end of the text in Python and ECMA 262 alike (Python's `$` allows a "\n")
+
+
+def directory_pattern(settings: Settings) -> str | None:
+    """The paths check_directory accepts, as the API schema publishes them; None: no directory
+    target is accepted on this server. Symlinks inside a folder are checked only when saved."""
+    roots = _delivery_roots(settings)
+    if not roots:
+        return rf"^[^\x00]+{_END}" if settings.loopback_only else None
+    written = {str(Path(root).expanduser()) for root in settings.delivery_dirs}
+    names = sorted({str(root) for root in roots} | {name for name in written if name.startswith("/")})
+    if any(name.rstrip("/") == "" for name in names):  # "/" itself: any absolute path
+        return rf"^(?:/{_SEGMENT})+{_END}"
+    prefixes = "|".join(_literal(name.rstrip("/")) for name in names)
+    return rf"^(?:{prefixes})(?:/{_SEGMENT})*{_END}"
 
 
 def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) -> ScheduleIn:

@@ -8,6 +8,7 @@ returned for every repeat of it, even for repeats that arrive while the first is
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,10 @@ from briefing.models import BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import Store
 
+# 1-200 printable ASCII characters, not starting or ending with a space (HTTP would strip it).
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,198}[\x21-\x7e])?$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+
 
 @dataclass
 class Idempotency:
@@ -34,7 +39,7 @@ class Idempotency:
 
     @classmethod
     def of(cls, key: str, request_body: str) -> Idempotency:
-        if not key or len(key) > 200 or not key.isascii() or not key.isprintable():
+        if not _IDEMPOTENCY_KEY.match(key):
             raise InputError(
                 "Idempotency-Key: give 1-200 printable ASCII characters (e.g. a UUID)",
                 field="Idempotency-Key",

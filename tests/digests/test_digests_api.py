@@ -23,7 +23,7 @@ def test_schedule_crud(client) -> None:
     created = client.post("/v1/schedules", json=SCHEDULE)
     assert created.status_code == 201, created.text
     schedule_id = created.json()["id"]
-    assert [s["id"] for s in client.get("/v1/schedules").json()] == [schedule_id]
+    assert [s["id"] for s in client.get("/v1/schedules").json()["items"]] == [schedule_id]
     replaced = client.put(f"/v1/schedules/{schedule_id}", json={**SCHEDULE, "max_stories": 5})
     assert replaced.json()["max_stories"] == 5
     assert client.delete(f"/v1/schedules/{schedule_id}").status_code == 204
@@ -69,7 +69,7 @@ def test_ad_hoc_and_schedule_digests_in_every_format(client) -> None:
     run = client.post("/v1/digests", json={"schedule_id": schedule_id})
     assert run.status_code == 201 and run.json()["schedule_id"] == schedule_id
     assert len(run.json()["stories"]) == 2
-    assert [d["id"] for d in client.get("/v1/digests").json()] == [run.json()["id"], digest["id"]]
+    assert [d["id"] for d in client.get("/v1/digests").json()["items"]] == [run.json()["id"], digest["id"]]
 
     page = client.get("/digests")
     assert page.status_code == 200 and "Ad hoc" in page.text
@@ -97,7 +97,7 @@ def test_feed_shows_its_failing_entries(settings) -> None:
         polled = client.post(f"/v1/feeds/{feed_id}/poll").json()
         assert polled["status"] == "ok" and polled["new_articles"] == [] and "503" in polled["errors"][0]
         shown = client.get(f"/v1/feeds/{feed_id}")
-        listed = client.get("/v1/feeds").json()
+        listed = client.get("/v1/feeds").json()["items"]
     assert shown.status_code == 200
     (entry,) = shown.json()["failing_entries"]
     assert entry["url"] == f"{base}/down" and entry["status"] == "retrying" and entry["attempts"] == 1
@@ -128,7 +128,7 @@ def test_unknown_delivery_status_filter_is_422(client) -> None:
     response = client.get("/v1/deliveries", params={"status": "faild"})
     assert response.status_code == 422
     assert response.json()["error"]["fields"] == ["query.status"]
-    assert client.get("/v1/deliveries", params={"status": "failed"}).json() == []
+    assert client.get("/v1/deliveries", params={"status": "failed"}).json()["items"] == []
 
 
 def test_feed_url_with_a_bad_port_is_422(client) -> None:

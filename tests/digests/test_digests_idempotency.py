@@ -39,8 +39,8 @@ def test_repeated_run_now_with_one_key_makes_one_digest_and_one_delivery(client,
     assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
-    assert len(client.get(f"/v1/digests?schedule_id={schedule_id}").json()) == 1
-    deliveries = client.get(f"/v1/digests/{first.json()['id']}/deliveries").json()
+    assert len(client.get(f"/v1/digests?schedule_id={schedule_id}").json()["items"]) == 1
+    deliveries = client.get(f"/v1/digests/{first.json()['id']}/deliveries").json()["items"]
     assert [(d["status"], d["attempts"]) for d in deliveries] == [("delivered", 1)]
     assert len(list(out.iterdir())) == 3
 

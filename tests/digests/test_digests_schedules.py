@@ -144,13 +144,71 @@ def test_directory_targets_must_stay_inside_delivery_dirs(tmp_path) -> None:
     assert settings.delivery_dirs == [allowed, tmp_path / "more"]
     inside = ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=str(allowed / "morning"))])
     assert validate_schedule(inside, settings).targets == inside.targets
-    escape = str(allowed / ".." / "elsewhere")
+    outside = str(tmp_path / "elsewhere")
     with pytest.raises(InputError) as caught:
         validate_schedule(
-            ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=escape)]), settings
+            ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path=outside)]), settings
         )
     assert caught.value.message.startswith("targets[0]: directory")
     assert "BRIEFING_DELIVERY_DIRS" in caught.value.message
+    # with an allow-list a path is written out in full: no "..", nothing relative to the server's folder
+    for written in (str(allowed / ".." / "elsewhere"), str(allowed / "a" / ".." / "b"), "digests/morning"):
+        target = DirectoryTarget(path=written)
+        with pytest.raises(InputError, match=r"absolute path without '\.\.'"):
+            validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", targets=[target]), settings)
+
+
+def test_directory_paths_the_schema_publishes_are_exactly_those_accepted(tmp_path) -> None:
+    """directory_pattern (in /openapi.json) and check_directory agree, edge cases included."""
+    import re
+
+    from briefing.config import Settings
+    from briefing.digests.schedules import check_directory, directory_pattern
+
+    root = tmp_path / "out.d"
+    paths = [
+        str(root),
+        f"{root}/",
+        f"{root}/a/b",
+        f"{root}//a",
+        f"{root}/...",
+        f"{root}/..a",
+        f"{root}/.",
+        f"{root}/..",
+        f"{root}/../",
+        f"{root}/a/../b",
+        f"{root}x",
+        f"{root}\n",
+        f"{root}/a\x00",
+        "",
+        "a",
+        "/",
+    ]
+    for settings in (Settings(data_dir=tmp_path, delivery_dirs=str(root)), Settings(data_dir=tmp_path)):
+        pattern = directory_pattern(settings)
+        assert pattern is not None
+        for path in paths:
+            try:
+                check_directory(path, settings)
+                accepted = True
+            except InputError:
+                accepted = False
+            assert bool(re.search(pattern, path)) == accepted, (pattern, path)
+    public = Settings(data_dir=tmp_path, host="0.0.0.0")
+    assert directory_pattern(public) is None  # no directory target at all on a public server without the list
+
+
+def test_odd_directory_paths_are_input_errors_not_crashes(tmp_path) -> None:
+    from briefing.config import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    with pytest.raises(InputError, match="without NUL"):
+        validate_schedule(
+            ScheduleIn(name="x", cron="30 7 * * *", targets=[DirectoryTarget(path="a\x00b")]), settings
+        )
+    # "~name" is a folder named so (no lookup of another user's home, which raised RuntimeError)
+    target = DirectoryTarget(path="~no-such-user-here")
+    assert validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", targets=[target]), settings).targets
 
 
 def test_any_directory_is_accepted_when_delivery_dirs_is_unset(tmp_path) -> None:

@@ -96,3 +96,66 @@ def test_cron_outside_the_pattern_is_refused() -> None:
             assert "cron:" in str(error)
         else:
             raise AssertionError(expression)
+
+
+def test_an_html_fragment_is_briefed_and_markup_alone_is_a_422(settings: Settings) -> None:
+    """trafilatura finds no "page" in a fragment; the text a browser would show is used then."""
+    with TestClient(create_app(settings)) as client:
+        for body in ("Hello world", "<p>The council voted on Tuesday.</p>"):
+            response = client.post("/v1/briefs", content=body, headers={"content-type": "text/html"})
+            assert response.status_code == 200, (body, response.text)
+        stored = client.post(
+            "/v1/articles", content="<b>Short</b> note", headers={"content-type": "text/html"}
+        )
+        assert stored.status_code == 201 and stored.json()["article"]["text"] == "Short note"
+        for body in ("<br>", "<script>alert(1)</script>", "<!-- nothing -->"):
+            response = client.post("/v1/briefs", content=body, headers={"content-type": "text/html"})
+            assert response.status_code == 422, body
+        schema = client.get("/openapi.json").json()
+    html = schema["paths"]["/v1/articles"]["post"]["requestBody"]["content"]["text/html"]["schema"]
+    assert html["pattern"] == "\\S" and "422" in html["description"]
+
+
+def test_a_written_out_date_time_is_required_in_bodies_too(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        for value in (-139, 1700000000, "2026-12-01"):
+            response = client.post("/v1/articles", json={"text": "Some text.", "published_at": value})
+            assert response.status_code == 422 and "ISO 8601" in response.json()["error"]["message"], value
+        ok = client.post(
+            "/v1/articles", json={"text": "Some text.", "published_at": "2026-12-01T07:30:00+01:00"}
+        )
+        assert ok.status_code == 201 and ok.json()["article"]["published_at"] == "2026-12-01T06:30:00Z"
+
+
+def test_schedule_and_digest_rules_are_applied_as_published(settings: Settings, tmp_path) -> None:
+    keyed = settings.model_copy(update={"webhook_secret": "s" * 20, "delivery_dirs": [tmp_path / "out"]})
+    with TestClient(create_app(keyed)) as client:
+        schema = client.get("/openapi.json").json()
+        base = {"name": "x", "cron": "30 7 * * *"}
+        upper = client.post(
+            "/v1/schedules", json={**base, "targets": [{"kind": "webhook", "url": "HTTP://h.example/x"}]}
+        )
+        assert upper.status_code == 201, upper.text  # the schema's pattern admits any case of the scheme
+        spaced = client.post(
+            "/v1/schedules", json={**base, "targets": [{"kind": "webhook", "url": "http://a b/"}]}
+        )
+        assert spaced.status_code == 422  # refused when saved, not at the first delivery
+        for path in (f"{tmp_path}/out/a\u0000b", "relative/dir", f"{tmp_path}/out/../x"):
+            refused = client.post("/v1/schedules", json={**base, "targets": [{"path": path}]})
+            assert refused.status_code == 422, (path, refused.text)  # NUL was a 500
+        inside = client.post("/v1/schedules", json={**base, "targets": [{"path": f"{tmp_path}/out/daily"}]})
+        assert inside.status_code == 201
+        unknown = client.post("/v1/digests", json={"schedule_id": inside.json()["id"], "engine": "AAA"})
+        assert unknown.status_code == 422 and "unknown engine" in unknown.json()["error"]["message"]
+        key = client.post("/v1/digests", json={"schedule_id": 1}, headers={"Idempotency-Key": " "})
+        assert key.status_code == 422
+    components = schema["components"]["schemas"]
+    path = components["DirectoryTargetIn"]["properties"]["path"]
+    assert str(tmp_path / "out") in path["description"] and path["pattern"].startswith("^(?:/")
+    assert "pattern" not in components["DirectoryTarget"]["properties"]["path"]  # stored ones: plain
+    header = schema["paths"]["/v1/digests"]["post"]["parameters"][0]
+    assert header["name"] == "idempotency-key" and header["schema"]["pattern"].startswith("^[\\x21-\\x7e]")
+    claims = components["VerifyIn"]["properties"]["claims"]["items"]
+    assert claims["pattern"] == "\\S" and claims["maxLength"] == 5000
+    rendered = schema["paths"]["/v1/digests/{ref}"]["get"]["responses"]["200"]["content"]
+    assert {"application/json", "text/markdown", "text/html", "text/plain"} <= set(rendered)
