@@ -22,7 +22,7 @@ from briefing.digests.continuity import link_stories
 from briefing.digests.models import ArticleRef, Digest, DigestStats, SourceFailure, Story
 from briefing.digests.repo import DigestRepo
 from briefing.engines import Engine
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.grounding import Locator, ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
@@ -87,8 +87,16 @@ class DigestBuilder:
         self.briefer = briefer or Briefer(settings, repo.store)
         self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
 
+    def _engine(self, options: BriefOptions) -> Engine:
+        try:
+            return self.briefer.engine(options)
+        except ConfigError as error:
+            name = options.engine or self.settings.default_engine
+            raise InputError(f"engine {name!r} is not available on this server: {error.message}") from error
+
     async def build(self, spec: BuildSpec, *, now: datetime | None = None) -> Digest:
         now = now or datetime.now(UTC)
+        engine = self._engine(spec.options)  # an engine this server lacks is refused before any work
         stats = DigestStats(articles=len(spec.articles))
         failures = list(spec.failures)
         briefs = await self._brief_all(spec, stats, failures)
@@ -109,7 +117,6 @@ class DigestBuilder:
         clusters = cluster(items, self.params)
         stats.clusters = len(clusters)
 
-        engine = self.briefer.engine(spec.options)
         stories: list[Story] = []
         for members in clusters:
             articles = [by_id[article_id] for article_id in members]

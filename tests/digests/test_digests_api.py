@@ -135,3 +135,18 @@ def test_feed_url_with_a_bad_port_is_422(client) -> None:
     response = client.post("/v1/feeds", json={"url": "http://example.org:99999/feed"})
     assert response.status_code == 422
     assert "bad port" in response.json()["error"]["message"]
+
+
+def test_a_digest_with_an_engine_this_server_lacks_is_422_and_stores_nothing(client, settings) -> None:
+    assert settings.openai_api_key is None and settings.openai_base_url is None  # no LLM endpoint here
+    ids = [
+        client.post("/v1/articles", json=a.model_dump(mode="json", exclude={"id"})).json()["article"]["id"]
+        for a in harbor_and_tram()
+    ]
+    refused = client.post("/v1/digests", json={"article_ids": ids, "engine": "llm"})
+    assert refused.status_code == 422, refused.text
+    assert "engine 'llm' is not available on this server" in refused.json()["error"]["message"]
+    schedule = client.post("/v1/schedules", json={**SCHEDULE, "engine": "llm"}).json()
+    run = client.post("/v1/digests", json={"schedule_id": schedule["id"]})
+    assert run.status_code == 422, run.text
+    assert client.get("/v1/digests").json()["items"] == []
