@@ -70,7 +70,7 @@ def _request_rules(schema: dict[str, Any], settings: Settings) -> None:
     for name in ("ScheduleIn", "DigestRequest"):
         properties = components.get(name, {}).get("properties", {})
         if "engine" in properties:
-            properties["engine"] = {"anyOf": [{"enum": sorted(ENGINES), "type": "string"}, {"type": "null"}]}
+            properties["engine"] = {"anyOf": [{"enum": engines, "type": "string"}, {"type": "null"}]}
     for name in ("ArticleIn", "BriefRequest"):
         url = components.get(name, {}).get("properties", {}).get("url")
         if url is not None:

@@ -187,10 +187,21 @@ def directory_pattern(settings: Settings) -> str | None:
     return rf"^(?:{prefixes})(?:/{_SEGMENT})*{_END}"
 
 
+def check_engine_available(engine: str | None, settings: Settings) -> None:
+    """The llm engine needs an endpoint: refused when saved, not at the first scheduled run."""
+    if engine == "llm" and not settings.llm_configured:
+        raise InputError(
+            "engine: 'llm' is not available on this server (no LLM endpoint configured: set "
+            "OPENAI_API_KEY and/or OPENAI_BASE_URL); use offline or lead",
+            field="engine",
+        )
+
+
 def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) -> ScheduleIn:
     """Return the schedule with its cron expression normalized; raise InputError naming a bad field.
-    With `settings`, also refuse webhook targets that could only be sent unsigned, email targets
-    without an SMTP server and directory targets outside `delivery_dirs`."""
+    With `settings`, also refuse an engine this server lacks, webhook targets that could only be
+    sent unsigned, email targets without an SMTP server and directory targets outside
+    `delivery_dirs`."""
     cron = check_cron(schedule.cron)
     check_timezone(schedule.timezone)
     if schedule.engine is not None and schedule.engine not in ENGINES:
@@ -200,6 +211,7 @@ def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) ->
             field="engine",
         )
     if settings is not None:
+        check_engine_available(schedule.engine, settings)
         check_webhook_signing(schedule, settings)
         check_email(schedule, settings)
         for index, target in enumerate(schedule.targets):

@@ -146,7 +146,11 @@ def test_a_digest_with_an_engine_this_server_lacks_is_422_and_stores_nothing(cli
     refused = client.post("/v1/digests", json={"article_ids": ids, "engine": "llm"})
     assert refused.status_code == 422, refused.text
     assert "engine 'llm' is not available on this server" in refused.json()["error"]["message"]
-    schedule = client.post("/v1/schedules", json={**SCHEDULE, "engine": "llm"}).json()
-    run = client.post("/v1/digests", json={"schedule_id": schedule["id"]})
-    assert run.status_code == 422, run.text
+    schedule = client.post("/v1/schedules", json={**SCHEDULE, "engine": "llm"})
+    assert schedule.status_code == 422, schedule.text  # refused when saved, not at its first run
+    assert schedule.json()["error"]["fields"] == ["engine"]
     assert client.get("/v1/digests").json()["items"] == []
+    assert client.get("/v1/schedules").json()["items"] == []
+    published = client.get("/openapi.json").json()["components"]["schemas"]
+    for name in ("ScheduleIn", "DigestRequest"):
+        assert published[name]["properties"]["engine"]["anyOf"][0]["enum"] == ["lead", "offline"]
