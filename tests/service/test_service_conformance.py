@@ -61,6 +61,8 @@ def _run(base: str, tmp_path: Path, headers: list[str]) -> Run:
         # at once, and CPython 3.11 can raise "AST constructor recursion depth mismatch" there.
         "--workers",
         "1",
+        "--request-timeout",
+        "60",  # schemathesis waits 10 s by default; a digest run on a loaded 2-core machine can take longer
         "--no-color",
         "--report",
         "junit",
