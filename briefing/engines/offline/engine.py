@@ -25,6 +25,7 @@ from briefing.engines.offline.classify import Cues, classify, conflict_focus
 from briefing.engines.offline.headline import fit, make_headline, tidy
 from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
 from briefing.engines.offline.merge import merge_briefs
+from briefing.engines.offline.recase import Recaser, is_lower_case
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
 from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
@@ -119,6 +120,7 @@ class OfflineEngine:
         self.settings = settings
         self._splitter = SentenceSplitter()
         self._actors = ActorExtractor()
+        self._recaser: Recaser | None = None  # built on the first all-lower-case article
         # The rules are CPU-bound: they run on this engine's own thread, never on the event loop
         # (one thread, so the splitter and extractor are never used by two threads at once).
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offline-engine")
@@ -181,8 +183,9 @@ class OfflineEngine:
                 "offline engine: some sentences are very long (missing punctuation?); items may be long"
             )
 
-        actors = self._actors.extract(content)
-        named = _named_with_pronouns(content, actors)
+        cased = self._cased(content) if english and is_lower_case(article.text) else content
+        actors = self._actors.extract(cased)
+        named = _named_with_pronouns(cased, actors)
         scores = centrality([strip_dateline(s.text) for s in content], english=english)
         summary = _summary(content, scores)
         brief = Brief(
@@ -196,6 +199,12 @@ class OfflineEngine:
             published = article.published_at.date() if article.published_at else None
             _fill_items(brief, content, scores, named, published)
         return brief
+
+    def _cased(self, content: list[Sentence]) -> list[Sentence]:
+        """Lower-case text with its names capitalized, for finding actors (offsets unchanged)."""
+        if self._recaser is None:
+            self._recaser = Recaser()
+        return self._recaser.recase(content)
 
 
 def _title_line(sentences: list[Sentence]) -> Sentence | None:
