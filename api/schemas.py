@@ -10,7 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from briefing.models import Article, Brief, BriefOptions, http_url
+from briefing.models import Article, Brief, BriefOptions, MetadataConflict, http_url
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
@@ -106,8 +106,18 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip: a 
 
 
 class ArticleOut(BaseModel):
-    article: Article
-    created: bool
+    article: Article = Field(description="The article as stored (after this request's fill-in).")
+    created: bool = Field(
+        description="True: this request stored the text (201); false: it was stored before (200)."
+    )
+    filled: list[str] = Field(
+        default_factory=list,
+        description="Metadata fields the stored article lacked and this request filled in.",
+    )
+    conflicts: list[MetadataConflict] = Field(
+        default_factory=list,
+        description="Fields the stored article already has with another value: the stored value is kept.",
+    )
 
 
 class ErrorBody(BaseModel):

@@ -79,6 +79,27 @@ class Article(_Model):
             self.id = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+ARTICLE_METADATA = ("title", "source", "url", "published_at", "language")
+
+
+class MetadataConflict(_Model):
+    """A metadata field given for a stored text that already has another value: the stored one is kept."""
+
+    field: str
+    stored: str
+    given: str
+
+
+class Ingested(_Model):
+    """What storing an article did: new, or the same text stored before with the metadata it was
+    missing `filled` in from this request, and `conflicts` where both have different values."""
+
+    article: Article
+    created: bool
+    filled: list[str] = Field(default_factory=list)
+    conflicts: list[MetadataConflict] = Field(default_factory=list)
+
+
 class Evidence(_Model):
     """A verbatim quote from the article; offsets and `grounded` are filled by grounding."""
 

@@ -34,16 +34,23 @@ ARTICLE_BODY = {
     responses={200: {"model": ArticleOut, "description": "Already stored"}, **ERRORS},
     openapi_extra={"requestBody": ARTICLE_BODY},
     summary="Store an article (idempotent: the same text gets the same id)",
+    description=(
+        "A text stored before answers 200 with the stored article: metadata it lacked (title, source, "
+        "url, published_at, language) is filled in from this request and named in `filled`; a field "
+        "it already has with another value is kept and reported in `conflicts`, never overwritten."
+    ),
 )
 async def ingest_article(
     request: Request, service: Annotated[BriefService, Depends(get_service)]
 ) -> JSONResponse:
     _, fields = await read_article_body(request)
     article = await service.article_from(parse_model(ArticleIn, fields))
-    stored, created = service.store.save_article(article)
-    body = ArticleOut(article=stored, created=created).model_dump(mode="json")
+    ingested = service.store.ingest_article(article)
+    body = ArticleOut.model_validate(ingested.model_dump()).model_dump(mode="json")
     return JSONResponse(
-        body, status_code=201 if created else 200, headers={"Location": f"/v1/articles/{stored.id}"}
+        body,
+        status_code=201 if ingested.created else 200,
+        headers={"Location": f"/v1/articles/{ingested.article.id}"},
     )
 
 

@@ -65,6 +65,7 @@ VALUE_LABELS = {
     "<float range>": "NUMBER",
     "<path>": "PATH",
     "<list[path]>": "PATH",
+    "<datetime>": "TIME",
 }
 
 
@@ -80,6 +81,8 @@ def _tidy_help(command: Any) -> Any:
     context = typer.Context(command)
     help_option = command.get_help_option(context)
     for param in [*params, help_option]:
+        if param is not None and getattr(param, "param_type_name", "") == "argument":
+            _tidy_argument(param)
         if param is None or param.metavar is not None or getattr(param, "param_type_name", "") != "option":
             continue
         if getattr(param, "is_flag", False):
@@ -89,6 +92,20 @@ def _tidy_help(command: Any) -> Any:
     for child in getattr(command, "commands", {}).values():
         _tidy_help(child)
     return command
+
+
+def _no_type_label(ctx: Any) -> None:
+    return None
+
+
+def _tidy_argument(param: Any) -> None:
+    """An argument is named in capitals (`NAME`, not `{name}` or `name <str>`) with no type label.
+
+    Its name says what it takes; the type column (`<str>`, `<list[str]>`) only widens the table.
+    """
+    if param.metavar is None:
+        param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+    param.display_type_rich = _no_type_label
 
 
 def command() -> Any:

@@ -217,7 +217,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="Baseline engine run alongside; 'none' to skip.")
         ] = "lead",
         concurrency: Annotated[
-            int | None, typer.Option(min=1, help="Cases in flight (default: BRIEFING_LLM_MAX_CONCURRENCY).")
+            int | None, typer.Option(min=1, help="Cases in flight; default: the LLM concurrency setting.")
         ] = None,
         record: Annotated[Path | None, typer.Option(help="Record every LLM request/response in DIR.")] = None,
         replay: Annotated[Path | None, typer.Option(help="Serve LLM responses from DIR; no network.")] = None,

@@ -110,7 +110,11 @@ def articles_add(
         str | None, typer.Option(help="Publication time, ISO (e.g. 2026-03-01T08:00Z); default: now.")
     ] = None,
 ) -> None:
-    """Store articles for digests; prints each one's id and whether it was new."""
+    """Store articles for digests; prints each one's id and whether it was new.
+
+    A text stored before gets the metadata it lacks; a field it already has with another value is
+    kept, with a warning on stderr.
+    """
     from briefing.services.history import add_articles, parse_when, read_articles
 
     when = parse_when(published_at, option="--published-at") if published_at is not None else None
@@ -118,7 +122,16 @@ def articles_add(
     with _store() as store:
         added = add_articles(store, articles)
     for item in added:
-        typer.echo(f"{item.article.id}\t{'added' if item.created else 'already stored'}\t{item.label}")
+        status = "added" if item.created else "already stored"
+        if item.filled:
+            status += f" (filled in: {', '.join(item.filled)})"
+        typer.echo(f"{item.article.id}\t{status}\t{item.label}")
+        for conflict in item.conflicts:
+            typer.echo(
+                f"warning: {item.label}: kept the stored {conflict.field} {conflict.stored!r} "
+                f"(given: {conflict.given!r})",
+                err=True,
+            )
 
 
 @articles_app.command("list")

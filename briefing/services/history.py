@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from briefing.errors import InputError, NotFoundError
-from briefing.models import Article, Brief
+from briefing.models import Article, Brief, MetadataConflict
 from briefing.services.batch import decode_article
 from briefing.store import Store
 
@@ -84,11 +84,14 @@ def get_brief(store: Store, brief_id: str) -> Brief:
 
 @dataclass(frozen=True)
 class Added:
-    """One stored article and whether it was new (`False`: the same text was stored before)."""
+    """One stored article, whether it was new, and for a text stored before what metadata this
+    call filled in and which given fields were kept as stored (`conflicts`)."""
 
     label: str
     article: Article
     created: bool
+    filled: list[str] = field(default_factory=list)
+    conflicts: list[MetadataConflict] = field(default_factory=list)
 
 
 def read_articles(
@@ -122,11 +125,12 @@ def read_articles(
 
 
 def add_articles(store: Store, articles: Sequence[tuple[str, Article]]) -> list[Added]:
-    """Store the articles (a text stored before is kept as it was, and reported as not new)."""
+    """Store the articles; a text stored before gets the metadata it lacked, and keeps (and reports)
+    the fields it already has with another value."""
     added = []
     for label, article in articles:
-        stored, created = store.save_article(article)
-        added.append(Added(label, stored, created))
+        ingested = store.ingest_article(article)
+        added.append(Added(label, ingested.article, ingested.created, ingested.filled, ingested.conflicts))
     return added
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from briefing.config import Settings
 from briefing.errors import StoreError
-from briefing.models import Article, Brief
+from briefing.models import ARTICLE_METADATA, Article, Brief, Ingested, MetadataConflict
 from briefing.store.database import make_engine, migrate
 from briefing.store.history import BriefListing, BriefPage, HistoryMixin
 from briefing.store.jobrows import ClaimLostError, Job, JobsMixin, JobStatus, QueueFullError
@@ -54,6 +54,20 @@ def _article(row: Any) -> Article:
         published_at=row.published_at,
         language=row.language,
     )
+
+
+def _same(stored: object, given: object) -> bool:
+    if isinstance(stored, datetime) and isinstance(given, datetime):
+        return _utc(stored) == _utc(given)
+    return stored == given
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _shown(value: object) -> str:
+    return _utc(value).isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _brief(row: Any) -> Brief:
@@ -123,10 +137,34 @@ class Store(JobsMixin, KeysMixin, HistoryMixin):
 
     def save_article(self, article: Article) -> tuple[Article, bool]:
         """Store an article unless one with the same content hash exists; (stored, created)."""
+        ingested = self.ingest_article(article)
+        return ingested.article, ingested.created
+
+    def ingest_article(self, article: Article) -> Ingested:
+        """Store an article; for a text stored before, fill in the metadata it lacks and report,
+        never overwrite, the fields where it already has another value."""
         with self.connection() as connection:
-            created = self._add_article(connection, article)
-            row = connection.execute(self.sql.get_article, {"p_id": article.id}).one()
-            return _article(row), created
+            if self._add_article(connection, article):
+                row = connection.execute(self.sql.get_article, {"p_id": article.id}).one()
+                return Ingested(article=_article(row), created=True)
+            filled = [
+                name
+                for name in ARTICLE_METADATA
+                if getattr(article, name) is not None
+                and connection.execute(
+                    self.sql.fill_article[name], {"p_id": article.id, "p_value": getattr(article, name)}
+                ).rowcount
+                == 1
+            ]
+            stored = _article(connection.execute(self.sql.get_article, {"p_id": article.id}).one())
+        conflicts = [
+            MetadataConflict(
+                field=name, stored=_shown(getattr(stored, name)), given=_shown(getattr(article, name))
+            )
+            for name in ARTICLE_METADATA
+            if getattr(article, name) is not None and not _same(getattr(stored, name), getattr(article, name))
+        ]
+        return Ingested(article=stored, created=False, filled=filled, conflicts=conflicts)
 
     def get_article(self, article_id: str) -> Article | None:
         with self.connection() as connection:

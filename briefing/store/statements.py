@@ -32,6 +32,14 @@ class Statements:
             upsert(ARTICLES).on_conflict_do_nothing(index_elements=["id"]).returning(ARTICLES.c.id)
         )
         self.get_article = select(ARTICLES).where(ARTICLES.c.id == bindparam("p_id"))
+        # Fill one metadata field of a stored article only while it is empty: concurrent requests
+        # cannot overwrite each other, and rowcount says whether this one filled it.
+        self.fill_article = {
+            name: update(ARTICLES)
+            .where(ARTICLES.c.id == bindparam("p_id"), ARTICLES.c[name].is_(None))
+            .values({name: bindparam("p_value", type_=ARTICLES.c[name].type)})
+            for name in ("title", "source", "url", "published_at", "language")
+        }
         brief = upsert(BRIEFS)
         self.upsert_brief = brief.on_conflict_do_update(
             index_elements=list(CACHE_KEY),

@@ -1,0 +1,184 @@
+"""`briefing schedules update|enable|disable|run`, `scheduler --once`, `feeds poll` and the checks
+`briefing digest` makes before any work, as docs/cli.md describes them. Behaviour runs through the
+Typer app; usage errors through the installed `briefing` command (one line, exit 2, nothing made).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from digest_fakes import harbor_and_tram
+from digest_servers import Route, http_server
+from typer.testing import CliRunner
+
+from briefing.cli import app
+from briefing.config import Settings
+from briefing.digests.repo import DigestRepo
+from briefing.errors import InputError, NotFoundError
+from briefing.store import open_store
+
+ENTRY_POINT = Path(sys.executable).with_name("briefing")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("BRIEFING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def _store_articles(env: Path) -> list[str]:
+    store = open_store(Settings(data_dir=env / "data"))
+    try:
+        now = datetime.now(UTC)
+        return [
+            store.save_article(article.model_copy(update={"published_at": now - timedelta(hours=1)}))[0].id
+            for article in harbor_and_tram()
+        ]
+    finally:
+        store.close()
+
+
+def _digest_count(env: Path) -> int:
+    store = open_store(Settings(data_dir=env / "data"))
+    try:
+        return len(DigestRepo(store).list_digests())
+    finally:
+        store.close()
+
+
+def _create(env: Path) -> None:
+    made = invoke("schedules", "create", "Morning", "--cron", "30 7 * * *", "--target", f"dir:{env / 'out'}")
+    assert made.exit_code == 0, made.output
+
+
+def test_update_changes_only_the_given_fields(env: Path) -> None:
+    _create(env)
+    updated = invoke("schedules", "update", "1", "--cron", "0 6 * * 1-5", "--timezone", "Europe/Berlin")
+    assert updated.exit_code == 0, updated.output
+    schedule = json.loads(updated.stdout)
+    assert (schedule["cron"], schedule["timezone"], schedule["name"]) == (
+        "0 6 * * 1-5",
+        "Europe/Berlin",
+        "Morning",
+    )
+    assert schedule["targets"][0]["path"] == str(env / "out")
+    nothing = invoke("schedules", "update", "1")
+    assert isinstance(nothing.exception, InputError) and "nothing to change" in str(nothing.exception)
+    bad = invoke("schedules", "update", "1", "--cron", "61 * * * *")
+    assert isinstance(bad.exception, InputError)
+    assert json.loads(invoke("schedules", "show", "1").stdout)["cron"] == "0 6 * * 1-5"
+
+
+def test_disable_and_enable_pause_and_resume(env: Path) -> None:
+    _create(env)
+    disabled = invoke("schedules", "disable", "1")
+    assert disabled.stdout.strip() == "schedule 1 (Morning) is disabled"
+    assert invoke("schedules", "list").stdout.rstrip().endswith("paused")
+    assert invoke("schedules", "enable", "1").stdout.strip() == "schedule 1 (Morning) is enabled"
+    assert "paused" not in invoke("schedules", "list").stdout
+    missing = invoke("schedules", "enable", "9")
+    assert isinstance(missing.exception, NotFoundError)
+
+
+def test_run_makes_and_delivers_once_per_key(env: Path) -> None:
+    _store_articles(env)
+    made = invoke(
+        "schedules",
+        "create",
+        "Now",
+        "--cron",
+        "0 7 * * *",
+        "--window-hours",
+        "24",
+        "--target",
+        f"dir:{env / 'out'}",
+    )
+    assert made.exit_code == 0, made.output
+    first = invoke("schedules", "run", "1", "--key", "k1")
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("digest 1: ") and "(2 stories), made" in first.stdout
+    assert "delivered" in first.stdout
+    files = sorted((env / "out").iterdir())
+    again = invoke("schedules", "run", "1", "--key", "k1")
+    assert "already made by an earlier run with this key" in again.stdout
+    assert sorted((env / "out").iterdir()) == files  # nothing delivered twice
+    other = invoke("schedules", "run", "1", "--key", "k2", "--no-deliver")
+    assert other.stdout.startswith("digest 2: ") and "delivery" not in other.stdout
+    assert _digest_count(env) == 2
+
+
+def test_scheduler_once_says_what_it_did(env: Path) -> None:
+    nothing = invoke("scheduler", "--once")
+    assert nothing.exit_code == 0, nothing.output
+    assert nothing.stdout.strip() == "nothing was due: no feed to poll, no schedule slot, no delivery"
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(b"no", status=500)
+        os.environ["BRIEFING_ALLOW_PRIVATE_URLS"] = "true"
+        try:
+            assert invoke("feeds", "add", f"{base}/feed.xml").exit_code == 0
+            polled = invoke("scheduler", "--once")
+        finally:
+            del os.environ["BRIEFING_ALLOW_PRIVATE_URLS"]
+    assert polled.exit_code == 0, polled.output
+    assert polled.stdout.startswith("feed 1: error, 0 new article(s)")
+
+
+def test_feeds_poll_exits_1_when_every_feed_failed(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+        b"<item><title>A</title><link>https://example.org/a</link><description>Text.</description></item>"
+        b"</channel></rss>"
+    )
+    with http_server() as (base, recorder):
+        recorder.routes["/bad.xml"] = Route(b"down", status=500)
+        recorder.routes["/good.xml"] = Route(feed, content_type="application/rss+xml")
+        assert invoke("feeds", "add", f"{base}/bad.xml").exit_code == 0
+        all_bad = invoke("feeds", "poll")
+        assert all_bad.exit_code == 1
+        assert "every feed failed (1)" in all_bad.stderr
+        assert invoke("feeds", "add", f"{base}/good.xml").exit_code == 0
+        one_good = invoke("feeds", "poll")
+    assert one_good.exit_code == 0, one_good.output
+    assert "1\terror\t" in one_good.stdout and "2\tok\t" in one_good.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["digest", "--format", "pdf"], "--format must be one of: md, html, txt, json"),
+        (["digest", "--out", "missing/dir/x.md"], "the folder missing/dir does not exist"),
+        (["digest", "--hours", "0"], "--hours must be more than 0"),
+        (["digest", "--since", "2026-03-02", "--until", "2026-03-01"], "must be before --until"),
+        (["digest", "--engine", "gpt"], "engine"),
+        (["schedules", "update", "1"], "nothing to change"),
+    ],
+)
+def test_digest_options_are_checked_before_any_work(args: list[str], message: str, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    _store_articles(tmp_path)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "BRIEFING_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_ENV_FILE": ""})
+    if args[0] == "schedules":
+        CliRunner().invoke(app, ["schedules", "create", "S", "--cron", "0 7 * * *"], env=env)
+    done = subprocess.run(
+        [str(ENTRY_POINT), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=90
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("briefing: error: ") and message in line
+    assert _digest_count(tmp_path) == 0
+    assert not (tmp_path / "missing").exists()
