@@ -7,7 +7,6 @@ the same articles therefore makes no LLM call at all.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import math
@@ -26,6 +25,7 @@ from briefing.errors import BriefingError
 from briefing.grounding import Locator, ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
+from briefing.store.stories import StoryStore
 from briefing.verify import check_brief
 
 
@@ -59,9 +59,13 @@ def story_key(article_ids: Sequence[str]) -> str:
     return hashlib.sha256(min(article_ids).encode()).hexdigest()[:16]
 
 
-def _attribute(brief: Brief, texts: dict[str, str]) -> Brief:
-    """Give every quote an `article_id` (the one it is found in) so each item links to its source."""
-    brief = brief.model_copy(deep=True)
+def _attribute(brief: Brief, texts: dict[str, str], *, in_place: bool = False) -> Brief:
+    """Give every quote an `article_id` (the one it is found in) so each item links to its source.
+
+    `in_place` for a brief this build owns (read or made for it, used once): a deep copy of every
+    brief cost more than the rest of a 20,000-article digest build."""
+    if not in_place:
+        brief = brief.model_copy(deep=True)
     locators = {article_id: Locator(text) for article_id, text in texts.items()}
     for item in brief.items():
         for evidence in item.evidence:
@@ -86,6 +90,7 @@ class DigestBuilder:
         self.repo = repo
         self.briefer = briefer or Briefer(settings, repo.store)
         self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
+        self.stories = StoryStore(repo.store)
 
     async def build(self, spec: BuildSpec, *, now: datetime | None = None) -> Digest:
         now = now or datetime.now(UTC)
@@ -110,25 +115,23 @@ class DigestBuilder:
         stats.clusters = len(clusters)
 
         engine = self.briefer.engine(spec.options)
-        stories: list[Story] = []
+        corroborated: list[list[Article]] = []
         for members in clusters:
             articles = [by_id[article_id] for article_id in members]
-            sources = sorted({source_of(article) for article in articles})
-            if len(sources) < spec.min_sources:
+            if len({source_of(article) for article in articles}) < spec.min_sources:
                 stats.dropped_uncorroborated += 1
                 continue
-            try:
-                brief = await self._story_brief(
-                    engine, articles, [briefs[a.id] for a in articles], spec, stats
-                )
-            except BriefingError as error:
-                failures.append(
-                    SourceFailure(source=f"story {articles[0].title or articles[0].id}", error=str(error))
-                )
+            corroborated.append(articles)
+        merged = await self._story_briefs(engine, corroborated, briefs, spec, stats, failures)
+        stories: list[Story] = []
+        for articles in corroborated:
+            brief = merged.get(articles[0].id)
+            if brief is None:  # its merge failed (recorded in failures)
                 continue
+            sources = sorted({source_of(article) for article in articles})
             stories.append(
                 Story(
-                    key=story_key(members),
+                    key=story_key([a.id for a in articles]),
                     brief=brief,
                     articles=[
                         ArticleRef(
@@ -157,56 +160,91 @@ class DigestBuilder:
     async def _brief_all(
         self, spec: BuildSpec, stats: DigestStats, failures: list[SourceFailure]
     ) -> dict[str, Brief]:
-        gate = asyncio.Semaphore(self.settings.llm_max_concurrency)
-
-        async def one(article: Article) -> tuple[str, Brief | None]:
-            async with gate:
-                try:
-                    return article.id, await self.briefer.brief(article, spec.options)
-                except BriefingError as error:
-                    label = article.url or article.title or article.id
-                    failures.append(SourceFailure(source=f"article {label}", error=str(error)))
-                    return article.id, None
-
-        results = await asyncio.gather(*(one(article) for article in spec.articles))
+        """Every article's brief: the cached ones in a few batch reads, the others made now."""
+        results = await self.briefer.brief_many(spec.articles, spec.options)
         briefs: dict[str, Brief] = {}
-        for article_id, brief in results:
-            if brief is None:
+        for article in spec.articles:
+            result = results.get(article.id)
+            if result is None or article.id in briefs:
                 continue
-            briefs[article_id] = brief
-            if brief.meta.cached:
+            if isinstance(result, BriefingError):
+                label = article.url or article.title or article.id
+                failures.append(SourceFailure(source=f"article {label}", error=str(result)))
+                results.pop(article.id)
+                continue
+            briefs[article.id] = result
+            if result.meta.cached:
                 stats.briefs_cached += 1
             else:
                 stats.briefed += 1
-                stats.llm_calls += brief.meta.llm_calls
+                stats.llm_calls += result.meta.llm_calls
         return briefs
 
-    async def _story_brief(
+    @staticmethod
+    def _merge_key(engine: Engine, articles: Sequence[Article]) -> str:
+        key_source = [engine.name, engine.model, engine.prompt_version, sorted(a.id for a in articles)]
+        return hashlib.sha256(json.dumps(key_source).encode()).hexdigest()
+
+    async def _story_briefs(
+        self,
+        engine: Engine,
+        stories: list[list[Article]],
+        briefs: dict[str, Brief],
+        spec: BuildSpec,
+        stats: DigestStats,
+        failures: list[SourceFailure],
+    ) -> dict[str, Brief]:
+        """The brief of every story, by its first article's id: a single article's own brief, else
+        the cached merge (all read in one batch per few hundred stories), else a new merge."""
+        keys = {
+            articles[0].id: self._merge_key(engine, articles) for articles in stories if len(articles) > 1
+        }
+        cached = self.stories.get_story_briefs(list(keys.values())) if spec.options.use_cache and keys else {}
+        result: dict[str, Brief] = {}
+        new: dict[str, Brief] = {}
+        for articles in stories:
+            first = articles[0].id
+            texts = {article.id: article.text for article in articles}
+            if len(articles) == 1:
+                result[first] = _attribute(briefs[first], texts, in_place=True)
+                continue
+            key = keys[first]
+            if key in cached:
+                stats.merges_cached += 1
+                result[first] = cached[key]
+                continue
+            try:
+                merged = await self._merge(engine, articles, [briefs[a.id] for a in articles], texts, spec)
+            except BriefingError as error:
+                failures.append(
+                    SourceFailure(source=f"story {articles[0].title or articles[0].id}", error=str(error))
+                )
+                continue
+            stats.merges += 1
+            stats.llm_calls += merged.meta.llm_calls
+            result[first] = new[key] = merged
+        self.stories.put_story_briefs(new)
+        return result
+
+    async def _merge(
         self,
         engine: Engine,
         articles: list[Article],
         briefs: list[Brief],
+        texts: dict[str, str],
         spec: BuildSpec,
-        stats: DigestStats,
     ) -> Brief:
-        texts = {article.id: article.text for article in articles}
-        if len(articles) == 1:
-            return _attribute(briefs[0], texts)
-        key_source = [engine.name, engine.model, engine.prompt_version, sorted(texts)]
-        key = hashlib.sha256(json.dumps(key_source).encode()).hexdigest()
-        cached = self.repo.get_story_brief(key) if spec.options.use_cache else None
-        if cached is not None:
-            stats.merges_cached += 1
-            return cached
-        inputs = [_attribute(brief, {a.id: texts[a.id]}) for brief, a in zip(briefs, articles, strict=True)]
+        inputs = [
+            _attribute(brief, {a.id: texts[a.id]}, in_place=True)
+            for brief, a in zip(briefs, articles, strict=True)
+        ]
         merged = await engine.merge(inputs, spec.options)
-        stats.merges += 1
-        stats.llm_calls += merged.meta.llm_calls
-        merged = _attribute(merged, texts)
-        merged = ground_brief(merged, texts, mode="flag", min_score=self.settings.grounding_min_score)
+        merged = _attribute(merged, texts, in_place=True)
+        merged = ground_brief(
+            merged, texts, mode="flag", min_score=self.settings.grounding_min_score, in_place=True
+        )
         check_brief(merged, texts)
         await self.briefer.second_opinion(merged)
-        self.repo.put_story_brief(key, merged)
         return merged
 
     @staticmethod
