@@ -46,6 +46,10 @@ class BuildSpec:
     failures: list[SourceFailure] = field(default_factory=list)
 
 
+_SALIENCE_WEIGHT = 0.2  # per grounded item, for at most 10 items
+_SALIENCE_MAX = _SALIENCE_WEIGHT * 10
+
+
 def source_of(article: Article) -> str:
     """What counts as one independent source: the outlet name, else the URL's host, else the article."""
     if article.source:
@@ -114,7 +118,6 @@ class DigestBuilder:
         clusters = cluster(items, self.params)
         stats.clusters = len(clusters)
 
-        engine = self.briefer.engine(spec.options)
         corroborated: list[list[Article]] = []
         for members in clusters:
             articles = [by_id[article_id] for article_id in members]
@@ -122,29 +125,8 @@ class DigestBuilder:
                 stats.dropped_uncorroborated += 1
                 continue
             corroborated.append(articles)
-        merged = await self._story_briefs(engine, corroborated, briefs, spec, stats, failures)
-        stories: list[Story] = []
-        for articles in corroborated:
-            brief = merged.get(articles[0].id)
-            if brief is None:  # its merge failed (recorded in failures)
-                continue
-            sources = sorted({source_of(article) for article in articles})
-            stories.append(
-                Story(
-                    key=story_key([a.id for a in articles]),
-                    brief=brief,
-                    articles=[
-                        ArticleRef(
-                            id=a.id, title=a.title, source=a.source, url=a.url, published_at=a.published_at
-                        )
-                        for a in articles
-                    ],
-                    sources=sources,
-                    score=self._score(brief, articles, sources, spec.window_end or now),
-                )
-            )
-        stories.sort(key=lambda story: (-story.score, story.key))
-        stories = link_stories(stories[: spec.max_stories], spec.previous, self.params)
+        stories = await self._top_stories(corroborated, briefs, spec, stats, failures, spec.window_end or now)
+        stories = link_stories(stories, spec.previous, self.params)
         return Digest(
             schedule_id=spec.schedule_id,
             period=spec.period,
@@ -247,10 +229,78 @@ class DigestBuilder:
         await self.briefer.second_opinion(merged)
         return merged
 
+    async def _top_stories(
+        self,
+        corroborated: list[list[Article]],
+        briefs: dict[str, Brief],
+        spec: BuildSpec,
+        stats: DigestStats,
+        failures: list[SourceFailure],
+        at: datetime,
+    ) -> list[Story]:
+        """The `max_stories` best-ranked stories, merging only stories that can still make the cut.
+
+        A story's score needs its merged brief only for the salience term, which adds at most
+        `_SALIENCE_MAX`; so stories are taken in order of their upper bound, a chunk at a time, and
+        the rest are never merged once the `max_stories`-th exact score beats the next bound. The
+        result is the same as merging every story (ties too: they are broken by key), at a
+        fraction of the merges (a day of 20,000 articles has ~3,000 stories, a digest shows 20).
+        """
+        engine = self.briefer.engine(spec.options)
+        candidates: list[tuple[float, str, list[Article], list[str]]] = []
+        for articles in corroborated:
+            sources = sorted({source_of(article) for article in articles})
+            if len(articles) == 1:  # its own brief: the exact score costs nothing
+                bound = self._score(briefs[articles[0].id], articles, sources, at)
+            else:
+                bound = self._base_score(articles, sources, at) + _SALIENCE_MAX + 1e-6  # 1e-6: rounding
+            candidates.append((bound, story_key([a.id for a in articles]), articles, sources))
+        candidates.sort(key=lambda candidate: (-candidate[0], candidate[1]))
+        ranked: list[Story] = []
+        chunk = max(2 * spec.max_stories, 32)
+        start = 0
+        while start < len(candidates):
+            if len(ranked) >= spec.max_stories:
+                ranked.sort(key=lambda story: (-story.score, story.key))
+                if ranked[spec.max_stories - 1].score > candidates[start][0]:
+                    break  # no story left can rank above the ones kept
+            taken = candidates[start : start + chunk]
+            start += len(taken)
+            merged = await self._story_briefs(engine, [c[2] for c in taken], briefs, spec, stats, failures)
+            for _, key, articles, sources in taken:
+                brief = merged.get(articles[0].id)
+                if brief is None:  # its merge failed (recorded in failures)
+                    continue
+                ranked.append(
+                    Story(
+                        key=key,
+                        brief=brief,
+                        articles=[
+                            ArticleRef(
+                                id=a.id,
+                                title=a.title,
+                                source=a.source,
+                                url=a.url,
+                                published_at=a.published_at,
+                            )
+                            for a in articles
+                        ],
+                        sources=sources,
+                        score=self._score(brief, articles, sources, at),
+                    )
+                )
+        ranked.sort(key=lambda story: (-story.score, story.key))
+        return ranked[: spec.max_stories]
+
     @staticmethod
-    def _score(brief: Brief, articles: list[Article], sources: list[str], at: datetime) -> float:
-        """More sources first, then fresher, then richer (more grounded items)."""
+    def _base_score(articles: list[Article], sources: list[str], at: datetime) -> float:
+        """The score without the salience term: more sources first, then fresher."""
         latest = max((a.published_at for a in articles if a.published_at), default=None)
         age_hours = max(0.0, (at - latest).total_seconds() / 3600) if latest else 48.0
+        return 3.0 * len(sources) + 2.0 * math.exp(-age_hours / 24)
+
+    @classmethod
+    def _score(cls, brief: Brief, articles: list[Article], sources: list[str], at: datetime) -> float:
+        """More sources first, then fresher, then richer (more grounded items)."""
         salience = sum(1 for item in brief.items() if item.grounded is not False)
-        return round(3.0 * len(sources) + 2.0 * math.exp(-age_hours / 24) + 0.2 * min(salience, 10), 6)
+        return round(cls._base_score(articles, sources, at) + _SALIENCE_WEIGHT * min(salience, 10), 6)

@@ -6,6 +6,7 @@ run to head on `open_store`, so a fresh machine needs no setup step.
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,6 +45,22 @@ _BRIEFS = BriefRow.__table__
 # Ids per `IN (...)` of a batch read: one round trip per this many rows, far below any
 # driver's bound-parameter limit (SQLite's is 32,766, PostgreSQL's 65,535).
 BATCH = 500
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a batch of rows becomes objects.
+
+    Each decoded brief is some hundred tracked objects that all stay alive, so the collector's
+    passes over them make decoding 20,000 briefs three times slower (measured) and find nothing to
+    free. Process-wide, hence only around decoding loops of a few seconds at most."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def batches(ids: Sequence[str], size: int = BATCH) -> Iterator[Sequence[str]]:
@@ -211,7 +228,7 @@ class Store(JobsMixin, KeysMixin, HistoryMixin):
             _BRIEFS.c.model == (model or ""),
             _BRIEFS.c.prompt_version == (prompt_version or ""),
         )
-        with self.connection() as connection:
+        with self.connection() as connection, gc_paused():
             for chunk in batches(article_ids):
                 for row in connection.execute(query.where(_BRIEFS.c.article_id.in_(chunk))):
                     brief = Brief.model_validate_json(row.data)

@@ -13,7 +13,7 @@ from sqlalchemy import Text, cast, select
 
 from briefing.digests.tables import StoryBriefRow
 from briefing.models import Brief
-from briefing.store import Store, batches
+from briefing.store import Store, batches, gc_paused
 from briefing.store.tables import utcnow
 
 _STORY_BRIEFS = StoryBriefRow.__table__
@@ -34,7 +34,7 @@ class StoryStore:
         """Cached merged briefs by key, one query per batch of keys; absent keys are left out."""
         found: dict[str, Brief] = {}
         query = select(_STORY_BRIEFS.c.key, cast(_STORY_BRIEFS.c.data, Text).label("data"))
-        with self.store.connection() as connection:
+        with self.store.connection() as connection, gc_paused():
             for chunk in batches(keys):
                 for row in connection.execute(query.where(_STORY_BRIEFS.c.key.in_(chunk))):
                     found[row.key] = Brief.model_validate_json(row.data)

@@ -33,14 +33,15 @@ def statements(store: Store) -> Iterator[list[str]]:
         event.remove(store.engine, "before_cursor_execute", record)
 
 
-def many(n: int, stories: int = 40) -> list[Article]:
-    """`n` distinct articles about `stories` stories (each story's names shared by its articles)."""
+def many(n: int, stories: int = 40, *, outlets: bool = False) -> list[Article]:
+    """`n` distinct articles about `stories` stories (each story's names shared by its articles);
+    with `outlets`, story k is covered by k % 6 + 1 outlets (so stories rank apart)."""
     return [
         article(
             f"a{i}",
             f"Story{i % stories} council vote number {i}",
             f"The Story{i % stories} council met. Item {i} was agreed by Mayor Person{i % stories}.",
-            f"Outlet {i % 7}",
+            f"Outlet {(i // stories) % (i % stories % 6 + 1) if outlets else i % 7}",
             hours=(i % 20) / 2,
         )
         for i in range(n)
@@ -135,3 +136,22 @@ async def test_cached_rebuild_costs_a_few_queries_not_one_per_article(
     assert [s.key for s in second.stories] == [s.key for s in first.stories]
     # 1,200 briefs in 3 batches + the merged stories in 1 (one per article would be 1,200+)
     assert len(seen) <= 6, seen
+
+
+async def test_top_stories_merge_only_what_can_rank_and_match_merging_all(
+    builder: DigestBuilder, engine: CountingEngine
+) -> None:
+    articles = many(1200, stories=200, outlets=True)
+    everything = await builder.build(BuildSpec(articles=articles, title="All", max_stories=500), now=DAY1)
+    merged_all = engine.merge_calls
+    assert merged_all == everything.stats.merges > 20
+    fresh = CountingEngine()
+    lazy = DigestBuilder(
+        builder.settings, builder.repo, briefer=FakeBriefer(builder.settings, builder.repo.store, fresh)
+    )
+    with builder.repo.store.connection() as connection:  # one database: forget the merges made above
+        connection.exec_driver_sql("DELETE FROM story_briefs")
+    top = await lazy.build(BuildSpec(articles=articles, title="Top", max_stories=5), now=DAY1)
+    assert [(s.key, s.score) for s in top.stories] == [(s.key, s.score) for s in everything.stories[:5]]
+    assert [s.brief.headline for s in top.stories] == [s.brief.headline for s in everything.stories[:5]]
+    assert 5 <= fresh.merge_calls < merged_all // 2  # the rest could not rank, so were never merged
