@@ -476,11 +476,13 @@ async def daily(
         stages.add("render", time.perf_counter() - mark_wall, time.process_time() - mark_cpu)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         clusters = [[ref.id for ref in story.articles] for story in digest.stories]
-        precision, recall, f1 = bcubed(clusters, gold) if sum(map(len, clusters)) == len(gold) else (0, 0, 0)
+        score = ""
+        if sum(map(len, clusters)) == len(gold):  # every story in the digest: the clustering is scored
+            score = " (B-cubed P={:.3f} R={:.3f} F1={:.3f})".format(*bcubed(clusters, gold))
         print(
-            f"{where}, {run}: {digest.stats.articles} articles → {len(digest.stories)} stories, "
-            f"{digest.stats.merges} merges made, {digest.stats.merges_cached} cached "
-            f"(B-cubed P={precision:.3f} R={recall:.3f} F1={f1:.3f})"
+            f"{where}, {run}: {digest.stats.articles} articles → {digest.stats.clusters} stories, "
+            f"top {len(digest.stories)} in the digest; {digest.stats.merges} merges made, "
+            f"{digest.stats.merges_cached} cached{score}"
         )
         print("  " + ", ".join(f"{name} {stages.cpu[name]:.2f} s" for name in stages.cpu) + " (CPU)")
         print("  " + ", ".join(f"{name} {stages.wall[name]:.2f} s" for name in stages.wall) + " (wall)")
