@@ -10,6 +10,16 @@ size's), with the time of every clustering stage, and the growth exponent fitted
 
     taskset -c 0 .venv/bin/python bench/bench_digest.py [--articles 1000] [--stories 150]
     taskset -c 0 .venv/bin/python bench/bench_digest.py --articles 2000 4000 8000 16000 32000 64000 100000
+
+A daily digest over N stored articles, end to end as the service makes it (select the day's
+articles from the database → cached briefs → cluster → merge → rank → continuity → save → render
+all four formats), on SQLite or on PostgreSQL. The articles and their offline briefs are stored
+once (not timed; kept in --data-dir or a `bench_daily_<N>_<stories>` schema, so a second run skips it); then
+the first digest of the day (no merged story cached) and a re-run (every merge cached) are timed:
+
+    taskset -c 0 .venv/bin/python bench/bench_digest.py --daily 20000
+    taskset -c 0 .venv/bin/python bench/bench_digest.py --daily 20000 \
+        --database-url postgresql+psycopg://postgres@127.0.0.1:5432/briefing
 """
 
 from __future__ import annotations
@@ -357,14 +367,154 @@ async def main(n_articles: int, n_stories: int) -> None:
         store.close()
 
 
+class Stages:
+    """Wall and CPU time of each stage of the real digest path, by wrapping the functions it calls."""
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def clear(self) -> None:
+        self.wall.clear()
+        self.cpu.clear()
+
+    def add(self, name: str, wall: float, cpu: float) -> None:
+        self.wall[name] = self.wall.get(name, 0.0) + wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + cpu
+
+    def wrap(self, owner: object, attribute: str, name: str) -> None:
+        inner = getattr(owner, attribute)
+        stages = self
+
+        if asyncio.iscoroutinefunction(inner):
+
+            async def timed_async(*args, **kwargs):
+                wall, cpu = time.perf_counter(), time.process_time()
+                try:
+                    return await inner(*args, **kwargs)
+                finally:
+                    stages.add(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+            setattr(owner, attribute, timed_async)
+        else:
+
+            def timed(*args, **kwargs):
+                wall, cpu = time.perf_counter(), time.process_time()
+                try:
+                    return inner(*args, **kwargs)
+                finally:
+                    stages.add(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+            setattr(owner, attribute, timed)
+
+
+def bench_settings(data_dir: Path, database_url: str | None, schema: str) -> Settings:
+    """Settings on `data_dir` (SQLite) or on `schema` of `database_url` (created if need be)."""
+    if database_url is None:
+        return Settings(data_dir=data_dir)
+    from urllib.parse import quote
+
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(database_url)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    admin.dispose()
+    separator = "&" if "?" in database_url else "?"
+    url = f"{database_url}{separator}options={quote(f'-csearch_path={schema}')}"
+    return Settings(data_dir=data_dir, database_url=url)
+
+
+async def daily(
+    n_articles: int, n_stories: int, data_dir: Path, database_url: str | None, max_stories: int
+) -> None:
+    import sklearn.feature_extraction.text  # noqa: F401 - import cost is paid once per process, not timed
+    from sqlalchemy import text
+
+    import briefing.digests.build as build_module
+    from briefing.digests.service import DigestService
+
+    articles, gold = synthetic(n_articles, n_stories)
+    settings = bench_settings(data_dir, database_url, f"bench_daily_{n_articles}_{n_stories}")
+    store = open_store(settings)
+    where = "PostgreSQL" if database_url else "SQLite"
+    service = DigestService(settings, store)
+    briefer = service.builder.briefer
+    engine = briefer.engine()
+    started = time.perf_counter()
+    have = store.get_briefs(
+        [a.id for a in articles], engine=engine.name, model=engine.model, prompt_version=engine.prompt_version
+    )
+    missing = [a for a in articles if a.id not in have]
+    for article in missing:  # stores the article and its brief
+        await briefer.brief(article)
+    print(
+        f"{where}: {n_articles} articles stored and briefed beforehand ({len(missing)} added now, "
+        f"{time.perf_counter() - started:.1f} s, not part of the figures)",
+        flush=True,
+    )
+    day = datetime(2026, 5, 4, tzinfo=UTC)
+
+    stages = Stages()
+    stages.wrap(service.repo, "select_articles", "select articles")
+    stages.wrap(service.builder, "_brief_all", "read briefs")
+    stages.wrap(build_module, "cluster", "cluster")
+    stages.wrap(service.builder, "_story_briefs", "story briefs")
+    stages.wrap(build_module, "link_stories", "continuity")
+    stages.wrap(service, "_save", "save")
+
+    for run in ("first digest of the day (no merge cached)", "re-run (merges cached)"):
+        if run.startswith("first"):
+            with store.connection() as connection:  # bench only: forget merged story briefs
+                connection.execute(text("DELETE FROM story_briefs"))
+        stages.clear()
+        wall, cpu = time.perf_counter(), time.process_time()
+        digest = await service.ad_hoc(since=day, until=day + timedelta(days=1), max_stories=max_stories)
+        mark_wall, mark_cpu = time.perf_counter(), time.process_time()
+        for fmt in ("md", "html", "txt", "json"):
+            render(digest, fmt, settings)
+        stages.add("render", time.perf_counter() - mark_wall, time.process_time() - mark_cpu)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        clusters = [[ref.id for ref in story.articles] for story in digest.stories]
+        score = ""
+        if sum(map(len, clusters)) == len(gold):  # every story in the digest: the clustering is scored
+            score = " (B-cubed P={:.3f} R={:.3f} F1={:.3f})".format(*bcubed(clusters, gold))
+        print(
+            f"{where}, {run}: {digest.stats.articles} articles → {digest.stats.clusters} stories, "
+            f"top {len(digest.stories)} in the digest; {digest.stats.merges} merges made, "
+            f"{digest.stats.merges_cached} cached{score}"
+        )
+        print("  " + ", ".join(f"{name} {stages.cpu[name]:.2f} s" for name in stages.cpu) + " (CPU)")
+        print("  " + ", ".join(f"{name} {stages.wall[name]:.2f} s" for name in stages.wall) + " (wall)")
+        print(
+            f"  TOTAL daily digest (select → render): {cpu:.2f} s CPU, {wall:.2f} s wall; "
+            f"peak memory {peak_mb():.0f} MB",
+            flush=True,
+        )
+    store.close()
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[1000])
     parser.add_argument("--stories", type=int, help="stories in the set (default: 0.15 per article)")
     parser.add_argument("--cluster-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--daily", type=int, metavar="N", help="a daily digest over N stored articles")
+    parser.add_argument("--max-stories", type=int, default=20, help="stories a --daily digest keeps")
+    parser.add_argument("--database-url", help="PostgreSQL for --daily (default: SQLite in --data-dir)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "briefing-bench-daily",
+        help="where --daily keeps its SQLite database between runs",
+    )
     arguments = parser.parse_args()
     ratio = 0.15
-    if len(arguments.articles) > 1:
+    if arguments.daily:
+        stories = arguments.stories or max(1, round(arguments.daily * ratio))
+        data_dir = arguments.data_dir / f"{arguments.daily}-{stories}"
+        asyncio.run(daily(arguments.daily, stories, data_dir, arguments.database_url, arguments.max_stories))
+    elif len(arguments.articles) > 1:
         scaling(arguments.articles, ratio)
     else:
         n = arguments.articles[0]

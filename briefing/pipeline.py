@@ -6,12 +6,15 @@ grounding and timing behave the same everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from briefing.clean import clean_article
 from briefing.config import Settings
 from briefing.engines import Engine, get_engine
+from briefing.errors import BriefingError
 from briefing.grounding import ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.verify import check_brief, present_brief
@@ -28,6 +31,9 @@ class BriefCache(Protocol):
     ) -> Brief | None: ...
 
     def put_brief(self, *, article: Article, brief: Brief) -> None: ...
+
+    # Optional: `get_briefs(article_ids, *, engine, model, prompt_version) -> dict[str, Brief]`,
+    # many briefs in one read; `Briefer.brief_many` uses it when the cache has it (the store does).
 
 
 class Briefer:
@@ -115,14 +121,75 @@ class Briefer:
                 prompt_version=engine.prompt_version,
             )
             if cached is not None:
-                cached.meta.cached = True
-                if self.needs_second_opinion(cached):
-                    # stored before BRIEFING_VERIFY asked for more: judge it now and store it again
-                    await self.second_opinion(cached)
-                    cached.meta.cached = False
-                    self.cache.put_brief(article=article, brief=cached)
-                cached.meta.latency_ms = (time.perf_counter() - started) * 1000
-                return self._apply_mode(cached, article, options)
+                return await self._from_cache(cached, article, options, started)
+        return await self._make(engine, article, options, started)
+
+    async def brief_many(
+        self, articles: Sequence[Article], options: BriefOptions | None = None
+    ) -> dict[str, Brief | BriefingError]:
+        """Briefs of many articles by id (a failure as its error, so one bad article costs only itself).
+
+        Cached briefs are read in batches (one query per few hundred articles, not one per article:
+        a digest reads tens of thousands); the rest are made `llm_max_concurrency` at a time.
+        """
+        options = options or BriefOptions()
+        engine = self.engine(options)
+        started = time.perf_counter()
+        cached: dict[str, Brief] = {}
+        if self.cache is not None and options.use_cache:
+            get_briefs = getattr(self.cache, "get_briefs", None)
+            if get_briefs is not None:
+                cached = get_briefs(
+                    [article.id for article in articles],
+                    engine=engine.name,
+                    model=engine.model,
+                    prompt_version=engine.prompt_version,
+                )
+            else:  # a cache without batch reads: one read per article
+                for article in articles:
+                    found = self.cache.get_brief(
+                        article_id=article.id,
+                        engine=engine.name,
+                        model=engine.model,
+                        prompt_version=engine.prompt_version,
+                    )
+                    if found is not None:
+                        cached[article.id] = found
+        results: dict[str, Brief | BriefingError] = {}
+        missing: list[Article] = []
+        for article in articles:
+            found = cached.get(article.id)
+            if found is None:
+                missing.append(article)
+            elif article.id not in results:
+                results[article.id] = await self._from_cache(found, article, options, started)
+        gate = asyncio.Semaphore(self.settings.llm_max_concurrency)
+
+        async def one(article: Article) -> tuple[str, Brief | BriefingError]:
+            async with gate:
+                try:
+                    return article.id, await self._make(engine, article, options, time.perf_counter())
+                except BriefingError as error:
+                    return article.id, error
+
+        unique = list({article.id: article for article in missing}.values())
+        results.update(await asyncio.gather(*(one(article) for article in unique)))
+        return results
+
+    async def _from_cache(
+        self, cached: Brief, article: Article, options: BriefOptions, started: float
+    ) -> Brief:
+        cached.meta.cached = True
+        if self.needs_second_opinion(cached):
+            # stored before BRIEFING_VERIFY asked for more: judge it now and store it again
+            await self.second_opinion(cached)
+            cached.meta.cached = False
+            assert self.cache is not None
+            self.cache.put_brief(article=article, brief=cached)
+        cached.meta.latency_ms = (time.perf_counter() - started) * 1000
+        return self._apply_mode(cached, article, options)
+
+    async def _make(self, engine: Engine, article: Article, options: BriefOptions, started: float) -> Brief:
         cleaned, _ = clean_article(article)  # chrome removed; quotes still ground in article.text
         draft = await engine.brief(cleaned, options)
         draft.article_id = article.id
