@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cold() -> None:
-    for cached in (claims.analyse, claims._tokens, claims.extract_facts):
+    """Forget every per-text cache (article, quotes, claims), as for a brief of a new article."""
+    for cached in (claims.analyse, claims._tokens, claims._text, claims.extract_facts, claims.detokenize):
         cached.cache_clear()
 
 

@@ -35,7 +35,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Literal
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
+from typing import Literal, NamedTuple
 
 Verdict = Literal["supported", "unsupported", "unverifiable"]
 
@@ -83,9 +85,9 @@ def _fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     if not decomposed.isascii():
-        marks = {ord(c): None for c in set(decomposed) if unicodedata.combining(c)}
-        if marks:
-            decomposed = decomposed.translate(marks)
+        # few distinct marks per text: one `replace` each is far faster than `translate` on a long text
+        for mark in [c for c in set(decomposed) if unicodedata.combining(c)]:
+            decomposed = decomposed.replace(mark, "")
     return decomposed.lower()
 
 
@@ -248,30 +250,108 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
-@dataclass(slots=True)
-class _Tok:
+class _Tok(NamedTuple):
     text: str
     low: str
     start: int
     initial: bool  # first word of a sentence, or after an opening quote or colon
 
 
+_new_tok = tuple.__new__  # builds a `_Tok` without the Python-level `__new__` (a tenth of the time)
+
+
 _OPENERS = frozenset('.!?:"“‘(\n—')
+
+
+# Each word with the gap before it (what lies between words can never start one); the gap is
+# possessive and the text's end ends the scan, so a long run of punctuation costs linear time.
+_GAP_TOKEN = re.compile(r"([\W_]*+)(" + _TOKEN.pattern + r"|\Z)")
 
 
 @lru_cache(maxsize=2048)
 def _tokens(text: str) -> tuple[_Tok, ...]:
-    """Words with their folded form and whether they open a sentence (cached: quotes repeat)."""
-    tokens: list[_Tok] = []
-    previous_end = 0
-    for match in _TOKEN.finditer(text):
-        start = match.start()
-        gap = text[previous_end:start].rstrip(" \t")
-        initial = not tokens or (gap[-1:] in _OPENERS if gap else False)
-        word = match.group()
-        tokens.append(_Tok(word, _fold(word), start, initial))
-        previous_end = match.end()
-    return tuple(tokens)
+    """Words with their folded form and whether they open a sentence (cached: quotes repeat).
+
+    Built list by list (words, folds, offsets, openers), not word by word: this runs on every quote.
+    """
+    pairs = _GAP_TOKEN.findall(text)
+    while pairs and not pairs[-1][1]:
+        pairs.pop()  # the text's end
+    if not pairs:
+        return ()
+    gaps, words = zip(*pairs, strict=True)
+    joined = "\0".join(words)  # a word has no NUL
+    if joined.isascii():
+        lows = joined.lower().split("\0")
+    else:
+        lows = [word.lower() if word.isascii() else _fold(word) for word in words]
+    starts = list(accumulate(map(len, chain.from_iterable(pairs))))[::2]
+    initials = [True, *[gap.rstrip(" \t")[-1:] in _OPENERS for gap in gaps[1:]]]
+    return tuple(map(_new_tok, repeat(_Tok), zip(words, lows, starts, initials, strict=True)))
+
+
+_LOW = itemgetter(1)  # a `_Tok`'s folded form
+
+
+class _Text:
+    """A claim or an evidence text with its words' derived forms, each computed once (texts repeat:
+    one quote backs several items, and the polarity, name and order checks read the same words)."""
+
+    __slots__ = (
+        "_folded",
+        "_prefixes",
+        "_stems_at",
+        "bare_lows",
+        "bare_set",
+        "low_set",
+        "lows",
+        "negation_targets",
+        "stems",
+        "text",
+        "tokens",
+    )  # fmt: skip
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokens = _tokens(text)
+        self.lows = lows = list(map(_LOW, tokens))
+        self.bare_lows = bare = (
+            [low[:-2] if low.endswith("'s") else low for low in lows] if "'s" in "\0".join(lows) else lows
+        )
+        self.bare_set = frozenset(bare)
+        self.low_set = frozenset(lows)
+        self.stems = list(map(_stem, lows))
+        negated = not self.low_set.isdisjoint(NEGATIONS) or _NEG_SUFFIX in " ".join(lows)
+        self.negation_targets = _negation_targets(tokens) if negated else []
+        self._stems_at: dict[str, list[int]] | None = None
+        self._folded: str | None = None
+        self._prefixes: frozenset[str] | None = None
+
+    @property
+    def stems_at(self) -> dict[str, list[int]]:
+        if self._stems_at is None:
+            places: dict[str, list[int]] = {}
+            for index, stem in enumerate(self.stems):
+                places.setdefault(stem, []).append(index)
+            self._stems_at = places
+        return self._stems_at
+
+    @property
+    def folded(self) -> str:
+        if self._folded is None:
+            self._folded = _fold(self.text)
+        return self._folded
+
+    @property
+    def prefixes(self) -> frozenset[str]:
+        if self._prefixes is None:
+            self._prefixes = frozenset(_prefix(w) for w in self.bare_set if len(w) >= 5)
+        return self._prefixes
+
+
+@lru_cache(maxsize=2048)
+def _text(text: str) -> _Text:
+    return _Text(text)
 
 
 # --- facts -------------------------------------------------------------------------------------
@@ -299,6 +379,7 @@ _MONTHS = (
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _WRITTEN = "|".join(sorted(_UNITS, key=len, reverse=True))
 _DAY_OR_ORDINAL = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_ORDINALS]) + r")s?\b")
+_WRITTEN_HINTS = tuple(_UNITS)  # an ASCII text without these has no written number
 _ANY_WRITTEN = re.compile(r"(?i)\b(?:" + _WRITTEN + r")\b")
 _SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
 _NUMBER = re.compile(
@@ -308,10 +389,14 @@ _NUMBER = re.compile(
 _WRITTEN_NUMBER = re.compile(
     r"\b(?=[otfsenhzd])(?P<num>(?:" + _WRITTEN + r")(?:[- ](?:" + _WRITTEN + r"))*)\b(?P<ord>)" + _SCALE
 )
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(
     r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b",
     re.IGNORECASE,
 )
+# Every weekday, ordinal and month word holds one of these: without them the regexes cannot match.
+_DAY_HINTS = ("day", *_ORDINALS)
+_MONTH_HINTS = tuple(month[:3] for month in _MONTHS)
 # Ambiguous words: "may" and "march" are dates only capitalized mid-sentence or beside a day number.
 _MONTH_WORD = re.compile(
     r"\b(?=[jfmasond])(?P<w>"
@@ -369,7 +454,8 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
     facts = Facts()
     low = text.lower()
     time_spans: list[tuple[int, int]] = []
-    for match in _TIME.finditer(text):
+    digits = _DIGIT.search(text) is not None  # times and numbers in digits need a digit
+    for match in _TIME.finditer(text) if digits else ():
         if match.group("h24") is not None:
             hour, minute = int(match.group("h24")), int(match.group("m24"))
         else:
@@ -381,10 +467,10 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
         facts.times.add((hour, minute))
         facts.time_shown[(hour, minute)] = match.group().strip()
         time_spans.append(match.span())
-    matches = list(_NUMBER.finditer(text))
+    matches = list(_NUMBER.finditer(text)) if digits else []
     # the word regexes run on the lower-cased text (fast); offsets agree unless lower() changed a length
     same = len(low) == len(text)
-    if _ANY_WRITTEN.search(text):
+    if (not text.isascii() or any(hint in low for hint in _WRITTEN_HINTS)) and _ANY_WRITTEN.search(text):
         matches += _WRITTEN_NUMBER.finditer(low if same else text.lower())
     for match in matches:
         if any(start <= match.start() < end for start, end in time_spans):
@@ -418,13 +504,14 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
                 continue
         value = raw * scale if scale else raw
         facts.numbers.append((shown, value, None if scale else raw))
-    for word in set(_DAY_OR_ORDINAL.findall(low)):
+    days = any(hint in low for hint in _DAY_HINTS)  # substring tests are far cheaper than the regexes
+    for word in set(_DAY_OR_ORDINAL.findall(low)) if days else ():
         if word in _ORDINALS:
             facts.ordinals.add(_ORDINALS[word])
             facts.ordinal_shown.setdefault(_ORDINALS[word], word)
         else:
             facts.weekdays.add(word)
-    for match in _MONTH_WORD.finditer(low):
+    for match in _MONTH_WORD.finditer(low) if any(hint in low for hint in _MONTH_HINTS) else ():
         word = text[match.start() : match.end()] if same else match.group("w")
         name = _MONTH_ABBR.get(word.lower().rstrip("."), word.lower())
         if name in {"may", "march"} or (len(word) <= 4 and not word.endswith(".")):
@@ -465,8 +552,9 @@ class Source:
 
 
 _LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z][\w'’]*")
-_MID_CAPITAL = re.compile(r"(?<=[\w,;)] )[A-Z][\w'’]*")
-_NAME_PAIR = re.compile(r"(?<![\w'’])([A-Z][\w'’]*)(?= [A-Z])")
+# The look-behinds come after the capital so that the regex engine can skip ahead to capitals.
+_MID_CAPITAL = re.compile(r"[A-Z](?<=[\w,;)] [A-Z])[\w'’]*")
+_NAME_PAIR = re.compile(r"([A-Z](?<![\w'’][A-Z])[\w'’]*)(?= [A-Z])")
 
 
 def _bare(word: str) -> str:
@@ -488,14 +576,16 @@ def analyse(text: str) -> Source:
     if text[start:].strip():
         sentences.append((start, len(text)))
     folded = _fold_long(text)
-    words = frozenset(map(_bare, set(_TOKEN.findall(folded))))
     stem = _stem
-    sentence_words = [
-        frozenset(w if w[0].isdigit() else stem(w) for w in set(_TOKEN.findall(_fold_long(text[begin:end]))))
-        for begin, end in sentences
-    ]
-    lowered = frozenset(_bare(_fold(w)) for w in set(_LOWER_WORD.findall(text)))
-    capitalized = {_bare(_fold(w)) for w in set(_MID_CAPITAL.findall(text)) | set(_NAME_PAIR.findall(text))}
+    per_sentence = [set(_TOKEN.findall(_fold_long(text[begin:end]))) for begin, end in sentences]
+    if "σ" in folded or "ς" in folded:  # lower() of a final sigma depends on what follows it
+        words = frozenset(map(_bare, set(_TOKEN.findall(folded))))
+    else:  # between sentences there are only quotes and spaces: the article's words are theirs
+        words = frozenset(map(_bare, set().union(*per_sentence)))
+    key = {w: w if w[0].isdigit() else stem(w) for w in set().union(*per_sentence)}
+    sentence_words = [frozenset(map(key.__getitem__, found)) for found in per_sentence]
+    lowered = frozenset(map(_bare, map(_fold, set(_LOWER_WORD.findall(text)))))
+    capitalized = set(map(_bare, map(_fold, set(_MID_CAPITAL.findall(text)) | set(_NAME_PAIR.findall(text)))))
     return Source(
         text=text,
         sentences=sentences,
@@ -584,6 +674,7 @@ _AUX = AUXILIARIES | frozenset(
         "already",
     ]
 )
+_NEGATION_STEMS = frozenset({_stem(n) for n in NEGATIONS} | {_stem(a) for a in _AUX})
 # Opposite word families: a claim word from one side, with only the other side in the evidence.
 _OPPOSITES = [
     ("approve approved approves approval accept accepted accepts clear cleared clears allow allowed "
@@ -609,6 +700,11 @@ for _left, _right in _OPPOSITES:
     for _side, _other in ((_left.split(), _right.split()), (_right.split(), _left.split())):
         for _word in _side:
             ANTONYMS[_word] = ANTONYMS.get(_word, frozenset()) | frozenset(_other)
+# every word with the same opposites as a word: its own side of the family
+_FAMILY: dict[str, frozenset[str]] = {
+    word: frozenset({word} | {w for w in ANTONYMS if ANTONYMS[w] == opposites})
+    for word, opposites in ANTONYMS.items()
+}
 HEDGES = frozenset(
     [
         "may",
@@ -723,8 +819,8 @@ def check_claim(
     claim = detokenize(claim)
     joined = " \n ".join(evidence)
     facts_text = joined if context is None else context
-    claim_tokens = _tokens(claim)
-    evidence_tokens = _tokens(joined)
+    claim_text, evidence_text = _text(claim), _text(joined)
+    claim_tokens, evidence_tokens = claim_text.tokens, evidence_text.tokens
     reasons: list[str] = []
 
     claim_facts = extract_facts(claim, claim=True)
@@ -769,8 +865,7 @@ def check_claim(
         claim,
         claim_tokens,
         runs,
-        joined,
-        evidence_tokens,
+        evidence_text,
         source,
         aliases,
         context,
@@ -792,8 +887,8 @@ def check_claim(
             ):
                 reasons.append(f'word "{token.text}" not in the article (a name?)')
 
-    reasons += _polarity(claim_tokens, evidence_tokens, evidence_name)
-    reasons += _order(claim_tokens, evidence_tokens, runs)
+    reasons += _polarity(claim_text, evidence_text, evidence_name)
+    reasons += _order(claim_text, evidence_text, runs)
     if confirmed:
         reasons += _hedged(claim_tokens, evidence_tokens, evidence_name)
     return reasons
@@ -803,8 +898,7 @@ def _missing_names(
     claim: str,
     claim_tokens: Sequence[_Tok],
     runs: list[list[_Tok]],
-    joined: str,
-    evidence_tokens: Sequence[_Tok],
+    evidence_text: _Text,
     source: Source | None,
     aliases: Sequence[Sequence[str]],
     context: str | None,
@@ -816,16 +910,17 @@ def _missing_names(
         return []
     reasons: list[str] = []
     whole = source is not None and context is source.text
+    evidence_tokens = evidence_text.tokens
     if context is None:
-        evidence_words: Set[str] = {t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence_tokens}
-        evidence_folded = _fold(joined)
+        evidence_words: Set[str] = evidence_text.bare_set
+        evidence_folded = evidence_text.folded
     elif whole:
         evidence_words = source.words  # type: ignore[union-attr]
         evidence_folded = source.folded  # type: ignore[union-attr]
     else:
         evidence_words = {_fold(w) for w in _TOKEN.findall(context)}
         evidence_folded = _fold(context)
-    groups = [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
+    groups = _alias_words(tuple(map(tuple, aliases)))
     evidence_prefixes: Set[str] | None = None
     spare_name = False
     if open_facts and source is not None:
@@ -848,6 +943,8 @@ def _missing_names(
                     evidence_prefixes = (
                         source.prefixes  # type: ignore[union-attr]
                         if whole
+                        else evidence_text.prefixes
+                        if context is None
                         else {_prefix(w) for w in evidence_words if len(w) >= 5}
                     )
                 if _prefix(word) in evidence_prefixes:
@@ -861,6 +958,12 @@ def _missing_names(
             shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
             reasons.append(f'name "{shown}" not in {evidence_name}')
     return reasons
+
+
+@lru_cache(maxsize=256)
+def _alias_words(aliases: tuple[tuple[str, ...], ...]) -> list[set[str]]:
+    """The folded words of each actor's names (once per brief: every item reads the same groups)."""
+    return [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
 
 
 def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evidence_name: str) -> list[str]:
@@ -881,52 +984,52 @@ def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evide
     return []
 
 
-def _polarity(claim: Sequence[_Tok], evidence: Sequence[_Tok], evidence_name: str) -> list[str]:
+def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> list[str]:
     reasons: list[str] = []
-    stems_at: dict[str, list[int]] = {}
-    for index, token in enumerate(evidence):
-        stems_at.setdefault(_stem(token.low), []).append(index)
-    claim_stems = {_stem(t.low) for t in claim}
+    claim, evidence = claim_text.tokens, evidence_text.tokens
+    stems_at = evidence_text.stems_at
+    claim_stems = set(claim_text.stems)
+    claim_targets = claim_text.negation_targets
     # the claim negates a word the evidence states plainly
-    for index in _negation_targets(claim):
-        word = claim[index].low
-        places = stems_at.get(_stem(word), [])
+    for index in claim_targets:
+        places = stems_at.get(claim_text.stems[index], [])
         if places and not any(_negated_at(evidence, place) for place in places):
             reasons.append(f'negation: says "not {claim[index].text}" where {evidence_name} affirms it')
     # the evidence negates a word the claim states plainly
-    claim_negated = {_stem(claim[i].low) for i in _negation_targets(claim)}
-    for index in _negation_targets(evidence):
-        stem = _stem(evidence[index].low)
+    claim_negated = {claim_text.stems[i] for i in claim_targets}
+    evidence_stems = evidence_text.stems
+    for index in evidence_text.negation_targets:
+        stem = evidence_stems[index]
         if stem in claim_stems and stem not in claim_negated:
-            context = {_stem(t.low) for t in evidence[max(0, index - 4) : index] if t.low not in STOPWORDS}
-            context -= {_stem(n) for n in NEGATIONS} | {_stem(a) for a in _AUX}
+            context = {
+                evidence_stems[j] for j in range(max(0, index - 4), index) if evidence[j].low not in STOPWORDS
+            }
+            context -= _NEGATION_STEMS
             if not context or context & claim_stems:
                 reasons.append(f'negation: affirms "{evidence[index].text}" where {evidence_name} negates it')
     # opposite verbs
-    evidence_lows = {t.low for t in evidence}
-    evidence_stems = set(stems_at)
+    evidence_lows = evidence_text.low_set
     for index, token in enumerate(claim):
         opposites = ANTONYMS.get(token.low)
-        if not opposites or _stem(token.low) in evidence_stems or _negated_at(claim, index):
+        if not opposites or claim_text.stems[index] in stems_at or _negated_at(claim, index):
             continue
         said = sorted(opposites & evidence_lows)
-        family = {token.low} | {w for w in ANTONYMS if ANTONYMS[w] == opposites}
-        if said and not family & evidence_lows:
+        if said and not _FAMILY[token.low] & evidence_lows:
             reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
     return list(dict.fromkeys(reasons))
 
 
-def _order(claim: Sequence[_Tok], evidence: Sequence[_Tok], runs: list[list[_Tok]]) -> list[str]:
+def _order(claim_text: _Text, evidence_text: _Text, runs: list[list[_Tok]]) -> list[str]:
     """Who did what: names A … verb … B in the claim, B … verb … A in the evidence (active voice)."""
     if len(runs) < 2:
         return []
     first, second = runs[0][-1].low, runs[1][-1].low
     if first == second:
         return []
-    lows = [t.low[:-2] if t.low.endswith("'s") else t.low for t in evidence]
-    if first not in lows or second not in lows:
+    if first not in evidence_text.bare_set or second not in evidence_text.bare_set:
         return []
-    i_claim = [t.low for t in claim]
+    claim, lows = claim_text.tokens, evidence_text.bare_lows
+    i_claim = claim_text.lows
     a, b = claim.index(runs[0][-1]), claim.index(runs[1][0])
     between_claim = {_stem(w) for w in i_claim[a + 1 : b] if w not in STOPWORDS and len(w) >= _CONTENT_MIN}
     if not between_claim or "by" in i_claim[a + 1 : b]:
