@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,14 +63,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        if dispatcher is not None:
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
-        if scheduler is not None:
-            scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await scheduler
+        # Deterministic shutdown: each task is cancelled and awaited, with a bound, so a stuck
+        # worker (or its LISTEN connection) cannot keep the process (or a test) from ending.
+        for task in (dispatcher, scheduler):
+            if task is not None:
+                task.cancel()
+                _, pending = await asyncio.wait({task}, timeout=20)
+                if pending:
+                    log.error("%s did not stop within 20 s", task.get_name())
         await runtime.aclose()
         app.state.metrics.process_stopped()
 

@@ -46,7 +46,8 @@ def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settin
         url = request.getfixturevalue("postgres_schema_url")
         store = open_store(settings.model_copy(update={"database_url": url}))
         with store.engine.begin() as connection:  # empty every table for this test
-            names = ", ".join(f'"{t}"' for t in ("api_keys", "jobs", "briefs", "articles"))
+            tables = ("api_keys", "jobs", "briefs", "articles", "procrastinate_jobs", "procrastinate_workers")
+            names = ", ".join(f'"{t}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} CASCADE"))
         store.close()
         return settings.model_copy(update={"database_url": url})
