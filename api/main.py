@@ -29,6 +29,7 @@ from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
 from briefing.jobs import QueueFullError
 from briefing.runtime import Runtime
+from briefing.services.worker import digest_scheduler
 
 log = logging.getLogger("briefing.api")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -49,13 +50,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
         dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
     scheduler = None
-    if settings.scheduler_enabled and settings.worker_enabled:
-        from briefing.digests.scheduler import Scheduler
-
-        scheduler = asyncio.create_task(
-            Scheduler(settings, store, builder=runtime.digests.builder).run_forever(stop),
-            name="briefing-scheduler",
-        )
+    if settings.worker_enabled:
+        digests = digest_scheduler(runtime, service.queue)
+        if digests is not None:
+            scheduler = asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler")
     log.info(
         "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
     )

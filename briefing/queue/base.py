@@ -38,6 +38,7 @@ Handler = Callable[[Job], Awaitable[Outcome]]
 class WorkQueue(Protocol):
     """Accept jobs (durably), run them in a worker, answer their state."""
 
+    engine: str  # "local" or "procrastinate"
     running: int  # jobs this process runs right now
 
     def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job: ...

@@ -28,6 +28,8 @@ log = logging.getLogger("briefing.queue")
 class LocalQueue:
     """Jobs in the store's table, run by one dispatcher task per process with bounded concurrency."""
 
+    engine = "local"
+
     def __init__(self, store: Store, settings: Settings, handlers: dict[str, Handler]) -> None:
         self.store = store
         self.settings = settings

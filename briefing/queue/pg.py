@@ -19,6 +19,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate.psycopg_connector import PsycopgConnector
+from procrastinate.retry import BaseRetryStrategy
 from sqlalchemy.engine import URL
 
 from briefing.config import Settings
@@ -42,6 +43,8 @@ def conninfo(url: URL) -> str:
 class ProcrastinateQueue(LocalQueue):
     """The `WorkQueue` protocol over procrastinate; waiting and fencing are shared with `LocalQueue`."""
 
+    engine = "procrastinate"
+
     def __init__(self, store: Store, settings: Settings, handlers: dict[str, Handler]) -> None:
         super().__init__(store, settings, handlers)
         self.app = procrastinate.App(
@@ -56,10 +59,11 @@ class ProcrastinateQueue(LocalQueue):
         function: Callable[..., Awaitable[Any]],
         *,
         queue: str,
-        retry: procrastinate.RetryStrategy | None = None,
+        retry: BaseRetryStrategy | None = None,
+        pass_context: bool = False,
     ) -> None:
         """Register an async task this queue's workers run (its arguments are JSON keywords)."""
-        self.app.task(name=name, queue=queue, retry=retry or False)(function)
+        self.app.task(name=name, queue=queue, retry=retry or False, pass_context=pass_context)(function)
 
     # --- the WorkQueue protocol ------------------------------------------------------------------
     def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job:
