@@ -3,9 +3,9 @@
 Our `jobs` table stays what clients read (status, attempts, result); a job row and the
 procrastinate job that runs it are inserted in one transaction. procrastinate workers fetch
 tasks with `SELECT … FOR UPDATE SKIP LOCKED`, wake on LISTEN/NOTIFY, and send a heartbeat every
-third of `job_lease_seconds`; every worker also looks, twice per lease, for tasks whose worker
-stopped sending heartbeats (killed, frozen, cut off) and retries them, so stalled work runs again
-within about 1.5 leases. The retried run takes the job over with a new attempt, which fences the
+third of `job_lease_seconds`; every worker also looks, four times per lease, for tasks whose
+worker stopped sending heartbeats (killed, frozen, cut off) and retries them, so stalled work runs
+again within about 1.25 leases. The retried run takes the job over with a new attempt, which fences the
 stalled run's writes (a frozen worker that resumes writes nothing).
 """
 
@@ -117,11 +117,11 @@ class ProcrastinateQueue(LocalQueue):
 
     # --- internals -----------------------------------------------------------------------------
     async def _retry_stalled(self) -> None:
-        """Twice per lease, retry the tasks of workers that stopped sending heartbeats."""
+        """Four times per lease, retry the tasks of workers that stopped sending heartbeats."""
         lease = self.settings.job_lease_seconds
         manager = self.app.job_manager
         while True:
-            await asyncio.sleep(max(0.1, lease / 2))
+            await asyncio.sleep(max(0.1, lease / 4))
             try:
                 stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=lease)
             except Exception as error:  # the database is away for a moment: try again next time
