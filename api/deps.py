@@ -14,8 +14,8 @@ from api.service import BriefService
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller
 from briefing.digests.service import DigestService
-from briefing.jobs import DatabaseJobQueue
 from briefing.pipeline import Briefer
+from briefing.queue import WorkQueue
 from briefing.runtime import Runtime
 from briefing.store import Store
 
@@ -40,7 +40,7 @@ def get_briefer(request: Request) -> Briefer:
     return request.app.state.runtime.briefer
 
 
-def get_queue(request: Request) -> DatabaseJobQueue:
+def get_queue(request: Request) -> WorkQueue:
     return request.app.state.service.queue
 
 
@@ -57,6 +57,6 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 ServiceDep = Annotated[BriefService, Depends(get_service)]
 StoreDep = Annotated[Store, Depends(get_store)]
 BrieferDep = Annotated[Briefer, Depends(get_briefer)]
-QueueDep = Annotated[DatabaseJobQueue, Depends(get_queue)]
+QueueDep = Annotated[WorkQueue, Depends(get_queue)]
 DigestsDep = Annotated[DigestService, Depends(get_digests)]
 FeedsDep = Annotated[FeedPoller, Depends(get_feeds)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -30,6 +29,7 @@ from briefing.config import Settings, get_settings
 from briefing.errors import BriefingError
 from briefing.jobs import QueueFullError
 from briefing.runtime import Runtime
+from briefing.services.worker import digest_scheduler
 
 log = logging.getLogger("briefing.api")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -50,13 +50,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
         dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
     scheduler = None
-    if settings.scheduler_enabled and settings.worker_enabled:
-        from briefing.digests.scheduler import Scheduler
-
-        scheduler = asyncio.create_task(
-            Scheduler(settings, store, builder=runtime.digests.builder).run_forever(stop),
-            name="briefing-scheduler",
-        )
+    if settings.worker_enabled:
+        digests = digest_scheduler(runtime, service.queue)
+        if digests is not None:
+            scheduler = asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler")
     log.info(
         "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
     )
@@ -64,14 +61,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        if dispatcher is not None:
-            dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await dispatcher
-        if scheduler is not None:
-            scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await scheduler
+        # Deterministic shutdown: each task is cancelled and awaited, with a bound, so a stuck
+        # worker (or its LISTEN connection) cannot keep the process (or a test) from ending.
+        for task in (dispatcher, scheduler):
+            if task is not None:
+                task.cancel()
+                _, pending = await asyncio.wait({task}, timeout=20)
+                if pending:
+                    log.error("%s did not stop within 20 s", task.get_name())
         await runtime.aclose()
         app.state.metrics.process_stopped()
 

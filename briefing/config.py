@@ -125,10 +125,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_article_text: bool = False
     job_lease_seconds: float = Field(
-        default=30.0, description="A running job unrenewed this long is requeued."
+        default=10.0,
+        gt=0,
+        description="A running job whose worker is silent this long is run again elsewhere "
+        "(lease renewed, or procrastinate heartbeat sent, every third of it).",
     )
     job_max_attempts: int = Field(default=3, description="Crashed-worker restarts before a job is failed.")
     job_poll_seconds: float = Field(default=1.0, description="How often idle workers look for new jobs.")
+    queue: Literal["auto", "procrastinate", "local"] = Field(
+        default="auto",
+        description="What runs durable work: procrastinate (PostgreSQL only), local (in-process over "
+        "the jobs table), or auto (procrastinate on PostgreSQL, local on SQLite).",
+    )
 
     # --- digests -------------------------------------------------------------------------------
     templates_dir: Path | None = None

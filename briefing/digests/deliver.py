@@ -45,6 +45,21 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 DIRECTORY_FORMATS = ("md", "html", "json")
 
 
+# Webhook answers that may pass if tried again: timeouts and rate limits. Any other 4xx is the
+# receiver refusing this delivery, and fails it at once.
+RETRYABLE_4XX = frozenset({408, 429})
+
+
+class DeliveryRejectedError(UpstreamError):
+    """The receiver refused the delivery (a webhook 4xx other than 408/429): retrying cannot help."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """A failure that fails the same way on every try: refused address or folder, missing setting,
+    a receiver's 4xx. These fail the delivery at once; others are retried with capped backoff."""
+    return isinstance(error, (RefusedError, ConfigError, DeliveryRejectedError))
+
+
 def sign(body: bytes, secret: str) -> str:
     """Value of X-Briefing-Signature: receivers recompute it over the raw body to trust the sender."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
@@ -94,6 +109,8 @@ async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, 
             )
     except httpx.HTTPError as error:
         raise UpstreamError(f"webhook {target.url} failed: {type(error).__name__}: {error}") from error
+    if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX:
+        raise DeliveryRejectedError(f"webhook {target.url} answered HTTP {response.status_code}")
     if response.status_code >= 300:
         raise UpstreamError(f"webhook {target.url} answered HTTP {response.status_code}")
 
@@ -175,9 +192,9 @@ class Deliverer:
             await self.send(target, self.repo.get_digest(digest_id), delivery_id)
         except Exception as error:  # every failure is recorded, whatever raised it
             attempt = attempts + 1
-            # A refused target or a missing setting fails the same way on every try: fail now.
-            permanent = isinstance(error, (RefusedError, ConfigError))
-            give_up = permanent or attempt >= self.settings.delivery_max_attempts
+            # A refused target, a missing setting or a receiver's 4xx fails the same way on every
+            # try: fail now.
+            give_up = is_permanent(error) or attempt >= self.settings.delivery_max_attempts
             retry_at = None if give_up else now + backoff(attempt, self.settings)
             message = str(error) or type(error).__name__
             log.warning(

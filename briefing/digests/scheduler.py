@@ -16,6 +16,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
@@ -27,6 +28,9 @@ from briefing.digests.periods import Slot, due_slot
 from briefing.digests.repo import DigestRepo
 from briefing.models import BriefOptions
 from briefing.store import Store
+
+if TYPE_CHECKING:
+    from briefing.digests.tasks import DigestTasks
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -47,6 +51,7 @@ class Scheduler:
         clock: Clock = _utcnow,
         feed_poller: Callable[[datetime], object] | None = None,
         heartbeat: float | None = None,
+        tasks: DigestTasks | None = None,
     ) -> None:
         self.settings = settings
         self.repo = DigestRepo(store)
@@ -58,10 +63,16 @@ class Scheduler:
         # renew three times per lease, so one slow renewal does not let the lease lapse
         self.heartbeat = heartbeat if heartbeat is not None else settings.scheduler_lease_seconds / 3
         self.feed_poller = feed_poller or FeedPoller(settings, store).poll_due
+        # On procrastinate (PostgreSQL) a pass only enqueues the due work, once per feed, schedule
+        # period and delivery (queueing locks); the process's workers run it.
+        self.tasks = tasks
 
     async def tick(self) -> list[Digest]:
         """One pass: due feeds, due schedule periods, due deliveries. Returns digests made or resumed."""
         now = self.clock()
+        if self.tasks is not None:
+            await asyncio.to_thread(self.tasks.enqueue_due, now)
+            return []
         if self.feed_poller is not None:
             try:
                 await self.feed_poller(now)  # type: ignore[misc]
@@ -82,7 +93,7 @@ class Scheduler:
         await self.deliverer.deliver_due(now=self.clock())
         return digests
 
-    async def run_period(self, schedule: Schedule, slot: Slot) -> Digest | None:
+    async def run_period(self, schedule: Schedule, slot: Slot, *, deliver: bool = True) -> Digest | None:
         """Make (or finish) the digest of one period if this scheduler wins the claim.
 
         The lease is renewed while the digest is built; a scheduler that loses it (it stalled past
@@ -128,7 +139,8 @@ class Scheduler:
                 give_up=give_up,
             )
             return None
-        await self.deliverer.deliver_due(now=self.clock(), digest_id=digest.id)
+        if deliver:
+            await self.deliverer.deliver_due(now=self.clock(), digest_id=digest.id)
         return digest
 
     async def build(self, schedule: Schedule, slot: Slot) -> Digest:

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 from briefing.config import Settings
 from briefing.engines import Engine
 from briefing.errors import ConfigError, InputError, LLMError
-from briefing.jobs import DatabaseJobQueue, Outcome
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
+from briefing.queue import Outcome, build_queue
 from briefing.store import Job, Store
 from briefing.store.flights import Flights
 from briefing.verify import present_brief
@@ -105,7 +105,7 @@ class Briefs:
         self.metrics = metrics or _NoMetrics()
         # The process's engines and LLM clients, with a cache view that leaves storing to the job.
         self.briefer = briefer.with_cache(_LookupOnlyCache(store))
-        self.queue = DatabaseJobQueue(store, settings, {"brief": self.run_job})
+        self.queue = build_queue(settings, store, {"brief": self.run_job})
         self.flights = Flights(store.engine)
 
     def engine_for(self, options: BriefOptions) -> Engine:

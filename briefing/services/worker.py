@@ -11,12 +11,36 @@ import asyncio
 import contextlib
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from briefing.config import Settings
+from briefing.queue import WorkQueue
 from briefing.runtime import Runtime
 from briefing.services.briefs import Briefs
 
+if TYPE_CHECKING:
+    from briefing.digests.scheduler import Scheduler
+
 log = logging.getLogger("briefing.worker")
+
+
+def digest_scheduler(runtime: Runtime, queue: WorkQueue, *, scheduler: bool = True) -> Scheduler | None:
+    """Register the digest tasks on a procrastinate queue (every worker runs them), and return the
+    scheduler loop this process runs, if any: on procrastinate it only enqueues due work (once, under
+    queueing locks); on the embedded queue it runs it, claiming periods and deliveries with leases."""
+    from briefing.digests.scheduler import Scheduler
+
+    settings = runtime.settings
+    tasks = None
+    if queue.engine == "procrastinate":
+        from briefing.digests.tasks import DigestTasks
+
+        tasks = DigestTasks(
+            settings, runtime.store, queue, builder=runtime.digests.builder, feeds=runtime.feeds
+        )
+    if not (scheduler and settings.scheduler_enabled):
+        return None
+    return Scheduler(settings, runtime.store, builder=runtime.digests.builder, tasks=tasks)
 
 
 async def run_worker(
@@ -31,11 +55,9 @@ async def run_worker(
             loop.add_signal_handler(signum, stop.set)
     runtime = await asyncio.to_thread(Runtime.open, settings)
     briefs = Briefs(settings, runtime.store, None, briefer=runtime.briefer)
+    digests = digest_scheduler(runtime, briefs.queue, scheduler=scheduler)  # registers digest tasks
     tasks = [asyncio.create_task(briefs.queue.run_worker(stop), name="briefing-jobs")]
-    if scheduler and settings.scheduler_enabled:
-        from briefing.digests.scheduler import Scheduler
-
-        digests = Scheduler(settings, runtime.store, builder=runtime.digests.builder)
+    if digests is not None:
         tasks.append(asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler"))
     log.info(
         "worker started",

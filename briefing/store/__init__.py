@@ -26,6 +26,7 @@ from briefing.store.jobrows import ClaimLostError, Job, JobsMixin, JobStatus, Qu
 from briefing.store.keys import ApiKeyInfo, KeysMixin
 from briefing.store.statements import Statements
 from briefing.store.tables import ArticleRow, Base, BriefRow, utcnow
+from briefing.store.tasks import TasksMixin
 
 __all__ = [
     "ApiKeyInfo",
@@ -103,7 +104,7 @@ def _brief(row: Any) -> Brief:
     return brief
 
 
-class Store(JobsMixin, KeysMixin, HistoryMixin):
+class Store(JobsMixin, TasksMixin, KeysMixin, HistoryMixin):
     """Synchronous data access; every method is one short transaction."""
 
     def __init__(self, engine: Engine) -> None:

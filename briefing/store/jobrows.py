@@ -92,6 +92,7 @@ class JobsMixin:
         article: Article | None = None,
         run_lease_seconds: float | None = None,
         limit: int | None = None,
+        task: tuple[str, str] | None = None,
     ) -> Job:
         """Store the job (and its article) in one transaction, before any work starts.
 
@@ -99,7 +100,8 @@ class JobsMixin:
         caller, which runs it at once: one transaction instead of insert-then-claim. With `limit`,
         refuses (QueueFullError) when queued + running jobs would exceed it; the count is taken
         after the insert, inside the write transaction, so concurrent submitters cannot both pass
-        on SQLite.
+        on SQLite. With `task` (name, queue) a procrastinate task that runs the job is deferred in
+        the same transaction (PostgreSQL).
         """
         now = utcnow()
         running = run_lease_seconds is not None
@@ -128,6 +130,8 @@ class JobsMixin:
                     raise QueueFullError(
                         f"the server has {limit} jobs queued or running; retry shortly", retry_after=5
                     )
+            if task is not None:
+                self.defer_task(connection, task[0], {"job_id": values["id"]}, queue=task[1])  # type: ignore[attr-defined]
         return Job.model_construct(**values)
 
     def get_job(self, job_id: str) -> Job | None:
@@ -253,8 +257,8 @@ class JobsMixin:
             )
             return int(requeued.rowcount or 0)
 
-    def retry_job(self, job_id: str) -> Job:
-        """Queue a failed job again; returns the job as it now stands."""
+    def retry_job(self, job_id: str, *, task: tuple[str, str] | None = None) -> Job:
+        """Queue a failed job again (with `task`, deferring the task that runs it); returns the job."""
         now = utcnow()
         with self.session() as session:
             row = session.get(JobRow, job_id)
@@ -266,5 +270,7 @@ class JobsMixin:
                     .where(JobRow.id == job_id, JobRow.status == "failed")
                     .values(status="queued", error=None, attempts=0, finished_at=None, updated_at=now)
                 )
+                if task is not None:
+                    self.defer_task(session.connection(), task[0], {"job_id": job_id}, queue=task[1])  # type: ignore[attr-defined]
                 session.refresh(row)
             return _job(row)

@@ -30,6 +30,7 @@ class Recorder:
     routes: dict[str, Route] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     fail_next: int = 0  # answer 500 to this many POSTs first
+    post_status: int = 204  # what the other POSTs get
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def posts(self) -> list[tuple[dict[str, str], bytes]]:
@@ -51,7 +52,7 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
             with recorder.lock:
                 failing = recorder.fail_next > 0
                 recorder.fail_next -= failing
-            self.send_response(500 if failing else 204)
+            self.send_response(500 if failing else recorder.post_status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

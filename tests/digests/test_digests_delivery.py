@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from digest_fakes import harbor_and_tram
 from digest_servers import free_port, http_server, smtp_server, valid_signature
 from pydantic import SecretStr
@@ -59,6 +60,22 @@ async def test_webhook_signed_and_retried_after_500(settings, builder, repo) -> 
     assert valid_signature(headers, body, "s3cret")
     assert headers["X-Briefing-Delivery"] == str(second.id)
     assert json.loads(body)["id"] == digest.id
+
+
+@pytest.mark.parametrize(
+    ("status", "final"), [(404, "failed"), (410, "failed"), (408, "pending"), (429, "pending")]
+)
+async def test_a_webhook_4xx_fails_at_once_unless_it_is_a_timeout_or_rate_limit(
+    settings, builder, repo, status, final
+) -> None:
+    tuned = settings.model_copy(update={"allow_private_urls": True, "webhook_secret": SecretStr("s")})
+    digest = await saved_digest(builder, repo)
+    with http_server() as (base, recorder):
+        recorder.post_status = status
+        repo.ensure_deliveries(digest.id, [WebhookTarget(url=f"{base}/hook")], NOW)
+        (delivery,) = await Deliverer(tuned, repo).deliver_due(now=NOW)
+    assert delivery.status == final and delivery.attempts == 1 and f"HTTP {status}" in delivery.last_error
+    assert (delivery.next_attempt_at is None) == (final == "failed")
 
 
 async def test_webhook_to_loopback_refused_by_default(settings, builder, repo) -> None:

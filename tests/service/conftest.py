@@ -40,13 +40,32 @@ def postgres_schema_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema of its own (for tests that start servers on an empty database)."""
+    if not POSTGRES_URL:
+        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
+    schema = f"f_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
     if request.param == "postgres":
         url = request.getfixturevalue("postgres_schema_url")
         store = open_store(settings.model_copy(update={"database_url": url}))
         with store.engine.begin() as connection:  # empty every table for this test
-            names = ", ".join(f'"{t}"' for t in ("api_keys", "jobs", "briefs", "articles"))
+            tables = ("api_keys", "jobs", "briefs", "articles", "procrastinate_jobs", "procrastinate_workers")
+            names = ", ".join(f'"{t}"' for t in tables)
             connection.execute(text(f"TRUNCATE {names} CASCADE"))
         store.close()
         return settings.model_copy(update={"database_url": url})

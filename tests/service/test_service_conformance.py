@@ -92,6 +92,7 @@ def _seed(base: str, headers: dict[str, str], out: Path) -> None:
         assert client.post("/v1/feeds", json={"url": "http://localhost:9/feed.xml"}).status_code == 201
 
 
+@pytest.mark.timeout(900)  # a schemathesis run of up to 300 s, plus its server
 @pytest.mark.parametrize("keys", [False, True], ids=["no-keys", "api-keys"])
 def test_schemathesis_finds_nothing(tmp_path: Path, keys: bool) -> None:
     headers = ["--header", f"Authorization: Bearer {KEY}"] if keys else []

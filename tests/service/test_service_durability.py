@@ -34,8 +34,8 @@ def _start(port: int, data_dir: Path, delay: str, **extra: str) -> subprocess.Po
         BRIEFING_JOB_LEASE_SECONDS="1",
         BRIEFING_JOB_POLL_SECONDS="0.1",
         PYTHONPATH=str(ROOT),
-        **extra,
     )
+    env.update(extra)  # may override the defaults above
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.service.serve_app", str(port)], cwd=ROOT, env=env
     )

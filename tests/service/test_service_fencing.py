@@ -5,22 +5,17 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
 
 from briefing.config import Settings
 from briefing.jobs import DatabaseJobQueue, Outcome
 from briefing.models import Article, Brief, BriefMeta
 from briefing.store import ClaimLostError, Job, Store
 from briefing.store.tables import utcnow
-from tests.conftest import POSTGRES_URL
 from tests.service.test_service_durability import _free_port, _start
 
 ARTICLE = Article(text="The council met on Monday. It voted to close the bridge.")
@@ -99,23 +94,6 @@ async def test_the_heartbeat_stops_a_run_whose_claim_was_taken_over(store: Store
     finally:
         stop.set()
         await asyncio.wait_for(worker, 10)
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    if not POSTGRES_URL:
-        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
-    schema = f"f_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.mark.postgres

@@ -1,0 +1,145 @@
+"""Digest work as procrastinate tasks (PostgreSQL): feed polls, schedule periods and deliveries.
+
+Every scheduler pass (`Scheduler.tick` with tasks) only enqueues what is due, each item under a
+queueing lock — `feed:<id>`, `run:<schedule>:<period>`, `delivery:<id>` — so N schedulers
+enqueue it once while it waits, and under the same procrastinate lock, so two tasks for one item
+never run at once. Each task re-checks that its item is still due when it starts (another may
+have just done it); the unique run row and digest key of a period stay the last guard.
+
+Deliveries retry with capped exponential backoff (`deliver.backoff`, the same formula as the
+in-process scheduler), as a procrastinate retry strategy; permanent errors (refused address,
+folder outside the allow-list, missing setting, a webhook 4xx other than 408/429) fail at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from procrastinate import JobContext
+from procrastinate.jobs import Job as TaskJob
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
+
+from briefing.config import Settings
+from briefing.digests.build import DigestBuilder
+from briefing.digests.feeds import FeedPoller
+from briefing.digests.periods import Slot, due_slot
+from briefing.digests.scheduler import Scheduler
+from briefing.store import Store, digest_work
+
+if TYPE_CHECKING:
+    from briefing.queue.pg import ProcrastinateQueue
+
+log = logging.getLogger(__name__)
+
+QUEUE = "digests"
+FEED_TASK = "briefing.feeds.poll"
+RUN_TASK = "briefing.digests.run"
+DELIVER_TASK = "briefing.digests.deliver"
+
+
+class RetryDeliveryError(Exception):
+    """A delivery attempt failed and may pass later: procrastinate retries it after `delay` s."""
+
+    def __init__(self, delivery_id: int, delay: float) -> None:
+        super().__init__(f"delivery {delivery_id}: retry in {delay:g} s")
+        self.delay = delay
+
+
+class DeliveryRetry(BaseRetryStrategy):
+    """Retry only what the delivery asked to retry, after the capped backoff it computed."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: TaskJob) -> RetryDecision | None:
+        if isinstance(exception, RetryDeliveryError):
+            return RetryDecision(retry_in={"seconds": exception.delay})
+        return None
+
+
+def _clock_from(now: str) -> Any:
+    """A clock that reads `now` (the enqueuing scheduler's time) when the task starts, then runs on."""
+    offset = datetime.fromisoformat(now) - datetime.now(UTC)
+    return lambda: datetime.now(UTC) + offset
+
+
+class DigestTasks:
+    """Enqueue due digest work (any scheduler) and run it (any worker), on one ProcrastinateQueue."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        queue: ProcrastinateQueue,
+        *,
+        builder: DigestBuilder | None = None,
+        feeds: FeedPoller | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.runner = Scheduler(settings, store, builder=builder)  # runs one item; never enqueues
+        self.feeds = feeds or FeedPoller(settings, store)
+        queue.task(FEED_TASK, self.poll_feed, queue=QUEUE)
+        queue.task(RUN_TASK, self.run_period, queue=QUEUE)
+        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=DeliveryRetry(), pass_context=True)
+
+    # --- enqueueing (a scheduler pass; blocking, run in a thread) -------------------------------
+    def _defer(self, task: str, key: str, args: dict[str, Any]) -> bool:
+        return self.store.defer(task, args, queue=QUEUE, lock=key, queueing_lock=key) is not None
+
+    def enqueue_due(self, now: datetime) -> int:
+        """Enqueue every due feed poll, schedule period and delivery; how many this pass added."""
+        at = now.astimezone(UTC).isoformat()
+        added = 0
+        for feed_id in digest_work.due_feed_ids(self.store, now):
+            added += self._defer(FEED_TASK, f"feed:{feed_id}", {"feed_id": feed_id, "now": at})
+        for schedule in self.runner.repo.list_schedules(enabled_only=True):
+            try:
+                slot = due_slot(schedule.cron, schedule.timezone, now, not_before=schedule.created_at)
+            except Exception as error:  # one unusable schedule must not stop the others
+                log.error("schedule %s: cannot compute its slot, skipped: %s", schedule.id, error)
+                continue
+            if slot is None or digest_work.run_finished(self.store, schedule.id, slot.period):
+                continue
+            args = {"schedule_id": schedule.id, "period": slot.period, "fire_at": slot.fire_at.isoformat()}
+            added += self._defer(RUN_TASK, f"run:{schedule.id}:{slot.period}", {**args, "now": at})
+        added += self.enqueue_deliveries(now)
+        return added
+
+    def enqueue_deliveries(self, now: datetime, digest_id: int | None = None) -> int:
+        at = now.astimezone(UTC).isoformat()
+        return sum(
+            self._defer(DELIVER_TASK, f"delivery:{delivery_id}", {"delivery_id": delivery_id, "now": at})
+            for delivery_id in digest_work.due_delivery_ids(self.store, now, digest_id=digest_id)
+        )
+
+    # --- the tasks ------------------------------------------------------------------------------
+    async def poll_feed(self, feed_id: int, now: str) -> None:
+        at = datetime.fromisoformat(now)  # the enqueuer's time: the next interval counts from it
+        if await asyncio.to_thread(digest_work.feed_due, self.store, feed_id, at):  # else just polled
+            await self.feeds.poll(feed_id, now=at)
+
+    async def run_period(self, schedule_id: int, period: str, fire_at: str, now: str) -> None:
+        runner = copy.copy(self.runner)
+        runner.clock = _clock_from(now)
+        schedule = await asyncio.to_thread(runner.repo.get_schedule, schedule_id)
+        digest = await runner.run_period(
+            schedule, Slot(period=period, fire_at=datetime.fromisoformat(fire_at)), deliver=False
+        )
+        if digest is not None:
+            await asyncio.to_thread(self.enqueue_deliveries, runner.clock(), digest.id)
+
+    async def deliver(self, context: JobContext, delivery_id: int, now: str) -> None:
+        # A retry runs when procrastinate scheduled it: on the real clock, not the enqueuer's.
+        retried = bool(context.job.attempts)
+        at = datetime.now(UTC) if retried else _clock_from(now)()
+        lease = timedelta(seconds=max(60.0, 3 * self.settings.delivery_timeout))
+        claimed = await asyncio.to_thread(
+            digest_work.claim_delivery, self.store, delivery_id, now=at, lease=lease
+        )
+        if not claimed:
+            return  # sent, failed for good, not due yet, or being sent by another task
+        delivery = await self.runner.deliverer.attempt(delivery_id, at)
+        if delivery.status == "pending" and delivery.next_attempt_at is not None:
+            raise RetryDeliveryError(delivery_id, max(0.0, (delivery.next_attempt_at - at).total_seconds()))

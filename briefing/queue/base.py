@@ -1,0 +1,63 @@
+"""The work-queue protocol every process uses, whichever engine runs the work underneath.
+
+A job is a row in our `jobs` table before anything runs (clients read its status and result
+there, and every result write is fenced with the attempt that claimed it). What runs it is the
+queue: `LocalQueue` (in-process, over the same table; SQLite) or `ProcrastinateQueue`
+(procrastinate workers on PostgreSQL, heartbeats and stalled-job retry included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from briefing.errors import BriefingError
+from briefing.models import Article
+from briefing.store import Job
+
+FINAL = ("succeeded", "failed")
+
+
+@dataclass
+class Outcome:
+    """What a handler made of a job."""
+
+    result_id: str | None = None
+    result: dict[str, Any] | None = None
+    value: Any = None  # the in-memory result, handed to an in-process caller (not stored)
+    recorded: bool = (
+        False  # the handler already marked the job succeeded, with its result, in one transaction
+    )
+
+
+Handler = Callable[[Job], Awaitable[Outcome]]
+
+
+class WorkQueue(Protocol):
+    """Accept jobs (durably), run them in a worker, answer their state."""
+
+    engine: str  # "local" or "procrastinate"
+    running: int  # jobs this process runs right now
+
+    def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job: ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def retry(self, job_id: str) -> Job: ...
+
+    async def wait(self, job_id: str, timeout: float) -> Job | None: ...
+
+    async def run_worker(self, stop: asyncio.Event) -> None: ...
+
+    async def run_now(
+        self, kind: str, payload: dict[str, Any], *, article: Article | None = None, timeout: float
+    ) -> tuple[Job, Outcome | None]: ...
+
+
+def error_document(error: BaseException) -> dict[str, Any]:
+    """What a failed job records: enough for a client to act on, no traceback."""
+    if isinstance(error, BriefingError):
+        return {"type": type(error).__name__, "message": error.message, "status": error.http_status}
+    return {"type": "InternalError", "message": f"unexpected {type(error).__name__}: {error}", "status": 500}

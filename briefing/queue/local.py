@@ -1,0 +1,268 @@
+"""The embedded work queue: jobs run in-process over the store's `jobs` table (SQLite's default).
+
+Claims carry leases renewed on a heartbeat; a lease that is not renewed (the worker died) sends
+the job back to the queue, and every result write is fenced with the claim. Every store call
+runs in a worker thread, so a slow database never stalls the event loop. On PostgreSQL the same
+protocol is served by procrastinate (`briefing.queue.pg`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from briefing.config import Settings
+from briefing.errors import BriefingError, StoreError
+from briefing.models import Article
+from briefing.queue.base import FINAL, Handler, Outcome, error_document
+from briefing.store import ClaimLostError, Job, Store
+
+__all__ = ["LocalQueue"]
+
+log = logging.getLogger("briefing.queue")
+
+
+class LocalQueue:
+    """Jobs in the store's table, run by one dispatcher task per process with bounded concurrency."""
+
+    engine = "local"
+
+    def __init__(self, store: Store, settings: Settings, handlers: dict[str, Handler]) -> None:
+        self.store = store
+        self.settings = settings
+        self.handlers = handlers
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup: asyncio.Event | None = None
+        self._waiters: dict[str, list[asyncio.Future[None]]] = {}
+        self._slots: asyncio.Semaphore | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.running = 0
+
+    # --- the JobQueue protocol -------------------------------------------------------------------
+    def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job:
+        """Persist the job (refusing when the queue is full), then nudge the dispatcher."""
+        if kind not in self.handlers:
+            raise BriefingError(f"no handler for job kind {kind!r}")
+        job = self.store.submit_job(kind, payload, article=article, limit=self.settings.queue_limit)
+        self._notify()
+        return job
+
+    async def run_now(
+        self, kind: str, payload: dict[str, Any], *, article: Article | None = None, timeout: float
+    ) -> tuple[Job, Outcome | None]:
+        """Run a job in the caller's task when a worker slot is free (the synchronous fast path).
+
+        The job is stored already claimed — one transaction, still before any work starts — and a
+        handler that records its result with the job's completion makes it two in all. When no
+        slot is free (or jobs are waiting for one), the job is queued instead and the outcome is
+        None: the caller waits for it like any other. If this process dies mid-run, the lease
+        lapses and the job is resumed like a dispatched one.
+        """
+        if kind not in self.handlers:
+            raise BriefingError(f"no handler for job kind {kind!r}")
+        slots = self._slots
+        if slots is None or slots.locked():
+            return await asyncio.to_thread(self.submit, kind, payload, article=article), None
+        await slots.acquire()  # free and uncontended: returns without yielding
+        try:
+            job = await asyncio.to_thread(
+                self.store.submit_job,
+                kind,
+                payload,
+                article=article,
+                run_lease_seconds=self.settings.job_lease_seconds,
+                limit=self.settings.queue_limit,
+            )
+        except BaseException:
+            slots.release()
+            raise
+        task = self._track(asyncio.create_task(self._execute(job, slots)))
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if not done:
+            return job, None
+        return task.result()
+
+    def get(self, job_id: str) -> Job | None:
+        return self.store.get_job(job_id)
+
+    def retry(self, job_id: str) -> Job:
+        job = self.store.retry_job(job_id)
+        if job.status == "queued":
+            self._notify()
+        return job
+
+    async def wait(self, job_id: str, timeout: float) -> Job | None:
+        """The job once it is finished, or as it stands when `timeout` runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.setdefault(job_id, []).append(future)
+            try:
+                job = await asyncio.to_thread(self.store.get_job, job_id)
+                remaining = deadline - loop.time()
+                if job is None or job.status in FINAL or remaining <= 0:
+                    return job
+                # Polling covers jobs finished by a worker in another process.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(future, min(remaining, self.settings.job_poll_seconds))
+            finally:
+                waiters = self._waiters.get(job_id, [])
+                if future in waiters:
+                    waiters.remove(future)
+                if not waiters:
+                    self._waiters.pop(job_id, None)
+
+    async def run_worker(self, stop: asyncio.Event) -> None:
+        """Claim and run jobs until `stop` is set; at most `settings.workers` at a time."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        slots = self._slots = asyncio.Semaphore(max(1, self.settings.workers))
+        next_reap = 0.0
+        try:
+            while not stop.is_set():
+                if time.monotonic() >= next_reap:
+                    requeued = await asyncio.to_thread(
+                        self.store.requeue_expired, max_attempts=self.settings.job_max_attempts
+                    )
+                    if requeued:
+                        log.warning("requeued %d interrupted job(s)", requeued)
+                    next_reap = time.monotonic() + max(0.1, self.settings.job_lease_seconds / 2)
+                await slots.acquire()
+                self._wakeup.clear()
+                try:
+                    job = await asyncio.to_thread(
+                        self.store.claim_job, lease_seconds=self.settings.job_lease_seconds
+                    )
+                except BaseException:
+                    slots.release()
+                    raise
+                if job is None:
+                    slots.release()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wait_either(stop), self.settings.job_poll_seconds)
+                    continue
+                self._track(asyncio.create_task(self._execute(job, slots)))
+        finally:
+            # Unfinished jobs keep their rows; their leases lapse and the next start resumes them.
+            self._slots = None
+            tasks = list(self._tasks)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # --- internals -----------------------------------------------------------------------------
+    async def _wait_either(self, stop: asyncio.Event) -> None:
+        assert self._wakeup is not None
+        waits = [asyncio.create_task(self._wakeup.wait()), asyncio.create_task(stop.wait())]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    def _notify(self) -> None:
+        loop, wakeup = self._loop, self._wakeup
+        if loop is None or wakeup is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            wakeup.set()
+        else:
+            loop.call_soon_threadsafe(wakeup.set)
+
+    def _finished(self, job_id: str) -> None:
+        for future in self._waiters.get(job_id, []):
+            if future.done():
+                continue
+            if future.get_loop() is asyncio.get_running_loop():
+                future.set_result(None)
+            else:
+                future.get_loop().call_soon_threadsafe(_resolve, future)
+
+    async def _heartbeat(self, job: Job) -> None:
+        """Renew the job's lease while it runs; returns only when the claim is lost (taken over)."""
+        interval = max(0.05, self.settings.job_lease_seconds / 3)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                kept = await asyncio.to_thread(
+                    self.store.extend_lease, job.id, lease_seconds=self.settings.job_lease_seconds, claim=job
+                )
+            except StoreError as error:  # the database is away for a moment: try again next beat
+                log.warning("job %s: lease renewal failed: %s", job.id, error.message)
+                continue
+            if not kept:
+                return
+
+    def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
+        """Keep a reference (the loop holds tasks weakly) and cancel it at shutdown."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _execute(self, job: Job, slots: asyncio.Semaphore) -> tuple[Job, Outcome | None]:
+        """Run a claimed job, record how it ended, free its slot; (job as it ended, outcome).
+
+        Every write is fenced with the claim (`job` as claimed): when the lease lapsed and another
+        worker took the job over, the heartbeat stops this run and nothing of it is written.
+        """
+        self.running += 1
+        heartbeat = asyncio.create_task(self._heartbeat(job))
+        work = asyncio.ensure_future(self.handlers[job.kind](job))
+        outcome: Outcome | None = None
+        try:
+            await asyncio.wait({work, heartbeat}, return_when=asyncio.FIRST_COMPLETED)
+            if not work.done():
+                work.cancel()
+                raise _claim_lost(job)
+            try:
+                outcome = work.result()
+            except ClaimLostError:
+                raise
+            except Exception as error:
+                if not isinstance(error, BriefingError):
+                    log.exception("job %s (%s) crashed", job.id, job.kind)
+                else:
+                    log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
+                document = error_document(error)
+                await asyncio.to_thread(self.store.fail_job, job.id, error=document, claim=job)
+                job = job.model_copy(update={"status": "failed", "error": document})
+            else:
+                if not outcome.recorded:
+                    await asyncio.to_thread(
+                        self.store.finish_job,
+                        job.id,
+                        result_id=outcome.result_id,
+                        result=outcome.result,
+                        claim=job,
+                    )
+                job = job.model_copy(
+                    update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
+                )
+        except ClaimLostError as lost:
+            log.warning("%s", lost.message)
+            outcome = None
+            job = await asyncio.to_thread(self.store.get_job, job.id) or job
+        finally:
+            work.cancel()
+            heartbeat.cancel()
+            self.running -= 1
+            slots.release()
+        self._finished(job.id)
+        return job, outcome
+
+
+def _claim_lost(job: Job) -> ClaimLostError:
+    return ClaimLostError(f"job {job.id}: attempt {job.attempts} lost its lease to another worker; stopped")
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -1,0 +1,165 @@
+"""Digest work on procrastinate (PostgreSQL): two schedulers, one feed, a per-minute schedule over
+simulated periods — each period polled once, one digest and one delivery; deliveries retried by a
+procrastinate retry strategy with capped backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from digest_fakes import CountingEngine, FakeBriefer, harbor_and_tram
+from digest_servers import Route, http_server
+from pydantic import SecretStr
+from sqlalchemy import text, update
+
+from briefing.config import Settings
+from briefing.digests.build import DigestBuilder
+from briefing.digests.feeds import FeedPoller
+from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
+from briefing.digests.repo import DigestRepo
+from briefing.digests.scheduler import Scheduler
+from briefing.digests.tables import ScheduleRow
+from briefing.digests.tasks import DigestTasks
+from briefing.queue import build_queue
+from briefing.queue.pg import ProcrastinateQueue
+from briefing.store import Store, open_store
+
+pytestmark = pytest.mark.postgres
+
+T0 = datetime(2026, 5, 4, 9, 0, 10, tzinfo=UTC)  # ten seconds into a minute
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>"""
+
+
+class Node:
+    """One process: its store, procrastinate queue, digest tasks and scheduler (on a fake clock)."""
+
+    def __init__(self, settings: Settings, engine: CountingEngine) -> None:
+        self.store: Store = open_store(settings)
+        self.queue = build_queue(settings, self.store, {})
+        assert isinstance(self.queue, ProcrastinateQueue)
+        repo = DigestRepo(self.store)
+        builder = DigestBuilder(settings, repo, briefer=FakeBriefer(settings, self.store, engine))
+        self.tasks = DigestTasks(settings, self.store, self.queue, builder=builder)
+        self.now = T0
+        self.scheduler = Scheduler(
+            settings, self.store, builder=builder, tasks=self.tasks, clock=lambda: self.now
+        )
+
+    async def drain(self) -> None:
+        """Run this node's worker until the queue has nothing it can take now."""
+        async with self.queue.app.open_async():
+            await self.queue.app.run_worker_async(
+                wait=False, install_signal_handlers=False, concurrency=4, listen_notify=False
+            )
+
+
+def _waiting(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return int(
+            connection.scalar(
+                text("SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")
+            )
+        )
+
+
+async def _run_all(nodes: list[Node], *, until: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + until
+    while True:
+        await asyncio.gather(*(node.drain() for node in nodes))
+        if _waiting(nodes[0].store) == 0 or loop.time() > deadline:
+            return
+        await asyncio.sleep(0.2)  # a retry scheduled a moment ahead
+
+
+def _schedule(repo: DigestRepo, targets: list, created: datetime) -> int:
+    spec = ScheduleIn(name="Minutely", cron="* * * * *", timezone="UTC", targets=targets, window_hours=48)
+    schedule = repo.create_schedule(spec)
+    with repo.store.session() as session:
+        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule.id).values(created_at=created))
+    return schedule.id
+
+
+async def test_two_schedulers_poll_once_and_make_one_digest_and_delivery_per_period(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    settings = postgres_settings.model_copy(
+        update={"allow_private_urls": True, "delivery_dirs": [tmp_path], "fetch_timeout": 60.0}
+    )
+    nodes = [Node(settings, CountingEngine()), Node(settings, CountingEngine())]
+    try:
+        for item in harbor_and_tram():
+            nodes[0].store.save_article(item)
+        repo = DigestRepo(nodes[0].store)
+        _schedule(repo, [DirectoryTarget(path=str(out))], T0 - timedelta(minutes=1))
+        periods = 5
+        with http_server() as (base, recorder):
+            recorder.routes["/feed.xml"] = Route(FEED, content_type="application/rss+xml")
+            FeedPoller(settings, nodes[0].store).add_feed(f"{base}/feed.xml", poll_minutes=1)
+            for minute in range(periods):
+                barrier = threading.Barrier(2)
+
+                def tick(node: Node, at: datetime = T0 + timedelta(minutes=minute), barrier=barrier) -> None:
+                    node.now = at
+                    barrier.wait()
+                    asyncio.run(node.scheduler.tick())  # both enqueue at the same moment
+
+                threads = [threading.Thread(target=tick, args=(node,)) for node in nodes]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                await _run_all(nodes)
+            polls = [
+                path for method, path, _, _ in recorder.requests if method == "GET" and path == "/feed.xml"
+            ]
+        assert len(polls) == periods  # each period's poll once, though two schedulers enqueued it
+        digests = repo.list_digests()
+        assert sorted(d.period for d in digests) == [
+            (T0 + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M") for m in range(periods)
+        ]
+        deliveries = repo.list_deliveries()
+        assert len(deliveries) == periods
+        assert all(d.status == "delivered" and d.attempts == 1 for d in deliveries)
+        assert len(list(out.iterdir())) == 3 * periods  # md, html, json per period
+        assert _waiting(nodes[0].store) == 0
+    finally:
+        for node in nodes:
+            node.store.close()
+
+
+async def test_a_failed_delivery_is_retried_with_backoff_and_a_refusal_fails_at_once(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    settings = postgres_settings.model_copy(
+        update={
+            "allow_private_urls": True,
+            "webhook_secret": SecretStr("s"),
+            "delivery_backoff_base": 0.5,
+            "delivery_backoff_max": 1.0,
+            "delivery_dirs": [tmp_path / "allowed"],
+        }
+    )
+    node = Node(settings, CountingEngine())
+    try:
+        for item in harbor_and_tram():
+            node.store.save_article(item)
+        repo = DigestRepo(node.store)
+        with http_server() as (base, recorder):
+            recorder.fail_next = 2  # 500, 500, then 204
+            targets = [WebhookTarget(url=f"{base}/hook"), DirectoryTarget(path=str(tmp_path / "elsewhere"))]
+            _schedule(repo, targets, T0 - timedelta(minutes=1))
+            await node.scheduler.tick()
+            await _run_all([node])
+            posts = recorder.posts()
+        by_kind = {d.kind: d for d in repo.list_deliveries()}
+        webhook, directory = by_kind["webhook"], by_kind["directory"]
+        assert webhook.status == "delivered" and webhook.attempts == 3 and len(posts) == 3
+        assert [a.ok for a in webhook.history] == [False, False, True]
+        assert directory.status == "failed" and directory.attempts == 1  # refused folder: no retry
+    finally:
+        node.store.close()
