@@ -37,6 +37,12 @@ def test_sqlite_runs_the_embedded_queue_and_refuses_procrastinate(settings: Sett
         store.close()
 
 
+@pytest.fixture
+def store_settings(settings: Settings, postgres_url: str) -> Settings:
+    """These tests run on PostgreSQL only (a fresh schema each); `store` opens it."""
+    return settings.model_copy(update={"database_url": postgres_url})
+
+
 def _tasks(store: Store) -> list[tuple[str, str, dict]]:
     with store.engine.connect() as connection:
         rows = connection.execute(
