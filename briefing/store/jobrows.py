@@ -70,6 +70,17 @@ def _fence(claim: Job) -> dict[str, Any]:
     return {"p_attempt": claim.attempts, "p_started": claim.started_at}
 
 
+def _claim_values(now: datetime, lease_seconds: float) -> dict[str, Any]:
+    """A claim of a job row: running, one more attempt (the fence for its writes), a fresh lease."""
+    return {
+        "status": "running",
+        "attempts": JobRow.attempts + 1,
+        "lease_until": now + timedelta(seconds=lease_seconds),
+        "started_at": now,
+        "updated_at": now,
+    }
+
+
 def _job(row: Any) -> Job:
     # Rows come from our own table, so the model is built without re-validating them.
     return Job.model_construct(**{column.key: getattr(row, column.key) for column in _JOB_COLUMNS})
@@ -158,13 +169,7 @@ class JobsMixin:
             claimed = connection.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status == "queued")
-                .values(
-                    status="running",
-                    attempts=JobRow.attempts + 1,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                    started_at=now,
-                    updated_at=now,
-                )
+                .values(**_claim_values(now, lease_seconds))
                 .returning(*_JOB_COLUMNS)
             ).first()
             return _job(claimed) if claimed is not None else None  # None: another process won the race

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text, update
 from sqlalchemy.exc import IntegrityError
 
-from briefing.store.jobrows import _JOB_COLUMNS, Job, _job, _lost
+from briefing.store.jobrows import _JOB_COLUMNS, Job, _claim_values, _job, _lost
 from briefing.store.tables import JobRow, utcnow
 
 _DEFER = text(
@@ -78,13 +78,7 @@ class TasksMixin:
             row = connection.execute(
                 update(JobRow)
                 .where(JobRow.id == job_id, JobRow.status.in_(("queued", "running")))
-                .values(
-                    status="running",
-                    attempts=JobRow.attempts + 1,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                    started_at=now,
-                    updated_at=now,
-                )
+                .values(**_claim_values(now, lease_seconds))
                 .returning(*_JOB_COLUMNS)
             ).first()
             if row is None:
