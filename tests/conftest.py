@@ -5,8 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -48,6 +51,28 @@ POSTGRES_URL = _worker_database(
     os.environ.get("DATABASE_URL") or os.environ.get("BRIEFING_TEST_DATABASE_URL"),
     os.environ.get("PYTEST_XDIST_WORKER"),
 )
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A URL on a throwaway schema of the test PostgreSQL server, dropped afterwards (skips the
+    test without DATABASE_URL). A schema per use, so racing tests start from an empty database."""
+    if not POSTGRES_URL:
+        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
