@@ -26,14 +26,16 @@ _OVER_WHETHER = re.compile(
     re.IGNORECASE,
 )
 _OVER_NP = re.compile(
-    r"\b(?:dispute|disagreement|row|standoff|fight|clash|feud|quarrel|battle|controversy)\s+"
+    r"\b(?:dispute|disagreement|row|standoff|fight|clash|feud|quarrel|battle|controversy|disagree|disagreed|"
+    r"disagrees|differ|differed|clashed|clashing|sparred|wrangled|wrangling|split|divided)\s+"
     r"(?:over|about)\s+(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80})",
     re.IGNORECASE,
 )
 # 2. A denied or disputed claim: "rejected the accusation that …", "disputed that …".
 _DENIED_THAT = re.compile(
     r"\b(?:denied|denies|deny|disputed|disputes|dispute|rejected|rejects|reject|dismissed|dismisses|contested|"
-    r"contests|challenged|challenges|questioned|questions|doubted|doubts|refuted|refutes)\s+"
+    r"contests|challenged|challenges|questioned|questions|doubted|doubts|refuted|refutes|rebuffed|rebuffs|"
+    r"denounced|denounces|disagreed with|disagrees with|pushed back on|pushed back against)\s+"
     r"(?:(?:the|its|their|his|her|this|that|any)\s+)?(?:[\w\-]+\s+)?(?:claims?|accusations?|allegations?|"
     r"suggestions?|assertions?|arguments?|idea|charges?|reports?|findings?|view|notion|"
     r"characteri[sz]ation)?\s*that\s+" + _CLAUSE,
@@ -104,7 +106,9 @@ _CALLED_FOR_NP = re.compile(
 _OPPOSED_NP = re.compile(
     r"\b(?:criticised|criticized|criticises|criticizes|condemned|condemns|opposed|opposes|objected to|"
     r"objects to|protested against|protested|protest against|rejected|rejects|contested|contests|challenged|"
-    r"challenges)\s(?P<clause>(?:the|a|an|its|their|his|her|plans?|proposals?)\s[^,;.\"“”]{4,80})",
+    r"challenges|denounced|denounces|decried|decries|vetoed|vetoes|appealed against|appealed|"
+    r"voted against|campaigned against|lobbied against|sued over|resisted|resists|opposing|"
+    r"rejecting|criticising|criticizing|condemning|challenging)\s(?P<clause>(?:the|a|an|its|their|his|her|plans?|proposals?)\s[^,;.\"“”]{4,80})",
     re.IGNORECASE,
 )
 # 6. A reported stance: "warned that …", "insisted that …", "was concerned that …", "says …".
@@ -113,13 +117,33 @@ _REPORTED_THAT = re.compile(
     r"warn|claimed|claims|claim|contended|contends|believes|believe|countered|counters|counter|"
     r"concerned|worried|fears|feared|alleged|alleges|acknowledged|stressed|stresses|noted|objected|"
     r"complained|complains|suggested|suggests|arguing|saying|insisting|claiming|warning|contending|"
-    r"told \w+(?: \w+)?|evidence|proof|indications|signs|fears|"
+    r"told \w+(?: \w+)?|evidence|proof|indications|signs|fears|testified|retorted|responded|replied|"
     r"concerns|allegations|suspicions)\s+(?:on \w+day\s+|in \w+\s+)?that\s+" + _CLAUSE,
     re.IGNORECASE,
 )
-# 7. A contested modal claim stated outright: "The Council should have agreed a clear end date".
+# 6b. A reported stance without "that": "Parcelway says the two were dismissed for attendance violations".
+_REPORTED_BARE = re.compile(
+    r"(?<![,.!?]\s)\b(?:said|says|argued|argues|insisted|insists|maintained|maintains|claimed|claims|contended|contends|"
+    r"countered|counters|testified|believes|told (?:\w+\s){0,2}?(?:reporters|lawmakers|journalists|the \w+))"
+    r"(?:\s(?:on \w+day|in a statement|last week|this week|at the time|again))?\s+"
+    r"(?P<clause>(?:the|a|an|its|their|his|her|this|these|those|some|most|many|he|she|it|they|we|"
+    r"[A-Z][\w'’\-]+)\s[^;]{8,})",
+)
+# 6c. A claim called false: "called the claim that wages fell "baseless"" → "Whether wages fell".
+_CALLED_FALSE = re.compile(
+    r"\b(?:called|calls|branded|brands|described|describes|labelled|labeled|dismissed|dismisses)\s+"
+    r"(?:the|its|their|his|her|this|that|these|those|such|[A-Z][\w\-]*['’]s)\s+(?:[\w\-'’]+\s){0,3}?"
+    r"(?:claims?|accusations?|allegations?|suggestions?|assertions?|reports?|charges?|statements?|"
+    r"idea|notion|argument)\s+that\s+(?P<clause>.+?)\s+(?:as\s+)?" + r"(?:false|untrue|baseless|unfounded|misleading|inaccurate|wrong|nonsense|absurd|ridiculous|"
+    r"fabricated|a lie|lies|groundless)\b",
+    re.IGNORECASE,
+)
+# 7. A contested claim stated outright, with a modal or a negation: "The Council should have agreed a
+#    clear end date", "The law does not give him the power to rewrite our strike".: "The Council should have agreed a clear end date".
 _MODAL_CLAIM = re.compile(
-    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:should|must|cannot|can't|would|could|will|won't)\s(?:not\s)?[^;]{6,})$",
+    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:(?:should|must|cannot|can't|would|could|will|won't)\s(?:not\s)?|"
+    r"(?:does|do|did|is|are|was|were|has|have)\s(?:not|never)\s|(?:does|do|did|is|are|was|were|has|have)n['’]t\s)"
+    r"[^;]{6,})$",
     re.IGNORECASE,
 )
 
@@ -259,6 +283,7 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
     that = "that" in lower
     if (
         (whether and (match := _OVER_WHETHER.search(plain)))
+        or (that and (match := _CALLED_FALSE.search(plain)))
         or (that and (match := _DENIED_THAT.search(plain)))
         or ("," in plain and (match := _DENIED_SAYING.search(plain)))
         or (whether and (match := _EMBEDDED_WHETHER.search(plain)))
@@ -292,6 +317,8 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
     ):
         issue = _capital(_clean(match.group("clause")))
     elif that and (match := _REPORTED_THAT.search(plain)):
+        issue = _question(match.group("clause"))
+    elif (match := _REPORTED_BARE.search(plain)) and not match.group("clause").startswith("I "):
         issue = _question(match.group("clause"))
     elif match := _CALLED_FOR_NP.search(plain):
         issue = _question(f"there should be {match.group('clause')}")
