@@ -123,7 +123,7 @@ _REPORTED_THAT = re.compile(
 )
 # 6b. A reported stance without "that": "Parcelway says the two were dismissed for attendance violations".
 _REPORTED_BARE = re.compile(
-    r"(?<![,.!?]\s)\b(?:said|says|argued|argues|insisted|insists|maintained|maintains|claimed|claims|contended|contends|"
+    r"\b(?:said|says|argued|argues|insisted|insists|maintained|maintains|claimed|claims|contended|contends|"
     r"countered|counters|testified|believes|told (?:\w+\s){0,2}?(?:reporters|lawmakers|journalists|the \w+))"
     r"(?:\s(?:on \w+day|in a statement|last week|this week|at the time|again))?\s+"
     r"(?P<clause>(?:the|a|an|its|their|his|her|this|these|those|some|most|many|he|she|it|they|we|"
@@ -134,15 +134,19 @@ _CALLED_FALSE = re.compile(
     r"\b(?:called|calls|branded|brands|described|describes|labelled|labeled|dismissed|dismisses)\s+"
     r"(?:the|its|their|his|her|this|that|these|those|such|[A-Z][\w\-]*['’]s)\s+(?:[\w\-'’]+\s){0,3}?"
     r"(?:claims?|accusations?|allegations?|suggestions?|assertions?|reports?|charges?|statements?|"
-    r"idea|notion|argument)\s+that\s+(?P<clause>.+?)\s+(?:as\s+)?" + r"(?:false|untrue|baseless|unfounded|misleading|inaccurate|wrong|nonsense|absurd|ridiculous|"
-    r"fabricated|a lie|lies|groundless)\b",
+    r"idea|notion|argument)\s+that\s+(?P<clause>.+?)\s+(?:as\s+)?(?:false|untrue|baseless|unfounded|"
+    r"misleading|inaccurate|wrong|nonsense|absurd|ridiculous|fabricated|a lie|lies|groundless)\b",
     re.IGNORECASE,
 )
 # 7. A contested claim stated outright, with a modal or a negation: "The Council should have agreed a
-#    clear end date", "The law does not give him the power to rewrite our strike".: "The Council should have agreed a clear end date".
+#    clear end date", "The law does not give him the power to rewrite our strike" (a negation only in a
+#    quoted claim: a plain "The verdict is not final" is a fact).
 _MODAL_CLAIM = re.compile(
-    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:(?:should|must|cannot|can't|would|could|will|won't)\s(?:not\s)?|"
-    r"(?:does|do|did|is|are|was|were|has|have)\s(?:not|never)\s|(?:does|do|did|is|are|was|were|has|have)n['’]t\s)"
+    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:should|must|cannot|can't|would|could|will|won't)\s(?:not\s)?[^;]{6,})$",
+    re.IGNORECASE,
+)
+_NEGATED_CLAIM = re.compile(
+    r"^(?P<clause>(?:[\w'’\-.]+\s){1,6}?(?:does|do|did|is|are|was|were|has|have)(?:\s(?:not|never)|n['’]t)\s"
     r"[^;]{6,})$",
     re.IGNORECASE,
 )
@@ -316,9 +320,9 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         (match := _OPPOSED_NP.search(plain)) and len(match.group("clause").split()) >= 3
     ):
         issue = _capital(_clean(match.group("clause")))
-    elif that and (match := _REPORTED_THAT.search(plain)):
-        issue = _question(match.group("clause"))
-    elif (match := _REPORTED_BARE.search(plain)) and not match.group("clause").startswith("I "):
+    elif (that and (match := _REPORTED_THAT.search(plain))) or (
+        (match := _REPORTED_BARE.search(plain)) and _states_claim(match.group("clause"))
+    ):
         issue = _question(match.group("clause"))
     elif match := _CALLED_FOR_NP.search(plain):
         issue = _question(f"there should be {match.group('clause')}")
@@ -326,9 +330,21 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         claim
         and not claim.startswith("I ")
         and (match := _MODAL_CLAIM.match(_QUOTES.sub("", claim).rstrip(".!? ")))
+    ) or (
+        claim
+        and plain != text
+        and not claim.startswith("I ")
+        and (match := _NEGATED_CLAIM.match(_QUOTES.sub("", claim).rstrip(".!? ")))
     ):
         issue = _question(_lower_first(match.group("clause")))
     return issue or None
+
+
+def _states_claim(clause: str) -> bool:
+    """A clause after "said" that is a claim, not the speaker of an inverted attribution ("…, said its
+    chairwoman, Maeve Ryan") nor the speaker's own "I"."""
+    head = clause.split(",", 1)[0]
+    return not clause.startswith("I ") and len(head.split()) >= 4
 
 
 def _has(text: str, *parts: str) -> bool:
