@@ -23,7 +23,13 @@ from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
 from briefing.engines.offline.headline import fit, make_headline, tidy
-from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
+from briefing.engines.offline.issues import (
+    answers_previous,
+    claim_issue,
+    counters_previous,
+    opposes,
+    phrase_issue,
+)
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.recase import Recaser, is_lower_case
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
@@ -376,7 +382,7 @@ def _fill_items(
     for _, position, sentence, _ in sorted(disputes, key=_rank_key)[:DISPUTE_CANDIDATES]:
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
-        dispute, phrased = _dispute(sentence, content[position - 1] if position else None, named)
+        dispute, phrased = _dispute(sentence, content[max(0, position - 2) : position], named)
         if _repeats(dispute, brief.disputes):
             continue  # a sentence already quoted by a two-sided dispute, or the same issue again
         if len(brief.disputes) >= MAX_DISPUTES:
@@ -394,20 +400,24 @@ def _fill_items(
             brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
 
 
-def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Named]) -> tuple[Dispute, bool]:
-    """A dispute item, and whether a rule phrased its issue; a sentence that rejects "the claim" or
-    "that account" takes its issue from the claim in the sentence before, and quotes both."""
+def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named]) -> tuple[Dispute, bool]:
+    """A dispute item, and whether a rule phrased its issue; `before` is the (up to two) sentences
+    before it. A sentence that rejects "the claim" or "that account", or answers with a counter-claim
+    ("But residents said …"), takes its issue from the claim in the sentence before, and quotes both."""
+    previous = before[-1] if before else None
     trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
     names = named[sentence.index]
     speaker = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
-    if previous is not None and answers_previous(sentence.text):
+    if previous is not None and (
+        answers_previous(sentence.text) or counters_previous(sentence.text, previous.text)
+    ):
         claim = trim(previous.text, max_words=DISPUTE_WORDS, asides=False)
-        before = named[previous.index]
-        claimant = _attributed_actor(claim.attribution, before) or (before.names[0] if before.names else None)
+        prior = named[previous.index]
+        claimant = _attributed_actor(claim.attribution, prior) or (prior.names[0] if prior.names else None)
         positions = [
             Position(party=p, position=t.text) for p, t in ((claimant, claim), (speaker, trimmed)) if p
         ]
-        parties = list(dict.fromkeys(before.names[:2] + names.names[:2]))
+        parties = list(dict.fromkeys(prior.names[:2] + names.names[:2]))
         issue = claim_issue(previous.text, claim.text)
         return Dispute(
             issue=issue,
@@ -420,12 +430,37 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
     if pointer and previous is not None:
         return _pointing_dispute(sentence, previous, trimmed, named, pointer)
     phrased = phrase_issue(sentence.text, trimmed.text)
-    return Dispute(
+    dispute = Dispute(
         issue=tidy(phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS)),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
-    ), phrased is not None
+    )
+    if len(dispute.parties) < 2 and opposes(sentence.text):
+        _add_opposed_side(dispute, speaker or (names.names[0] if names.names else None), before, named)
+    return dispute, phrased is not None
+
+
+def _add_opposed_side(
+    dispute: Dispute, speaker: str | None, before: list[Sentence], named: dict[int, _Named]
+) -> None:
+    """A one-sided rejection, accusation or lawsuit ("Boreal rejected the suggestion that …") has an
+    opposed side the sentence does not name: the nearest other actor of the sentences before, with
+    its own words as its position when that sentence is attributed to it."""
+    for earlier in reversed(before):
+        others = [
+            name for name in named[earlier.index].names if name != speaker and name not in dispute.parties
+        ]
+        if not others:
+            continue
+        claim = trim(earlier.text, max_words=DISPUTE_WORDS, asides=False)
+        party = _attributed_actor(claim.attribution, named[earlier.index])
+        party = party if party in others else others[0]
+        dispute.parties.append(party)
+        if party == _attributed_actor(claim.attribution, named[earlier.index]):
+            dispute.positions.insert(0, Position(party=party, position=claim.text))
+            dispute.evidence.insert(0, _evidence(earlier)[0])
+        return
 
 
 # A sentence that starts with a pronoun ("They also said they opposed …") continues the one before.

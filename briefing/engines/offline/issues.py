@@ -373,6 +373,40 @@ _ANSWERS_PREVIOUS = re.compile(
 )
 
 
+# A counter-claim: a sentence led by "But" / "However" that reports what another side says
+# ("But residents said the water smelled of chlorine.") answers the claim just before it.
+_COUNTERS_PREVIOUS = re.compile(
+    r"^(?:But|However|Yet)\b,?\s+(?:[^,;\"“]{2,60}?|[^,;\"“]{2,40}?,\s[^,;\"“]{2,60}?,)\s+"
+    r"(?:said|says|argued|argue|argues|insisted|insist|insists|maintained|maintain|maintains|countered|"
+    r"counter|counters|contended|contend|contends|claimed|claim|claims|disputed|dispute|disputes|denied|"
+    r"deny|denies|rejected|reject|rejects)\b"
+)
+# The previous sentence states a claim someone makes (a reporting verb or a stance).
+_STATES_CLAIM = re.compile(
+    r"\b(?:said|says|argued|argues|insisted|insists|claimed|claims|alleged|alleges|maintained|maintains|"
+    r"warned|warns|accused|accuses|told|believes|contended|contends|according to)\b"
+)
+
+
+def counters_previous(sentence: str, previous: str) -> bool:
+    """The sentence sets another side's claim against the claim made in the sentence before."""
+    return _COUNTERS_PREVIOUS.match(sentence) is not None and _STATES_CLAIM.search(previous) is not None
+
+
+# Verbs by which one side opposes another: such a dispute has two sides even when only one is named.
+_OPPOSING = re.compile(
+    r"\b(?:reject|den(?:y|ied|ies|ial)|disput|critici[sz]|accus|condemn|oppos|object|challeng|contest|"
+    r"refut|rebuff|denounc|decr(?:y|ied|ies)|dismiss|blam|sued\b|sues\b|suing|lawsuit|appeal|veto|"
+    r"counter|disagre|pushed back|push back|hit back|hits back|slammed|attack)",
+    re.IGNORECASE,
+)
+
+
+def opposes(sentence: str) -> bool:
+    """The sentence states one side acting against another (a rejection, accusation, lawsuit, veto …)."""
+    return _OPPOSING.search(sentence) is not None
+
+
 def answers_previous(sentence: str) -> bool:
     """The sentence rejects a claim it only points to ("rejected that account"), stated just before."""
     return _ANSWERS_PREVIOUS.search(sentence) is not None
