@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +32,7 @@ from briefing.engines.offline.issues import (
 )
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.recase import Recaser, is_lower_case
+from briefing.engines.offline.recency import days_ago, order_key
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
 from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
@@ -390,14 +391,69 @@ def _fill_items(
                 continue  # past the usual count, only a sentence that states what is contested
             extra += 1
         brief.disputes.append(dispute)
+    brief.status.extend(_status_items(status, brief.summary, item_text, published))
+
+
+def _status_items(
+    status: list[tuple[float, int, Sentence]],
+    summary: str,
+    item_text: Callable[[Sentence], Trimmed],
+    published: date | None,
+) -> list[StatusItem]:
+    """The best status candidates, newest development first (`recency`): the article's newest dated
+    development is always one of them, and at most one item repeats the summary (the reader has
+    just read it; one is kept so that the current state of the main story is in the list), unless
+    the article is so short that its summary is nearly all of it (then repeats fill up to
+    MIN_STATUS items)."""
+    ranked = sorted(status, key=_rank_key)
+    dated = [
+        (days, rank)
+        for rank, entry in enumerate(ranked)
+        if (days := days_ago(entry[2].text, published, states=False)) is not None
+    ]
+    order = list(range(len(ranked)))
+    if dated:
+        newest = min(dated)[1]
+        order.remove(newest)
+        order.insert(0, newest)
+    summary_words = set(_WORD.findall(summary.lower()))
     seen: set[str] = set()
-    for _, _, sentence in sorted(status, key=_rank_key):
-        if len(brief.status) == MAX_STATUS:
+    repeated = False
+    chosen: list[tuple[float, int, StatusItem]] = []
+    spare: list[tuple[float, int, StatusItem]] = []  # further repeats of the summary
+    for rank in order:
+        if len(chosen) == MAX_STATUS:
             break
+        sentence = ranked[rank][2]
         text = item_text(sentence).text
-        if text.lower() not in seen and len(text.split()) >= 4:
-            seen.add(text.lower())
-            brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
+        if text.lower() in seen or len(text.split()) < 4:
+            continue
+        seen.add(text.lower())
+        entry = (
+            order_key(sentence.text, published),
+            rank,
+            StatusItem(text=text, evidence=_evidence(sentence)),
+        )
+        if _repeats_summary(text, summary_words):
+            if repeated:
+                spare.append(entry)
+                continue
+            repeated = True
+        chosen.append(entry)
+    chosen += spare[: max(0, MIN_STATUS - len(chosen))]
+    return [item for _, _, item in sorted(chosen, key=lambda entry: entry[:2])]
+
+
+_WORD = re.compile(r"\w+")
+MIN_STATUS = 2  # a short article whose summary is all of it still gets this many status items
+REPEAT_SHARE = 0.8  # a status item whose words are this much in the summary says nothing new
+
+
+def _repeats_summary(text: str, summary_words: set[str]) -> bool:
+    """The item's words are (nearly) all in the summary: a status list that repeats the summary
+    tells the reader nothing new."""
+    words = _WORD.findall(text.lower())
+    return bool(words) and sum(word in summary_words for word in words) >= REPEAT_SHARE * len(words)
 
 
 def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named]) -> tuple[Dispute, bool]:
