@@ -408,7 +408,7 @@ def _status_items(
     ranked = sorted(status, key=_rank_key)
     dated = [
         (days, rank)
-        for rank, entry in enumerate(ranked)
+        for rank, entry in enumerate(ranked[:NEWEST_AMONG])
         if (days := days_ago(entry[2].text, published, states=False)) is not None
     ]
     order = list(range(len(ranked)))
@@ -445,6 +445,7 @@ def _status_items(
 
 
 _WORD = re.compile(r"\w+")
+NEWEST_AMONG = 24  # the newest development is looked for among this many best status candidates (speed)
 MIN_STATUS = 2  # a short article whose summary is all of it still gets this many status items
 REPEAT_SHARE = 0.8  # a status item whose words are this much in the summary says nothing new
 
