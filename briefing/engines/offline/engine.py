@@ -445,7 +445,7 @@ def _status_items(
 
 
 _WORD = re.compile(r"\w+")
-NEWEST_AMONG = 24  # the newest development is looked for among this many best status candidates (speed)
+NEWEST_AMONG = 16  # the newest development is looked for among this many best status candidates (speed)
 MIN_STATUS = 2  # a short article whose summary is all of it still gets this many status items
 REPEAT_SHARE = 0.8  # a status item whose words are this much in the summary says nothing new
 
@@ -487,15 +487,37 @@ def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named
     if pointer and previous is not None:
         return _pointing_dispute(sentence, previous, trimmed, named, pointer)
     phrased = phrase_issue(sentence.text, trimmed.text)
+    opposing = opposes(sentence.text)
+    if speaker is None and opposing and names.names and _leads(sentence.text, names.names[0]):
+        speaker = names.names[0]  # "Boreal rejected the suggestion …": the subject takes the position
+    if phrased and speaker:
+        phrased = _own_pronoun(phrased, speaker)
     dispute = Dispute(
         issue=tidy(phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS)),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
     )
-    if len(dispute.parties) < 2 and opposes(sentence.text):
+    if len(dispute.parties) < 2 and opposing:
         _add_opposed_side(dispute, speaker or (names.names[0] if names.names else None), before, named)
     return dispute, phrased is not None
+
+
+_OWN_PRONOUN = re.compile(r"^Whether (?P<pronoun>it|its) ")
+
+
+def _own_pronoun(issue: str, speaker: str) -> str:
+    """ "X denied that it …" is about X: "Whether it was trying …" → "Whether X was trying …"."""
+    match = _OWN_PRONOUN.match(issue)
+    if not match:
+        return issue
+    name = f"{speaker}'s" if match.group("pronoun") == "its" else speaker
+    return f"Whether {name} {issue[match.end() :]}"
+
+
+def _leads(text: str, name: str) -> bool:
+    """The actor is named at the start of the sentence (after its dateline): its subject."""
+    return strip_dateline(text).startswith(name.split()[0])
 
 
 def _add_opposed_side(
