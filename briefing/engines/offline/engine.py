@@ -511,7 +511,8 @@ def _own_pronoun(issue: str, speaker: str) -> str:
     match = _OWN_PRONOUN.match(issue)
     if not match:
         return issue
-    name = f"{speaker}'s" if match.group("pronoun") == "its" else speaker
+    possessive = f"{speaker}'" if speaker.endswith("s") else f"{speaker}'s"
+    name = possessive if match.group("pronoun") == "its" else speaker
     return f"Whether {name} {issue[match.end() :]}"
 
 
