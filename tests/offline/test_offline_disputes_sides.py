@@ -124,3 +124,25 @@ def test_a_counter_claim_quotes_both_sentences_and_asks_the_first_claim() -> Non
         "The Harwick water utility said on Tuesday that the tap water was safe to drink.",
         "But residents of the Eastfield district said the water smelled of chlorine.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "issue"),
+    [
+        ("The plan to close the school was opposed by parents and teachers.", "The plan to close the school"),
+        ("The levy has drawn sharp criticism from retailers.", "The levy"),
+        (
+            "Residents sued the city over the closure of the night bus route.",
+            "The closure of the night bus route",
+        ),
+        ("The union filed a legal challenge against the new shift rota.", "The new shift rota"),
+    ],
+)
+def test_a_contested_thing_and_a_lawsuit_name_the_issue(sentence: str, issue: str) -> None:
+    assert phrase_issue(sentence) == issue
+
+
+def test_a_stance_after_a_reporting_verb_is_a_dispute_candidate() -> None:
+    """ "said … should …" states a position (conflict 1 for the stance, 1 for "should")."""
+    assert classify("The delegate said the guidance should remain voluntary.").is_dispute
+    assert not classify("The delegate said the guidance was published in May.").is_dispute

@@ -239,6 +239,9 @@ CONFLICT_CUES: tuple[str, ...] = (
     "voted against",
     "campaigned against",
     "lobbied against",
+    "came under fire",
+    "drew criticism",
+    "outrage",
 )
 WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "but",
@@ -290,6 +293,13 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "differ",
     "differed",
     "counter",
+    "resistance",
+    # one side's advocate speaking: a lawyer's or prosecutor's statement argues a case
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "prosecutors",
+    "prosecutor",
 )
 # Stances (weight 2, like conflict cues): a party that wants, proposes or calls for something takes
 # a side; in news, the other side is usually a sentence away.
@@ -708,6 +718,7 @@ _CLAIM_VERBS = frozenset(
     | {"contends", "claimed", "claims", "countered", "counters", "told", "believes", "believe"}
 )
 _CONTRASTS = frozenset({"but", "while", "whereas"})
+_STANCE_MODALS = frozenset({"should", "must", "cannot", "can't", "shouldn't", "mustn't", "never"})
 _COUNTER_LEADS = frozenset({"but", "however", "yet"})
 
 
@@ -716,6 +727,8 @@ def _contrast(words: list[str]) -> float:
     if words and words[0] in _COUNTER_LEADS:
         return 1.0
     claims = [index for index, word in enumerate(words) if word in _CLAIM_VERBS]
+    if claims and not _STANCE_MODALS.isdisjoint(words[claims[0] + 1 :]):
+        return 1.0  # "said the mission should leave", "insists the law cannot apply": a stance
     if len(claims) < 2:
         return 0.0
     return 1.0 if any(word in _CONTRASTS for word in words[claims[0] + 1 : claims[-1]]) else 0.0

@@ -109,6 +109,25 @@ _DIVIDES = _compile(
     r"(?:split|divided|polarized|polarised)\s",
     re.IGNORECASE,
 )
+# 2f. A contested thing as the subject: "The plan was opposed by …", "The levy has drawn criticism
+#     from …", "The ruling sparked protests" → the thing is the issue.
+_CONTESTED_SUBJECT = _compile(
+    r"^(?P<clause>(?:the|a|an|its|their|this|that)\s[^,;]{3,60}?)\s(?:(?:has|have|had)\s(?:been\s)?|"
+    r"(?:is|are|was|were)\s)?(?:\w+ly\s)?(?:(?:criticised|criticized|condemned|opposed|rejected|challenged|"
+    r"contested|disputed|attacked|denounced|questioned)\sby\s|(?:faced|faces|face|drew|draws|drawn|met with|"
+    r"meets with|sparked|sparks|triggered|triggers|provoked|provokes|came under|comes under|come under)\s"
+    r"(?:\w+\s)?(?:opposition|criticism|resistance|backlash|protests?|outrage|fire|objections|anger|"
+    r"legal challenges?|lawsuits?))",
+    re.IGNORECASE,
+)
+_CONTESTED_WORDS = (" by ", "opposition", "critic", "resistance", "backlash", "protest", "outrage", "fire")
+# 2g. A lawsuit or appeal over something: "sued the city over the school closure" → the closure.
+_SUED_OVER = _compile(
+    r"\b(?:sued|sues|suing|lawsuit|lawsuits|suit|legal action|legal challenge|court challenge|appeal|"
+    r"appealed|complaint)\b[^,;.\"“”]{0,60}?\s(?:over|against)\s"
+    r"(?P<clause>(?:the|a|an|its|their|his|her)\s[^,;.\"“”]{4,80})",
+    re.IGNORECASE,
+)
 # 3. An accusation: "accused Y of firing two organizers" → "Whether Y fired two organizers".
 _ACCUSED_OF = _compile(
     r"\b(?:accused|accuses|accusing|accuse|suspected|suspects)\s+" + _NP + r"\s+of\s+(?P<verb>\w+ing)\b"
@@ -339,7 +358,11 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         issue = _capital(_clean(match.group("clause")))
     elif ("den" in lower or "reject" in lower) and (match := _DENIED_ROLE.search(plain)):
         issue = _capital(_clean(f"who was responsible for {match.group('clause')}"))
-    elif _has(lower, "split", "divided", "polari") and (match := _DIVIDES.search(plain)):
+    elif (
+        (_has(lower, "split", "divided", "polari") and (match := _DIVIDES.search(plain)))
+        or (_has(lower, *_CONTESTED_WORDS) and (match := _CONTESTED_SUBJECT.search(plain)))
+        or (_has(lower, "su", "appeal", "complaint", "legal") and (match := _SUED_OVER.search(plain)))
+    ):
         issue = _capital(_clean(match.group("clause")))
     elif _has(lower, "accus", "suspect") and (match := _ACCUSED_OF.search(plain)):
         issue = _question(f"{match.group('np')} {past_of(match.group('verb'))}{match.group('rest')}")
