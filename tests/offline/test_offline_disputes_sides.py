@@ -146,3 +146,35 @@ def test_a_stance_after_a_reporting_verb_is_a_dispute_candidate() -> None:
     """ "said … should …" states a position (conflict 1 for the stance, 1 for "should")."""
     assert classify("The delegate said the guidance should remain voluntary.").is_dispute
     assert not classify("The delegate said the guidance was published in May.").is_dispute
+
+
+def test_a_clash_on_a_day_over_a_thing_names_the_thing() -> None:
+    sentence = "Mayor Lena Ortiz and councillor Tomas Reyes clashed on Monday over the harbour plan."
+    assert phrase_issue(sentence) == "The harbour plan"
+
+
+def test_x_said_but_y_said_gives_each_side_its_position() -> None:
+    text = (
+        "Mayor Lena Ortiz and councillor Tomas Reyes clashed on Monday over the harbour plan.\n\n"
+        "Ortiz said the new harbour wall would protect 300 homes, but Reyes said the wall would cost twice "
+        "the estimate.\n\n"
+        "The council will vote on the plan next week."
+    )
+    brief = brief_of(text)
+    two = next(d for d in brief.disputes if "300 homes" in d.issue)
+    assert two.issue == "Whether the new harbour wall would protect 300 homes"
+    assert [(p.party, p.position) for p in two.positions] == [
+        ("Lena Ortiz", "The new harbour wall would protect 300 homes."),
+        ("Tomas Reyes", "The wall would cost twice the estimate."),
+    ]
+    assert set(two.parties) == {"Lena Ortiz", "Tomas Reyes"}
+
+
+def test_however_after_the_subject_is_a_counter_claim() -> None:
+    claim = "The Harwick Water Board said on Tuesday that the tap water was safe to drink."
+    counter = "The Eastfield Residents Association, however, said the water smelled of chlorine."
+    assert counters_previous(counter, claim)
+    assert counters_previous(
+        "In response, the board said the samples were clean.", "Residents said it smelled."
+    )
+    assert classify(counter).is_dispute

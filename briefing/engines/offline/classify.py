@@ -726,6 +726,8 @@ def _contrast(words: list[str]) -> float:
     """1.0 when the sentence sets one claim against another (see `_CLAIM_VERBS`), else 0.0."""
     if words and words[0] in _COUNTER_LEADS:
         return 1.0
+    if "however" in words and not _CLAIM_VERBS.isdisjoint(words):
+        return 1.0  # "The ministry, however, said …": a counter-claim
     claims = [index for index, word in enumerate(words) if word in _CLAIM_VERBS]
     if claims and not _STANCE_MODALS.isdisjoint(words[claims[0] + 1 :]):
         return 1.0  # "said the mission should leave", "insists the law cannot apply": a stance

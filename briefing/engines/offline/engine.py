@@ -29,6 +29,7 @@ from briefing.engines.offline.issues import (
     counters_previous,
     opposes,
     phrase_issue,
+    two_claims,
 )
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.recase import Recaser, is_lower_case
@@ -498,6 +499,8 @@ def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
     )
+    if (sides := two_claims(sentence.text)) is not None:
+        _two_positions(dispute, sides, names)
     if len(dispute.parties) < 2 and opposing:
         _add_opposed_side(dispute, speaker or (names.names[0] if names.names else None), before, named)
     return dispute, phrased is not None
@@ -514,6 +517,28 @@ def _own_pronoun(issue: str, speaker: str) -> str:
     possessive = f"{speaker}'" if speaker.endswith("s") else f"{speaker}'s"
     name = possessive if match.group("pronoun") == "its" else speaker
     return f"Whether {name} {issue[match.end() :]}"
+
+
+def _two_positions(dispute: Dispute, sides: tuple[str, str, str, str], names: _Named) -> None:
+    """ "X said A, but Y said B": X holds A and Y holds B, when both are actors of ours."""
+    first, one, second, other = sides
+    holders = [_named_in(first, names), _named_in(second, names)]
+    if None in holders or holders[0] == holders[1]:
+        return
+    dispute.positions = [
+        Position(party=party, position=text.rstrip(".") + ".")
+        for party, text in zip(holders, (one, other), strict=True)
+        if party
+    ]
+    for party in holders:
+        if party and party not in dispute.parties:
+            dispute.parties.append(party)
+
+
+def _named_in(text: str, names: _Named) -> str | None:
+    """The actor of ours that `text` (a subject phrase) names, if any."""
+    lower = text.lower()
+    return next((name for name in names.names if name.split()[-1].lower() in lower), None)
 
 
 def _leads(text: str, name: str) -> bool:

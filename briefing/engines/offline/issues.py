@@ -70,7 +70,8 @@ _OVER_WHETHER = _compile(
 _OVER_NP = _compile(
     r"\b(?:dispute|disagreement|row|standoff|fight|clash|feud|quarrel|battle|controversy|disagree|disagreed|"
     r"disagrees|differ|differed|clashed|clashing|sparred|wrangled|wrangling|split|divided)\s+"
-    r"(?:over|about)\s+(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80})",
+    r"(?:(?:on|late on|again|publicly|sharply|openly)\s(?:\w+day\s)?)?(?:over|about)\s+"
+    r"(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80})",
     re.IGNORECASE,
 )
 # 2. A denied or disputed claim: "rejected the accusation that …", "disputed that …".
@@ -441,7 +442,8 @@ _ANSWERS_PREVIOUS = _compile(
 # A counter-claim: a sentence led by "But" / "However" that reports what another side says
 # ("But residents said the water smelled of chlorine.") answers the claim just before it.
 _COUNTERS_PREVIOUS = _compile(
-    r"^(?:But|However|Yet)\b,?\s+(?:[^,;\"“]{2,60}?|[^,;\"“]{2,40}?,\s[^,;\"“]{2,60}?,)\s+"
+    r"^(?:But|However|Yet|In response|Responding|In reply)\b,?\s+"
+    r"(?:[^,;\"“]{2,60}?|[^,;\"“]{2,40}?,\s[^,;\"“]{2,60}?,)\s+"
     r"(?:said|says|argued|argue|argues|insisted|insist|insists|maintained|maintain|maintains|countered|"
     r"counter|counters|contended|contend|contends|claimed|claim|claims|disputed|dispute|disputes|denied|"
     r"deny|denies|rejected|reject|rejects)\b"
@@ -453,9 +455,43 @@ _STATES_CLAIM = _compile(
 )
 
 
+_HOWEVER_SAID = _compile(
+    r"^[^,;\"“]{2,60},\s(?:however|though|for (?:its|his|her|their) part),\s(?:\w+\s)?"
+    r"(?:said|says|argued|argues|insisted|insists|maintained|maintains|countered|counters|contended|contends|claimed|claims)\b"
+)
+
+
 def counters_previous(sentence: str, previous: str) -> bool:
-    """The sentence sets another side's claim against the claim made in the sentence before."""
-    return _COUNTERS_PREVIOUS.match(sentence) is not None and _STATES_CLAIM.search(previous) is not None
+    """The sentence sets another side's claim against the claim made in the sentence before ("But
+    residents said …", "The ministry, however, said …", "In response, the company said …")."""
+    return (
+        _COUNTERS_PREVIOUS.match(sentence) is not None or _HOWEVER_SAID.match(sentence) is not None
+    ) and _STATES_CLAIM.search(previous) is not None
+
+
+_SAY_VERB = (
+    r"(?:said|says|argued|argues|insisted|insists|maintained|maintains|claimed|claims|contended|contends)"
+)
+# "X said A, but Y said B": two sides and their positions in one sentence.
+_TWO_CLAIMS = re.compile(
+    r"^(?P<first>[^,;\"“]{2,80}?)\s"
+    + _SAY_VERB
+    + r"\s(?:that\s)?(?P<one>[^;]{8,}?),?\s(?:but|while|whereas)\s"
+    r"(?P<second>[^,;\"“]{2,80}?)\s" + _SAY_VERB + r"\s(?:that\s)?(?P<other>[^;]{8,}?)[.!?]?$"
+)
+
+
+def two_claims(sentence: str) -> tuple[str, str, str, str] | None:
+    """(first speaker, first claim, second speaker, second claim) of "X said A, but Y said B"."""
+    match = _TWO_CLAIMS.match(strip_dateline(sentence).strip())
+    if match is None:
+        return None
+    return (
+        match.group("first"),
+        _capital(match.group("one")),
+        match.group("second"),
+        _capital(match.group("other")),
+    )
 
 
 # Verbs by which one side opposes another: such a dispute has two sides even when only one is named.
