@@ -402,8 +402,8 @@ def _status_items(
     published: date | None,
 ) -> list[StatusItem]:
     """The best status candidates, newest development first (`recency`): the article's newest dated
-    development is always one of them, and at most one item repeats the summary (the reader has
-    just read it; one is kept so that the current state of the main story is in the list), unless
+    development is always one of them, and at most ALLOWED_REPEATS items restate a summary sentence
+    (the reader has just read it; one is kept so that the main story's state is in the list), unless
     the article is so short that its summary is nearly all of it (then repeats fill up to
     MIN_STATUS items)."""
     ranked = sorted(status, key=_rank_key)
@@ -417,9 +417,9 @@ def _status_items(
         newest = min(dated)[1]
         order.remove(newest)
         order.insert(0, newest)
-    summary_words = set(_WORD.findall(summary.lower()))
+    summary_words = _summary_sentences(summary)
     seen: set[str] = set()
-    repeated = False
+    repeated = 0
     chosen: list[tuple[float, int, StatusItem]] = []
     spare: list[tuple[float, int, StatusItem]] = []  # further repeats of the summary
     for rank in order:
@@ -436,10 +436,10 @@ def _status_items(
             StatusItem(text=text, evidence=_evidence(sentence)),
         )
         if _repeats_summary(text, summary_words):
-            if repeated:
+            if repeated >= ALLOWED_REPEATS:
                 spare.append(entry)
                 continue
-            repeated = True
+            repeated += 1
         chosen.append(entry)
     chosen += spare[: max(0, MIN_STATUS - len(chosen))]
     return [item for _, _, item in sorted(chosen, key=lambda entry: entry[:2])]
@@ -448,14 +448,28 @@ def _status_items(
 _WORD = re.compile(r"\w+")
 NEWEST_AMONG = 16  # the newest development is looked for among this many best status candidates (speed)
 MIN_STATUS = 2  # a short article whose summary is all of it still gets this many status items
-REPEAT_SHARE = 0.8  # a status item whose words are this much in the summary says nothing new
+_SUMMARY_BREAK = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z\"“‘])")
+ALLOWED_REPEATS = 1  # status items that may restate a summary sentence (the main story's state)
+# A status item restates a summary sentence when REPEAT_SHARE of its words are in that sentence and
+# they make up COVER_SHARE of the sentence's words.
+COVER_SHARE = 0.6
+REPEAT_SHARE = 0.8
 
 
-def _repeats_summary(text: str, summary_words: set[str]) -> bool:
-    """The item's words are (nearly) all in the summary: a status list that repeats the summary
-    tells the reader nothing new."""
-    words = _WORD.findall(text.lower())
-    return bool(words) and sum(word in summary_words for word in words) >= REPEAT_SHARE * len(words)
+def _repeats_summary(text: str, summary: list[set[str]]) -> bool:
+    """The item says what a summary sentence says: its words are (nearly) all in that sentence, and
+    it carries most of that sentence's words. One fact taken from a long summary sentence is not a
+    repeat; the sentence restated is."""
+    words = set(_WORD.findall(text.lower()))
+    return bool(words) and any(
+        len(words & piece) >= REPEAT_SHARE * len(words) and len(words & piece) >= COVER_SHARE * len(piece)
+        for piece in summary
+    )
+
+
+def _summary_sentences(summary: str) -> list[set[str]]:
+    """The words of each sentence of the summary."""
+    return [set(_WORD.findall(piece.lower())) for piece in _SUMMARY_BREAK.split(summary) if piece.strip()]
 
 
 def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named]) -> tuple[Dispute, bool]:
