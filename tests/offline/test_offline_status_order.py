@@ -1,16 +1,14 @@
-"""Status items: newest development first, the newest one present, no pile of summary repeats."""
+"""Status items: newest development first, and the newest one present."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import UTC, date, datetime
 
 import pytest
 
 from briefing.config import Settings
 from briefing.engines.offline import OfflineEngine
-from briefing.engines.offline.engine import _repeats_summary, _summary_sentences
 from briefing.engines.offline.recency import UNDATED, days_ago, order_key
 from briefing.models import Article, Brief, BriefOptions
 
@@ -69,38 +67,8 @@ def test_status_is_newest_first_and_holds_the_newest_development() -> None:
     assert "suspended the building permit" in texts[0]
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def test_at_most_one_status_item_restates_a_summary_sentence() -> None:
-    brief = brief_of(STORY)
-    pieces = [_words(p) for p in re.split(r"(?<=[.!?])\s+(?=[A-Z])", brief.summary)]
-    restated = [
-        item.text
-        for item in brief.status
-        if any(
-            len(_words(item.text) & p) >= 0.8 * len(_words(item.text))
-            and len(_words(item.text) & p) >= 0.6 * len(p)
-            for p in pieces
-        )
-    ]
-    assert len(restated) <= 1, (brief.summary, restated)
-    assert len(brief.status) >= 3
-
-
-def test_one_fact_of_a_long_summary_sentence_is_no_repeat() -> None:
-    summary = _summary_sentences(
-        "The council approved the harbour plan on Monday, as storms flooded 300 homes and the court "
-        "suspended the permit. Work starts in May."
-    )
-    assert _repeats_summary("Work starts in May.", summary)
-    assert not _repeats_summary("The council approved the harbour plan on Monday.", summary)
-    assert not _repeats_summary("Brenmar hired 140 workers.", summary)
-
-
 def test_a_short_article_still_has_status_items() -> None:
-    """When the summary is the whole article, repeats fill the status list up to two items."""
+    """When the summary is the whole article, its facts are still the status."""
     brief = brief_of(
         "The harbour wall in Orvalle was closed on Monday after a storm. "
         "Repairs have cost 2 million euros so far. Fishing boats were moved to Brenmar."

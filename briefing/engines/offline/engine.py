@@ -392,20 +392,17 @@ def _fill_items(
                 continue  # past the usual count, only a sentence that states what is contested
             extra += 1
         brief.disputes.append(dispute)
-    brief.status.extend(_status_items(status, brief.summary, item_text, published))
+    brief.status.extend(_status_items(status, item_text, published))
 
 
 def _status_items(
     status: list[tuple[float, int, Sentence]],
-    summary: str,
     item_text: Callable[[Sentence], Trimmed],
     published: date | None,
 ) -> list[StatusItem]:
-    """The best status candidates, newest development first (`recency`): the article's newest dated
-    development is always one of them, and at most ALLOWED_REPEATS items restate a summary sentence
-    (the reader has just read it; one is kept so that the main story's state is in the list), unless
-    the article is so short that its summary is nearly all of it (then repeats fill up to
-    MIN_STATUS items)."""
+    """The best status candidates, newest development first (`recency`); the article's newest dated
+    development is always one of them. (Dropping the items that repeat the summary was measured and
+    left out: docs/offline.md, Quality.)"""
     ranked = sorted(status, key=_rank_key)
     dated = [
         (days, rank)
@@ -417,11 +414,8 @@ def _status_items(
         newest = min(dated)[1]
         order.remove(newest)
         order.insert(0, newest)
-    summary_words = _summary_sentences(summary)
     seen: set[str] = set()
-    repeated = 0
     chosen: list[tuple[float, int, StatusItem]] = []
-    spare: list[tuple[float, int, StatusItem]] = []  # further repeats of the summary
     for rank in order:
         if len(chosen) == MAX_STATUS:
             break
@@ -430,46 +424,13 @@ def _status_items(
         if text.lower() in seen or len(text.split()) < 4:
             continue
         seen.add(text.lower())
-        entry = (
-            order_key(sentence.text, published),
-            rank,
-            StatusItem(text=text, evidence=_evidence(sentence)),
+        chosen.append(
+            (order_key(sentence.text, published), rank, StatusItem(text=text, evidence=_evidence(sentence)))
         )
-        if _repeats_summary(text, summary_words):
-            if repeated >= ALLOWED_REPEATS:
-                spare.append(entry)
-                continue
-            repeated += 1
-        chosen.append(entry)
-    chosen += spare[: max(0, MIN_STATUS - len(chosen))]
     return [item for _, _, item in sorted(chosen, key=lambda entry: entry[:2])]
 
 
-_WORD = re.compile(r"\w+")
 NEWEST_AMONG = 16  # the newest development is looked for among this many best status candidates (speed)
-MIN_STATUS = 2  # a short article whose summary is all of it still gets this many status items
-_SUMMARY_BREAK = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z\"“‘])")
-ALLOWED_REPEATS = 1  # status items that may restate a summary sentence (the main story's state)
-# A status item restates a summary sentence when REPEAT_SHARE of its words are in that sentence and
-# they make up COVER_SHARE of the sentence's words.
-COVER_SHARE = 0.6
-REPEAT_SHARE = 0.8
-
-
-def _repeats_summary(text: str, summary: list[set[str]]) -> bool:
-    """The item says what a summary sentence says: its words are (nearly) all in that sentence, and
-    it carries most of that sentence's words. One fact taken from a long summary sentence is not a
-    repeat; the sentence restated is."""
-    words = set(_WORD.findall(text.lower()))
-    return bool(words) and any(
-        len(words & piece) >= REPEAT_SHARE * len(words) and len(words & piece) >= COVER_SHARE * len(piece)
-        for piece in summary
-    )
-
-
-def _summary_sentences(summary: str) -> list[set[str]]:
-    """The words of each sentence of the summary."""
-    return [set(_WORD.findall(piece.lower())) for piece in _SUMMARY_BREAK.split(summary) if piece.strip()]
 
 
 def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named]) -> tuple[Dispute, bool]:
