@@ -186,6 +186,62 @@ CONFLICT_CUES: tuple[str, ...] = (
     "fight over",
     "fought",
     "resisted",
+    # more ways news text states a disagreement (verb forms, nouns, lawsuits, vetoes, rebuttals)
+    "disagrees",
+    "rejecting",
+    "rejection",
+    "denying",
+    "disputing",
+    "contesting",
+    "challenging",
+    "challenges",
+    "opposing",
+    "oppose",
+    "objects",
+    "objecting",
+    "criticising",
+    "criticizing",
+    "criticise",
+    "criticize",
+    "condemn",
+    "condemning",
+    "condemnation",
+    "accuse",
+    "accusations",
+    "refute",
+    "refuted",
+    "refutes",
+    "rebuffed",
+    "rebuffs",
+    "denounced",
+    "denounces",
+    "decried",
+    "decries",
+    "lambasted",
+    "hit back",
+    "hits back",
+    "pushed back",
+    "pushes back",
+    "push back",
+    "baseless",
+    "unfounded",
+    "untrue",
+    "fabricated",
+    "vetoes",
+    "lawsuits",
+    "sues",
+    "legal challenge",
+    "legal action",
+    "dissent",
+    "dissented",
+    "dissenting",
+    "retorted",
+    "voted against",
+    "campaigned against",
+    "lobbied against",
+    "came under fire",
+    "drew criticism",
+    "outrage",
 )
 WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "but",
@@ -226,6 +282,24 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "controversial",
     "tension",
     "tensions",
+    "opposition",
+    "maintains",
+    "maintained",
+    "contends",
+    "contended",
+    "misleading",
+    "inaccurate",
+    "wrongly",
+    "differ",
+    "differed",
+    "counter",
+    "resistance",
+    # one side's advocate speaking: a lawyer's or prosecutor's statement argues a case
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "prosecutors",
+    "prosecutor",
 )
 # Stances (weight 2, like conflict cues): a party that wants, proposes or calls for something takes
 # a side; in news, the other side is usually a sentence away.
@@ -434,6 +508,8 @@ _CONSEQUENCE_VERBS = frozenset(
     )
 )
 _NEGATED = frozenset({"not", "never", "no"})
+# "disagrees with the ruling and will appeal": a legal step announced by one side is still a next step.
+_LEGAL_STEPS = frozenset({"appeal", "challenge", "sue", "contest", "file", "seek", "ask"})
 _MODAL_MONTH = re.compile(r"\bMay\b")
 # "would" after a reporting verb is reported future ("said the city would appeal"): full weight.
 _REPORTING = frozenset({"said", "says", "told", "announced", "confirmed", "added", "expects", "expected"})
@@ -610,7 +686,11 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         future += 1 if when else 0
     strong_conflicts = _CONFLICT.find(words, present)
     conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))
-    contested = bool(strong_conflicts) and strong_conflicts[0][0] < first_future
+    contested = (
+        bool(strong_conflicts)
+        and strong_conflicts[0][0] < first_future
+        and (first_future + 1 >= len(words) or words[first_future + 1] not in _LEGAL_STEPS)
+    )
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words, present))
     if _is_past(words, present, lower):
         state += 1.0  # tense: something has happened
@@ -625,7 +705,35 @@ def classify(sentence: str, published: date | None = None) -> Cues:
     )
     if quote_only and any(word in _NEGATION or word.endswith("n't") for word in words):
         conflict += 1.0
+    if not _CLAIM_VERBS.isdisjoint(present):
+        conflict += _contrast(words)
     return Cues(future, conflict, state, certainty, when, quote_only, contested)
+
+
+# Verbs that report a claim; two of them on either side of "but" / "while" ("The ministry said the
+# water was safe, but residents said …"), or one after a leading "But" / "However" (a counter-claim
+# to the sentence before), state two sides of a disagreement.
+_CLAIM_VERBS = frozenset(
+    {"said", "says", "argued", "argues", "insisted", "insists", "maintained", "maintains", "contended"}
+    | {"contends", "claimed", "claims", "countered", "counters", "told", "believes", "believe"}
+)
+_CONTRASTS = frozenset({"but", "while", "whereas"})
+_STANCE_MODALS = frozenset({"should", "must", "cannot", "can't", "shouldn't", "mustn't", "never"})
+_COUNTER_LEADS = frozenset({"but", "however", "yet"})
+
+
+def _contrast(words: list[str]) -> float:
+    """1.0 when the sentence sets one claim against another (see `_CLAIM_VERBS`), else 0.0."""
+    if words and words[0] in _COUNTER_LEADS:
+        return 1.0
+    if "however" in words and not _CLAIM_VERBS.isdisjoint(words):
+        return 1.0  # "The ministry, however, said …": a counter-claim
+    claims = [index for index, word in enumerate(words) if word in _CLAIM_VERBS]
+    if claims and not _STANCE_MODALS.isdisjoint(words[claims[0] + 1 :]):
+        return 1.0  # "said the mission should leave", "insists the law cannot apply": a stance
+    if len(claims) < 2:
+        return 0.0
+    return 1.0 if any(word in _CONTRASTS for word in words[claims[0] + 1 : claims[-1]]) else 0.0
 
 
 _CLAUSES = re.compile(r",\s|;\s|\s[—–]\s|:\s|\s(?=but\s)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -23,9 +23,17 @@ from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
 from briefing.engines.offline.classify import Cues, classify, conflict_focus
 from briefing.engines.offline.headline import fit, make_headline, tidy
-from briefing.engines.offline.issues import answers_previous, claim_issue, phrase_issue
+from briefing.engines.offline.issues import (
+    answers_previous,
+    claim_issue,
+    counters_previous,
+    opposes,
+    phrase_issue,
+    two_claims,
+)
 from briefing.engines.offline.merge import merge_briefs
 from briefing.engines.offline.recase import Recaser, is_lower_case
+from briefing.engines.offline.recency import days_ago, order_key
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
 from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
@@ -376,7 +384,7 @@ def _fill_items(
     for _, position, sentence, _ in sorted(disputes, key=_rank_key)[:DISPUTE_CANDIDATES]:
         if len(brief.disputes) - extra >= MAX_DISPUTES and extra >= MAX_EXTRA_DISPUTES:
             break
-        dispute, phrased = _dispute(sentence, content[position - 1] if position else None, named)
+        dispute, phrased = _dispute(sentence, content[max(0, position - 2) : position], named)
         if _repeats(dispute, brief.disputes):
             continue  # a sentence already quoted by a two-sided dispute, or the same issue again
         if len(brief.disputes) >= MAX_DISPUTES:
@@ -384,30 +392,65 @@ def _fill_items(
                 continue  # past the usual count, only a sentence that states what is contested
             extra += 1
         brief.disputes.append(dispute)
+    brief.status.extend(_status_items(status, item_text, published))
+
+
+def _status_items(
+    status: list[tuple[float, int, Sentence]],
+    item_text: Callable[[Sentence], Trimmed],
+    published: date | None,
+) -> list[StatusItem]:
+    """The best status candidates, newest development first (`recency`); the article's newest dated
+    development is always one of them. (Dropping the items that repeat the summary was measured and
+    left out: docs/offline.md, Quality.)"""
+    ranked = sorted(status, key=_rank_key)
+    dated = [
+        (days, rank)
+        for rank, entry in enumerate(ranked[:NEWEST_AMONG])
+        if (days := days_ago(entry[2].text, published, states=False)) is not None
+    ]
+    order = list(range(len(ranked)))
+    if dated:
+        newest = min(dated)[1]
+        order.remove(newest)
+        order.insert(0, newest)
     seen: set[str] = set()
-    for _, _, sentence in sorted(status, key=_rank_key):
-        if len(brief.status) == MAX_STATUS:
+    chosen: list[tuple[float, int, StatusItem]] = []
+    for rank in order:
+        if len(chosen) == MAX_STATUS:
             break
+        sentence = ranked[rank][2]
         text = item_text(sentence).text
-        if text.lower() not in seen and len(text.split()) >= 4:
-            seen.add(text.lower())
-            brief.status.append(StatusItem(text=text, evidence=_evidence(sentence)))
+        if text.lower() in seen or len(text.split()) < 4:
+            continue
+        seen.add(text.lower())
+        chosen.append(
+            (order_key(sentence.text, published), rank, StatusItem(text=text, evidence=_evidence(sentence)))
+        )
+    return [item for _, _, item in sorted(chosen, key=lambda entry: entry[:2])]
 
 
-def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Named]) -> tuple[Dispute, bool]:
-    """A dispute item, and whether a rule phrased its issue; a sentence that rejects "the claim" or
-    "that account" takes its issue from the claim in the sentence before, and quotes both."""
+NEWEST_AMONG = 16  # the newest development is looked for among this many best status candidates (speed)
+
+
+def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named]) -> tuple[Dispute, bool]:
+    """A dispute item, and whether a rule phrased its issue; `before` is the (up to two) sentences
+    before it. A sentence that rejects "the claim" or "that account", or answers with a counter-claim
+    ("But residents said …"), takes its issue from the claim in the sentence before, and quotes both."""
+    previous = before[-1] if before else None
     trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
     names = named[sentence.index]
     speaker = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
-    if previous is not None and answers_previous(sentence.text):
+    if previous is not None and (
+        answers_previous(sentence.text) or counters_previous(sentence.text, previous.text)
+    ):
         claim = trim(previous.text, max_words=DISPUTE_WORDS, asides=False)
-        before = named[previous.index]
-        claimant = _attributed_actor(claim.attribution, before) or (before.names[0] if before.names else None)
+        prior = named[previous.index]
+        claimant = _attributed_actor(claim.attribution, prior) or (prior.names[0] if prior.names else None)
         positions = [
             Position(party=p, position=t.text) for p, t in ((claimant, claim), (speaker, trimmed)) if p
         ]
-        parties = list(dict.fromkeys(before.names[:2] + names.names[:2]))
+        parties = list(dict.fromkeys(prior.names[:2] + names.names[:2]))
         issue = claim_issue(previous.text, claim.text)
         return Dispute(
             issue=issue,
@@ -420,12 +463,84 @@ def _dispute(sentence: Sentence, previous: Sentence | None, named: dict[int, _Na
     if pointer and previous is not None:
         return _pointing_dispute(sentence, previous, trimmed, named, pointer)
     phrased = phrase_issue(sentence.text, trimmed.text)
-    return Dispute(
+    opposing = opposes(sentence.text)
+    if speaker is None and opposing and names.names and _leads(sentence.text, names.names[0]):
+        speaker = names.names[0]  # "Boreal rejected the suggestion …": the subject takes the position
+    if phrased and speaker:
+        phrased = _own_pronoun(phrased, speaker)
+    dispute = Dispute(
         issue=tidy(phrased or shorten(conflict_focus(trimmed.text), ISSUE_WORDS)),
         parties=names.names[:3],
         positions=[Position(party=speaker, position=trimmed.text)] if speaker else [],
         evidence=_evidence(sentence),
-    ), phrased is not None
+    )
+    if (sides := two_claims(sentence.text)) is not None:
+        _two_positions(dispute, sides, names)
+    if len(dispute.parties) < 2 and opposing:
+        _add_opposed_side(dispute, speaker or (names.names[0] if names.names else None), before, named)
+    return dispute, phrased is not None
+
+
+_OWN_PRONOUN = re.compile(r"^Whether (?P<pronoun>it|its) ")
+
+
+def _own_pronoun(issue: str, speaker: str) -> str:
+    """ "X denied that it …" is about X: "Whether it was trying …" → "Whether X was trying …"."""
+    match = _OWN_PRONOUN.match(issue)
+    if not match:
+        return issue
+    possessive = f"{speaker}'" if speaker.endswith("s") else f"{speaker}'s"
+    name = possessive if match.group("pronoun") == "its" else speaker
+    return f"Whether {name} {issue[match.end() :]}"
+
+
+def _two_positions(dispute: Dispute, sides: tuple[str, str, str, str], names: _Named) -> None:
+    """ "X said A, but Y said B": X holds A and Y holds B, when both are actors of ours."""
+    first, one, second, other = sides
+    holders = [_named_in(first, names), _named_in(second, names)]
+    if None in holders or holders[0] == holders[1]:
+        return
+    dispute.positions = [
+        Position(party=party, position=text.rstrip(".") + ".")
+        for party, text in zip(holders, (one, other), strict=True)
+        if party
+    ]
+    for party in holders:
+        if party and party not in dispute.parties:
+            dispute.parties.append(party)
+
+
+def _named_in(text: str, names: _Named) -> str | None:
+    """The actor of ours that `text` (a subject phrase) names, if any."""
+    lower = text.lower()
+    return next((name for name in names.names if name.split()[-1].lower() in lower), None)
+
+
+def _leads(text: str, name: str) -> bool:
+    """The actor is named at the start of the sentence (after its dateline): its subject."""
+    return strip_dateline(text).startswith(name.split()[0])
+
+
+def _add_opposed_side(
+    dispute: Dispute, speaker: str | None, before: list[Sentence], named: dict[int, _Named]
+) -> None:
+    """A one-sided rejection, accusation or lawsuit ("Boreal rejected the suggestion that …") has an
+    opposed side the sentence does not name: the nearest other actor of the sentences before, with
+    its own words as its position when that sentence is attributed to it."""
+    for earlier in reversed(before):
+        others = [
+            name for name in named[earlier.index].names if name != speaker and name not in dispute.parties
+        ]
+        if not others:
+            continue
+        claim = trim(earlier.text, max_words=DISPUTE_WORDS, asides=False)
+        party = _attributed_actor(claim.attribution, named[earlier.index])
+        party = party if party in others else others[0]
+        dispute.parties.append(party)
+        if party == _attributed_actor(claim.attribution, named[earlier.index]):
+            dispute.positions.insert(0, Position(party=party, position=claim.text))
+            dispute.evidence.insert(0, _evidence(earlier)[0])
+        return
 
 
 # A sentence that starts with a pronoun ("They also said they opposed …") continues the one before.
