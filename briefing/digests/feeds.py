@@ -3,9 +3,12 @@ and its text extracted (`briefing.fetch`), stored once by URL and once by conten
 
 A failing feed (down, malformed, too big, too slow) is recorded on its row and reported by the
 next digest run; it never stops the other feeds or the run. An entry whose page fetch fails is
-recorded too and retried with backoff on later polls — also when the feed answers 304, which is
-the usual case, since the entry is still in the unchanged feed — until it is stored or its
-attempts (`feed_entry_max_attempts`) run out.
+recorded too and retried with capped backoff until it is stored or its attempts
+(`feed_entry_max_attempts`) run out; a permanent error (a refused address, a 4xx other than
+408/429) fails it at once. On the embedded queue (SQLite) the retries run in later polls — also
+when the feed answers 304, which is the usual case, since the entry is still in the unchanged
+feed; on procrastinate (PostgreSQL) each retry is a task (`ENTRY_TASK`) that the queue's retry
+strategy runs again after the backoff (`briefing.digests.tasks`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow, FeedRow
 from briefing.digests.urls import check_public, check_scheme
 from briefing.errors import BriefingError, ConflictError, NotFoundError, UpstreamError
-from briefing.fetch import MAX_REDIRECTS, afetch_url
+from briefing.fetch import MAX_REDIRECTS, afetch_url, is_permanent
 from briefing.models import Article
 from briefing.store import Store
 from briefing.store.tables import utcnow
@@ -94,6 +97,10 @@ def _feed(row: FeedRow, failing: list[FailingEntry] | None = None) -> Feed:
     )
 
 
+ENTRY_TASK = "briefing.feeds.entry"
+ENTRY_QUEUE = "digests"
+
+
 def _published(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
@@ -101,8 +108,12 @@ def _published(entry: Any) -> datetime | None:
 
 class FeedPoller:
     def __init__(self, settings: Settings, store: Store) -> None:
+        from briefing.queue import kind_of
+
         self.settings = settings
         self.store = store
+        # On procrastinate an entry's retries are queued tasks, not the next polls' work.
+        self.queued_retries = kind_of(settings, store) == "procrastinate"
 
     # --- feed CRUD -------------------------------------------------------------------------------
     def add_feed(
@@ -157,8 +168,9 @@ class FeedPoller:
             return _feed(row, [_failing(entry) for entry in entries])
 
     def entry_backoff(self, attempt: int) -> timedelta:
-        """Delay after an entry's `attempt`-th failed fetch: base · 2^(attempt-1)."""
-        return timedelta(seconds=self.settings.feed_entry_backoff_base * 2 ** (attempt - 1))
+        """Delay after an entry's `attempt`-th failed fetch: base · 2^(attempt-1), capped."""
+        base, cap = self.settings.feed_entry_backoff_base, self.settings.feed_entry_backoff_max
+        return timedelta(seconds=min(cap, base * 2 ** (attempt - 1)))
 
     # --- polling ---------------------------------------------------------------------------------
     async def poll_due(self, now: datetime | None = None) -> list[PollResult]:
@@ -273,8 +285,12 @@ class FeedPoller:
                     row = FeedEntryRow(
                         feed_id=feed.id, url=link, title=title, published_at=published, attempts=0
                     )
-                    self._failed(row, str(error), now)
+                    self._failed(row, error, now)
                     session.add(row)
+                    session.flush()
+                    retry = (row.id, row.next_attempt_at) if row.status == "retrying" else None
+                if retry is not None and self.queued_retries:
+                    self._queue_retry(*retry)
                 continue
             article_id = self._store_article(feed, link, title, published, page, result)
             with self.store.session() as session:
@@ -292,17 +308,31 @@ class FeedPoller:
                 )
             await asyncio.sleep(0)
 
-    def _failed(self, row: FeedEntryRow, error: str, now: datetime) -> None:
-        """Count a failed page fetch on the entry; retry later unless its attempts are used up."""
+    def _failed(self, row: FeedEntryRow, error: BriefingError, now: datetime) -> None:
+        """Count a failed page fetch on the entry; retry later unless the error is permanent or its
+        attempts are used up."""
         row.attempts = (row.attempts or 0) + 1
-        row.error = error
-        if row.attempts >= self.settings.feed_entry_max_attempts:
+        row.error = str(error)
+        if is_permanent(error) or row.attempts >= self.settings.feed_entry_max_attempts:
             row.status, row.next_attempt_at = "failed", None
         else:
             row.status, row.next_attempt_at = "retrying", now + self.entry_backoff(row.attempts)
 
+    def _queue_retry(self, entry_id: int, at: datetime | None) -> None:
+        """Queue the entry's next fetch for `at`, once (procrastinate; a waiting one is kept)."""
+        key = f"entry:{entry_id}"
+        self.store.defer(
+            ENTRY_TASK,
+            {"entry_id": entry_id},
+            queue=ENTRY_QUEUE,
+            lock=key,
+            queueing_lock=key,
+            scheduled_at=at,
+        )
+
     async def _retry_entries(self, feed: Feed, now: datetime, result: PollResult) -> None:
-        """Fetch again the feed's failed entries whose backoff has passed."""
+        """Fetch again the feed's failed entries whose backoff has passed (on procrastinate: queue
+        those that have no task waiting, e.g. when queueing one failed)."""
         with self.store.session() as session:
             due = list(
                 session.scalars(
@@ -317,23 +347,50 @@ class FeedPoller:
                 )
             )
         for entry in due:
-            result.retried += 1
-            try:
-                page = await afetch_url(entry.url, self.settings)
-            except BriefingError as error:
-                result.errors.append(f"{entry.url}: {error} (attempt {entry.attempts + 1})")
-                with self.store.session() as session:
-                    row = session.get(FeedEntryRow, entry.id)
-                    if row is not None:
-                        self._failed(row, str(error), now)
+            if self.queued_retries:
+                await asyncio.to_thread(self._queue_retry, entry.id, None)
                 continue
-            article_id = self._store_article(feed, entry.url, entry.title, entry.published_at, page, result)
+            result.retried += 1
+            await self._retry_one(feed, entry, now, result)
+
+    async def retry_entry(self, entry_id: int, now: datetime | None = None) -> FailingEntry | None:
+        """One more page fetch of a failing entry, if it is due (the entry task on procrastinate);
+        the entry as it stands afterwards, None when it was stored (or is gone, or not due)."""
+        now = now or datetime.now(UTC)
+        with self.store.session() as session:
+            entry = session.get(FeedEntryRow, entry_id)
+            if entry is None or entry.status != "retrying":
+                return None
+            if entry.next_attempt_at is not None and entry.next_attempt_at > now + timedelta(seconds=1):
+                return _failing(entry)  # not due: another task moved it on
+            feed_row = session.get(FeedRow, entry.feed_id)
+            if feed_row is None:
+                return None
+            feed = _feed(feed_row)
+            session.expunge(entry)
+        result = PollResult(feed.id, feed.url, "ok")
+        await self._retry_one(feed, entry, now, result)
+        with self.store.session() as session:
+            row = session.get(FeedEntryRow, entry_id)
+            return _failing(row) if row is not None and row.status != "ok" else None
+
+    async def _retry_one(self, feed: Feed, entry: FeedEntryRow, now: datetime, result: PollResult) -> None:
+        try:
+            page = await afetch_url(entry.url, self.settings)
+        except BriefingError as error:
+            result.errors.append(f"{entry.url}: {error} (attempt {entry.attempts + 1})")
             with self.store.session() as session:
                 row = session.get(FeedEntryRow, entry.id)
                 if row is not None:
-                    row.status, row.error, row.next_attempt_at = "ok", None, None
-                    row.attempts += 1
-                    row.content_hash = row.article_id = article_id
+                    self._failed(row, error, now)
+            return
+        article_id = self._store_article(feed, entry.url, entry.title, entry.published_at, page, result)
+        with self.store.session() as session:
+            row = session.get(FeedEntryRow, entry.id)
+            if row is not None:
+                row.status, row.error, row.next_attempt_at = "ok", None, None
+                row.attempts += 1
+                row.content_hash = row.article_id = article_id
 
     def _store_article(
         self,

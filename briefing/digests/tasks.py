@@ -10,9 +10,10 @@ under the same procrastinate lock, so two tasks for one item never run at once. 
 re-checks that its item is still due when it starts (another may have just done it); the unique
 run row and digest key of a period stay the last guard.
 
-Deliveries retry with capped exponential backoff (`deliver.backoff`, the same formula as the
-in-process scheduler), as a procrastinate retry strategy; permanent errors (refused address,
-folder outside the allow-list, missing setting, a webhook 4xx other than 408/429) fail at once.
+Deliveries and feed entries' page fetches retry with capped exponential backoff (`deliver.backoff`
+and `FeedPoller.entry_backoff`, the same formulas as on the embedded queue), as a procrastinate
+retry strategy (`RetryLater`); permanent errors (refused address, folder outside the allow-list,
+missing setting, a webhook or page 4xx other than 408/429) fail at once.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.feeds import FeedPoller, PollResult
+from briefing.digests.feeds import ENTRY_TASK, FeedPoller, PollResult
 from briefing.digests.models import Digest
 from briefing.digests.periods import Slot, due_slot
 from briefing.digests.scheduler import Scheduler
@@ -49,19 +50,34 @@ RUN_TASK = "briefing.digests.run"
 DELIVER_TASK = "briefing.digests.deliver"
 
 
-class RetryDeliveryError(Exception):
-    """A delivery attempt failed and may pass later: procrastinate retries it after `delay` s."""
+class RetryLaterError(Exception):
+    """An attempt failed and may pass later: procrastinate runs the task again after `delay` s."""
 
-    def __init__(self, delivery_id: int, delay: float) -> None:
-        super().__init__(f"delivery {delivery_id}: retry in {delay:g} s")
+    def __init__(self, what: str, delay: float) -> None:
+        super().__init__(f"{what}: retry in {delay:g} s")
         self.delay = delay
 
 
-class DeliveryRetry(BaseRetryStrategy):
-    """Retry only what the delivery asked to retry, after the capped backoff it computed."""
+class RetryDeliveryError(RetryLaterError):
+    """A delivery attempt failed and may pass later."""
+
+    def __init__(self, delivery_id: int, delay: float) -> None:
+        super().__init__(f"delivery {delivery_id}", delay)
+
+
+class RetryEntryError(RetryLaterError):
+    """A feed entry's page fetch failed and may pass later."""
+
+    def __init__(self, entry_id: int, delay: float) -> None:
+        super().__init__(f"feed entry {entry_id}", delay)
+
+
+class RetryLater(BaseRetryStrategy):
+    """Retry only what the task asked to retry, after the capped backoff it computed (its own
+    attempt count, kept on its row, decides when to give up; a permanent error is not retried)."""
 
     def get_retry_decision(self, *, exception: BaseException, job: TaskJob) -> RetryDecision | None:
-        if isinstance(exception, RetryDeliveryError):
+        if isinstance(exception, RetryLaterError):
             return RetryDecision(retry_in={"seconds": exception.delay})
         return None
 
@@ -109,7 +125,8 @@ class DigestTasks:
         queue.task(PASS_TASK, self.run_pass, queue=QUEUE)
         queue.task(FEED_TASK, self.poll_feed, queue=QUEUE)
         queue.task(RUN_TASK, self.run_period, queue=QUEUE)
-        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=DeliveryRetry(), pass_context=True)
+        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=RetryLater(), pass_context=True)
+        queue.task(ENTRY_TASK, self.fetch_entry, queue=QUEUE, retry=RetryLater())
 
     def schedule_passes(self) -> None:
         """Run a scheduler pass every `scheduler_poll_seconds`, as periodic work deferred once per
@@ -160,6 +177,14 @@ class DigestTasks:
             result = await self.feeds.poll(feed_id, now=at)
             if self.log is not None:
                 self.log.polls.append(result)
+
+    async def fetch_entry(self, entry_id: int) -> None:
+        """One more page fetch of a failing feed entry; a failure that may pass is retried by
+        procrastinate after the entry's capped backoff, a permanent one (or the last) fails it."""
+        now = datetime.now(UTC)  # a retry runs when procrastinate scheduled it: the real clock
+        entry = await self.feeds.retry_entry(entry_id, now)
+        if entry is not None and entry.status == "retrying" and entry.next_attempt_at is not None:
+            raise RetryEntryError(entry_id, max(0.0, (entry.next_attempt_at - now).total_seconds()))
 
     async def run_period(self, schedule_id: int, period: str, fire_at: str, now: str) -> None:
         runner = copy.copy(self.runner)

@@ -18,7 +18,7 @@ from sqlalchemy import text, update
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.feeds import FeedPoller
+from briefing.digests.feeds import ENTRY_TASK, FeedPoller
 from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
 from briefing.digests.repo import DigestRepo
 from briefing.digests.tables import ScheduleRow
@@ -165,6 +165,46 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_a_refusal_fails_at_
         assert webhook.status == "delivered" and webhook.attempts == 3 and len(posts) == 3
         assert [a.ok for a in webhook.history] == [False, False, True]
         assert directory.status == "failed" and directory.attempts == 1  # refused folder: no retry
+    finally:
+        await node.queue.app.close_async()
+        node.store.close()
+
+
+async def test_a_failing_feed_entry_is_retried_by_the_queue_and_a_refused_page_fails_at_once(
+    postgres_settings: Settings, tmp_path: Path
+) -> None:
+    settings = postgres_settings.model_copy(
+        update={
+            "allow_private_urls": True,
+            "feed_entry_backoff_base": 0.2,
+            "feed_entry_backoff_max": 0.3,
+            "feed_entry_max_attempts": 3,
+        }
+    )
+    node = Node(settings, CountingEngine())
+    await node.queue.app.open_async()
+    try:
+        with http_server() as (base, recorder):
+            items = "".join(
+                f"<item><title>{name}</title><link>{base}/{name}</link></item>" for name in ("busy", "gone")
+            )
+            body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{items}</channel></rss>'
+            recorder.routes["/feed.xml"] = Route(body.encode(), content_type="application/rss+xml")
+            recorder.routes["/busy"] = Route(b"busy", status=503)
+            feed = FeedPoller(settings, node.store).add_feed(f"{base}/feed.xml", poll_minutes=60)
+            await node.defer_tick(T0)
+            await _run_all([node])
+            gets = [path for method, path, _, _ in recorder.requests if method == "GET"]
+        entries = {
+            e.url.removeprefix(base): e
+            for e in FeedPoller(settings, node.store).get_feed(feed.id).failing_entries
+        }
+        assert gets.count("/feed.xml") == 1 and gets.count("/gone") == 1  # 404: failed at once
+        assert gets.count("/busy") == 3  # the poll's fetch, then two retries by the queue
+        assert (entries["/gone"].status, entries["/gone"].attempts) == ("failed", 1)
+        assert (entries["/busy"].status, entries["/busy"].attempts) == ("failed", 3)
+        assert _count(node.store, f"task_name = '{ENTRY_TASK}'") == 1  # one task, retried in place
+        assert _waiting(node.store) == 0
     finally:
         await node.queue.app.close_async()
         node.store.close()
