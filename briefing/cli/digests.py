@@ -63,7 +63,7 @@ def _store() -> Iterator[Store]:
 
 
 def _repo(store: Store) -> Any:
-    from briefing.digests.repo import DigestRepo
+    from briefing.store.digest_repo import DigestRepo
 
     return DigestRepo(store)
 

@@ -26,9 +26,9 @@ from briefing.digests.feeds import FeedPoller
 from briefing.digests.lease import LeaseLostError, RunLease
 from briefing.digests.models import Digest, Schedule, SourceFailure
 from briefing.digests.periods import Slot, due_slot
-from briefing.digests.repo import DigestRepo
 from briefing.models import BriefOptions
 from briefing.store import Store
+from briefing.store.digest_repo import DigestRepo
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]

@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller, PollResult
 from briefing.digests.models import Digest, Schedule, ScheduleIn
-from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import validate_schedule
 from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
 from briefing.store import Store
+from briefing.store.digest_repo import DigestRepo
 
 
 def schedule_spec(values: dict[str, Any]) -> ScheduleIn:

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, text
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.repo import DigestRepo
 from briefing.store import Store, open_store
+from briefing.store.digest_repo import DigestRepo
 from tests.conftest import POSTGRES_URL
 
 

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.config import Settings
-from briefing.digests.repo import DigestRepo
 from briefing.errors import InputError, NotFoundError
 from briefing.store import open_store
+from briefing.store.digest_repo import DigestRepo
 
 ENTRY_POINT = Path(sys.executable).with_name("briefing")
 

@@ -20,12 +20,12 @@ from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
 from briefing.digests.feeds import ENTRY_TASK, FeedPoller
 from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
-from briefing.digests.repo import DigestRepo
 from briefing.digests.tables import ScheduleRow
 from briefing.digests.tasks import PASS_TASK, DigestTasks
 from briefing.queue import build_queue
 from briefing.queue.pg import ProcrastinateQueue
 from briefing.store import Store, open_store
+from briefing.store.digest_repo import DigestRepo
 
 pytestmark = pytest.mark.postgres
 

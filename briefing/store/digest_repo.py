@@ -1,4 +1,4 @@
-"""Data access for digests on top of the store's database; every method is one short transaction.
+"""Data access for digests on the store's database; every method is one short transaction.
 
 Exactly-once rests on three rules enforced here with unique keys: one run row per (schedule,
 period), one digest per (schedule, period), one delivery per (digest, target). A run or a
