@@ -8,7 +8,8 @@ recorded too and retried with capped backoff until it is stored or its attempts
 408/429) fails it at once. On the embedded queue (SQLite) the retries run in later polls — also
 when the feed answers 304, which is the usual case, since the entry is still in the unchanged
 feed; on procrastinate (PostgreSQL) each retry is a task (`ENTRY_TASK`) that the queue's retry
-strategy runs again after the backoff (`briefing.digests.tasks`).
+strategy runs again after the backoff (`briefing.digests.tasks`). The SQL is in
+`briefing.store.feeds`; a poll runs every store call in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class FeedPoller:
         """Poll every feed whose interval has passed; one feed's failure does not affect the others."""
         now = now or datetime.now(UTC)
         results = []
-        for feed in self.list_feeds():
+        for feed in await asyncio.to_thread(self.list_feeds):
             due = (
                 feed.last_polled_at is None
                 or feed.last_polled_at + timedelta(minutes=feed.poll_minutes) <= now
@@ -115,7 +116,7 @@ class FeedPoller:
 
     async def poll(self, feed_id: int, *, now: datetime | None = None) -> PollResult:
         now = now or datetime.now(UTC)
-        feed, etag, modified = rows.feed_for_poll(self.store, feed_id)
+        feed, etag, modified = await asyncio.to_thread(rows.feed_for_poll, self.store, feed_id)
         result = PollResult(feed.id, feed.url, "ok")
         headers: dict[str, str] = {}
         try:
@@ -140,7 +141,8 @@ class FeedPoller:
             result.status = "error"
             result.errors.insert(0, str(error))
         await self._retry_entries(feed, now, result)  # whatever the feed answered, even 304 or an error
-        rows.record_poll(
+        await asyncio.to_thread(
+            rows.record_poll,
             self.store,
             feed_id,
             now=now,
@@ -194,7 +196,7 @@ class FeedPoller:
 
     async def _entries(self, feed: Feed, entries: list[Any], result: PollResult, now: datetime) -> None:
         links = [entry.get("link") for entry in entries if entry.get("link")]
-        known = rows.known_entry_urls(self.store, links)
+        known = await asyncio.to_thread(rows.known_entry_urls, self.store, links)
         for entry in entries:
             link = entry.get("link")
             if not link or link in known:
@@ -206,14 +208,21 @@ class FeedPoller:
             except BriefingError as error:
                 result.errors.append(f"{link}: {error}")
                 failure = self._failure(0, error, now)
-                row = rows.add_entry(
-                    self.store, feed_id=feed.id, url=link, title=title, published_at=published, **failure
+                row = await asyncio.to_thread(
+                    rows.add_entry,
+                    self.store,
+                    feed_id=feed.id,
+                    url=link,
+                    title=title,
+                    published_at=published,
+                    **failure,
                 )
                 if row.status == "retrying" and self.queued_retries:
-                    self._queue_retry(row.id, row.next_attempt_at)
+                    await asyncio.to_thread(self._queue_retry, row.id, row.next_attempt_at)
                 continue
-            article_id = self._store_article(feed, link, title, published, page, result)
-            rows.add_entry(
+            article_id = await self._store_article(feed, link, title, published, page, result)
+            await asyncio.to_thread(
+                rows.add_entry,
                 self.store,
                 feed_id=feed.id,
                 url=link,
@@ -250,7 +259,9 @@ class FeedPoller:
     async def _retry_entries(self, feed: Feed, now: datetime, result: PollResult) -> None:
         """Fetch again the feed's failed entries whose backoff has passed (on procrastinate: queue
         those that have no task waiting, e.g. when queueing one failed)."""
-        due = rows.due_entries(self.store, feed.id, now, limit=self.settings.feed_max_entries)
+        due = await asyncio.to_thread(
+            rows.due_entries, self.store, feed.id, now, limit=self.settings.feed_max_entries
+        )
         for entry in due:
             if self.queued_retries:
                 await asyncio.to_thread(self._queue_retry, entry.id, None)
@@ -276,10 +287,12 @@ class FeedPoller:
             page = await afetch_url(entry.url, self.settings)
         except BriefingError as error:
             result.errors.append(f"{entry.url}: {error} (attempt {entry.attempts + 1})")
-            rows.update_entry(self.store, entry.id, **self._failure(entry.attempts, error, now))
+            failure = self._failure(entry.attempts, error, now)
+            await asyncio.to_thread(rows.update_entry, self.store, entry.id, **failure)
             return
-        article_id = self._store_article(feed, entry.url, entry.title, entry.published_at, page, result)
-        rows.update_entry(
+        article_id = await self._store_article(feed, entry.url, entry.title, entry.published_at, page, result)
+        await asyncio.to_thread(
+            rows.update_entry,
             self.store,
             entry.id,
             status="ok",
@@ -290,7 +303,7 @@ class FeedPoller:
             article_id=article_id,
         )
 
-    def _store_article(
+    async def _store_article(
         self,
         feed: Feed,
         link: str,
@@ -307,8 +320,8 @@ class FeedPoller:
             url=link,
             published_at=published,
         )
-        if not rows.is_duplicate(self.store, article.id, link):
-            self.store.save_article(article)
+        if not await asyncio.to_thread(rows.is_duplicate, self.store, article.id, link):
+            await asyncio.to_thread(self.store.save_article, article)
             result.new_articles.append(article.id)
         else:
             result.duplicates += 1
