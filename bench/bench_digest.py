@@ -51,10 +51,10 @@ from briefing.digests.cluster import (
     pair_similarity,
 )
 from briefing.digests.render import render
-from briefing.digests.repo import DigestRepo
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import open_store
+from briefing.store.digest_repo import DigestRepo
 
 SYLLABLES = [
     "ar",

@@ -170,6 +170,9 @@ class Settings(BaseSettings):
     feed_max_entries: int = 200
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
     feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
+    feed_entry_backoff_max: float = Field(
+        default=21600.0, description="Cap on the delay between an entry's page fetches."
+    )
 
     @field_validator("api_keys", "models", "delivery_dirs", "allowed_hosts", mode="before")
     @classmethod

@@ -21,6 +21,21 @@ import httpx
 from briefing.config import Settings
 from briefing.errors import InputError, RefusedError, UpstreamError
 
+# 4xx answers that may pass if tried again (a timeout, a rate limit); any other 4xx is the page's
+# server refusing this URL, the same way on every try.
+RETRYABLE_4XX = frozenset({408, 429})
+
+
+class PageRejectedError(InputError):
+    """The page's server refused it (a 4xx other than 408/429): fetching it again cannot help."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """A page fetch failure that repeats on every try (a refused address, a 4xx other than
+    408/429): work that hits it fails at once instead of retrying."""
+    return isinstance(error, (RefusedError, PageRejectedError))
+
+
 MAX_REDIRECTS = 5
 USER_AGENT = "briefing/0.1 (+article fetcher)"
 
@@ -242,7 +257,11 @@ def fetch_url(url: str, settings: Settings) -> FetchedPage:
                     current = urljoin(current, response.headers["location"])
                     continue
                 if response.status_code >= 400:
-                    error_type = InputError if response.status_code < 500 else UpstreamError
+                    error_type: type[InputError | UpstreamError] = UpstreamError
+                    if response.status_code in RETRYABLE_4XX:
+                        error_type = InputError
+                    elif response.status_code < 500:
+                        error_type = PageRejectedError
                     raise error_type(f"{current} answered HTTP {response.status_code}", field="url")
                 try:
                     body = _read_limited(response, settings, deadline)

@@ -114,7 +114,9 @@ class Briefer:
         engine = self.engine(options)
         started = time.perf_counter()
         if self.cache is not None and options.use_cache:
-            cached = self.cache.get_brief(
+            # The cache is the database: read it in a worker thread, never on the event loop.
+            cached = await asyncio.to_thread(
+                self.cache.get_brief,
                 article_id=article.id,
                 engine=engine.name,
                 model=engine.model,
@@ -139,7 +141,8 @@ class Briefer:
         if self.cache is not None and options.use_cache:
             get_briefs = getattr(self.cache, "get_briefs", None)
             if get_briefs is not None:
-                cached = get_briefs(
+                cached = await asyncio.to_thread(
+                    get_briefs,
                     [article.id for article in articles],
                     engine=engine.name,
                     model=engine.model,
@@ -147,7 +150,8 @@ class Briefer:
                 )
             else:  # a cache without batch reads: one read per article
                 for article in articles:
-                    found = self.cache.get_brief(
+                    found = await asyncio.to_thread(
+                        self.cache.get_brief,
                         article_id=article.id,
                         engine=engine.name,
                         model=engine.model,
@@ -185,7 +189,7 @@ class Briefer:
             await self.second_opinion(cached)
             cached.meta.cached = False
             assert self.cache is not None
-            self.cache.put_brief(article=article, brief=cached)
+            await asyncio.to_thread(self.cache.put_brief, article=article, brief=cached)
         cached.meta.latency_ms = (time.perf_counter() - started) * 1000
         return self._apply_mode(cached, article, options)
 
@@ -202,7 +206,7 @@ class Briefer:
         await self.second_opinion(brief)
         brief.meta.latency_ms = (time.perf_counter() - started) * 1000
         if self.cache is not None:
-            self.cache.put_brief(article=article, brief=brief)
+            await asyncio.to_thread(self.cache.put_brief, article=article, brief=brief)
         return self._apply_mode(brief, article, options)
 
     def _apply_mode(self, brief: Brief, article: Article, options: BriefOptions) -> Brief:

@@ -14,8 +14,8 @@ from api.schemas import Limit, Offset, Page
 from briefing.config import Settings
 from briefing.digests.feeds import Feed
 from briefing.digests.models import Schedule, ScheduleIn
-from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import validate_schedule
+from briefing.store.digest_repo import DigestRepo
 
 router = APIRouter(tags=["digests"])
 MAX_ID = 2**31 - 1

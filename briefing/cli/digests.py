@@ -63,7 +63,7 @@ def _store() -> Iterator[Store]:
 
 
 def _repo(store: Store) -> Any:
-    from briefing.digests.repo import DigestRepo
+    from briefing.store.digest_repo import DigestRepo
 
     return DigestRepo(store)
 
@@ -247,10 +247,11 @@ def scheduler_command(
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not once:
-        from briefing.digests.scheduler import Scheduler
+        from briefing.services.worker import run_worker
 
-        with _store() as store:
-            asyncio.run(Scheduler(settings, store).run_forever())
+        # The same path as in `briefing serve` and `briefing worker`: on PostgreSQL a procrastinate
+        # worker of the digest tasks, the pass as periodic work; on SQLite the embedded loop.
+        asyncio.run(run_worker(settings.model_copy(update={"scheduler_enabled": True}), jobs=False))
         return
     with _store() as store:
         report = asyncio.run(scheduler_pass(settings, store))

@@ -19,12 +19,12 @@ from briefing.config import Settings
 from briefing.digests.cluster import ClusterItem, ClusterParams, cluster
 from briefing.digests.continuity import link_stories
 from briefing.digests.models import ArticleRef, Digest, DigestStats, SourceFailure, Story
-from briefing.digests.repo import DigestRepo
 from briefing.engines import Engine
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.grounding import Locator, ground_brief
 from briefing.models import Article, Brief, BriefOptions
 from briefing.pipeline import Briefer
+from briefing.store.digest_repo import DigestRepo
 from briefing.store.stories import StoryStore
 from briefing.verify import check_brief
 

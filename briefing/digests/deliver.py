@@ -34,10 +34,10 @@ from briefing.digests.models import (
     WebhookTarget,
 )
 from briefing.digests.render import render
-from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import UNSIGNED_HINT, check_directory
 from briefing.digests.urls import check_public
 from briefing.errors import ConfigError, RefusedError, UpstreamError
+from briefing.store.digest_repo import DigestRepo
 
 log = logging.getLogger(__name__)
 _TARGET = TypeAdapter(DeliveryTarget)

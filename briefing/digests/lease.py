@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TypeVar
 
-from briefing.digests.repo import DigestRepo
 from briefing.errors import StoreError
+from briefing.store.digest_repo import DigestRepo
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

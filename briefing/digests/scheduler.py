@@ -1,5 +1,7 @@
 """The digest scheduler: every poll, run each schedule's due period once, then send due deliveries.
 
+This loop is the embedded queue's scheduler (SQLite); on PostgreSQL the pass is procrastinate
+periodic work (`briefing.digests.tasks`), and `Scheduler.run_period` runs one period in a task.
 Any number of schedulers may run against one database (inside `briefing serve`, or alone with
 `briefing scheduler`): a period is claimed by inserting its run row (unique per schedule and
 period), the digest row is unique per period too, and a run whose owner stopped renewing its
@@ -16,7 +18,6 @@ import socket
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
@@ -25,12 +26,9 @@ from briefing.digests.feeds import FeedPoller
 from briefing.digests.lease import LeaseLostError, RunLease
 from briefing.digests.models import Digest, Schedule, SourceFailure
 from briefing.digests.periods import Slot, due_slot
-from briefing.digests.repo import DigestRepo
 from briefing.models import BriefOptions
 from briefing.store import Store
-
-if TYPE_CHECKING:
-    from briefing.digests.tasks import DigestTasks
+from briefing.store.digest_repo import DigestRepo
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -51,7 +49,6 @@ class Scheduler:
         clock: Clock = _utcnow,
         feed_poller: Callable[[datetime], object] | None = None,
         heartbeat: float | None = None,
-        tasks: DigestTasks | None = None,
     ) -> None:
         self.settings = settings
         self.repo = DigestRepo(store)
@@ -63,16 +60,10 @@ class Scheduler:
         # renew three times per lease, so one slow renewal does not let the lease lapse
         self.heartbeat = heartbeat if heartbeat is not None else settings.scheduler_lease_seconds / 3
         self.feed_poller = feed_poller or FeedPoller(settings, store).poll_due
-        # On procrastinate (PostgreSQL) a pass only enqueues the due work, once per feed, schedule
-        # period and delivery (queueing locks); the process's workers run it.
-        self.tasks = tasks
 
     async def tick(self) -> list[Digest]:
         """One pass: due feeds, due schedule periods, due deliveries. Returns digests made or resumed."""
         now = self.clock()
-        if self.tasks is not None:
-            await asyncio.to_thread(self.tasks.enqueue_due, now)
-            return []
         if self.feed_poller is not None:
             try:
                 await self.feed_poller(now)  # type: ignore[misc]

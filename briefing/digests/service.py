@@ -17,11 +17,11 @@ from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
 from briefing.digests.models import Digest, DigestFilters
-from briefing.digests.repo import DigestRepo
 from briefing.errors import InputError
 from briefing.models import BriefOptions
 from briefing.pipeline import Briefer
 from briefing.store import Store
+from briefing.store.digest_repo import DigestRepo
 
 # 1-200 printable ASCII characters, not starting or ending with a space (HTTP would strip it).
 IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]([\x20-\x7e]{0,198}[\x21-\x7e])?$"

@@ -1,14 +1,19 @@
-"""Digest work as procrastinate tasks (PostgreSQL): feed polls, schedule periods and deliveries.
+"""Digest work as procrastinate tasks (PostgreSQL): scheduler passes, feed polls, schedule periods
+and deliveries.
 
-Every scheduler pass (`Scheduler.tick` with tasks) only enqueues what is due, each item under a
-queueing lock — `feed:<id>`, `run:<schedule>:<period>`, `delivery:<id>` — so N schedulers
-enqueue it once while it waits, and under the same procrastinate lock, so two tasks for one item
-never run at once. Each task re-checks that its item is still due when it starts (another may
-have just done it); the unique run row and digest key of a period stay the last guard.
+The scheduler pass is procrastinate periodic work (`schedule_passes`): every worker that runs the
+scheduler also runs procrastinate's deferrer, and the database defers each tick once (its
+`procrastinate_periodic_defers` row is unique per task and tick), so N schedulers make one pass
+per tick. A pass only enqueues what is due, each item under a queueing lock — `feed:<id>`,
+`run:<schedule>:<period>`, `delivery:<id>` — so N schedulers enqueue it once while it waits, and
+under the same procrastinate lock, so two tasks for one item never run at once. Each task
+re-checks that its item is still due when it starts (another may have just done it); the unique
+run row and digest key of a period stay the last guard.
 
-Deliveries retry with capped exponential backoff (`deliver.backoff`, the same formula as the
-in-process scheduler), as a procrastinate retry strategy; permanent errors (refused address,
-folder outside the allow-list, missing setting, a webhook 4xx other than 408/429) fail at once.
+Deliveries and feed entries' page fetches retry with capped exponential backoff (`deliver.backoff`
+and `FeedPoller.entry_backoff`, the same formulas as on the embedded queue), as a procrastinate
+retry strategy (`RetryLater`); permanent errors (refused address, folder outside the allow-list,
+missing setting, a webhook or page 4xx other than 408/429) fail at once.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +31,8 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.feeds import FeedPoller
+from briefing.digests.feeds import ENTRY_TASK, FeedPoller, PollResult
+from briefing.digests.models import Digest
 from briefing.digests.periods import Slot, due_slot
 from briefing.digests.scheduler import Scheduler
 from briefing.store import Store, digest_work
@@ -36,26 +43,59 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 QUEUE = "digests"
+PASS_TASK = "briefing.digests.pass"
+PASS_LOCK = "digests:pass"
 FEED_TASK = "briefing.feeds.poll"
 RUN_TASK = "briefing.digests.run"
 DELIVER_TASK = "briefing.digests.deliver"
 
 
-class RetryDeliveryError(Exception):
-    """A delivery attempt failed and may pass later: procrastinate retries it after `delay` s."""
+class RetryLaterError(Exception):
+    """An attempt failed and may pass later: procrastinate runs the task again after `delay` s."""
 
-    def __init__(self, delivery_id: int, delay: float) -> None:
-        super().__init__(f"delivery {delivery_id}: retry in {delay:g} s")
+    def __init__(self, what: str, delay: float) -> None:
+        super().__init__(f"{what}: retry in {delay:g} s")
         self.delay = delay
 
 
-class DeliveryRetry(BaseRetryStrategy):
-    """Retry only what the delivery asked to retry, after the capped backoff it computed."""
+class RetryDeliveryError(RetryLaterError):
+    """A delivery attempt failed and may pass later."""
+
+    def __init__(self, delivery_id: int, delay: float) -> None:
+        super().__init__(f"delivery {delivery_id}", delay)
+
+
+class RetryEntryError(RetryLaterError):
+    """A feed entry's page fetch failed and may pass later."""
+
+    def __init__(self, entry_id: int, delay: float) -> None:
+        super().__init__(f"feed entry {entry_id}", delay)
+
+
+class RetryLater(BaseRetryStrategy):
+    """Retry only what the task asked to retry, after the capped backoff it computed (its own
+    attempt count, kept on its row, decides when to give up; a permanent error is not retried)."""
 
     def get_retry_decision(self, *, exception: BaseException, job: TaskJob) -> RetryDecision | None:
-        if isinstance(exception, RetryDeliveryError):
+        if isinstance(exception, RetryLaterError):
             return RetryDecision(retry_in={"seconds": exception.delay})
         return None
+
+
+def pass_cron(seconds: float) -> str:
+    """The cron of a scheduler pass every `seconds` (procrastinate's 6th column is seconds)."""
+    every = max(1, round(seconds))
+    if every < 60:
+        return f"* * * * * */{every}"
+    return f"*/{max(1, every // 60)} * * * *"
+
+
+@dataclass
+class TaskLog:
+    """What this process's digest tasks did (for `briefing scheduler --once` to print)."""
+
+    polls: list[PollResult] = field(default_factory=list)
+    digests: list[Digest] = field(default_factory=list)
 
 
 def _clock_from(now: str) -> Any:
@@ -80,9 +120,19 @@ class DigestTasks:
         self.store = store
         self.runner = Scheduler(settings, store, builder=builder)  # runs one item; never enqueues
         self.feeds = feeds or FeedPoller(settings, store)
+        self.queue = queue
+        self.log: TaskLog | None = None  # set to record what the tasks did
+        queue.task(PASS_TASK, self.run_pass, queue=QUEUE)
         queue.task(FEED_TASK, self.poll_feed, queue=QUEUE)
         queue.task(RUN_TASK, self.run_period, queue=QUEUE)
-        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=DeliveryRetry(), pass_context=True)
+        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=RetryLater(), pass_context=True)
+        queue.task(ENTRY_TASK, self.fetch_entry, queue=QUEUE, retry=RetryLater())
+
+    def schedule_passes(self) -> None:
+        """Run a scheduler pass every `scheduler_poll_seconds`, as periodic work deferred once per
+        tick across every scheduler on the database (`run_pass`)."""
+        cron = pass_cron(self.settings.scheduler_poll_seconds)
+        self.queue.periodic(PASS_TASK, cron=cron, periodic_id="scheduler", queueing_lock=PASS_LOCK)
 
     # --- enqueueing (a scheduler pass; blocking, run in a thread) -------------------------------
     def _defer(self, task: str, key: str, args: dict[str, Any]) -> bool:
@@ -115,10 +165,26 @@ class DigestTasks:
         )
 
     # --- the tasks ------------------------------------------------------------------------------
+    async def run_pass(self, timestamp: int) -> None:
+        """The periodic scheduler pass of one tick: enqueue what is due at the tick's time."""
+        added = await asyncio.to_thread(self.enqueue_due, datetime.fromtimestamp(timestamp, UTC))
+        if added:
+            log.info("scheduler pass at %s enqueued %d task(s)", timestamp, added)
+
     async def poll_feed(self, feed_id: int, now: str) -> None:
         at = datetime.fromisoformat(now)  # the enqueuer's time: the next interval counts from it
         if await asyncio.to_thread(digest_work.feed_due, self.store, feed_id, at):  # else just polled
-            await self.feeds.poll(feed_id, now=at)
+            result = await self.feeds.poll(feed_id, now=at)
+            if self.log is not None:
+                self.log.polls.append(result)
+
+    async def fetch_entry(self, entry_id: int) -> None:
+        """One more page fetch of a failing feed entry; a failure that may pass is retried by
+        procrastinate after the entry's capped backoff, a permanent one (or the last) fails it."""
+        now = datetime.now(UTC)  # a retry runs when procrastinate scheduled it: the real clock
+        entry = await self.feeds.retry_entry(entry_id, now)
+        if entry is not None and entry.status == "retrying" and entry.next_attempt_at is not None:
+            raise RetryEntryError(entry_id, max(0.0, (entry.next_attempt_at - now).total_seconds()))
 
     async def run_period(self, schedule_id: int, period: str, fire_at: str, now: str) -> None:
         runner = copy.copy(self.runner)
@@ -128,6 +194,8 @@ class DigestTasks:
             schedule, Slot(period=period, fire_at=datetime.fromisoformat(fire_at)), deliver=False
         )
         if digest is not None:
+            if self.log is not None:
+                self.log.digests.append(digest)
             await asyncio.to_thread(self.enqueue_deliveries, runner.clock(), digest.id)
 
     async def deliver(self, context: JobContext, delivery_id: int, now: str) -> None:

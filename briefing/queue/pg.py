@@ -65,6 +65,14 @@ class ProcrastinateQueue(LocalQueue):
         """Register an async task this queue's workers run (its arguments are JSON keywords)."""
         self.app.task(name=name, queue=queue, retry=retry or False, pass_context=pass_context)(function)
 
+    def periodic(self, name: str, *, cron: str, periodic_id: str, queueing_lock: str) -> None:
+        """Make the registered task `name` periodic work: every worker of this process runs
+        procrastinate's deferrer, and the database defers each tick once, however many workers
+        (on however many machines) try; the task gets the tick's `timestamp` (Unix seconds)."""
+        self.app.periodic(cron=cron, periodic_id=periodic_id, queueing_lock=queueing_lock)(
+            self.app.tasks[name]
+        )
+
     # --- the WorkQueue protocol ------------------------------------------------------------------
     def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job:
         """Store the job and defer its task in one transaction (refusing when the queue is full)."""
@@ -83,14 +91,15 @@ class ProcrastinateQueue(LocalQueue):
     def retry(self, job_id: str) -> Job:
         return self.store.retry_job(job_id, task=(JOB_TASK, JOB_QUEUE))
 
-    async def run_worker(self, stop: asyncio.Event) -> None:
-        """Run a procrastinate worker (all of this app's queues) until `stop` is set or this is
+    async def run_worker(self, stop: asyncio.Event, *, queues: list[str] | None = None) -> None:
+        """Run a procrastinate worker (`queues`, or all of this app's) until `stop` is set or this is
         cancelled; running tasks are given back to the queue, and the pool is closed, before returning."""
         self._loop = asyncio.get_running_loop()
         lease = self.settings.job_lease_seconds
         async with self.app.open_async():
             worker = asyncio.create_task(
                 self.app.run_worker_async(
+                    queues=queues,
                     concurrency=max(1, self.settings.workers),
                     install_signal_handlers=False,
                     update_heartbeat_interval=max(0.1, lease / 3),

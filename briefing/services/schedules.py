@@ -16,11 +16,11 @@ from pydantic import ValidationError
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller, PollResult
 from briefing.digests.models import Digest, Schedule, ScheduleIn
-from briefing.digests.repo import DigestRepo
 from briefing.digests.schedules import validate_schedule
 from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
 from briefing.store import Store
+from briefing.store.digest_repo import DigestRepo
 
 
 def schedule_spec(values: dict[str, Any]) -> ScheduleIn:
@@ -88,23 +88,19 @@ class PassReport:
 
 
 async def scheduler_pass(settings: Settings, store: Store) -> PassReport:
-    """One pass of the scheduler (due feeds, due periods, due deliveries), and what it did."""
-    from briefing.digests.scheduler import Scheduler
+    """One pass of the scheduler (due feeds, due periods, due deliveries), and what it did.
 
-    report = PassReport()
-    poller = FeedPoller(settings, store)
+    On procrastinate the pass enqueues the due work under the same queueing locks as the periodic
+    pass, and this process runs the digest queue until nothing is left that can run now (a
+    delivery retry scheduled later stays queued for the workers)."""
+    from briefing.queue import kind_of
+
     repo = DigestRepo(store)
-
-    async def poll_due(now: datetime) -> list[PollResult]:
-        report.polls = await poller.poll_due(now)
-        return report.polls
-
     before = {delivery.id: (delivery.status, delivery.attempts) for delivery in repo.list_deliveries()}
-    scheduler = Scheduler(settings, store, feed_poller=poll_due)
-    try:
-        report.digests = await scheduler.tick()
-    finally:
-        await scheduler.builder.briefer.aclose()
+    if kind_of(settings, store) == "procrastinate":
+        report = await _queued_pass(settings, store)
+    else:
+        report = await _local_pass(settings, store)
     for delivery in repo.list_deliveries():
         if before.get(delivery.id) == (delivery.status, delivery.attempts):
             continue  # untouched by this pass
@@ -114,6 +110,44 @@ async def scheduler_pass(settings: Settings, store: Store) -> PassReport:
         elif delivery.attempts != (before.get(delivery.id) or (None, 0))[1]:
             report.failed.append(f"{line}: {delivery.status} ({delivery.last_error or 'no error recorded'})")
     return report
+
+
+async def _local_pass(settings: Settings, store: Store) -> PassReport:
+    from briefing.digests.scheduler import Scheduler
+
+    report = PassReport()
+    poller = FeedPoller(settings, store)
+
+    async def poll_due(now: datetime) -> list[PollResult]:
+        report.polls = await poller.poll_due(now)
+        return report.polls
+
+    scheduler = Scheduler(settings, store, feed_poller=poll_due)
+    try:
+        report.digests = await scheduler.tick()
+    finally:
+        await scheduler.builder.briefer.aclose()
+    return report
+
+
+async def _queued_pass(settings: Settings, store: Store) -> PassReport:
+    import asyncio
+
+    from briefing.digests.tasks import QUEUE, DigestTasks, TaskLog
+    from briefing.queue.pg import ProcrastinateQueue
+
+    queue = ProcrastinateQueue(store, settings, {})
+    tasks = DigestTasks(settings, store, queue)
+    tasks.log = TaskLog()
+    try:
+        await asyncio.to_thread(tasks.enqueue_due, datetime.now(UTC))
+        async with queue.app.open_async():
+            await queue.app.run_worker_async(
+                queues=[QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
+            )
+    finally:
+        await tasks.runner.builder.briefer.aclose()
+    return PassReport(polls=tasks.log.polls, digests=tasks.log.digests)
 
 
 async def poll_feeds(poller: FeedPoller, feed_id: int | None) -> list[PollResult]:

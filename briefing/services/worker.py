@@ -25,29 +25,38 @@ log = logging.getLogger("briefing.worker")
 
 
 def digest_scheduler(runtime: Runtime, queue: WorkQueue, *, scheduler: bool = True) -> Scheduler | None:
-    """Register the digest tasks on a procrastinate queue (every worker runs them), and return the
-    scheduler loop this process runs, if any: on procrastinate it only enqueues due work (once, under
-    queueing locks); on the embedded queue it runs it, claiming periods and deliveries with leases."""
+    """Set up the digest scheduler of this process; the loop to run, if any.
+
+    On procrastinate the digest tasks are registered (every worker runs them) and, with `scheduler`,
+    the scheduler pass becomes periodic work, deferred once per tick across every process on the
+    database: no loop to run here. On the embedded queue the loop runs the pass itself, claiming
+    periods and deliveries with leases."""
     from briefing.digests.scheduler import Scheduler
 
     settings = runtime.settings
-    tasks = None
+    on = scheduler and settings.scheduler_enabled
     if queue.engine == "procrastinate":
         from briefing.digests.tasks import DigestTasks
+        from briefing.queue.pg import ProcrastinateQueue
 
+        assert isinstance(queue, ProcrastinateQueue)
         tasks = DigestTasks(
             settings, runtime.store, queue, builder=runtime.digests.builder, feeds=runtime.feeds
         )
-    if not (scheduler and settings.scheduler_enabled):
+        if on:
+            tasks.schedule_passes()
         return None
-    return Scheduler(settings, runtime.store, builder=runtime.digests.builder, tasks=tasks)
+    if not on:
+        return None
+    return Scheduler(settings, runtime.store, builder=runtime.digests.builder)
 
 
 async def run_worker(
-    settings: Settings, *, scheduler: bool = True, stop: asyncio.Event | None = None
+    settings: Settings, *, scheduler: bool = True, jobs: bool = True, stop: asyncio.Event | None = None
 ) -> None:
     """Run brief jobs (and, with `scheduler`, schedules, feed polls and deliveries) until `stop` is set
-    or the process gets SIGTERM/SIGINT; unfinished jobs keep their rows and are resumed elsewhere."""
+    or the process gets SIGTERM/SIGINT; unfinished jobs keep their rows and are resumed elsewhere.
+    `jobs=False` runs the digest work only (`briefing scheduler`)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -56,12 +65,21 @@ async def run_worker(
     runtime = await asyncio.to_thread(Runtime.open, settings)
     briefs = Briefs(settings, runtime.store, None, briefer=runtime.briefer)
     digests = digest_scheduler(runtime, briefs.queue, scheduler=scheduler)  # registers digest tasks
-    tasks = [asyncio.create_task(briefs.queue.run_worker(stop), name="briefing-jobs")]
+    tasks = []
+    if briefs.queue.engine == "procrastinate":
+        from briefing.digests.tasks import QUEUE as DIGESTS
+        from briefing.queue.pg import ProcrastinateQueue
+
+        assert isinstance(briefs.queue, ProcrastinateQueue)
+        queues = None if jobs else [DIGESTS]  # the periodic scheduler pass runs in this worker
+        tasks.append(asyncio.create_task(briefs.queue.run_worker(stop, queues=queues), name="briefing-jobs"))
+    elif jobs:
+        tasks.append(asyncio.create_task(briefs.queue.run_worker(stop), name="briefing-jobs"))
     if digests is not None:
         tasks.append(asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler"))
     log.info(
         "worker started",
-        extra={"database": runtime.store.engine.dialect.name, "scheduler": len(tasks) > 1},
+        extra={"database": runtime.store.engine.dialect.name, "scheduler": scheduler, "jobs": jobs},
     )
     try:
         await stop.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from briefing.engines.llm import LLMEngine
@@ -124,3 +125,45 @@ async def test_injected_reply_is_rejected_not_passed_through(
     brief = await LLMEngine(llm_settings).brief(Article(text=INJECTION), BriefOptions())
     assert route.call_count == 2
     assert "PWNED" not in json.dumps(brief.model_dump(mode="json"))
+
+
+class LoopCheckingCache(MemoryCache):
+    """A cache that notes, for every call, whether it ran on the event loop's thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_loop: list[tuple[str, bool]] = []
+
+    def _note(self, name: str) -> None:
+        try:
+            asyncio.get_running_loop()
+            self.on_loop.append((name, True))
+        except RuntimeError:
+            self.on_loop.append((name, False))
+
+    def get_brief(self, **key):
+        self._note("get_brief")
+        return super().get_brief(**key)
+
+    def get_briefs(self, article_ids, **key):
+        self._note("get_briefs")
+        found = {
+            article_id: super(LoopCheckingCache, self).get_brief(article_id=article_id, **key)
+            for article_id in article_ids
+        }
+        return {article_id: brief for article_id, brief in found.items() if brief is not None}
+
+    def put_brief(self, **values):
+        self._note("put_brief")
+        super().put_brief(**values)
+
+
+async def test_the_cache_is_read_and_written_off_the_event_loop(settings, article) -> None:
+    cache = LoopCheckingCache()
+    briefer = Briefer(settings, cache=cache)
+    await briefer.brief(article)  # a miss: read, make, write
+    await briefer.brief(article)  # a hit
+    await briefer.brief_many([article, Article(text="The ferry ran late again on Friday morning.")])
+    names = [name for name, _ in cache.on_loop]
+    assert names == ["get_brief", "put_brief", "get_brief", "get_briefs", "put_brief"]
+    assert not any(on_loop for _, on_loop in cache.on_loop)

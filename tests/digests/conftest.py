@@ -10,8 +10,8 @@ from digest_fakes import CountingEngine, FakeBriefer
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.repo import DigestRepo
 from briefing.store import Store, open_store
+from briefing.store.digest_repo import DigestRepo
 from tests.conftest import postgres_schema
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import event
 
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
-from briefing.digests.repo import DigestRepo
 from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article, Brief, BriefOptions
 from briefing.store import BATCH, Store
+from briefing.store.digest_repo import DigestRepo
 from briefing.store.stories import StoryStore
 
 

@@ -54,6 +54,7 @@ def test_feeds_list_shows_failing_entries(env, monkeypatch) -> None:
             f"<link>{base}/down</link></item></channel></rss>".encode(),
             content_type="application/rss+xml",
         )
+        recorder.routes["/down"] = Route(b"busy", status=503)
         assert runner.invoke(app, ["feeds", "add", f"{base}/feed.xml"]).exit_code == 0
         polled = runner.invoke(app, ["feeds", "poll"])
         assert polled.exit_code == 0, polled.output

@@ -19,9 +19,9 @@ from typer.testing import CliRunner
 
 from briefing.cli import app
 from briefing.config import Settings
-from briefing.digests.repo import DigestRepo
 from briefing.errors import InputError, NotFoundError
 from briefing.store import open_store
+from briefing.store.digest_repo import DigestRepo
 
 ENTRY_POINT = Path(sys.executable).with_name("briefing")
 
@@ -182,3 +182,38 @@ def test_digest_options_are_checked_before_any_work(args: list[str], message: st
     assert line.startswith("briefing: error: ") and message in line
     assert _digest_count(tmp_path) == 0
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.postgres
+def test_scheduler_once_on_postgres_runs_the_queued_pass_and_says_what_it_did(
+    env: Path, postgres_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import update
+
+    from briefing.digests.tables import ScheduleRow
+
+    monkeypatch.setenv("DATABASE_URL", str(postgres_settings.database_url))
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
+    made = invoke("schedules", "create", "Minutely", "--cron", "* * * * *", "--target", f"dir:{env / 'out'}")
+    assert made.exit_code == 0, made.output
+    store = open_store(Settings(database_url=postgres_settings.database_url))
+    try:
+        with store.session() as session:  # created two minutes ago: this minute's slot is due
+            session.execute(update(ScheduleRow).values(created_at=datetime.now(UTC) - timedelta(minutes=2)))
+    finally:
+        store.close()
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(feed, content_type="application/rss+xml")
+        assert invoke("feeds", "add", f"{base}/feed.xml").exit_code == 0
+        first = invoke("scheduler", "--once")
+        again = invoke("scheduler", "--once")
+        polls = [path for method, path, _, _ in recorder.requests if method == "GET"]
+    assert first.exit_code == 0, first.output
+    lines = first.stdout.splitlines()
+    assert lines[0] == "feed 1: ok, 0 new article(s)"
+    assert lines[1].startswith("digest 1: Minutely")
+    assert lines[2].startswith("delivery 1 of digest 1 to directory:") and lines[2].endswith(": delivered")
+    assert again.stdout.strip() == "nothing was due: no feed to poll, no schedule slot, no delivery"
+    assert polls == ["/feed.xml"]  # the second pass found the feed polled already
+    assert len(list((env / "out").iterdir())) == 3

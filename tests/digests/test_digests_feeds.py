@@ -9,7 +9,8 @@ from digest_servers import Route, http_server
 
 from briefing.digests.feeds import FeedPoller
 from briefing.digests.models import ScheduleIn
-from briefing.errors import InputError
+from briefing.errors import InputError, RefusedError
+from briefing.fetch import is_permanent
 
 PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
 <p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
@@ -197,15 +198,45 @@ async def test_failing_entry_gives_up_after_max_attempts_and_is_listed(open_sett
     moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     with http_server() as (base, recorder):
         recorder.routes["/feed.xml"] = Route(
-            rss(base, [("/gone", "Gone")]), content_type="application/rss+xml", etag='"v1"'
+            rss(base, [("/busy", "Busy")]), content_type="application/rss+xml", etag='"v1"'
         )
+        recorder.routes["/busy"] = Route(b"busy", status=503)
         feed = poller.add_feed(f"{base}/feed.xml")
         for _ in range(6):
             await poller.poll(feed.id, now=moment)
             moment += timedelta(hours=1)
-        gets = [path for method, path, _, _ in recorder.requests if path == "/gone"]
+        gets = [path for method, path, _, _ in recorder.requests if path == "/busy"]
     assert len(gets) == 3
     (listed,) = poller.list_feeds()
     (entry,) = listed.failing_entries
     assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 3, None)
-    assert "404" in entry.error
+    assert "503" in entry.error
+
+
+async def test_a_refusing_page_fails_at_once_and_a_rate_limit_is_retried(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
+    with http_server() as (base, recorder):
+        items = [("/gone", "Gone"), ("/forbidden", "Forbidden"), ("/limited", "Limited")]
+        recorder.routes["/feed.xml"] = Route(rss(base, items), content_type="application/rss+xml")
+        recorder.routes["/forbidden"] = Route(b"no", status=403)
+        recorder.routes["/limited"] = Route(b"slow down", status=429)
+        feed = poller.add_feed(f"{base}/feed.xml")
+        await poller.poll(feed.id, now=moment)
+        await poller.poll(feed.id, now=moment + timedelta(days=1))  # every backoff is over
+        gets = [path for method, path, _, _ in recorder.requests if path != "/feed.xml"]
+    entries = {entry.url.removeprefix(base): entry for entry in poller.get_feed(feed.id).failing_entries}
+    assert (entries["/gone"].status, entries["/gone"].attempts) == ("failed", 1)  # 404: no retry
+    assert (entries["/forbidden"].status, entries["/forbidden"].attempts) == ("failed", 1)
+    assert (entries["/limited"].status, entries["/limited"].attempts) == ("retrying", 2)
+    assert sorted(gets) == ["/forbidden", "/gone", "/limited", "/limited"]
+
+
+def test_entry_backoff_doubles_up_to_its_cap(open_settings, store) -> None:
+    tuned = open_settings.model_copy(
+        update={"feed_entry_backoff_base": 300.0, "feed_entry_backoff_max": 1000.0}
+    )
+    poller = FeedPoller(tuned, store)
+    delays = [poller.entry_backoff(attempt).total_seconds() for attempt in range(1, 6)]
+    assert delays == [300.0, 600.0, 1000.0, 1000.0, 1000.0]
+    assert is_permanent(RefusedError("private address")) and not is_permanent(InputError("HTTP 429"))

@@ -12,9 +12,9 @@ from sqlalchemy import update
 from briefing.digests.build import DigestBuilder
 from briefing.digests.models import DirectoryTarget, ScheduleIn
 from briefing.digests.periods import Slot
-from briefing.digests.repo import DigestRepo
 from briefing.digests.scheduler import Scheduler
 from briefing.digests.tables import ScheduleRow
+from briefing.store.digest_repo import DigestRepo
 
 SLOT = Slot("2026-05-04T07:30", datetime(2026, 5, 4, 5, 30, tzinfo=UTC))
 START = datetime(2026, 5, 4, 5, 31, tzinfo=UTC)

@@ -22,10 +22,10 @@ from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
 from briefing.digests.models import DirectoryTarget, ScheduleIn
 from briefing.digests.periods import Slot
-from briefing.digests.repo import DigestRepo
 from briefing.digests.scheduler import Scheduler
 from briefing.digests.tables import ScheduleRow
 from briefing.store import Store, open_store
+from briefing.store.digest_repo import DigestRepo
 
 # Monday 2026-05-04, 07:31 in Berlin (CEST, UTC+2)
 MONDAY_0731 = datetime(2026, 5, 4, 5, 31, tzinfo=UTC)

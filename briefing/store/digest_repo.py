@@ -1,4 +1,4 @@
-"""Data access for digests on top of the store's database; every method is one short transaction.
+"""Data access for digests on the store's database; every method is one short transaction.
 
 Exactly-once rests on three rules enforced here with unique keys: one run row per (schedule,
 period), one digest per (schedule, period), one delivery per (digest, target). A run or a
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -37,7 +37,7 @@ from briefing.digests.tables import (
 )
 from briefing.errors import NotFoundError
 from briefing.models import Article
-from briefing.store import Store
+from briefing.store import Store, digest_work
 from briefing.store.tables import ArticleRow, utcnow
 
 
@@ -392,27 +392,15 @@ class DigestRepo:
     def claim_deliveries(
         self, *, now: datetime, lease: timedelta, digest_id: int | None = None, limit: int = 20
     ) -> list[int]:
-        """Ids of deliveries this caller now owns: due pending ones and ones whose sender died."""
-        due = or_(
-            and_(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now),
-            and_(DeliveryRow.status == "sending", DeliveryRow.lease_until < now),
-        )
-        query = select(DeliveryRow.id).where(due).order_by(DeliveryRow.next_attempt_at, DeliveryRow.id)
-        if digest_id is not None:
-            query = query.where(DeliveryRow.digest_id == digest_id)
-        claimed: list[int] = []
-        with self.store.session() as session:
-            candidates = list(session.scalars(query.limit(limit)))
-        for delivery_id in candidates:
-            with self.store.session() as session:
-                result = session.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id == delivery_id, due)
-                    .values(status="sending", lease_until=now + lease)
-                )
-                if result.rowcount == 1:
-                    claimed.append(delivery_id)
-        return claimed
+        """Ids of deliveries this caller now owns: due pending ones and ones whose sender died.
+
+        The same claim (one conditional UPDATE per delivery) as a queued delivery task's."""
+        candidates = digest_work.due_delivery_ids(self.store, now, digest_id=digest_id, limit=limit)
+        return [
+            delivery_id
+            for delivery_id in candidates
+            if digest_work.claim_delivery(self.store, delivery_id, now=now, lease=lease)
+        ]
 
     def delivery_row(self, delivery_id: int) -> tuple[int, dict[str, Any], int]:
         """(digest id, target, attempts so far)."""
