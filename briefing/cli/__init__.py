@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +20,8 @@ app = typer.Typer(
 
 def package_version() -> str:
     """The installed distribution's version (the source tree's when run uninstalled)."""
+    from importlib.metadata import PackageNotFoundError, version  # ~20 ms: only for --version
+
     try:
         return version("briefing")
     except PackageNotFoundError:

@@ -7,7 +7,6 @@ Heavy modules (engines, the store) are imported inside the commands, so `briefin
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -144,6 +143,8 @@ def _run(
     show_progress: bool,
     concurrency: int,
 ) -> list[Outcome]:
+    import asyncio
+
     from briefing.cli.progress import BriefProgress
     from briefing.pipeline import Briefer
     from briefing.services.batch import brief_all
@@ -243,6 +244,8 @@ def brief_command(
     from briefing.models import BriefOptions
 
     options = BriefOptions(engine=engine, model=model, grounding=grounding, use_cache=not no_cache)  # type: ignore[arg-type]
+    import asyncio
+
     from briefing.services.batch import read_all
 
     articles = asyncio.run(read_all(plan, settings, title=title))
