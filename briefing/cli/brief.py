@@ -42,14 +42,18 @@ def read_article_text(source: str) -> str:
 
 
 def open_cache(settings: Settings) -> BriefCache | None:
-    """The shared brief store, when caching is on and the store module is installed."""
+    """The shared brief store, when caching is on and the store module is installed.
+
+    On the default SQLite store at head this is the sqlite3 path (`briefing.store.lite`), which
+    spares a one-article brief SQLAlchemy's import; otherwise the full store.
+    """
     if not settings.cache:
         return None
     try:
-        from briefing.store import open_store
+        from briefing.store.lite import open_brief_cache
     except ImportError:
         return None
-    return open_store(settings)
+    return open_brief_cache(settings)
 
 
 def engine_note(settings: Settings, engine: str | None, model: str | None) -> str:
