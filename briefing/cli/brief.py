@@ -153,22 +153,28 @@ def _run(
     from briefing.pipeline import Briefer
     from briefing.services.batch import brief_all
 
-    briefer = Briefer(settings, cache=open_cache(settings))
-    _engine(briefer, options, settings)
-    bars = BriefProgress(console, plan.sources, enabled=show_progress)
+    cache = open_cache(settings)
+    try:
+        briefer = Briefer(settings, cache=cache)
+        _engine(briefer, options, settings)
+        bars = BriefProgress(console, plan.sources, enabled=show_progress)
 
-    async def brief_one(source: Source, article: Article) -> Brief:
-        with bars.track(source):
-            return await briefer.brief(article, options)
+        async def brief_one(source: Source, article: Article) -> Brief:
+            with bars.track(source):
+                return await briefer.brief(article, options)
 
-    async def run() -> list[Outcome]:
-        try:
-            with bars:
-                return await brief_all(plan, articles, brief_one, concurrency=concurrency)
-        finally:
-            await briefer.aclose()
+        async def run() -> list[Outcome]:
+            try:
+                with bars:
+                    return await brief_all(plan, articles, brief_one, concurrency=concurrency)
+            finally:
+                await briefer.aclose()
 
-    return asyncio.run(run())
+        return asyncio.run(run())
+    finally:
+        close = getattr(cache, "close", None)  # the store's connections, not left to the GC
+        if close is not None:
+            close()
 
 
 def brief_command(
