@@ -5,7 +5,8 @@ folder laid out like the checkout (`examples/` and `.venv` linked in), with `.ve
 PATH so `briefing` is the installed command, no LLM settings (the offline engine) and a scratch
 SQLite store. A block that cannot run here (a server, the network, minutes of work) carries
 `<!-- no-run: reason -->` on the line just before it; an unmarked block that fails fails the test.
-In a console block only the `$ ` lines are commands.
+In a console block only the `$ ` lines are commands. The blocks run a few at a time, each in its
+own folder and store, sharing the word tables and the bytecode (built by the first block).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,18 +106,47 @@ def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 ALL = [example for path in DOCS for example in examples(path)]
+RUNNABLE = [example for example in ALL if example.no_run is None]
+# Blocks run this many at a time (each in its own folder and store); the first runs alone, so it
+# builds the shared word tables and bytecode once instead of every block building them at once.
+JOBS = max(1, min(4, os.cpu_count() or 1))
+
+
+@pytest.fixture(scope="module")
+def runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cache: Path, bytecode: Path
+) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
+    """Every selected block started up front, JOBS at a time; each test then checks its own."""
+    selected = [
+        item.callspec.params["example"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_shell_example_runs_as_written"
+        and hasattr(item, "callspec")
+    ]
+    pool = ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="docs-example")
+    started: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
+    for index, example in enumerate(selected):
+        folder = tmp_path_factory.mktemp("example")
+        started[example.where] = pool.submit(run_example, example, folder, cache, bytecode)
+        if index == 0:
+            started[example.where].exception()  # wait: the caches are warm for the rest
+    yield started
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def test_the_docs_have_runnable_examples_and_every_marked_one_says_why() -> None:
-    assert len([example for example in ALL if example.no_run is None]) >= 4
+    assert len(RUNNABLE) >= 4
+    assert len({example.where for example in RUNNABLE}) == len(RUNNABLE)  # each block's result by its place
     assert all(example.no_run for example in ALL if example.no_run is not None), (
         "a no-run marker needs a reason"
     )
 
 
-@pytest.mark.parametrize("example", [e for e in ALL if e.no_run is None], ids=lambda e: e.where)
-def test_shell_example_runs_as_written(example: Example, tmp_path: Path, cache: Path, bytecode: Path) -> None:
-    done = run_example(example, tmp_path, cache, bytecode)
+@pytest.mark.parametrize("example", RUNNABLE, ids=lambda e: e.where)
+def test_shell_example_runs_as_written(
+    example: Example, runs: dict[str, Future[subprocess.CompletedProcess[str]]]
+) -> None:
+    done = runs[example.where].result()
     assert done.returncode == 0, f"{example.where} failed ({done.returncode}):\n{done.stderr[-2000:]}"
 
 
