@@ -187,3 +187,49 @@ def test_at_heads_on_postgresql() -> None:
         assert at_heads(engine)
     finally:
         engine.dispose()
+
+
+def _outcome(cli_command, args: list[str], capsys) -> tuple[str, str, int]:
+    """(stdout, stderr, exit code) of the click command as `briefing.cli.main` runs it."""
+    from briefing.cli import _click_exception_type, _usage_error
+
+    try:
+        code = cli_command.main(args=list(args), prog_name="briefing", standalone_mode=False)
+    except _click_exception_type() as error:
+        code = _usage_error(error)
+    captured = capsys.readouterr()
+    return captured.out, captured.err, int(code or 0)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["brief", "--help"],
+        ["brief"],
+        ["brief", "--jobs", "0", "x.txt"],
+        ["briefs", "list", "--help"],
+        ["briefs", "nope"],
+        ["verify", "only-one.txt"],
+        ["serve", "--port", "0"],
+        ["keys", "--help"],
+    ],
+)
+def test_a_command_built_alone_parses_helps_and_fails_as_in_the_whole_tree(args: list[str], capsys) -> None:
+    from briefing.cli import command
+
+    alone = command(args)
+    assert list(alone.commands) == [args[0]]  # only its branch was built
+    outcome = _outcome(alone, args, capsys)
+    assert outcome[0] or outcome[1]  # help on stdout or an error on stderr
+    assert outcome == _outcome(command([]), args, capsys)
+
+
+def test_no_command_an_option_or_an_unknown_name_builds_the_whole_tree(monkeypatch) -> None:
+    from briefing.cli import command
+
+    whole = set(command([]).commands)
+    assert {"brief", "verify", "briefs", "serve", "eval"} <= whole
+    assert set(command(["--version"]).commands) == whole
+    assert set(command(["nosuch"]).commands) == whole
+    monkeypatch.setenv("_BRIEFING_COMPLETE", "bash_complete")
+    assert set(command(["brief"]).commands) == whole  # completion may ask about any command
