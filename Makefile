@@ -19,9 +19,13 @@ $(UV):
 	$(BIN)/pip install --quiet 'uv==$(UV_VERSION)'
 
 # The exact versions and hashes in uv.lock; --locked stops if pyproject.toml changed without `make lock`.
+# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set, every `briefing`
+# process would otherwise compile each module it imports from source again (seconds per start).
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --inexact --extra test --python $(BIN)/python \
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --inexact --compile-bytecode --extra test \
+	  --python $(BIN)/python \
 	  || { echo "make: install failed; if uv.lock is out of date, run 'make lock' and commit it" >&2; exit 1; }
+	$(BIN)/python -m compileall -q briefing api
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install briefing with its test tools, as uv.lock pins them
@@ -41,12 +45,12 @@ brief: $(STAMP) ## brief the example article and print Markdown
 test: $(STAMP) ## lint, run every test, then the offline eval gate
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(or $(TEST_JOBS),2)
 	$(BIN)/briefing eval --engine offline --out $(or $(EVAL_OUT),evals/runs/ci)
 
 test-newest: ## `make test` against the newest releases pyproject.toml allows, in .venv-newest
 	$(MAKE) --no-print-directory $(NEWEST)/bin/uv VENV=$(NEWEST)
-	$(NEWEST)/bin/uv pip install --quiet --python $(NEWEST)/bin/python --upgrade -e '.[test]'
+	$(NEWEST)/bin/uv pip install --quiet --compile-bytecode --python $(NEWEST)/bin/python --upgrade -e '.[test]'
 	touch $(NEWEST)/.installed
 	$(MAKE) --no-print-directory test VENV=$(NEWEST)
 

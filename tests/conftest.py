@@ -5,8 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -15,9 +18,61 @@ from tests.real_dependencies import pytest_configure, pytest_runtest_makereport 
 
 pytest_plugins = ("pytester",)  # for testing those hooks
 
+
+def _worker_database(url: str | None, worker: str | None) -> str | None:
+    """The database a test process uses on the PostgreSQL server at `url`.
+
+    Under pytest-xdist (`make test` runs two workers) each worker gets a database of its own,
+    named after the given one plus the worker id and created on first use: advisory locks (the
+    LLM budget, single-flight, the migration lock) and LISTEN/NOTIFY are scoped to a database, so
+    workers sharing one would see each other's calls and jobs. Tests still take a fresh schema
+    each, so a database left by an earlier run is reused as it is.
+    """
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, make_url, text
+
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if found.scalar() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return given.set(database=name).render_as_string(hide_password=False)
+
+
 # The PostgreSQL server for tests that run against it (set by .ci/run); captured before the
 # environment is cleaned so ordinary tests never pick it up by accident.
-POSTGRES_URL = os.environ.get("DATABASE_URL") or os.environ.get("BRIEFING_TEST_DATABASE_URL")
+POSTGRES_URL = _worker_database(
+    os.environ.get("DATABASE_URL") or os.environ.get("BRIEFING_TEST_DATABASE_URL"),
+    os.environ.get("PYTEST_XDIST_WORKER"),
+)
+
+
+@contextmanager
+def postgres_schema(prefix: str) -> Iterator[str]:
+    """A URL on a throwaway schema of the test PostgreSQL server, dropped afterwards (skips the
+    test without DATABASE_URL). A schema per use, so racing tests start from an empty database."""
+    if not POSTGRES_URL:
+        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

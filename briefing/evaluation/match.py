@@ -13,13 +13,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz
-from rouge_score import rouge_scorer
-from scipy.optimize import linear_sum_assignment
 
-from briefing.evaluation.tokenize import UnicodeTokenizer
+if TYPE_CHECKING:  # rouge-score (nltk, scipy.stats) and scipy.optimize cost seconds: imported when used
+    from rouge_score import rouge_scorer
 
 ACTOR_MATCH_THRESHOLD = 0.85
 """Name similarity (0–1) at or above which two actor names denote the same actor."""
@@ -123,6 +123,8 @@ def match_actors(
         return _result([None] * len(gold), [None] * len(pred))
     scores = np.array([[actor_similarity(g, p) for p in pred] for g in gold])
     eligible = np.where(scores >= threshold, scores, 0.0)
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(eligible, maximize=True)
     gold_match: list[int | None] = [None] * len(gold)
     pred_match: list[int | None] = [None] * len(pred)
@@ -137,6 +139,10 @@ def match_actors(
 
 @lru_cache(maxsize=1)
 def _rouge_l() -> rouge_scorer.RougeScorer:
+    from rouge_score import rouge_scorer
+
+    from briefing.evaluation.tokenize import UnicodeTokenizer
+
     return rouge_scorer.RougeScorer(["rougeL"], tokenizer=UnicodeTokenizer(use_stemmer=True))
 
 

@@ -10,15 +10,17 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from rouge_score import rouge_scorer
 
 from briefing.engines.lead import sentences
 from briefing.evaluation.dataset import GoldBrief
 from briefing.evaluation.match import MatchResult, match_actors, match_texts
-from briefing.evaluation.tokenize import UnicodeTokenizer
 from briefing.models import Brief
+
+if TYPE_CHECKING:  # rouge-score pulls in nltk and scipy.stats: seconds, paid only when scoring
+    from rouge_score import rouge_scorer
 
 SECTIONS = ("status", "disputes", "next_steps")
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -110,6 +112,10 @@ def claim_metrics(brief: Brief) -> dict[str, float | None]:
 
 @lru_cache(maxsize=1)
 def _summary_scorer() -> rouge_scorer.RougeScorer:
+    from rouge_score import rouge_scorer
+
+    from briefing.evaluation.tokenize import UnicodeTokenizer
+
     return rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=UnicodeTokenizer(use_stemmer=True))
 
 

@@ -3,39 +3,23 @@ an LLM (it counts its calls, so tests can check that nothing is briefed or merge
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import pytest
 from digest_fakes import CountingEngine, FakeBriefer
-from sqlalchemy import create_engine, text
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
 from briefing.digests.repo import DigestRepo
 from briefing.store import Store, open_store
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 
 
 @pytest.fixture
 def postgres_settings(settings: Settings) -> Iterator[Settings]:
-    """Settings on a throwaway schema of the CI PostgreSQL server (dropped afterwards); skipped
-    without DATABASE_URL. One schema per test, so racing tests start from an empty database."""
-    if not POSTGRES_URL:
-        pytest.skip("DATABASE_URL is not set; PostgreSQL tests run in CI (.ci/run)")
-    schema = f"d_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    url = f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    try:
+    """Settings on a throwaway schema of the CI PostgreSQL server; skipped without DATABASE_URL."""
+    with postgres_schema("d") as url:
         yield settings.model_copy(update={"database_url": url})
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture
