@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib.util import cache_from_source
 from pathlib import Path
 
 import pytest
@@ -100,9 +101,19 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("briefing-cache")
 
 
+def compiled_at_install() -> bool:
+    """True when the package and its dependencies have bytecode beside their sources (make setup)."""
+    import typer
+
+    import briefing.cli
+
+    return all(Path(cache_from_source(module.__file__ or "")).is_file() for module in (briefing.cli, typer))
+
+
 @pytest.fixture(scope="module")
-def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("bytecode")
+def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A scratch bytecode folder for the commands, unless the install has bytecode already."""
+    return None if compiled_at_install() else tmp_path_factory.mktemp("bytecode")
 
 
 ALL = [example for path in DOCS for example in examples(path)]
@@ -114,9 +125,19 @@ JOBS = max(1, min(4, os.cpu_count() or 1))
 
 @pytest.fixture(scope="module")
 def runs(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, cache: Path, bytecode: Path
-) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]]]:
-    """Every selected block started up front, JOBS at a time; each test then checks its own."""
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    cache: Path,
+    bytecode: Path | None,
+) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]] | None]:
+    """Every selected block started up front, JOBS at a time; each test then checks its own.
+
+    None under pytest-xdist: the workers share the blocks out already, and a worker that started
+    every block would repeat the others' work; each test then runs its own block.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        yield None
+        return
     selected = [
         item.callspec.params["example"]
         for item in request.session.items
@@ -144,14 +165,18 @@ def test_the_docs_have_runnable_examples_and_every_marked_one_says_why() -> None
 
 @pytest.mark.parametrize("example", RUNNABLE, ids=lambda e: e.where)
 def test_shell_example_runs_as_written(
-    example: Example, runs: dict[str, Future[subprocess.CompletedProcess[str]]]
+    example: Example,
+    runs: dict[str, Future[subprocess.CompletedProcess[str]]] | None,
+    tmp_path: Path,
+    cache: Path,
+    bytecode: Path | None,
 ) -> None:
-    done = runs[example.where].result()
+    done = run_example(example, tmp_path, cache, bytecode) if runs is None else runs[example.where].result()
     assert done.returncode == 0, f"{example.where} failed ({done.returncode}):\n{done.stderr[-2000:]}"
 
 
 def test_an_unmarked_failing_example_fails_and_a_marked_one_is_skipped(
-    tmp_path: Path, cache: Path, bytecode: Path
+    tmp_path: Path, cache: Path, bytecode: Path | None
 ) -> None:
     page = tmp_path / "page.md"
     page.write_text(
