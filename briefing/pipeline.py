@@ -97,7 +97,7 @@ class Briefer:
 
     def needs_second_opinion(self, brief: Brief) -> bool:
         """A stored brief checked with less than BRIEFING_VERIFY asks for (judged before reuse)."""
-        from briefing.second_opinion import needs_second_opinion
+        from briefing.verify_modes import needs_second_opinion  # not second_opinion: no LLM client
 
         return needs_second_opinion(brief, self.settings.verify)
 

@@ -31,15 +31,11 @@ from briefing.models import Actor, Brief, Dispute, NextStep, SecondOpinion, Stat
 from briefing.pricing import model_info
 from briefing.prompts import Prompts
 from briefing.verify import summarize_claims
+from briefing.verify_modes import COVERS as COVERS  # re-exported: the mode rules live there
+from briefing.verify_modes import needs_second_opinion as needs_second_opinion
 
 VERIFY_TEMPLATES = ("verify/system.j2", "verify/user.j2", "verify/repair.j2")
 REASON_CHARS = 300
-# Which stored checks already cover a mode: a brief judged with llm-all needs nothing more for llm.
-COVERS: dict[VerifyMode, frozenset[VerifyMode]] = {
-    "offline": frozenset({"offline", "llm", "llm-all"}),
-    "llm": frozenset({"llm", "llm-all"}),
-    "llm-all": frozenset({"llm-all"}),
-}
 
 
 class ItemVerdict(BaseModel):
@@ -56,11 +52,6 @@ class Verdicts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verdicts: list[ItemVerdict]
-
-
-def needs_second_opinion(brief: Brief, mode: VerifyMode) -> bool:
-    """True when `mode` asks for more than the check the (stored) brief had."""
-    return brief.meta.verify not in COVERS[mode]
 
 
 def statement(item: _Item) -> str:

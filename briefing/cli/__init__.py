@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -21,6 +23,8 @@ app = typer.Typer(
 
 def package_version() -> str:
     """The installed distribution's version (the source tree's when run uninstalled)."""
+    from importlib.metadata import PackageNotFoundError, version  # ~20 ms: only for --version
+
     try:
         return version("briefing")
     except PackageNotFoundError:
@@ -108,9 +112,41 @@ def _tidy_argument(param: Any) -> None:
     param.display_type_rich = _no_type_label
 
 
-def command() -> Any:
-    """The click command behind `app`, with the help texts tidied (what `main` runs)."""
-    return _tidy_help(typer.main.get_command(app))
+def command(args: Sequence[str] | None = None) -> Any:
+    """The click command behind `app`, with the help texts tidied (what `main` runs).
+
+    For `briefing NAME …` with NAME one of the app's commands or groups, only that branch is built:
+    typer reads every command's signature to build the whole tree (~35 ms of each start-up), and a
+    command's parsing, help and errors need only its own. Anything else (no arguments, an option,
+    an unknown name, shell completion) gets the whole tree.
+    """
+    args = sys.argv[1:] if args is None else args
+    branch = _branch(args[0]) if args and not _completing() else None
+    return _tidy_help(typer.main.get_command(branch or app))
+
+
+def _branch(name: str) -> typer.Typer | None:
+    """The app with only the command or group called `name` (None when it has none by that name)."""
+    commands = [info for info in app.registered_commands if _command_name(info) == name]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if not commands and not groups:
+        return None
+    branch = copy.copy(app)  # the same settings and root callback (--version)
+    branch.registered_commands = commands
+    branch.registered_groups = groups
+    return branch
+
+
+def _command_name(info: Any) -> str | None:
+    """The name typer gives a registered command: its own, else its function's (`serve`)."""
+    if info.name:
+        return str(info.name)
+    return typer.main.get_command_name(info.callback.__name__) if info.callback is not None else None
+
+
+def _completing() -> bool:
+    """True while a shell asks for completions (click's `_BRIEFING_COMPLETE` variable is set)."""
+    return any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ)
 
 
 def _click_exception_type() -> type[Exception]:

@@ -7,7 +7,6 @@ Heavy modules (engines, the store) are imported inside the commands, so `briefin
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -43,14 +42,18 @@ def read_article_text(source: str) -> str:
 
 
 def open_cache(settings: Settings) -> BriefCache | None:
-    """The shared brief store, when caching is on and the store module is installed."""
+    """The shared brief store, when caching is on and the store module is installed.
+
+    On the default SQLite store at head this is the sqlite3 path (`briefing.store.lite`), which
+    spares a one-article brief SQLAlchemy's import; otherwise the full store.
+    """
     if not settings.cache:
         return None
     try:
-        from briefing.store import open_store
+        from briefing.store.lite import open_brief_cache
     except ImportError:
         return None
-    return open_store(settings)
+    return open_brief_cache(settings)
 
 
 def engine_note(settings: Settings, engine: str | None, model: str | None) -> str:
@@ -144,26 +147,34 @@ def _run(
     show_progress: bool,
     concurrency: int,
 ) -> list[Outcome]:
+    import asyncio
+
     from briefing.cli.progress import BriefProgress
     from briefing.pipeline import Briefer
     from briefing.services.batch import brief_all
 
-    briefer = Briefer(settings, cache=open_cache(settings))
-    _engine(briefer, options, settings)
-    bars = BriefProgress(console, plan.sources, enabled=show_progress)
+    cache = open_cache(settings)
+    try:
+        briefer = Briefer(settings, cache=cache)
+        _engine(briefer, options, settings)
+        bars = BriefProgress(console, plan.sources, enabled=show_progress)
 
-    async def brief_one(source: Source, article: Article) -> Brief:
-        with bars.track(source):
-            return await briefer.brief(article, options)
+        async def brief_one(source: Source, article: Article) -> Brief:
+            with bars.track(source):
+                return await briefer.brief(article, options)
 
-    async def run() -> list[Outcome]:
-        try:
-            with bars:
-                return await brief_all(plan, articles, brief_one, concurrency=concurrency)
-        finally:
-            await briefer.aclose()
+        async def run() -> list[Outcome]:
+            try:
+                with bars:
+                    return await brief_all(plan, articles, brief_one, concurrency=concurrency)
+            finally:
+                await briefer.aclose()
 
-    return asyncio.run(run())
+        return asyncio.run(run())
+    finally:
+        close = getattr(cache, "close", None)  # the store's connections, not left to the GC
+        if close is not None:
+            close()
 
 
 def brief_command(
@@ -243,6 +254,8 @@ def brief_command(
     from briefing.models import BriefOptions
 
     options = BriefOptions(engine=engine, model=model, grounding=grounding, use_cache=not no_cache)  # type: ignore[arg-type]
+    import asyncio
+
     from briefing.services.batch import read_all
 
     articles = asyncio.run(read_all(plan, settings, title=title))

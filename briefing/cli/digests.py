@@ -6,7 +6,6 @@ inside the commands so `briefing --help` stays quick.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -26,6 +25,13 @@ schedules_app = typer.Typer(help="Digest schedules: when, what and where to deli
 feeds_app = typer.Typer(help="RSS/Atom feeds polled for articles.")
 DIGEST_FORMATS = ("md", "html", "txt", "json")
 TARGET_HELP = "dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR (repeatable)."
+
+
+def _run_async(awaitable: Any) -> Any:
+    """asyncio.run, with asyncio imported only by the commands that need it (quicker --help)."""
+    import asyncio
+
+    return asyncio.run(awaitable)
 
 
 def _target(spec: str) -> dict:
@@ -226,7 +232,7 @@ def schedules_run(
             finally:
                 await service.builder.briefer.aclose()
 
-        digest, replayed = asyncio.run(run())
+        digest, replayed = _run_async(run())
         deliveries = _repo(store).list_deliveries(digest_id=digest.id) if deliver else []
     what = "already made by an earlier run with this key" if replayed else "made"
     typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories), {what}")
@@ -251,10 +257,10 @@ def scheduler_command(
 
         # The same path as in `briefing serve` and `briefing worker`: on PostgreSQL a procrastinate
         # worker of the digest tasks, the pass as periodic work; on SQLite the embedded loop.
-        asyncio.run(run_worker(settings.model_copy(update={"scheduler_enabled": True}), jobs=False))
+        _run_async(run_worker(settings.model_copy(update={"scheduler_enabled": True}), jobs=False))
         return
     with _store() as store:
-        report = asyncio.run(scheduler_pass(settings, store))
+        report = _run_async(scheduler_pass(settings, store))
     for poll in report.polls:
         typer.echo(f"feed {poll.feed_id}: {poll.status}, {len(poll.new_articles)} new article(s)")
     for digest in report.digests:
@@ -327,7 +333,7 @@ def digest_command(
             finally:
                 await service.builder.briefer.aclose()
 
-        digest = asyncio.run(build())
+        digest = _run_async(build())
     text = render(digest, fmt, settings)
     if out is None:
         typer.echo(text, nl=False)
@@ -381,7 +387,7 @@ def feeds_poll(
     from briefing.services.schedules import all_failed, poll_feeds
 
     with _store() as store:
-        results = asyncio.run(poll_feeds(FeedPoller(_settings(), store), feed_id))
+        results = _run_async(poll_feeds(FeedPoller(_settings(), store), feed_id))
     for result in results:
         typer.echo(
             f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"

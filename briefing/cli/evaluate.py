@@ -6,7 +6,6 @@ The summary is printed to stdout at the end so CI logs show it without opening a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from datetime import UTC, datetime
@@ -14,13 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import SecretStr
 
-from briefing.config import Settings, get_settings
-from briefing.engines import check_engine_name
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
+    from briefing.config import Settings
     from briefing.evaluation.dataset import Dataset
     from briefing.evaluation.runner import EvalOptions
 
@@ -63,6 +60,9 @@ def run_command(
     progress: bool,
 ) -> int:
     """The whole command as a function (the tests call it directly); returns the exit code."""
+    from pydantic import SecretStr
+
+    from briefing.engines import check_engine_name
     from briefing.evaluation.dataset import load_dataset, parse_field_map
     from briefing.evaluation.gate import baseline_document, gate_run, load_baseline, load_thresholds
     from briefing.evaluation.report import write_reports
@@ -160,6 +160,8 @@ def compare_command(run_a: Path, run_b: Path, out: Path | None) -> int:
 def _run_with_progress(
     data: Dataset, settings: Settings, options: EvalOptions, progress: bool
 ) -> dict[str, Any]:
+    import asyncio
+
     from briefing.evaluation.runner import run_eval
 
     if not progress:
@@ -270,6 +272,8 @@ def register(app: typer.Typer) -> None:
             if code:
                 raise typer.Exit(code)
             return
+        from briefing.config import get_settings  # here: settings cost ~0.1 s of every command's start
+
         code = run_command(
             settings=get_settings(),
             engine=engine,

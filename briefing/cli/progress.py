@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from types import TracebackType
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING
 
 from briefing import progress
-from briefing.services.batch import Source
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from briefing.services.batch import Source
 
 
 def describe(state: progress.CallProgress) -> str:
@@ -30,15 +34,19 @@ class BriefProgress:
 
     def __init__(self, console: Console, sources: Sequence[Source], *, enabled: bool) -> None:
         self.enabled = enabled
+        self._tasks: dict[Source, TaskID] = {}
+        self._progress: Progress | None = None
+        if not enabled:  # nothing to draw: rich.progress is not even imported
+            return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         self._progress = Progress(
             TextColumn("{task.description}", markup=False),
             BarColumn(),
             TextColumn("{task.fields[calls]}", markup=False),
             TimeElapsedColumn(),
             console=console,
-            disable=not enabled,
         )
-        self._tasks: dict[Source, TaskID] = {}
         width = max((len(source.label) for source in sources), default=0)
         for source in sources:
             label = source.label if len(source.label) <= 40 else "…" + source.label[-39:]
@@ -47,35 +55,37 @@ class BriefProgress:
             )
 
     def __enter__(self) -> BriefProgress:
-        self._progress.__enter__()
+        if self._progress is not None:
+            self._progress.__enter__()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._progress.__exit__(kind, error, trace)
+        if self._progress is not None:
+            self._progress.__exit__(kind, error, trace)
 
     @contextmanager
     def track(self, source: Source) -> Iterator[None]:
         """Show this input's LLM calls while the block runs, then mark it done or failed."""
+        bars = self._progress
+        if bars is None:
+            yield
+            return
         task = self._tasks[source]
-        self._progress.start_task(task)
-        self._progress.update(task, calls="briefing")
+        bars.start_task(task)
+        bars.update(task, calls="briefing")
 
         def listener(state: progress.CallProgress) -> None:
-            self._progress.update(
-                task, total=max(state.planned, 1), completed=state.done, calls=describe(state)
-            )
+            bars.update(task, total=max(state.planned, 1), completed=state.done, calls=describe(state))
 
         with progress.watch(listener) as state:
             try:
                 yield
             except BaseException:
-                self._progress.update(
-                    task, calls=f"failed · {describe(state)}" if state.planned else "failed"
-                )
+                bars.update(task, calls=f"failed · {describe(state)}" if state.planned else "failed")
                 raise
         summary = f"done · {describe(state)}" if state.planned else "done"
-        self._progress.update(
+        bars.update(
             task, total=1 if not state.planned else state.planned, completed=state.planned or 1, calls=summary
         )

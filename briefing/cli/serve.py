@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from briefing.config import Settings, get_settings
-from briefing.config import is_loopback as _is_loopback
 from briefing.errors import ConfigError
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
+
+
+def get_settings() -> Settings:
+    """The settings (briefing.config), imported on first use so other commands start without them."""
+    from briefing.config import get_settings as read_settings
+
+    return read_settings()
 
 
 def check_bind(settings: Settings, host: str, *, public_ok: bool, keys_exist: bool) -> None:
     """Refuse to expose an unauthenticated server beyond this machine unless told it is intended."""
-    if _is_loopback(host) or keys_exist or public_ok or settings.allow_public_bind:
+    from briefing.config import is_loopback
+
+    if is_loopback(host) or keys_exist or public_ok or settings.allow_public_bind:
         return
     raise ConfigError(
         f"refusing to listen on {host} without API keys: anyone who can reach it could use it. "

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +13,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from briefing.config import Settings
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from briefing.store.lite import CONNECT_TIMEOUT, SQLITE_PRAGMAS
+from briefing.store.revisions import MIGRATIONS_DIR, script_heads
 
 
 def normalize_url(url: str) -> str:
@@ -29,12 +27,9 @@ def normalize_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the API read while a worker writes; NORMAL sync is durable across process crashes.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    for pragma in SQLITE_PRAGMAS:  # WAL, NORMAL sync, foreign keys, busy timeout (briefing/store/lite.py)
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -44,7 +39,7 @@ def make_engine(settings: Settings) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": CONNECT_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -105,26 +100,6 @@ def migration_lock(engine: Engine) -> Iterator[Connection]:
         return
     with _sqlite_file_lock(engine), engine.begin() as connection:
         yield connection
-
-
-_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
-
-
-def script_heads() -> frozenset[str]:
-    """The head revisions of the bundled migration scripts, read from the files without Alembic.
-
-    A head is a revision no other script names as its `down_revision` (a merge names several).
-    """
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
-        found = dict(_ASSIGNMENT.findall(script.read_text(encoding="utf-8")))
-        if "revision" not in found:
-            continue
-        revisions.add(ast.literal_eval(found["revision"]))
-        down = ast.literal_eval(found.get("down_revision", "None"))
-        parents.update([down] if isinstance(down, str) else down or ())
-    return frozenset(revisions - parents)
 
 
 def at_heads(engine: Engine) -> bool:

@@ -14,9 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from briefing.store.values import utcnow as utcnow  # re-exported: other tables use it as a default
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -5,7 +5,8 @@ folder laid out like the checkout (`examples/` and `.venv` linked in), with `.ve
 PATH so `briefing` is the installed command, no LLM settings (the offline engine) and a scratch
 SQLite store. A block that cannot run here (a server, the network, minutes of work) carries
 `<!-- no-run: reason -->` on the line just before it; an unmarked block that fails fails the test.
-In a console block only the `$ ` lines are commands.
+In a console block only the `$ ` lines are commands. The blocks run a few at a time, each in its
+own folder and store, sharing the word tables and the bytecode (built by the first block).
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib.util import cache_from_source
 from pathlib import Path
 
 import pytest
@@ -56,15 +60,22 @@ def examples(path: Path) -> list[Example]:
     return found
 
 
-def run_example(example: Example, folder: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+def run_example(
+    example: Example, folder: Path, cache: Path, bytecode: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one block in `folder` (a scratch copy of the checkout's layout) against the installed
-    command; `cache` holds the offline engine's word tables, built once for all examples."""
+    command; `cache` holds the offline engine's word tables, built once for all examples, and
+    `bytecode` the compiled modules (PYTHONPYCACHEPREFIX), so each command does not compile the
+    package and its dependencies again when PYTHONDONTWRITEBYTECODE is set (~1 s a command)."""
     venv = Path(sys.executable).parent.parent
     for name, target in (("examples", ROOT / "examples"), (".venv", venv)):
         if not (folder / name).exists():
             (folder / name).symlink_to(target)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "BRIEFING_"))}
     env.pop("DATABASE_URL", None)
+    if bytecode is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     env.update(
         {
             "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
@@ -90,23 +101,83 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("briefing-cache")
 
 
+def compiled_at_install() -> bool:
+    """True when the package and its dependencies have bytecode beside their sources (make setup)."""
+    import typer
+
+    import briefing.cli
+
+    return all(Path(cache_from_source(module.__file__ or "")).is_file() for module in (briefing.cli, typer))
+
+
+@pytest.fixture(scope="module")
+def bytecode(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A scratch bytecode folder for the commands, unless the install has bytecode already."""
+    return None if compiled_at_install() else tmp_path_factory.mktemp("bytecode")
+
+
 ALL = [example for path in DOCS for example in examples(path)]
+RUNNABLE = [example for example in ALL if example.no_run is None]
+# Blocks run this many at a time (each in its own folder and store); the first runs alone, so it
+# builds the shared word tables and bytecode once instead of every block building them at once.
+JOBS = max(1, min(4, os.cpu_count() or 1))
+
+
+@pytest.fixture(scope="module")
+def runs(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    cache: Path,
+    bytecode: Path | None,
+) -> Iterator[dict[str, Future[subprocess.CompletedProcess[str]]] | None]:
+    """Every selected block started up front, JOBS at a time; each test then checks its own.
+
+    None under pytest-xdist: the workers share the blocks out already, and a worker that started
+    every block would repeat the others' work; each test then runs its own block.
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        yield None
+        return
+    selected = [
+        item.callspec.params["example"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_shell_example_runs_as_written"
+        and hasattr(item, "callspec")
+    ]
+    pool = ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="docs-example")
+    started: dict[str, Future[subprocess.CompletedProcess[str]]] = {}
+    for index, example in enumerate(selected):
+        folder = tmp_path_factory.mktemp("example")
+        started[example.where] = pool.submit(run_example, example, folder, cache, bytecode)
+        if index == 0:
+            started[example.where].exception()  # wait: the caches are warm for the rest
+    yield started
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def test_the_docs_have_runnable_examples_and_every_marked_one_says_why() -> None:
-    assert len([example for example in ALL if example.no_run is None]) >= 4
+    assert len(RUNNABLE) >= 4
+    assert len({example.where for example in RUNNABLE}) == len(RUNNABLE)  # each block's result by its place
     assert all(example.no_run for example in ALL if example.no_run is not None), (
         "a no-run marker needs a reason"
     )
 
 
-@pytest.mark.parametrize("example", [e for e in ALL if e.no_run is None], ids=lambda e: e.where)
-def test_shell_example_runs_as_written(example: Example, tmp_path: Path, cache: Path) -> None:
-    done = run_example(example, tmp_path, cache)
+@pytest.mark.parametrize("example", RUNNABLE, ids=lambda e: e.where)
+def test_shell_example_runs_as_written(
+    example: Example,
+    runs: dict[str, Future[subprocess.CompletedProcess[str]]] | None,
+    tmp_path: Path,
+    cache: Path,
+    bytecode: Path | None,
+) -> None:
+    done = run_example(example, tmp_path, cache, bytecode) if runs is None else runs[example.where].result()
     assert done.returncode == 0, f"{example.where} failed ({done.returncode}):\n{done.stderr[-2000:]}"
 
 
-def test_an_unmarked_failing_example_fails_and_a_marked_one_is_skipped(tmp_path: Path, cache: Path) -> None:
+def test_an_unmarked_failing_example_fails_and_a_marked_one_is_skipped(
+    tmp_path: Path, cache: Path, bytecode: Path | None
+) -> None:
     page = tmp_path / "page.md"
     page.write_text(
         "Intro\n\n```sh\nbriefing brief missing.txt\n```\n\n"
@@ -121,7 +192,7 @@ def test_an_unmarked_failing_example_fails_and_a_marked_one_is_skipped(tmp_path:
         "briefing schema > schema.json",
     )
     (tmp_path / "run").mkdir()
-    failed = run_example(failing, tmp_path / "run", cache)
+    failed = run_example(failing, tmp_path / "run", cache, bytecode)
     assert failed.returncode == 2 and "no such file: missing.txt" in failed.stderr
-    assert run_example(console, tmp_path / "run", cache).returncode == 0
+    assert run_example(console, tmp_path / "run", cache, bytecode).returncode == 0
     assert '"title": "Brief"' in (tmp_path / "run" / "schema.json").read_text()

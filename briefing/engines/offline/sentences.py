@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Container
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import blingfire
-import pysbd
-from pysbd.languages import LANGUAGE_CODES
+from briefing.engines.offline.bling import text_to_sentences
+
+if TYPE_CHECKING:
+    import pysbd
 
 # Titles that a splitter may take for a sentence end ("Sen. Warren replied.").
 _TITLE_ABBREVIATIONS = frozenset(
@@ -53,6 +56,13 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 _TAG_LIKE = re.compile(r"</?[a-zA-Z][^>]{0,200}>|&[a-z]{2,8};|\{[^}]*\}")
 
 
+def _pysbd_languages() -> Container[str]:
+    """The languages pysbd has rules for; pysbd is imported only when a text is not English."""
+    from pysbd.languages import LANGUAGE_CODES
+
+    return LANGUAGE_CODES
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence: `text == article_text[start:end]`."""
@@ -73,7 +83,7 @@ class SentenceSplitter:
 
     def split(self, text: str, language: str | None = None) -> list[Sentence]:
         lang = (language or "en").split("-")[0].lower()
-        if lang == "en" or lang not in LANGUAGE_CODES:
+        if lang == "en" or lang not in _pysbd_languages():
             fast = self._split_whole(text)
             if fast is not None:
                 return _rejoin_titles(_resplit(fast, text), text)
@@ -108,7 +118,7 @@ class SentenceSplitter:
         line_starts = [match.start() for match in _PARAGRAPH.finditer(text)]
         sentences: list[Sentence] = []
         cursor = 0
-        for piece in blingfire.text_to_sentences(flat).split("\n"):
+        for piece in text_to_sentences(flat).split("\n"):
             piece = piece.strip()
             if not piece:
                 continue
@@ -136,12 +146,12 @@ class SentenceSplitter:
         return sentences
 
     def _spans(self, paragraph: str, lang: str) -> list[tuple[int, int]]:
-        if lang != "en" and lang in LANGUAGE_CODES:
+        if lang != "en" and lang in _pysbd_languages():
             return self._pysbd_spans(paragraph, lang)
         # text_to_sentences is the C path; its offsets variant does per-token work in Python (4x slower).
         spans: list[tuple[int, int]] = []
         cursor = 0
-        for piece in blingfire.text_to_sentences(paragraph).split("\n"):
+        for piece in text_to_sentences(paragraph).split("\n"):
             piece = piece.strip()
             position = paragraph.find(piece, cursor) if piece else -1
             if position < 0:  # blingfire normalized something; keep the rest whole
@@ -155,6 +165,8 @@ class SentenceSplitter:
     def _pysbd_spans(self, paragraph: str, lang: str) -> list[tuple[int, int]]:
         segmenter = self._segmenters.get(lang)
         if segmenter is None:
+            import pysbd
+
             segmenter = pysbd.Segmenter(language=lang, clean=False, char_span=False)
             self._segmenters[lang] = segmenter
         spans: list[tuple[int, int]] = []

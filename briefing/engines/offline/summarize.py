@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DAMPING = 0.3
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -24,6 +26,8 @@ _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
     """A score per sentence that sums to 1 (empty input → empty list)."""
+    import numpy as np  # here: a cached brief needs no numpy (~0.1 s of the CLI's start-up)
+
     count = len(texts)
     if count == 0:
         return []
@@ -54,6 +58,8 @@ def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
 
 def tfidf(texts: Sequence[str], *, english: bool = True) -> np.ndarray | None:
     """L2-normalized TF-IDF rows (sublinear tf, smoothed idf), or None when no word survives."""
+    import numpy as np
+
     stop = ENGLISH_STOP_WORDS if english else frozenset()
     words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
     flat = [w for sentence in words for w in sentence]
