@@ -1,8 +1,8 @@
 """The faithfulness set built from the gold briefs: detection recall per perturbation and false alarms.
 
-Floors sit a little below the figures measured when the checker was last tuned (on `dev` only);
-`test` cases were measured, never tuned on. The issue's targets that are not met yet are listed in
-docs/verify.md with the measured figures.
+The checker was tuned on `dev` only; `test` cases were measured once, never tuned on. Where the
+issue's target is met on a split, the target itself is the gate; where it is not, the floor sits a
+little below the measured figure and docs/verify.md says the target is not met.
 """
 
 from __future__ import annotations
@@ -12,28 +12,18 @@ from pathlib import Path
 import pytest
 
 from briefing.evaluation.dataset import load_gold_dir
-from briefing.evaluation.faithfulness import build, caseless, measure
+from briefing.evaluation.faithfulness import TARGETS, build, caseless, measure
 
 GOLD = load_gold_dir(Path(__file__).resolve().parents[2] / "evals" / "gold")
-# measured (cased): dev FA 0.142, number 0.97, date 0.95, not-in-article 0.96, same-article 0.68, neg. 0.80
-#                   test FA 0.060, number 0.98, date 0.83, not-in-article 0.95, same-article 0.57, neg. 0.82
+# measured 2026-12-02 (cased):
+#   dev  FA 0.093, number 0.96, date 0.93, not-in-article 0.95, same-article 0.65, negation 0.77
+#   test FA 0.062, number 0.97, date 0.90, not-in-article 0.96, same-article 0.597, negation 0.88
 FLOORS = {
-    "dev": {
-        "number": 0.95,
-        "date": 0.90,
-        "name_not_in_article": 0.93,
-        "name_same_article": 0.63,
-        "negation": 0.75,
-    },
-    "test": {
-        "number": 0.95,
-        "date": 0.75,
-        "name_not_in_article": 0.90,
-        "name_same_article": 0.50,
-        "negation": 0.75,
-    },
+    "dev": dict(TARGETS),  # every recall target met
+    "test": {**TARGETS, "name_same_article": 0.55},  # target 0.60 not met on test (0.597)
 }
-MAX_FALSE_ALARMS = {"dev": 0.16, "test": 0.09}
+# the 5 % target is not met on either split
+MAX_FALSE_ALARMS = {"dev": 0.10, "test": 0.07}
 
 
 @pytest.fixture(scope="module")
