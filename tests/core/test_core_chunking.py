@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -226,3 +227,27 @@ def test_a_paragraph_break_just_under_half_a_chunk_is_not_preferred() -> None:
     text = "A b.\n\nC d e. F. G."
     chunks = chunk_text(text, WordTokenizer(), 5)  # type: ignore[arg-type]
     assert chunks[0].text == "A b.\n\nC d e. "  # the break after 2 of 5 tokens is under half
+
+
+def test_no_overlap_by_default_nor_when_asked_for_none() -> None:
+    text = "A. B. C. D."
+    for chunks in (
+        chunk_text(text, WordTokenizer(), 2),  # type: ignore[arg-type]
+        chunk_text(text, WordTokenizer(), 2, 0),  # type: ignore[arg-type]
+        chunk_text(text, WordTokenizer(), 2, -5),  # type: ignore[arg-type]
+    ):
+        assert [c.text for c in chunks] == ["A. B. ", "C. D."]
+    overlapping = chunk_text(text, WordTokenizer(), 2, 1)  # type: ignore[arg-type]
+    assert [c.text for c in overlapping] == ["A. B. ", "B. C. ", "C. D."]
+
+
+def test_one_token_chunks_are_allowed_and_zero_is_refused() -> None:
+    chunks = chunk_text("A. B.", WordTokenizer(), 1)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["A. ", "B."]
+    with pytest.raises(ValueError, match=r"^max_tokens must be >= 1$"):
+        chunk_text("A. B.", WordTokenizer(), 0)  # type: ignore[arg-type]
+
+
+def test_a_paragraph_break_at_exactly_half_a_chunk_is_preferred() -> None:
+    chunks = chunk_text("A b.\n\nC d. E.", WordTokenizer(), 4)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["A b.\n\n", "C d. E."]
