@@ -383,7 +383,9 @@ def test_aggregate_p95_is_the_nearest_rank_95th_of_the_latencies() -> None:
 def _checked_brief() -> Brief:
     return _brief(
         status=[
-            StatusItem(text="a", evidence=[Evidence(quote="x", grounded=True)], grounded=True, supported=True),
+            StatusItem(
+                text="a", evidence=[Evidence(quote="x", grounded=True)], grounded=True, supported=True
+            ),
             StatusItem(
                 text="b",
                 evidence=[Evidence(quote="y", grounded=False), Evidence(quote="w", grounded=True)],
@@ -404,7 +406,11 @@ def test_claim_metrics_count_supported_items_found_quotes_and_unsupported_items(
         "quote_found_rate": 0.4,
         "unsupported_items": 2.0,
     }
-    assert claim_metrics(_brief()) == {"supported_rate": None, "quote_found_rate": None, "unsupported_items": 0.0}
+    assert claim_metrics(_brief()) == {
+        "supported_rate": None,
+        "quote_found_rate": None,
+        "unsupported_items": 0.0,
+    }
 
 
 def test_score_gold_reports_the_grounded_rate_and_the_claim_metrics() -> None:
