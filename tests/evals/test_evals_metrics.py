@@ -453,3 +453,42 @@ def test_a_case_without_a_latency_counts_as_zero_milliseconds() -> None:
     totals = aggregate([{}], [], costs=[{"llm_calls": 1}])
     assert totals["latency_ms_p50"] == 0.0 and totals["latency_ms_p95"] == 0.0
     assert totals["cost_usd"] == 0.0
+
+
+def test_both_sides_empty_is_a_perfect_match_with_nothing_matched() -> None:
+    from briefing.evaluation.match import MatchResult
+
+    for result in (match_texts([], []), match_actors([], [])):
+        assert result == MatchResult(1.0, 1.0, 1.0, (), ())
+        assert result.matched_gold == 0 and result.matched_pred == 0
+
+
+def test_actor_without_a_usable_name_has_similarity_zero() -> None:
+    from briefing.evaluation.match import actor_similarity
+
+    assert actor_similarity([""], ["Ana Ruiz"]) == 0.0
+    assert actor_similarity(["Ana Ruiz"], [""]) == 0.0
+    assert actor_similarity(["Ana Ruiz"], ["", "A. Ruiz"]) > 0.0
+
+
+def test_section_threshold_is_inclusive_on_the_precision_side_too() -> None:
+    # ROUGE-L F1 of the two texts is exactly 0.5
+    assert text_similarity("alpha beta", "alpha gamma") == 0.5
+    result = match_texts(["alpha beta"], ["alpha gamma"], threshold=0.5)
+    assert result.gold_match == (0,) and result.pred_match == (0,)
+
+
+def test_a_blank_text_is_similar_to_nothing() -> None:
+    assert text_similarity("  ", "talks resume") == 0.0
+    assert text_similarity("talks resume", "") == 0.0
+
+
+def test_a_spelling_variant_at_exactly_the_token_ratio_is_contained() -> None:
+    # 3 letters of 20 differ: rapidfuzz ratio exactly 85, the inclusive TOKEN_MATCH_RATIO
+    assert name_similarity("Featherstonehaughson", "Ann Featherstonehaughxyz") == 0.95
+
+
+def test_names_not_contained_fall_back_to_the_word_order_free_ratio() -> None:
+    # "smyth" is not a close enough variant of "smith": the token-sort ratio decides, 84.2 / 100
+    assert name_similarity("Jon Smyth", "John Smith") == pytest.approx(0.8421052631578947)
+    assert name_similarity("Smyth Jon", "John Smith") == pytest.approx(0.8421052631578947)
