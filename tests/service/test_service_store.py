@@ -266,3 +266,35 @@ def test_retry_with_a_task_defers_it_in_the_retry_transaction(
     connection, task, args, queue = deferred[0]
     assert isinstance(connection, Connection)
     assert (task, args, queue) == ("run_job", {"job_id": job.id}, "jobs")
+
+
+def test_a_job_submitted_with_a_lease_is_stored_already_claimed(store: Store) -> None:
+    job = store.submit_job("brief", {}, run_lease_seconds=30)
+    assert job.status == "running" and job.attempts == 1
+    stored = store.get_job(job.id)
+    assert stored is not None and stored.status == "running" and stored.attempts == 1
+    assert _lease_until(store, job.id) is not None
+    assert store.claim_job(lease_seconds=30) is None  # nothing queued: the submitter runs it
+    assert store.get_job("missing") is None
+
+
+def test_requeue_touches_only_expired_running_jobs_and_clears_their_lease(store: Store) -> None:
+    done = store.submit_job("brief", {"n": 1})
+    store.claim_job(lease_seconds=30)
+    store.finish_job(done.id, result_id="b1", result=None)
+    crashed = store.submit_job("brief", {"n": 2})
+    claimed = store.claim_job(lease_seconds=30)
+    assert claimed is not None and claimed.id == crashed.id
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert store.requeue_expired(max_attempts=5, now=later) == 1
+    requeued = store.get_job(crashed.id)
+    assert requeued is not None and requeued.status == "queued" and requeued.updated_at > claimed.updated_at
+    assert _lease_until(store, crashed.id) is None
+    # the finished job has used 1 attempt of 1, but it is not running: it stays succeeded
+    again = store.claim_job(lease_seconds=30)
+    assert again is not None and again.id == crashed.id
+    assert store.requeue_expired(max_attempts=1, now=later) == 0
+    finished = store.get_job(done.id)
+    assert finished is not None and finished.status == "succeeded"
+    abandoned = store.get_job(crashed.id)
+    assert abandoned is not None and abandoned.status == "failed" and abandoned.updated_at > again.updated_at
