@@ -298,3 +298,45 @@ def test_requeue_touches_only_expired_running_jobs_and_clears_their_lease(store:
     assert finished is not None and finished.status == "succeeded"
     abandoned = store.get_job(crashed.id)
     assert abandoned is not None and abandoned.status == "failed" and abandoned.updated_at > again.updated_at
+
+
+def test_submitted_jobs_record_their_times_and_a_lease_only_when_claimed(store: Store) -> None:
+    queued = store.submit_job("brief", {})
+    assert queued.created_at == queued.updated_at and queued.started_at is None
+    stored = store.get_job(queued.id)
+    assert stored is not None and stored.started_at is None and stored.attempts == 0
+    assert stored.created_at.replace(tzinfo=None) == queued.created_at.replace(tzinfo=None)
+    running = store.submit_job("brief", {}, run_lease_seconds=30)
+    assert running.started_at == running.created_at == running.updated_at
+    assert store.requeue_expired(max_attempts=5, now=datetime.now(UTC)) == 0  # the lease runs ahead
+    assert store.requeue_expired(max_attempts=5, now=datetime.now(UTC) + timedelta(seconds=60)) == 1
+
+
+def test_submit_refuses_work_over_the_limit_and_keeps_nothing_of_it(store: Store) -> None:
+    from briefing.store import QueueFullError
+
+    store.submit_job("brief", {"n": 1}, limit=1)  # 1 active job is within a limit of 1
+    with pytest.raises(
+        QueueFullError, match=r"^the server has 1 jobs queued or running; retry shortly$"
+    ) as refused:
+        store.submit_job("brief", {"n": 2}, limit=1)
+    assert refused.value.retry_after == 5
+    assert store.count_active_jobs() == 1
+
+
+def test_submit_with_a_task_defers_it_in_the_insert_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import Connection
+
+    deferred: list[tuple[object, str, dict, str]] = []
+
+    def defer_task(connection: Connection, task: str, args: dict, *, queue: str) -> None:
+        deferred.append((connection, task, args, queue))
+
+    monkeypatch.setattr(store, "defer_task", defer_task)
+    job = store.submit_job("brief", {}, task=("run_job", "jobs"))
+    assert len(deferred) == 1
+    connection, task, args, queue = deferred[0]
+    assert isinstance(connection, Connection)
+    assert (task, args, queue) == ("run_job", {"job_id": job.id}, "jobs")
