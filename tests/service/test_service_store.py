@@ -340,3 +340,25 @@ def test_submit_with_a_task_defers_it_in_the_insert_transaction(
     connection, task, args, queue = deferred[0]
     assert isinstance(connection, Connection)
     assert (task, args, queue) == ("run_job", {"job_id": job.id}, "jobs")
+
+
+def test_claim_takes_the_oldest_queued_job_of_the_wanted_kinds(store: Store) -> None:
+    from sqlalchemy import update
+
+    from briefing.store.tables import JobRow
+
+    brief = store.submit_job("brief", {})
+    digests = [store.submit_job("digest", {"n": n}) for n in range(2)]
+    with store.session() as session:  # the last submitted job is made the oldest
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == digests[1].id)
+            .values(created_at=datetime(2020, 1, 1, tzinfo=UTC))
+        )
+    first = store.claim_job(lease_seconds=30, kinds=("digest",))
+    assert first is not None and first.id == digests[1].id
+    second = store.claim_job(lease_seconds=30, kinds=("digest",))
+    assert second is not None and second.id == digests[0].id
+    assert store.claim_job(lease_seconds=30, kinds=("digest",)) is None
+    last = store.claim_job(lease_seconds=30)
+    assert last is not None and last.id == brief.id
