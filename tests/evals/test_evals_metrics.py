@@ -393,16 +393,19 @@ def _checked_brief() -> Brief:
             ),
             StatusItem(text="c", evidence=[Evidence(quote="v", grounded=False)], supported=None),
         ],
-        actors=[Actor(name="A", evidence=[Evidence(quote="z", grounded=False)], supported=False)],
+        actors=[
+            Actor(name="A", evidence=[Evidence(quote="z", grounded=False)], supported=False),
+            Actor(name="B", supported=None),
+        ],
     )
 
 
 def test_claim_metrics_count_supported_items_found_quotes_and_unsupported_items() -> None:
     from briefing.evaluation.metrics import claim_metrics
 
-    # 4 items: 1 supported, 2 unsupported, 1 unchecked; 5 quotes, 2 found
+    # 5 items: 1 supported, 2 unsupported, 2 unchecked; 5 quotes, 2 found
     assert claim_metrics(_checked_brief()) == {
-        "supported_rate": 0.25,
+        "supported_rate": 0.2,
         "quote_found_rate": 0.4,
         "unsupported_items": 2.0,
     }
@@ -415,8 +418,8 @@ def test_claim_metrics_count_supported_items_found_quotes_and_unsupported_items(
 
 def test_score_gold_reports_the_grounded_rate_and_the_claim_metrics() -> None:
     scores, _ = score_gold(GOLD, _checked_brief())
-    assert scores["grounded_rate"] == 0.25
-    assert scores["supported_rate"] == 0.25 and scores["unsupported_items"] == 2.0
+    assert scores["grounded_rate"] == 0.2
+    assert scores["supported_rate"] == 0.2 and scores["unsupported_items"] == 2.0
 
 
 def test_a_failed_case_scores_zero_on_every_named_metric() -> None:

@@ -285,11 +285,13 @@ def test_warnings_count_items_with_unfound_quotes_and_items_without_evidence() -
         summary="s",
         status=[StatusItem(text="a", evidence=bad), StatusItem(text="b", evidence=[*bad, *good])],
         disputes=[Dispute(issue="c", evidence=good), Dispute(issue="d")],
+        next_steps=[NextStep(action="e", evidence=good), NextStep(action="f", evidence=good)],
         meta=BriefMeta(engine="test"),
     )
     flagged = ground_brief(brief, ARTICLE)
+    # 2 items hold an unfound quote, 4 hold a found one: the count is of the first kind
     assert flagged.meta.warnings == [
-        "grounding: 2 of 4 quote(s) not found in the article, in 2 item(s)",
+        "grounding: 2 of 6 quote(s) not found in the article, in 2 item(s)",
         "grounding: 1 item(s) have no evidence",
     ]
 
