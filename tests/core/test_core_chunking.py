@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,3 +141,113 @@ def test_overlap_is_the_most_whole_sentences_that_fit() -> None:
         assert [c.start for c in chunks] == [starts[i] for i in first_sentences], overlap
         assert [c.tokens for c in chunks] == [3 * min(4, 12 - i) for i in first_sentences], overlap
         assert chunks[-1].end == len(text)
+
+
+# --- survivors of the full mutation run (`make mutation`) ---------------------------------------
+
+
+class _Offsets:
+    def decode_with_offsets(self, tokens: list[int]) -> tuple[str, list[int]]:
+        return "".join(map(chr, tokens)), list(range(len(tokens)))
+
+
+class PaddedCharTokenizer:
+    """One token per character plus one framing token per text: a piece cut at `max_tokens`
+    characters counts one more than the limit, the worst case the chunker must still get through."""
+
+    encoding = _Offsets()
+
+    def encode(self, text: str) -> list[int]:
+        return [ord(char) for char in text]
+
+    def count(self, text: str) -> int:
+        return len(text) + 1
+
+    def count_many(self, texts: list[str]) -> list[int]:
+        return [self.count(text) for text in texts]
+
+
+def test_a_piece_over_the_limit_still_makes_a_chunk_of_its_own() -> None:
+    chunks = chunk_text("abcdef", PaddedCharTokenizer(), 2)  # type: ignore[arg-type]
+    assert [(c.text, c.tokens) for c in chunks] == [("ab", 3), ("cd", 3), ("ef", 3)]
+
+
+def test_hard_cuts_fall_every_max_tokens_tokens() -> None:
+    from briefing.chunking import _hard_pieces
+
+    text = "x" * 3000
+    tokens = TOKENIZER.encode(text)
+    cuts = _hard_pieces(text, 0, len(text), TOKENIZER, 50)
+    assert len(cuts) == -(-len(tokens) // 50)  # ceil: one cut per 50 tokens, then the end
+    assert cuts[-1] == len(text) and cuts == sorted(set(cuts))
+
+
+def test_a_leading_line_break_is_a_unit_of_its_own() -> None:
+    from briefing.chunking import _units
+
+    units = _units("\nOne. Two.", WordTokenizer(), 10)  # type: ignore[arg-type]
+    assert [(u.start, u.end) for u in units] == [(0, 1), (1, 6), (6, 10)]
+
+
+def test_a_sentence_of_exactly_max_tokens_stays_whole_for_the_overlap() -> None:
+    text, starts = _sentences(3)
+    # each 3-token sentence fills a 3-token chunk; the 1-token overlap cannot hold a whole sentence
+    chunks = chunk_text(text, WordTokenizer(), 3, 1)  # type: ignore[arg-type]
+    assert [c.start for c in chunks] == starts
+
+
+def test_overlap_can_repeat_the_second_unit_of_a_two_unit_chunk() -> None:
+    text, starts = _sentences(4)
+    chunks = chunk_text(text, WordTokenizer(), 6, 3)  # type: ignore[arg-type]
+    assert [c.start for c in chunks] == starts[:3]
+    assert [c.tokens for c in chunks] == [6, 6, 6]
+
+
+def test_paragraph_break_of_an_over_long_sentence_is_kept() -> None:
+    # the first paragraph's only sentence (6 words) is longer than a chunk (4): it is cut between
+    # words, and the chunk holding its last word still ends at the paragraph break after it
+    text = "A b c d e f.\n\nG h. I j. K l."
+    chunks = chunk_text(text, WordTokenizer(), 4)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["A b c d ", "e f.\n\n", "G h. I j. ", "K l."]
+
+
+def test_words_of_an_over_long_sentence_are_not_paragraph_breaks() -> None:
+    text = "W1 w2 w3 w4 w5 w6 w7 w8 w9 w10. I. J. K. L."
+    chunks = chunk_text(text, WordTokenizer(), 6)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["W1 w2 w3 w4 w5 w6 ", "w7 w8 w9 w10. I. J. ", "K. L."]
+
+
+def test_the_paragraph_break_is_chosen_within_the_chunk_that_fits() -> None:
+    text = "A b.\n\nC. D. E f.\n\nG h. I j."
+    chunks = chunk_text(text, WordTokenizer(), 4)  # type: ignore[arg-type]
+    assert chunks[0].text == "A b.\n\n"
+
+
+def test_a_paragraph_break_just_under_half_a_chunk_is_not_preferred() -> None:
+    text = "A b.\n\nC d e. F. G."
+    chunks = chunk_text(text, WordTokenizer(), 5)  # type: ignore[arg-type]
+    assert chunks[0].text == "A b.\n\nC d e. "  # the break after 2 of 5 tokens is under half
+
+
+def test_no_overlap_by_default_nor_when_asked_for_none() -> None:
+    text = "A. B. C. D."
+    for chunks in (
+        chunk_text(text, WordTokenizer(), 2),  # type: ignore[arg-type]
+        chunk_text(text, WordTokenizer(), 2, 0),  # type: ignore[arg-type]
+        chunk_text(text, WordTokenizer(), 2, -5),  # type: ignore[arg-type]
+    ):
+        assert [c.text for c in chunks] == ["A. B. ", "C. D."]
+    overlapping = chunk_text(text, WordTokenizer(), 2, 1)  # type: ignore[arg-type]
+    assert [c.text for c in overlapping] == ["A. B. ", "B. C. ", "C. D."]
+
+
+def test_one_token_chunks_are_allowed_and_zero_is_refused() -> None:
+    chunks = chunk_text("A. B.", WordTokenizer(), 1)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["A. ", "B."]
+    with pytest.raises(ValueError, match=r"^max_tokens must be >= 1$"):
+        chunk_text("A. B.", WordTokenizer(), 0)  # type: ignore[arg-type]
+
+
+def test_a_paragraph_break_at_exactly_half_a_chunk_is_preferred() -> None:
+    chunks = chunk_text("A b.\n\nC d. E.", WordTokenizer(), 4)  # type: ignore[arg-type]
+    assert [c.text for c in chunks] == ["A b.\n\n", "C d. E."]

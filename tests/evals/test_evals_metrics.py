@@ -375,3 +375,123 @@ def test_aggregate_p95_is_the_nearest_rank_95th_of_the_latencies() -> None:
     result = aggregate([], [], costs=costs)
     assert result["latency_ms_p95"] == 19.0  # rank ceil(20 * 0.95) = 19, not the maximum
     assert result["latency_ms_p50"] == 10.0
+
+
+# --- survivors of the full mutation run (`make mutation`) ---------------------------------------
+
+
+def _checked_brief() -> Brief:
+    return _brief(
+        status=[
+            StatusItem(
+                text="a", evidence=[Evidence(quote="x", grounded=True)], grounded=True, supported=True
+            ),
+            StatusItem(
+                text="b",
+                evidence=[Evidence(quote="y", grounded=False), Evidence(quote="w", grounded=True)],
+                supported=False,
+            ),
+            StatusItem(text="c", evidence=[Evidence(quote="v", grounded=False)], supported=None),
+        ],
+        actors=[
+            Actor(name="A", evidence=[Evidence(quote="z", grounded=False)], supported=False),
+            Actor(name="B", supported=None),
+        ],
+    )
+
+
+def test_claim_metrics_count_supported_items_found_quotes_and_unsupported_items() -> None:
+    from briefing.evaluation.metrics import claim_metrics
+
+    # 5 items: 1 supported, 2 unsupported, 2 unchecked; 5 quotes, 2 found
+    assert claim_metrics(_checked_brief()) == {
+        "supported_rate": 0.2,
+        "quote_found_rate": 0.4,
+        "unsupported_items": 2.0,
+    }
+    assert claim_metrics(_brief()) == {
+        "supported_rate": None,
+        "quote_found_rate": None,
+        "unsupported_items": 0.0,
+    }
+
+
+def test_score_gold_reports_the_grounded_rate_and_the_claim_metrics() -> None:
+    scores, _ = score_gold(GOLD, _checked_brief())
+    assert scores["grounded_rate"] == 0.2
+    assert scores["supported_rate"] == 0.2 and scores["unsupported_items"] == 2.0
+
+
+def test_a_failed_case_scores_zero_on_every_named_metric() -> None:
+    from briefing.evaluation.metrics import failed_scores
+
+    assert failed_scores(["actor_f1", "rouge1"]) == {"actor_f1": 0.0, "rouge1": 0.0}
+
+
+def test_an_unknown_section_is_refused_by_name() -> None:
+    from briefing.evaluation.metrics import gold_section_texts, section_texts
+
+    with pytest.raises(ValueError, match=r"^unknown section 'headline'$"):
+        section_texts(_brief(), "headline")
+    with pytest.raises(ValueError, match=r"^unknown section 'headline'$"):
+        gold_section_texts(GOLD, "headline")
+
+
+def test_sentences_for_rouge_lsum_keep_given_lines_and_split_a_single_line() -> None:
+    from briefing.evaluation.metrics import split_sentences
+
+    assert split_sentences("Talks resume. Prices rise.") == ["Talks resume.", "Prices rise."]
+    assert split_sentences("Talks resume. Prices rise.\nNew line here.") == [
+        "Talks resume. Prices rise.",
+        "New line here.",
+    ]
+
+
+def test_percentile_is_the_nearest_rank_on_a_long_list() -> None:
+    # ceil(203 * 50 / 100) = 102: a divisor off by one would give rank 101
+    assert percentile([float(v) for v in range(1, 204)], 50) == 102.0
+
+
+def test_a_case_without_a_latency_counts_as_zero_milliseconds() -> None:
+    totals = aggregate([{}], [], costs=[{"llm_calls": 1}])
+    assert totals["latency_ms_p50"] == 0.0 and totals["latency_ms_p95"] == 0.0
+    assert totals["cost_usd"] == 0.0
+
+
+def test_both_sides_empty_is_a_perfect_match_with_nothing_matched() -> None:
+    from briefing.evaluation.match import MatchResult
+
+    for result in (match_texts([], []), match_actors([], [])):
+        assert result == MatchResult(1.0, 1.0, 1.0, (), ())
+        assert result.matched_gold == 0 and result.matched_pred == 0
+
+
+def test_actor_without_a_usable_name_has_similarity_zero() -> None:
+    from briefing.evaluation.match import actor_similarity
+
+    assert actor_similarity([""], ["Ana Ruiz"]) == 0.0
+    assert actor_similarity(["Ana Ruiz"], [""]) == 0.0
+    assert actor_similarity(["Ana Ruiz"], ["", "A. Ruiz"]) > 0.0
+
+
+def test_section_threshold_is_inclusive_on_the_precision_side_too() -> None:
+    # ROUGE-L F1 of the two texts is exactly 0.5
+    assert text_similarity("alpha beta", "alpha gamma") == 0.5
+    result = match_texts(["alpha beta"], ["alpha gamma"], threshold=0.5)
+    assert result.gold_match == (0,) and result.pred_match == (0,)
+
+
+def test_a_blank_text_is_similar_to_nothing() -> None:
+    assert text_similarity("  ", "talks resume") == 0.0
+    assert text_similarity("talks resume", "") == 0.0
+
+
+def test_a_spelling_variant_at_exactly_the_token_ratio_is_contained() -> None:
+    # 3 letters of 20 differ: rapidfuzz ratio exactly 85, the inclusive TOKEN_MATCH_RATIO
+    assert name_similarity("Featherstonehaughson", "Ann Featherstonehaughxyz") == 0.95
+
+
+def test_names_not_contained_fall_back_to_the_word_order_free_ratio() -> None:
+    # "smyth" is not a close enough variant of "smith": the token-sort ratio decides, 84.2 / 100
+    assert name_similarity("Jon Smyth", "John Smith") == pytest.approx(0.8421052631578947)
+    assert name_similarity("Smyth Jon", "John Smith") == pytest.approx(0.8421052631578947)

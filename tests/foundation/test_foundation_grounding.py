@@ -242,3 +242,65 @@ def test_strict_mode_drops_ungrounded_items_of_every_section() -> None:
     flagged = ground_brief(brief, ARTICLE)
     assert flagged.meta.warnings == ["grounding: 4 of 8 quote(s) not found in the article, in 4 item(s)"]
     assert len(flagged.actors) == 2
+
+
+# --- survivors of the full mutation run (`make mutation`) ---------------------------------------
+
+
+def test_folding_drops_leading_repeated_and_trailing_whitespace_and_lowercases() -> None:
+    folded = NormalizedText.of("  Talks \u00a0 WILL\n\nresume  ")
+    assert folded.text == "talks will resume"
+    # every folded character maps back to the original one it came from
+    assert folded.origin == [2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 18, 19, 20, 21]
+    assert folded.span(0, 5) == (2, 7)
+
+
+def test_short_quote_found_after_folding_at_the_very_start() -> None:
+    # too short for the fuzzy pass: only the folded exact search at offset 0 finds it
+    assert Locator("Talks resume now.").locate("TALKS resume") == (0, 12)
+
+
+def test_a_quote_of_exactly_the_minimum_length_is_fuzzy_matched() -> None:
+    text = "The ministry said nothing on Friday."
+    assert Locator(text).locate("ministry sxid no") == (4, 20)  # 16 characters, one letter off
+
+
+def test_a_near_miss_as_long_as_the_whole_text_is_fuzzy_matched() -> None:
+    assert Locator("the ministry said nothing").locate("the ministry said nothinq") == (0, 24)
+
+
+def test_default_cutoff_is_ninety() -> None:
+    text = "Officials said the talks will resume next week in Geneva."
+    quote = "the talkz will rezume"  # two letters off in 21: scores 90.48
+    assert Locator(text).locate(quote) == (15, 36)
+    assert ground_brief(_brief(quote), text).status[0].grounded is True
+    assert Locator(text, min_score=91.0).locate(quote) is None
+
+
+def test_warnings_count_items_with_unfound_quotes_and_items_without_evidence() -> None:
+    good = [Evidence(quote="talks will resume next week")]
+    bad = [Evidence(quote="words the article never contained at all")]
+    brief = Brief(
+        headline="h",
+        summary="s",
+        status=[StatusItem(text="a", evidence=bad), StatusItem(text="b", evidence=[*bad, *good])],
+        disputes=[Dispute(issue="c", evidence=good), Dispute(issue="d")],
+        next_steps=[NextStep(action="e", evidence=good), NextStep(action="f", evidence=good)],
+        meta=BriefMeta(engine="test"),
+    )
+    flagged = ground_brief(brief, ARTICLE)
+    # 2 items hold an unfound quote, 4 hold a found one: the count is of the first kind
+    assert flagged.meta.warnings == [
+        "grounding: 2 of 6 quote(s) not found in the article, in 2 item(s)",
+        "grounding: 1 item(s) have no evidence",
+    ]
+
+
+def test_regrounding_replaces_old_grounding_warnings_and_keeps_the_others() -> None:
+    for mode in ("flag", "strict"):
+        brief = _brief("talks will resume next week", "words the article never contained at all")
+        brief.meta.warnings = ["grounding: stale count", "engine: fell back to lead"]
+        grounded = ground_brief(brief, ARTICLE, mode=mode)  # type: ignore[arg-type]
+        assert grounded.meta.warnings[0] == "engine: fell back to lead", mode
+        assert "grounding: stale count" not in grounded.meta.warnings, mode
+        assert len(grounded.meta.warnings) == 2, mode

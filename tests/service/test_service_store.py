@@ -154,3 +154,211 @@ def test_api_keys_are_hashed_listed_and_revoked(store: Store) -> None:
     assert store.has_api_keys()
     with pytest.raises(NotFoundError):
         store.revoke_api_key("nope")
+
+
+# --- survivors of the full mutation run (`make mutation`) ---------------------------------------
+
+
+def _lease_until(store: Store, job_id: str) -> datetime | None:
+    from briefing.store.tables import JobRow
+
+    with store.session() as session:
+        row = session.get(JobRow, job_id)
+        assert row is not None
+        return row.lease_until
+
+
+def test_queue_full_error_carries_its_message_and_a_retry_delay() -> None:
+    from briefing.store import QueueFullError
+
+    error = QueueFullError("the queue is full")
+    assert str(error) == "the queue is full" and error.retry_after == 5
+    assert QueueFullError("x", retry_after=9).retry_after == 9
+
+
+def test_a_lost_claim_names_the_job_and_its_attempt(store: Store) -> None:
+    from briefing.store import ClaimLostError
+
+    job = store.submit_job("brief", {})
+    first = store.claim_job(lease_seconds=30)
+    assert first is not None
+    store.requeue_expired(max_attempts=5, now=datetime.now(UTC) + timedelta(minutes=5))
+    assert store.claim_job(lease_seconds=30) is not None
+    with pytest.raises(ClaimLostError, match=rf"^job {job.id}: attempt 1 was taken over by another worker"):
+        store.finish_job(job.id, result_id=None, result=None, claim=first)
+
+
+def test_an_unfenced_lease_extension_pushes_the_lease_into_the_future(store: Store) -> None:
+    job = store.submit_job("brief", {})
+    store.claim_job(lease_seconds=1)
+    assert store.extend_lease(job.id, lease_seconds=600) is True
+    assert store.requeue_expired(max_attempts=5, now=datetime.now(UTC) + timedelta(seconds=60)) == 0
+
+
+def test_a_current_claim_fails_only_its_own_job_and_records_when(store: Store) -> None:
+    mine = store.submit_job("brief", {"n": 1})
+    other = store.submit_job("brief", {"n": 2})
+    claim = store.claim_job(lease_seconds=30)
+    other_claim = store.claim_job(lease_seconds=30)
+    assert claim is not None and claim.id == mine.id and other_claim is not None
+    store.fail_job(mine.id, error={"type": "LLMError", "message": "boom"}, claim=claim)
+    failed = store.get_job(mine.id)
+    assert failed is not None and failed.status == "failed" and failed.finished_at is not None
+    assert failed.updated_at > claim.updated_at
+    assert _lease_until(store, mine.id) is None
+    untouched = store.get_job(other.id)
+    assert untouched is not None and untouched.status == "running" and untouched.error is None
+
+
+def test_a_lease_that_ends_exactly_now_is_not_expired_yet(store: Store) -> None:
+    job = store.submit_job("brief", {})
+    store.claim_job(lease_seconds=30)
+    lease = _lease_until(store, job.id)
+    assert lease is not None
+    at = lease if lease.tzinfo else lease.replace(tzinfo=UTC)
+    assert store.requeue_expired(max_attempts=5, now=at) == 0
+    assert store.requeue_expired(max_attempts=5, now=at + timedelta(seconds=1)) == 1
+
+
+def test_an_abandoned_job_is_finished_and_holds_no_lease(store: Store) -> None:
+    job = store.submit_job("brief", {})
+    store.claim_job(lease_seconds=30)
+    assert store.requeue_expired(max_attempts=1, now=datetime.now(UTC) + timedelta(minutes=5)) == 0
+    abandoned = store.get_job(job.id)
+    assert abandoned is not None and abandoned.status == "failed" and abandoned.finished_at is not None
+    assert abandoned.error == {"type": "JobAbandoned", "message": "worker stopped 1 times"}
+    assert _lease_until(store, job.id) is None
+
+
+def test_retry_resets_attempts_and_finish_time_of_that_job_only(store: Store) -> None:
+    jobs = [store.submit_job("brief", {"n": n}) for n in range(2)]
+    for job in jobs:
+        claimed = store.claim_job(lease_seconds=30)
+        assert claimed is not None and claimed.id == job.id
+        store.fail_job(job.id, error={"type": "X", "message": "boom"})
+    failed = store.get_job(jobs[0].id)
+    assert failed is not None and failed.attempts == 1 and failed.finished_at is not None
+    retried = store.retry_job(jobs[0].id)
+    assert retried.status == "queued" and retried.attempts == 0 and retried.finished_at is None
+    assert retried.updated_at > failed.updated_at
+    still_failed = store.get_job(jobs[1].id)
+    assert still_failed is not None and still_failed.status == "failed"
+    with pytest.raises(NotFoundError, match=r"^no job with id 'missing'$"):
+        store.retry_job("missing")
+
+
+def test_retry_with_a_task_defers_it_in_the_retry_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import Connection
+
+    deferred: list[tuple[object, str, dict, str]] = []
+
+    def defer_task(connection: Connection, task: str, args: dict, *, queue: str) -> None:
+        deferred.append((connection, task, args, queue))
+
+    job = store.submit_job("brief", {})
+    store.claim_job(lease_seconds=30)
+    store.fail_job(job.id, error={"type": "X", "message": "boom"})
+    monkeypatch.setattr(store, "defer_task", defer_task)
+    store.retry_job(job.id, task=("run_job", "jobs"))
+    assert len(deferred) == 1
+    connection, task, args, queue = deferred[0]
+    assert isinstance(connection, Connection)
+    assert (task, args, queue) == ("run_job", {"job_id": job.id}, "jobs")
+
+
+def test_a_job_submitted_with_a_lease_is_stored_already_claimed(store: Store) -> None:
+    job = store.submit_job("brief", {}, run_lease_seconds=30)
+    assert job.status == "running" and job.attempts == 1
+    stored = store.get_job(job.id)
+    assert stored is not None and stored.status == "running" and stored.attempts == 1
+    assert _lease_until(store, job.id) is not None
+    assert store.claim_job(lease_seconds=30) is None  # nothing queued: the submitter runs it
+    assert store.get_job("missing") is None
+
+
+def test_requeue_touches_only_expired_running_jobs_and_clears_their_lease(store: Store) -> None:
+    done = store.submit_job("brief", {"n": 1})
+    store.claim_job(lease_seconds=30)
+    store.finish_job(done.id, result_id="b1", result=None)
+    crashed = store.submit_job("brief", {"n": 2})
+    claimed = store.claim_job(lease_seconds=30)
+    assert claimed is not None and claimed.id == crashed.id
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    assert store.requeue_expired(max_attempts=5, now=later) == 1
+    requeued = store.get_job(crashed.id)
+    assert requeued is not None and requeued.status == "queued" and requeued.updated_at > claimed.updated_at
+    assert _lease_until(store, crashed.id) is None
+    # the finished job has used 1 attempt of 1, but it is not running: it stays succeeded
+    again = store.claim_job(lease_seconds=30)
+    assert again is not None and again.id == crashed.id
+    assert store.requeue_expired(max_attempts=1, now=later) == 0
+    finished = store.get_job(done.id)
+    assert finished is not None and finished.status == "succeeded"
+    abandoned = store.get_job(crashed.id)
+    assert abandoned is not None and abandoned.status == "failed" and abandoned.updated_at > again.updated_at
+
+
+def test_submitted_jobs_record_their_times_and_a_lease_only_when_claimed(store: Store) -> None:
+    queued = store.submit_job("brief", {})
+    assert queued.created_at == queued.updated_at and queued.started_at is None
+    stored = store.get_job(queued.id)
+    assert stored is not None and stored.started_at is None and stored.attempts == 0
+    assert stored.created_at.replace(tzinfo=None) == queued.created_at.replace(tzinfo=None)
+    running = store.submit_job("brief", {}, run_lease_seconds=30)
+    assert running.started_at == running.created_at == running.updated_at
+    assert store.requeue_expired(max_attempts=5, now=datetime.now(UTC)) == 0  # the lease runs ahead
+    assert store.requeue_expired(max_attempts=5, now=datetime.now(UTC) + timedelta(seconds=60)) == 1
+
+
+def test_submit_refuses_work_over_the_limit_and_keeps_nothing_of_it(store: Store) -> None:
+    from briefing.store import QueueFullError
+
+    store.submit_job("brief", {"n": 1}, limit=1)  # 1 active job is within a limit of 1
+    with pytest.raises(
+        QueueFullError, match=r"^the server has 1 jobs queued or running; retry shortly$"
+    ) as refused:
+        store.submit_job("brief", {"n": 2}, limit=1)
+    assert refused.value.retry_after == 5
+    assert store.count_active_jobs() == 1
+
+
+def test_submit_with_a_task_defers_it_in_the_insert_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import Connection
+
+    deferred: list[tuple[object, str, dict, str]] = []
+
+    def defer_task(connection: Connection, task: str, args: dict, *, queue: str) -> None:
+        deferred.append((connection, task, args, queue))
+
+    monkeypatch.setattr(store, "defer_task", defer_task)
+    job = store.submit_job("brief", {}, task=("run_job", "jobs"))
+    assert len(deferred) == 1
+    connection, task, args, queue = deferred[0]
+    assert isinstance(connection, Connection)
+    assert (task, args, queue) == ("run_job", {"job_id": job.id}, "jobs")
+
+
+def test_claim_takes_the_oldest_queued_job_of_the_wanted_kinds(store: Store) -> None:
+    from sqlalchemy import update
+
+    from briefing.store.tables import JobRow
+
+    brief = store.submit_job("brief", {})
+    digests = [store.submit_job("digest", {"n": n}) for n in range(2)]
+    with store.session() as session:  # the last submitted job is made the oldest
+        session.execute(
+            update(JobRow)
+            .where(JobRow.id == digests[1].id)
+            .values(created_at=datetime(2020, 1, 1, tzinfo=UTC))
+        )
+    first = store.claim_job(lease_seconds=30, kinds=("digest",))
+    assert first is not None and first.id == digests[1].id
+    second = store.claim_job(lease_seconds=30, kinds=("digest",))
+    assert second is not None and second.id == digests[0].id
+    assert store.claim_job(lease_seconds=30, kinds=("digest",)) is None
+    last = store.claim_job(lease_seconds=30)
+    assert last is not None and last.id == brief.id
