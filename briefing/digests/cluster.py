@@ -17,9 +17,10 @@ the bigger side), so the cost grows with the number of candidate pairs, not with
 from __future__ import annotations
 
 import gc
+import hashlib
 import heapq
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -250,8 +251,15 @@ def average_linkage(
 
 
 def _average_linkage(
-    n: int, rows: np.ndarray, cols: np.ndarray, similarity: np.ndarray, threshold: float
+    n: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+    groups: Sequence[Sequence[int]] = (),
 ) -> list[int]:
+    """`groups` (stored stories) are merged first, whatever their similarity, and two clusters that
+    each hold a group are never merged: new items join stored stories or form new ones."""
     floor = 1.0 - threshold  # merge while mean similarity > floor
     neighbours: list[dict[int, float]] = [{} for _ in range(n)]
     for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True):
@@ -260,24 +268,14 @@ def _average_linkage(
             neighbours[b][a] = value
     size = [1] * n
     parent = list(range(n))
-    heap = [
-        (-value, a, b)
-        for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True)
-        if value > floor
-    ]
-    heapq.heapify(heap)
     alive = [True] * n
-    while heap:
-        negative, a, b = heapq.heappop(heap)
-        if not (alive[a] and alive[b]):
-            continue
-        total = neighbours[a].get(b)
-        if total is None or total / (size[a] * size[b]) != -negative:
-            continue  # stale: one side has grown since this entry was pushed
+    frozen = [False] * n
+
+    def merge(a: int, b: int) -> int:
         keep, gone = (a, b) if len(neighbours[a]) >= len(neighbours[b]) else (b, a)
         alive[gone] = False
         kept = neighbours[keep]
-        del kept[gone]
+        kept.pop(gone, None)
         for other, value in neighbours[gone].items():
             if other == keep:
                 continue
@@ -289,10 +287,51 @@ def _average_linkage(
         neighbours[gone] = {}
         size[keep] += size[gone]
         parent[gone] = keep
-        for other, total in kept.items():
-            mean = total / (size[keep] * size[other])
-            if mean > floor:
-                heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
+        frozen[keep] = frozen[keep] or frozen[gone]
+        return keep
+
+    for group in groups:
+        if not group:
+            continue
+        root = group[0]
+        for member in group[1:]:
+            root = merge(root, member)
+        frozen[root] = True
+    if groups:
+        entries = [
+            (-total / (size[a] * size[b]), a, b)
+            for a in range(n)
+            if alive[a]
+            for b, total in neighbours[a].items()
+            if a < b and total / (size[a] * size[b]) > floor and not (frozen[a] and frozen[b])
+        ]
+    else:
+        entries = [
+            (-value, a, b)
+            for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True)
+            if value > floor
+        ]
+    # Clusters only ever merge inside a connected component of the similarity graph, so each
+    # component gets its own small heap: one heap of every pair outgrew the CPU cache, and its
+    # pops made the linkage grow faster than the number of pairs.
+    component = _components(n, rows, cols, similarity, groups)
+    heaps: dict[int, list[tuple[float, int, int]]] = {}
+    for entry in entries:
+        heaps.setdefault(component[entry[1]], []).append(entry)
+    for heap in heaps.values():
+        heapq.heapify(heap)
+        while heap:
+            negative, a, b = heapq.heappop(heap)
+            if not (alive[a] and alive[b]):
+                continue
+            total = neighbours[a].get(b)
+            if total is None or total / (size[a] * size[b]) != -negative:
+                continue  # stale: one side has grown since this entry was pushed
+            keep = merge(a, b)
+            for other, total in neighbours[keep].items():
+                mean = total / (size[keep] * size[other])
+                if mean > floor and not (frozen[keep] and frozen[other]):
+                    heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
     roots = []
     for index in range(n):
         root = index
@@ -303,10 +342,75 @@ def _average_linkage(
     return roots
 
 
+def _components(
+    n: int, rows: np.ndarray, cols: np.ndarray, similarity: np.ndarray, groups: Sequence[Sequence[int]]
+) -> list[int]:
+    """Connected component of every item over the positive pairs and the stored stories."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    positive = similarity > 0.0
+    links_a = [rows[positive].astype(np.int64)]
+    links_b = [cols[positive].astype(np.int64)]
+    for group in groups:
+        if len(group) > 1:
+            links_a.append(np.asarray(group[:-1], dtype=np.int64))
+            links_b.append(np.asarray(group[1:], dtype=np.int64))
+    a, b = np.concatenate(links_a), np.concatenate(links_b)
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels.tolist()
+
+
+def _ordered(items: Sequence[ClusterItem]) -> list[ClusterItem]:
+    return sorted(items, key=lambda item: (item.published_at is None, item.published_at or 0, item.id))
+
+
+def cluster_into(
+    items: Sequence[ClusterItem], stories: Mapping[str, str], params: ClusterParams | None = None
+) -> dict[str, str]:
+    """Story of every item, given the stories some items are in already (item id → story id).
+
+    The same average linkage as `cluster`, except that each given story starts as one cluster and
+    two given stories never merge; a new story is named after its first item (`new_story_id`).
+    With no stories given the groups are exactly `cluster`'s."""
+    params = params or ClusterParams()
+    ordered = _ordered(items)
+    index_of = {item.id: index for index, item in enumerate(ordered)}
+    by_story: dict[str, list[int]] = {}
+    for item_id, story_id in stories.items():
+        if item_id in index_of:
+            by_story.setdefault(story_id, []).append(index_of[item_id])
+    if len(ordered) >= 2:
+        data = features(ordered, params)
+        rows, cols = candidate_pairs(data, params)
+        similarity = pair_similarity(data, rows, cols, params)
+        with _gc_paused():
+            roots = _average_linkage(
+                len(ordered), rows, cols, similarity, params.threshold, [sorted(g) for g in by_story.values()]
+            )
+    else:
+        roots = list(range(len(ordered)))
+    story_of_root: dict[int, str] = {}
+    for story_id, members in by_story.items():
+        story_of_root[roots[members[0]]] = story_id
+    result: dict[str, str] = {}
+    for item, root in zip(ordered, roots, strict=True):
+        if root not in story_of_root:
+            story_of_root[root] = new_story_id(item.id)
+        result[item.id] = story_of_root[root]
+    return result
+
+
+def new_story_id(first_item_id: str) -> str:
+    """A new story's id: from its first article, so two processes naming one story agree."""
+    return hashlib.sha256(first_item_id.encode()).hexdigest()[:16]
+
+
 def cluster(items: Sequence[ClusterItem], params: ClusterParams | None = None) -> list[list[str]]:
     """Clusters of item ids; each cluster in (published_at, id) order, clusters by their first item."""
     params = params or ClusterParams()
-    ordered = sorted(items, key=lambda item: (item.published_at is None, item.published_at or 0, item.id))
+    ordered = _ordered(items)
     if len(ordered) < 2:
         return [[item.id] for item in ordered]
     data = features(ordered, params)
