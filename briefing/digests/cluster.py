@@ -40,6 +40,7 @@ _TOKEN = re.compile(r"\w\w+")
 _HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "prof"}
 _PAIR_CHUNK = 200_000  # candidate pairs scored at once (bounds the memory of the row products)
 _ROW_CHUNK = 2_000  # rows of the blocking product computed at once
+_TOKEN_CHUNK = 4_096  # documents tokenised at once
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,10 @@ def _tfidf(documents: Sequence[str], params: ClusterParams) -> csr_matrix:
 
     scikit-learn counts every token into a per-document dict and a vocabulary dict in Python and
     then sorts the vocabulary; its cost per article grew with the corpus (the vocabulary falls out
-    of the CPU cache, the garbage collector rescans the growing token lists). Here the tokens of all
-    documents go into one list, the vocabulary is `dict.fromkeys` of it and the column of every
-    token is one `map` over it (both loops in C), with the collector paused meanwhile; stop words
-    are dropped as columns; duplicates are summed by SciPy's row-wise sort."""
+    of the CPU cache, the garbage collector rescans the growing token lists). Here the tokens of a
+    few thousand documents go into one list, its new terms are taken from `dict.fromkeys` of it and
+    the column of every token is one `map` over it (loops in C), with the collector paused; stop
+    words are dropped as columns; duplicates are summed by SciPy's row-wise sort."""
     from itertools import chain
 
     from scipy.sparse import csr_matrix
@@ -120,18 +121,25 @@ def _tfidf(documents: Sequence[str], params: ClusterParams) -> csr_matrix:
 
     n = len(documents)
     findall = _TOKEN.findall
+    column: dict[str, int] = {}
+    codes_parts: list[np.ndarray] = []
+    lengths = np.zeros(n, dtype=np.int64)
     with _gc_paused():
-        if params.ngram_max > 1:
-            token_lists = [_ngrams(findall(document.lower()), params.ngram_max) for document in documents]
-        else:
-            token_lists = [findall(document.lower()) for document in documents]
-        flat = list(chain.from_iterable(token_lists))
-        column = {term: index for index, term in enumerate(dict.fromkeys(flat))}
-        codes = np.fromiter(map(column.__getitem__, flat), dtype=np.int32, count=len(flat))
-        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=n)
+        for start in range(0, n, _TOKEN_CHUNK):  # a chunk's token strings at a time: bounded memory
+            chunk = documents[start : start + _TOKEN_CHUNK]
+            if params.ngram_max > 1:
+                token_lists = [_ngrams(findall(document.lower()), params.ngram_max) for document in chunk]
+            else:
+                token_lists = [findall(document.lower()) for document in chunk]
+            flat = list(chain.from_iterable(token_lists))
+            new = [term for term in dict.fromkeys(flat) if term not in column]  # first-seen order
+            column.update(zip(new, range(len(column), len(column) + len(new)), strict=True))
+            codes_parts.append(np.fromiter(map(column.__getitem__, flat), dtype=np.int32, count=len(flat)))
+            lengths[start : start + len(chunk)] = np.fromiter(map(len, token_lists), np.int64, len(chunk))
+            del flat, token_lists
         stop = np.zeros(len(column) + 1, dtype=bool)
         stop[[column[word] for word in ENGLISH_STOP_WORDS if word in column]] = True
-        del flat, token_lists
+    codes = np.concatenate(codes_parts) if codes_parts else np.zeros(0, dtype=np.int32)
     kept = ~stop[codes]
     row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
     indptr = np.zeros(n + 1, dtype=np.int64)
