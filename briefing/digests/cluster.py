@@ -168,8 +168,15 @@ def features(items: Sequence[ClusterItem], params: ClusterParams) -> Features:
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
+    canonical: dict[str, str] = {}  # a story's names recur in each of its articles: fold each once
     for row, item in enumerate(items):
-        for actor in sorted({canonical_actor(name) for name in item.actors} - {""}):
+        folded = set()
+        for name in item.actors:
+            actor = canonical.get(name)
+            if actor is None:
+                actor = canonical[name] = canonical_actor(name)
+            folded.add(actor)
+        for actor in sorted(folded - {""}):
             rows.append(row)
             cols.append(vocabulary.setdefault(actor, len(vocabulary)))
     actors = csr_matrix(
