@@ -270,6 +270,14 @@ def cluster_stages(n_articles: int, n_stories: int) -> dict[str, float]:
     }
 
 
+def _slope(results: list[dict], key: str) -> float:
+    """Least-squares slope of log(time) on log(articles)."""
+    xs = [math.log(r["articles"]) for r in results]
+    ys = [math.log(r[key]) for r in results]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+
+
 def scaling(sizes: list[int], stories_per_article: float) -> None:
     """Each size in its own process; then the exponent b of time ≈ a·n^b, least squares in log-log."""
     results = []
@@ -295,15 +303,14 @@ def scaling(sizes: list[int], stories_per_article: float) -> None:
             f"(B-cubed P={result['precision']:.3f} R={result['recall']:.3f} F1={result['f1']:.3f})",
             flush=True,
         )
+    steady = [r for r in results if r["articles"] >= 8000]  # common words past block_max_df
     if len(results) >= 2:
-        xs = [math.log(r["articles"]) for r in results]
         for key, what in (("total", "wall time"), ("cpu", "CPU time")):
-            ys = [math.log(r[key]) for r in results]
-            mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-            slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum(
-                (x - mx) ** 2 for x in xs
+            print(
+                f"fitted growth exponent of {what} (∝ n^b, {len(results)} sizes): b = {_slope(results, key):.2f}"
             )
-            print(f"fitted growth exponent of {what} (∝ n^b, {len(results)} sizes): b = {slope:.2f}")
+            if 2 <= len(steady) < len(results):
+                print(f"  over the {len(steady)} sizes from 8,000 articles on: b = {_slope(steady, key):.2f}")
             by_size = {r["articles"]: r[key] for r in results}
             if 2000 in by_size and 16000 in by_size:
                 print(f"  16,000 vs 2,000 articles: {by_size[16000] / by_size[2000]:.1f}× the {what}")
