@@ -306,9 +306,8 @@ def scaling(sizes: list[int], stories_per_article: float) -> None:
     steady = [r for r in results if r["articles"] >= 8000]  # common words past block_max_df
     if len(results) >= 2:
         for key, what in (("total", "wall time"), ("cpu", "CPU time")):
-            print(
-                f"fitted growth exponent of {what} (∝ n^b, {len(results)} sizes): b = {_slope(results, key):.2f}"
-            )
+            slope = _slope(results, key)
+            print(f"fitted growth exponent of {what} (∝ n^b, {len(results)} sizes): b = {slope:.2f}")
             if 2 <= len(steady) < len(results):
                 print(f"  over the {len(steady)} sizes from 8,000 articles on: b = {_slope(steady, key):.2f}")
             by_size = {r["articles"]: r[key] for r in results}
