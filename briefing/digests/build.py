@@ -109,8 +109,10 @@ class DigestBuilder:
         briefs they were assigned with; they group the items exactly as `cluster` orders them."""
         if self.assigner is None or (items and not self._uses_stored(spec)):
             return cluster(items, self.params), {}
-        await asyncio.to_thread(self.assigner.assign_pending)  # database work and clustering
-        story_of = await asyncio.to_thread(self.assigner.index.stories_of, [item.id for item in items])
+        ids = [item.id for item in items]
+        # only this digest's articles: a database upgraded with years of articles is not assigned at once
+        await asyncio.to_thread(lambda: self.assigner.assign_pending(article_ids=ids))
+        story_of = await asyncio.to_thread(self.assigner.index.stories_of, ids)
         if len(story_of) < len(items):  # an article without a brief of that engine when assigned
             return cluster(items, self.params), {}
         groups: dict[str, list[str]] = {}

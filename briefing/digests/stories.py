@@ -87,13 +87,26 @@ class StoryAssigner:
         )
         return {aid: cluster_item(articles[aid], briefs[aid]) for aid in articles if aid in briefs}
 
-    def assign_pending(self, *, since: datetime | None = None, until: datetime | None = None) -> Assignment:
-        """Put the articles that are in no story (in [since, until) if given) into stories."""
+    def assign_pending(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> Assignment:
+        """Put the articles that are in no story (in [since, until), of `article_ids`, if given)
+        into stories."""
         with self.index.locked() as connection:
-            return self._assign(connection, since, until)
+            return self._assign(connection, since, until, article_ids)
 
-    def _assign(self, connection: Connection, since: datetime | None, until: datetime | None) -> Assignment:
-        pending = self.index.pending(connection, since=since, until=until)
+    def _assign(
+        self,
+        connection: Connection,
+        since: datetime | None,
+        until: datetime | None,
+        article_ids: Sequence[str] | None = None,
+    ) -> Assignment:
+        pending = self.index.pending(connection, since=since, until=until, article_ids=article_ids)
         if not pending:
             return Assignment(0, 0, 0, 0)
         times = dict(pending)

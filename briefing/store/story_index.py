@@ -73,9 +73,15 @@ class StoryIndex:
                 yield connection
 
     def pending(
-        self, connection: Connection, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        connection: Connection,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        article_ids: Sequence[str] | None = None,
     ) -> list[tuple[str, datetime]]:
-        """Articles in no story yet, with their time (published, else ingested), oldest first."""
+        """Articles in no story yet (of `article_ids` if given), with their time (published, else
+        ingested), oldest first."""
         query = (
             select(_ARTICLES.c.id, _when.label("at"))
             .select_from(_ARTICLES.outerjoin(STORY_MEMBERS, STORY_MEMBERS.c.article_id == _ARTICLES.c.id))
@@ -85,7 +91,15 @@ class StoryIndex:
             query = query.where(_when >= since)
         if until is not None:
             query = query.where(_when < until)
-        return [(row.id, row.at) for row in connection.execute(query.order_by(_when, _ARTICLES.c.id))]
+        if article_ids is None:
+            rows = list(connection.execute(query))
+        else:
+            rows = [
+                row
+                for chunk in batches(article_ids)
+                for row in connection.execute(query.where(_ARTICLES.c.id.in_(chunk)))
+            ]
+        return sorted(((row.id, row.at) for row in rows), key=lambda pair: (pair[1], pair[0]))
 
     def members_between(self, connection: Connection, since: datetime, until: datetime) -> dict[str, str]:
         """Article id → story id of the stored members whose time is in [since, until)."""

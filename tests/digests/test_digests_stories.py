@@ -229,3 +229,12 @@ async def test_stories_commands_through_the_installed_entry_point(tmp_path: Path
     again = _cli(tmp_path, "recluster", "--since", "2026-05-01", "--until", "2026-06-01")
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("re-clustered: 12 articles")
+
+
+async def test_a_digest_assigns_only_its_own_pending_articles(any_settings: Settings, opened: Store) -> None:
+    articles, _ = labelled()
+    await store_briefed(any_settings, opened, articles)
+    chosen = [a.id for a in articles[:10]]
+    digest = await DigestService(any_settings, opened).ad_hoc(article_ids=chosen, max_stories=100, save=False)
+    assert sum(len(story.articles) for story in digest.stories) == len(chosen)
+    assert set(StoryIndex(opened).stories_of([a.id for a in articles])) == set(chosen)
