@@ -50,9 +50,9 @@ def _root(
 
 
 def _register() -> None:
-    from briefing.cli import brief, digests, evaluate, history, serve, verify
+    from briefing.cli import brief, digests, evaluate, history, serve, stories, verify
 
-    for module in (brief, history, serve, digests, evaluate, verify):
+    for module in (brief, history, serve, digests, stories, evaluate, verify):
         module.register(app)
 
 

@@ -7,6 +7,7 @@ the same articles therefore makes no LLM call at all.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -19,6 +20,7 @@ from briefing.config import Settings
 from briefing.digests.cluster import ClusterItem, ClusterParams, cluster
 from briefing.digests.continuity import link_stories
 from briefing.digests.models import ArticleRef, Digest, DigestStats, SourceFailure, Story
+from briefing.digests.stories import StoryAssigner, cluster_item
 from briefing.engines import Engine
 from briefing.errors import BriefingError, ConfigError, InputError
 from briefing.grounding import Locator, ground_brief
@@ -89,12 +91,48 @@ class DigestBuilder:
         *,
         briefer: Briefer | None = None,
         params: ClusterParams | None = None,
+        assigner: StoryAssigner | None = None,
     ) -> None:
+        """With `assigner`, digests read the stored stories (briefing/digests/stories.py)."""
         self.settings = settings
         self.repo = repo
         self.briefer = briefer or Briefer(settings, repo.store)
         self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
         self.stories = StoryStore(repo.store)
+        self.assigner = assigner
+
+    async def _clusters(
+        self, items: list[ClusterItem], spec: BuildSpec
+    ) -> tuple[list[list[str]], dict[str, str]]:
+        """The stories of the items: the stored ones when every item has one (after assigning the
+        pending articles), else clustered now. Stored stories are used only for the engine whose
+        briefs they were assigned with; they group the items exactly as `cluster` orders them."""
+        if self.assigner is None or (items and not self._uses_stored(spec)):
+            return cluster(items, self.params), {}
+        ids = [item.id for item in items]
+        # only this digest's articles: a database upgraded with years of articles is not assigned at once
+        await asyncio.to_thread(lambda: self.assigner.assign_pending(article_ids=ids))
+        story_of = await asyncio.to_thread(self.assigner.index.stories_of, ids)
+        if len(story_of) < len(items):  # an article without a brief of that engine when assigned
+            return cluster(items, self.params), {}
+        groups: dict[str, list[str]] = {}
+        for item in sorted(items, key=lambda i: (i.published_at is None, i.published_at or 0, i.id)):
+            groups.setdefault(story_of[item.id], []).append(item.id)
+        return list(groups.values()), story_of
+
+    def _uses_stored(self, spec: BuildSpec) -> bool:
+        assert self.assigner is not None
+        engine = self._engine(spec.options)
+        return (engine.name, engine.model, engine.prompt_version) == self.assigner.engine_key
+
+    def _stories_of(self, story_of: dict[str, str], spec: BuildSpec) -> dict[str, str] | None:
+        """Stored story of this digest's and the previous digest's articles, for continuity."""
+        if not story_of:
+            return None
+        if spec.previous is not None and self.assigner is not None:
+            ids = [ref.id for story in spec.previous.stories for ref in story.articles]
+            story_of = {**self.assigner.index.stories_of(ids), **story_of}
+        return story_of
 
     def _engine(self, options: BriefOptions) -> Engine:
         try:
@@ -111,19 +149,8 @@ class DigestBuilder:
         briefs = await self._brief_all(spec, stats, failures)
         by_id = {article.id: article for article in spec.articles if article.id in briefs}
 
-        items = [
-            ClusterItem(
-                id=article.id,
-                title=article.title or briefs[article.id].headline,
-                text=article.text,
-                published_at=article.published_at,
-                actors=tuple(
-                    name for actor in briefs[article.id].actors for name in [actor.name, *actor.aliases]
-                ),
-            )
-            for article in by_id.values()
-        ]
-        clusters = cluster(items, self.params)
+        items = [cluster_item(article, briefs[article.id]) for article in by_id.values()]
+        clusters, story_of = await self._clusters(items, spec)
         stats.clusters = len(clusters)
 
         corroborated: list[list[Article]] = []
@@ -134,7 +161,7 @@ class DigestBuilder:
                 continue
             corroborated.append(articles)
         stories = await self._top_stories(corroborated, briefs, spec, stats, failures, spec.window_end or now)
-        stories = link_stories(stories, spec.previous, self.params)
+        stories = link_stories(stories, spec.previous, self.params, story_of=self._stories_of(story_of, spec))
         return Digest(
             schedule_id=spec.schedule_id,
             period=spec.period,

@@ -16,22 +16,31 @@ the bigger side), so the cost grows with the number of candidate pairs, not with
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import heapq
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
+
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 _NON_WORD = re.compile(r"[^\w]+")
+# scikit-learn's default token pattern `\b\w\w+\b` finds the same tokens (a greedy run of word
+# characters ends at a boundary) at 3/4 of the cost
+_TOKEN = re.compile(r"\w\w+")
 _HONORIFICS = {"the", "mr", "mrs", "ms", "dr", "prof"}
 _PAIR_CHUNK = 200_000  # candidate pairs scored at once (bounds the memory of the row products)
 _ROW_CHUNK = 2_000  # rows of the blocking product computed at once
+_TOKEN_CHUNK = 4_096  # documents tokenised at once
 
 
 @dataclass(frozen=True)
@@ -66,37 +75,108 @@ class Features:
     stamps: np.ndarray
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of token strings are made (they hold no cycles);
+    each collection would rescan all of them, a cost that grew with the corpus."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def canonical_actor(name: str) -> str:
     """Fold an actor name so "The Port Authority" and "port authority" count as one actor."""
     words = [word for word in _NON_WORD.sub(" ", name.lower()).split() if word not in _HONORIFICS]
     return " ".join(words)
 
 
+def _ngrams(tokens: list[str], ngram_max: int) -> list[str]:
+    """Words and their n-grams up to `ngram_max`, stop words removed first (as scikit-learn does)."""
+    tokens = [token for token in tokens if token not in ENGLISH_STOP_WORDS]
+    grams = list(tokens)
+    for size in range(2, ngram_max + 1):
+        grams.extend(" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1))
+    return grams
+
+
+def _tfidf(documents: Sequence[str], params: ClusterParams) -> csr_matrix:
+    """L2-normalised sublinear TF-IDF rows, the weighting of scikit-learn's
+    `TfidfVectorizer(stop_words="english", sublinear_tf=True)` (same values; columns in order of
+    first occurrence instead of alphabetical), built in one pass with no per-token Python code.
+
+    scikit-learn counts every token into a per-document dict and a vocabulary dict in Python and
+    then sorts the vocabulary; its cost per article grew with the corpus (the vocabulary falls out
+    of the CPU cache, the garbage collector rescans the growing token lists). Here the tokens of a
+    few thousand documents go into one list, its new terms are taken from `dict.fromkeys` of it and
+    the column of every token is one `map` over it (loops in C), with the collector paused; stop
+    words are dropped as columns; duplicates are summed by SciPy's row-wise sort."""
+    from itertools import chain
+
+    from scipy.sparse import csr_matrix
+    from sklearn.preprocessing import normalize
+
+    n = len(documents)
+    findall = _TOKEN.findall
+    column: dict[str, int] = {}
+    codes_parts: list[np.ndarray] = []
+    lengths = np.zeros(n, dtype=np.int64)
+    with _gc_paused():
+        for start in range(0, n, _TOKEN_CHUNK):  # a chunk's token strings at a time: bounded memory
+            chunk = documents[start : start + _TOKEN_CHUNK]
+            if params.ngram_max > 1:
+                token_lists = [_ngrams(findall(document.lower()), params.ngram_max) for document in chunk]
+            else:
+                token_lists = [findall(document.lower()) for document in chunk]
+            flat = list(chain.from_iterable(token_lists))
+            new = [term for term in dict.fromkeys(flat) if term not in column]  # first-seen order
+            column.update(zip(new, range(len(column), len(column) + len(new)), strict=True))
+            codes_parts.append(np.fromiter(map(column.__getitem__, flat), dtype=np.int32, count=len(flat)))
+            lengths[start : start + len(chunk)] = np.fromiter(map(len, token_lists), np.int64, len(chunk))
+            del flat, token_lists
+        stop = np.zeros(len(column) + 1, dtype=bool)
+        stop[[column[word] for word in ENGLISH_STOP_WORDS if word in column]] = True
+    codes = np.concatenate(codes_parts) if codes_parts else np.zeros(0, dtype=np.int32)
+    kept = ~stop[codes]
+    row_of = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of[kept], minlength=n), out=indptr[1:])
+    counts = csr_matrix(
+        (np.ones(int(kept.sum()), dtype=np.float32), codes[kept], indptr), shape=(n, max(1, len(column)))
+    )
+    counts.sum_duplicates()  # term counts per document, indices sorted within rows
+    if counts.nnz == 0:  # every document empty or only stop words
+        return csr_matrix((n, 1), dtype=np.float32)
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    counts.data = (np.log(counts.data) + np.float32(1.0)) * idf[counts.indices]
+    return normalize(counts, copy=False)
+
+
 def features(items: Sequence[ClusterItem], params: ClusterParams) -> Features:
     """TF-IDF of title (twice) + lead, canonical actor sets and publication times of the items."""
     # scikit-learn and SciPy load here, not at import: they cost ~90 MB in every server process
     from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     n = len(items)
     documents = [f"{item.title}. {item.title}. {item.text[: params.lead_chars]}" for item in items]
-    vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        min_df=1,
-        ngram_range=(1, params.ngram_max),
-        dtype=np.float32,
-    )
-    try:
-        tfidf = csr_matrix(vectorizer.fit_transform(documents))
-    except ValueError:  # every document empty or only stop words
-        tfidf = csr_matrix((n, 1), dtype=np.float32)
+    tfidf = _tfidf(documents, params)
 
     vocabulary: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
+    canonical: dict[str, str] = {}  # a story's names recur in each of its articles: fold each once
     for row, item in enumerate(items):
-        for actor in sorted({canonical_actor(name) for name in item.actors} - {""}):
+        folded = set()
+        for name in item.actors:
+            actor = canonical.get(name)
+            if actor is None:
+                actor = canonical[name] = canonical_actor(name)
+            folded.add(actor)
+        for actor in sorted(folded - {""}):
             rows.append(row)
             cols.append(vocabulary.setdefault(actor, len(vocabulary)))
     actors = csr_matrix(
@@ -181,6 +261,20 @@ def average_linkage(
     pairs with lazy invalidation finds the same merges as the dense algorithm. Returns a root
     index per item.
     """
+    with _gc_paused():  # its dicts and heap entries hold no cycles; collections rescan them all
+        return _average_linkage(n, rows, cols, similarity, threshold)
+
+
+def _average_linkage(
+    n: int,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    similarity: np.ndarray,
+    threshold: float,
+    groups: Sequence[Sequence[int]] = (),
+) -> list[int]:
+    """`groups` (stored stories) are merged first, whatever their similarity, and two clusters that
+    each hold a group are never merged: new items join stored stories or form new ones."""
     floor = 1.0 - threshold  # merge while mean similarity > floor
     neighbours: list[dict[int, float]] = [{} for _ in range(n)]
     for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True):
@@ -189,24 +283,14 @@ def average_linkage(
             neighbours[b][a] = value
     size = [1] * n
     parent = list(range(n))
-    heap = [
-        (-value, a, b)
-        for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True)
-        if value > floor
-    ]
-    heapq.heapify(heap)
     alive = [True] * n
-    while heap:
-        negative, a, b = heapq.heappop(heap)
-        if not (alive[a] and alive[b]):
-            continue
-        total = neighbours[a].get(b)
-        if total is None or total / (size[a] * size[b]) != -negative:
-            continue  # stale: one side has grown since this entry was pushed
+    frozen = [False] * n
+
+    def merge(a: int, b: int) -> int:
         keep, gone = (a, b) if len(neighbours[a]) >= len(neighbours[b]) else (b, a)
         alive[gone] = False
         kept = neighbours[keep]
-        del kept[gone]
+        kept.pop(gone, None)
         for other, value in neighbours[gone].items():
             if other == keep:
                 continue
@@ -218,10 +302,51 @@ def average_linkage(
         neighbours[gone] = {}
         size[keep] += size[gone]
         parent[gone] = keep
-        for other, total in kept.items():
-            mean = total / (size[keep] * size[other])
-            if mean > floor:
-                heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
+        frozen[keep] = frozen[keep] or frozen[gone]
+        return keep
+
+    for group in groups:
+        if not group:
+            continue
+        root = group[0]
+        for member in group[1:]:
+            root = merge(root, member)
+        frozen[root] = True
+    if groups:
+        entries = [
+            (-total / (size[a] * size[b]), a, b)
+            for a in range(n)
+            if alive[a]
+            for b, total in neighbours[a].items()
+            if a < b and total / (size[a] * size[b]) > floor and not (frozen[a] and frozen[b])
+        ]
+    else:
+        entries = [
+            (-value, a, b)
+            for a, b, value in zip(rows.tolist(), cols.tolist(), similarity.tolist(), strict=True)
+            if value > floor
+        ]
+    # Clusters only ever merge inside a connected component of the similarity graph, so each
+    # component gets its own small heap: one heap of every pair outgrew the CPU cache, and its
+    # pops made the linkage grow faster than the number of pairs.
+    component = _components(n, rows, cols, similarity, groups)
+    heaps: dict[int, list[tuple[float, int, int]]] = {}
+    for entry in entries:
+        heaps.setdefault(component[entry[1]], []).append(entry)
+    for heap in heaps.values():
+        heapq.heapify(heap)
+        while heap:
+            negative, a, b = heapq.heappop(heap)
+            if not (alive[a] and alive[b]):
+                continue
+            total = neighbours[a].get(b)
+            if total is None or total / (size[a] * size[b]) != -negative:
+                continue  # stale: one side has grown since this entry was pushed
+            keep = merge(a, b)
+            for other, total in neighbours[keep].items():
+                mean = total / (size[keep] * size[other])
+                if mean > floor and not (frozen[keep] and frozen[other]):
+                    heapq.heappush(heap, (-mean, min(keep, other), max(keep, other)))
     roots = []
     for index in range(n):
         root = index
@@ -232,10 +357,75 @@ def average_linkage(
     return roots
 
 
+def _components(
+    n: int, rows: np.ndarray, cols: np.ndarray, similarity: np.ndarray, groups: Sequence[Sequence[int]]
+) -> list[int]:
+    """Connected component of every item over the positive pairs and the stored stories."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    positive = similarity > 0.0
+    links_a = [rows[positive].astype(np.int64)]
+    links_b = [cols[positive].astype(np.int64)]
+    for group in groups:
+        if len(group) > 1:
+            links_a.append(np.asarray(group[:-1], dtype=np.int64))
+            links_b.append(np.asarray(group[1:], dtype=np.int64))
+    a, b = np.concatenate(links_a), np.concatenate(links_b)
+    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return labels.tolist()
+
+
+def _ordered(items: Sequence[ClusterItem]) -> list[ClusterItem]:
+    return sorted(items, key=lambda item: (item.published_at is None, item.published_at or 0, item.id))
+
+
+def cluster_into(
+    items: Sequence[ClusterItem], stories: Mapping[str, str], params: ClusterParams | None = None
+) -> dict[str, str]:
+    """Story of every item, given the stories some items are in already (item id → story id).
+
+    The same average linkage as `cluster`, except that each given story starts as one cluster and
+    two given stories never merge; a new story is named after its first item (`new_story_id`).
+    With no stories given the groups are exactly `cluster`'s."""
+    params = params or ClusterParams()
+    ordered = _ordered(items)
+    index_of = {item.id: index for index, item in enumerate(ordered)}
+    by_story: dict[str, list[int]] = {}
+    for item_id, story_id in stories.items():
+        if item_id in index_of:
+            by_story.setdefault(story_id, []).append(index_of[item_id])
+    if len(ordered) >= 2:
+        data = features(ordered, params)
+        rows, cols = candidate_pairs(data, params)
+        similarity = pair_similarity(data, rows, cols, params)
+        with _gc_paused():
+            roots = _average_linkage(
+                len(ordered), rows, cols, similarity, params.threshold, [sorted(g) for g in by_story.values()]
+            )
+    else:
+        roots = list(range(len(ordered)))
+    story_of_root: dict[int, str] = {}
+    for story_id, members in by_story.items():
+        story_of_root[roots[members[0]]] = story_id
+    result: dict[str, str] = {}
+    for item, root in zip(ordered, roots, strict=True):
+        if root not in story_of_root:
+            story_of_root[root] = new_story_id(item.id)
+        result[item.id] = story_of_root[root]
+    return result
+
+
+def new_story_id(first_item_id: str) -> str:
+    """A new story's id: from its first article, so two processes naming one story agree."""
+    return hashlib.sha256(first_item_id.encode()).hexdigest()[:16]
+
+
 def cluster(items: Sequence[ClusterItem], params: ClusterParams | None = None) -> list[list[str]]:
     """Clusters of item ids; each cluster in (published_at, id) order, clusters by their first item."""
     params = params or ClusterParams()
-    ordered = sorted(items, key=lambda item: (item.published_at is None, item.published_at or 0, item.id))
+    ordered = _ordered(items)
     if len(ordered) < 2:
         return [[item.id] for item in ordered]
     data = features(ordered, params)

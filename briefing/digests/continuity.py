@@ -10,7 +10,7 @@ is reported as happened.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rapidfuzz import fuzz
 
@@ -58,18 +58,32 @@ def _item(story: Story) -> ClusterItem:
 
 
 def link_stories(
-    stories: list[Story], previous: Digest | None, params: ClusterParams | None = None
+    stories: list[Story],
+    previous: Digest | None,
+    params: ClusterParams | None = None,
+    *,
+    story_of: Mapping[str, str] | None = None,
 ) -> list[Story]:
-    """Return stories with `change` set (and the previous story's key kept) where linked."""
+    """Return stories with `change` set (and the previous story's key kept) where linked.
+
+    With `story_of` (article id → stored story, briefing/digests/stories.py), stories that share
+    an article or a stored story are linked first; only the rest are compared by text."""
     if previous is None or not previous.stories or not stories:
         return stories
     params = params or ClusterParams()
+    story_of = story_of or {}
+
+    def marks(story: Story) -> set[str]:
+        ids = {ref.id for ref in story.articles}
+        return ids | {f"story:{story_of[aid]}" for aid in ids if aid in story_of}
+
     linked: dict[int, int] = {}
     used: set[int] = set()
+    old_marks = [marks(old) for old in previous.stories]
     for index, story in enumerate(stories):
-        ids = {ref.id for ref in story.articles}
-        for old_index, old in enumerate(previous.stories):
-            if old_index not in used and ids & {ref.id for ref in old.articles}:
+        ids = marks(story)
+        for old_index in range(len(previous.stories)):
+            if old_index not in used and ids & old_marks[old_index]:
                 linked[index] = old_index
                 used.add(old_index)
                 break

@@ -17,6 +17,7 @@ from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
 from briefing.digests.models import Digest, DigestFilters
+from briefing.digests.stories import StoryAssigner
 from briefing.errors import InputError
 from briefing.models import BriefOptions
 from briefing.pipeline import Briefer
@@ -60,7 +61,9 @@ class DigestService:
         share its engines and LLM clients instead of building their own."""
         self.settings = settings
         self.repo = DigestRepo(store)
-        self.builder = builder or DigestBuilder(settings, self.repo, briefer=briefer)
+        self.builder = builder or DigestBuilder(
+            settings, self.repo, briefer=briefer, assigner=StoryAssigner(settings, store)
+        )
         self.deliverer = Deliverer(settings, self.repo)
 
     def _replay(self, idempotency: Idempotency | None) -> Digest | None:

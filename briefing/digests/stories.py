@@ -1,0 +1,136 @@
+"""Stories assigned as articles arrive, so a digest reads ready stories instead of clustering its day.
+
+`StoryAssigner.assign_pending` puts every article that is in no story yet into one: the stored
+stories of the articles around them (`horizon_hours` either side) seed the same average linkage
+the batch clustering uses, a pending article joins a stored story or forms a new one with other
+pending articles, and two stored stories are never merged. Stories therefore carry over across
+days: an article of today that follows yesterday's story gets that story's id, which continuity
+uses to link the two digests' stories. When every article is pending at once (a fresh index, or
+`recluster` of a window with nothing stored around it) the stories are exactly `cluster`'s.
+
+Actors come from the briefs of the server's default engine, as in a digest built with it; an
+article with no such brief yet stays pending until it has one. Assignment runs under the index's
+lock (see briefing/store/story_index.py), so processes storing articles at once never make two
+stories of one pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from briefing.config import Settings
+from briefing.digests.cluster import ClusterItem, ClusterParams, cluster_into
+from briefing.errors import InputError
+from briefing.models import Article, Brief
+from briefing.store import Store
+from briefing.store.story_index import StoryIndex
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What one assignment did: articles put in stories, and how many stories they made or joined."""
+
+    assigned: int
+    new_stories: int
+    joined_stories: int
+    waiting: int  # pending articles with no brief yet
+
+
+def cluster_item(article: Article, brief: Brief) -> ClusterItem:
+    """The clustering input of an article, the same in a digest build and in story assignment."""
+    return ClusterItem(
+        id=article.id,
+        title=article.title or brief.headline,
+        text=article.text,
+        published_at=article.published_at,
+        actors=tuple(name for actor in brief.actors for name in [actor.name, *actor.aliases]),
+    )
+
+
+class StoryAssigner:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        *,
+        engine: tuple[str, str | None, str | None] | None = None,
+        params: ClusterParams | None = None,
+        horizon_hours: float = 96.0,
+    ) -> None:
+        """`engine` is the (name, model, prompt_version) whose briefs give the actors; by default
+        the server's default engine."""
+        self.settings = settings
+        self.store = store
+        self.index = StoryIndex(store)
+        self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
+        self.horizon = timedelta(hours=horizon_hours)
+        self._engine = engine
+
+    @property
+    def engine_key(self) -> tuple[str, str | None, str | None]:
+        if self._engine is None:
+            from briefing.pipeline import Briefer
+
+            engine = Briefer(self.settings, self.store).engine()
+            self._engine = (engine.name, engine.model, engine.prompt_version)
+        return self._engine
+
+    def _items(self, article_ids: Sequence[str]) -> dict[str, ClusterItem]:
+        name, model, prompt_version = self.engine_key
+        articles = self.store.get_articles(article_ids)
+        briefs = self.store.get_briefs(
+            list(articles), engine=name, model=model, prompt_version=prompt_version
+        )
+        return {aid: cluster_item(articles[aid], briefs[aid]) for aid in articles if aid in briefs}
+
+    def assign_pending(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        article_ids: Sequence[str] | None = None,
+    ) -> Assignment:
+        """Put the articles that are in no story (in [since, until), of `article_ids`, if given)
+        into stories."""
+        with self.index.locked() as connection:
+            return self._assign(connection, since, until, article_ids)
+
+    def _assign(
+        self,
+        connection: Connection,
+        since: datetime | None,
+        until: datetime | None,
+        article_ids: Sequence[str] | None = None,
+    ) -> Assignment:
+        pending = self.index.pending(connection, since=since, until=until, article_ids=article_ids)
+        if not pending:
+            return Assignment(0, 0, 0, 0)
+        times = dict(pending)
+        items = self._items(list(times))
+        waiting = len(times) - len(items)
+        if not items:
+            return Assignment(0, 0, 0, waiting)
+        earliest, latest = min(times.values()), max(times.values())
+        stored = self.index.members_between(connection, earliest - self.horizon, latest + self.horizon)
+        items.update(self._items([aid for aid in stored if aid not in items]))
+        stored = {aid: sid for aid, sid in stored.items() if aid in items}
+        stories = cluster_into(list(items.values()), stored, self.params)
+        new = {aid: stories[aid] for aid in items if aid not in stored}
+        self.index.add(connection, new, times)
+        known = set(stored.values())
+        made = {sid for sid in new.values() if sid not in known}
+        joined = {sid for sid in new.values() if sid in known}
+        return Assignment(len(new), len(made), len(joined), waiting)
+
+    def recluster(self, since: datetime, until: datetime) -> Assignment:
+        """Forget the stories of the articles in [since, until) and assign them again (the stories
+        around the window stay as they are)."""
+        if since >= until:
+            raise InputError("--since must be before --until")
+        with self.index.locked() as connection:  # one lock: no assigner sees the window half done
+            self.index.forget(connection, since, until)
+            return self._assign(connection, since, until)
