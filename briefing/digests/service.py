@@ -62,7 +62,7 @@ class DigestService:
         self.settings = settings
         self.repo = DigestRepo(store)
         self.builder = builder or DigestBuilder(
-            settings, self.repo, briefer=briefer, assigner=StoryAssigner(settings, store)
+            settings, self.repo, briefer=briefer, assigner=StoryAssigner(settings, store, briefer=briefer)
         )
         self.deliverer = Deliverer(settings, self.repo)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
@@ -28,6 +29,9 @@ from briefing.errors import InputError
 from briefing.models import Article, Brief
 from briefing.store import Store
 from briefing.store.story_index import StoryIndex
+
+if TYPE_CHECKING:  # the pipeline imports the digest package; only the type is needed here
+    from briefing.pipeline import Briefer
 
 
 @dataclass(frozen=True)
@@ -58,24 +62,27 @@ class StoryAssigner:
         store: Store,
         *,
         engine: tuple[str, str | None, str | None] | None = None,
+        briefer: Briefer | None = None,
         params: ClusterParams | None = None,
         horizon_hours: float = 96.0,
     ) -> None:
         """`engine` is the (name, model, prompt_version) whose briefs give the actors; by default
-        the server's default engine."""
+        the server's default engine, taken from the process's `briefer` when one is given (so no
+        second engine is built), else from a Briefer of its own (the CLI)."""
         self.settings = settings
         self.store = store
         self.index = StoryIndex(store)
         self.params = params or ClusterParams(threshold=settings.digest_cluster_threshold)
         self.horizon = timedelta(hours=horizon_hours)
         self._engine = engine
+        self._briefer = briefer
 
     @property
     def engine_key(self) -> tuple[str, str | None, str | None]:
         if self._engine is None:
             from briefing.pipeline import Briefer
 
-            engine = Briefer(self.settings, self.store).engine()
+            engine = (self._briefer or Briefer(self.settings, self.store)).engine()
             self._engine = (engine.name, engine.model, engine.prompt_version)
         return self._engine
 
