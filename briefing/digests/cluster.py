@@ -16,12 +16,10 @@ the bigger side), so the cost grows with the number of candidate pairs, not with
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import heapq
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
+from briefing.gcpause import gc_paused
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
@@ -75,19 +74,6 @@ class Features:
     stamps: np.ndarray
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while millions of token strings are made (they hold no cycles);
-    each collection would rescan all of them, a cost that grew with the corpus."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def canonical_actor(name: str) -> str:
     """Fold an actor name so "The Port Authority" and "port authority" count as one actor."""
     words = [word for word in _NON_WORD.sub(" ", name.lower()).split() if word not in _HONORIFICS]
@@ -124,7 +110,7 @@ def _tfidf(documents: Sequence[str], params: ClusterParams) -> csr_matrix:
     column: dict[str, int] = {}
     codes_parts: list[np.ndarray] = []
     lengths = np.zeros(n, dtype=np.int64)
-    with _gc_paused():
+    with gc_paused():
         for start in range(0, n, _TOKEN_CHUNK):  # a chunk's token strings at a time: bounded memory
             chunk = documents[start : start + _TOKEN_CHUNK]
             if params.ngram_max > 1:
@@ -261,7 +247,7 @@ def average_linkage(
     pairs with lazy invalidation finds the same merges as the dense algorithm. Returns a root
     index per item.
     """
-    with _gc_paused():  # its dicts and heap entries hold no cycles; collections rescan them all
+    with gc_paused():  # its dicts and heap entries hold no cycles; collections rescan them all
         return _average_linkage(n, rows, cols, similarity, threshold)
 
 
@@ -400,7 +386,7 @@ def cluster_into(
         data = features(ordered, params)
         rows, cols = candidate_pairs(data, params)
         similarity = pair_similarity(data, rows, cols, params)
-        with _gc_paused():
+        with gc_paused():
             roots = _average_linkage(
                 len(ordered), rows, cols, similarity, params.threshold, [sorted(g) for g in by_story.values()]
             )

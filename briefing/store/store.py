@@ -6,7 +6,6 @@ run to head on `open_store`, so a fresh machine needs no setup step.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from briefing.config import Settings
 from briefing.errors import StoreError
+from briefing.gcpause import gc_paused
 from briefing.models import ARTICLE_METADATA, Article, Brief, Ingested, MetadataConflict
 from briefing.store.database import make_engine, migrate
 from briefing.store.history import BriefListing, BriefPage, HistoryMixin
@@ -46,22 +46,6 @@ _BRIEFS = BriefRow.__table__
 # Ids per `IN (...)` of a batch read: one round trip per this many rows, far below any
 # driver's bound-parameter limit (SQLite's is 32,766, PostgreSQL's 65,535).
 BATCH = 500
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a batch of rows becomes objects.
-
-    Each decoded brief is some hundred tracked objects that all stay alive, so the collector's
-    passes over them make decoding 20,000 briefs three times slower (measured) and find nothing to
-    free. Process-wide, hence only around decoding loops of a few seconds at most."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def batches(ids: Sequence[str], size: int = BATCH) -> Iterator[Sequence[str]]:
