@@ -47,8 +47,17 @@ def test_a_dotenv_file_sets_what_the_environment_does_not(tmp_path: Path) -> Non
 
 
 def test_show_completion_prints_a_completion_script(tmp_path: Path) -> None:
-    done = _run(["--show-completion", "bash"], tmp_path, _env(tmp_path, SHELL="/bin/bash"))
-    assert done.returncode == 0, done.stderr
+    # The shell is found by walking up the process tree, so the command runs under bash as a user's
+    # would (`; true` keeps bash from exec-ing it, which would leave the test runner as its parent).
+    done = subprocess.run(
+        ["bash", "-c", f"'{ENTRY_POINT}' --show-completion; true"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path, SHELL="/bin/bash"),
+        cwd=tmp_path,
+        timeout=90,
+    )
+    assert done.stderr == ""
     assert "complete" in done.stdout and "_BRIEFING_COMPLETE" in done.stdout
 
 
