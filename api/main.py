@@ -42,13 +42,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     runtime = await asyncio.to_thread(Runtime.open, settings)
     store = runtime.store
-    service = BriefService(settings, store, app.state.metrics, briefer=runtime.briefer)
+    service = BriefService(
+        settings, store, app.state.metrics, briefer=runtime.briefer, stories=runtime.stories
+    )
     app.state.runtime = runtime
     app.state.service = service
     stop = asyncio.Event()
     dispatcher = None
     if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
         dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
+    stories = None
+    if settings.worker_enabled and runtime.stories is not None:  # the jobs that brief run here
+        stories = asyncio.create_task(runtime.stories.run(stop), name="briefing-stories")
     scheduler = None
     if settings.worker_enabled:
         digests = digest_scheduler(runtime, service.queue)
@@ -63,7 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop.set()
         # Deterministic shutdown: each task is cancelled and awaited, with a bound, so a stuck
         # worker (or its LISTEN connection) cannot keep the process (or a test) from ending.
-        for task in (dispatcher, scheduler):
+        for task in (dispatcher, scheduler, stories):
             if task is not None:
                 task.cancel()
                 _, pending = await asyncio.wait({task}, timeout=20)

@@ -8,6 +8,7 @@ import time
 from api.metrics import Metrics
 from api.schemas import ArticleIn, JobLinks, JobOut
 from briefing.config import Settings
+from briefing.digests.stories import StoryFeed
 from briefing.errors import InputError
 from briefing.fetch import afetch_url
 from briefing.models import Article, Brief
@@ -22,8 +23,16 @@ AUTH_CACHE_SECONDS = 1.0
 class BriefService(Briefs):
     """The brief use case plus what only HTTP needs: API keys, request bodies, job documents."""
 
-    def __init__(self, settings: Settings, store: Store, metrics: Metrics, *, briefer: Briefer) -> None:
-        super().__init__(settings, store, metrics, briefer=briefer)
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        metrics: Metrics,
+        *,
+        briefer: Briefer,
+        stories: StoryFeed | None = None,
+    ) -> None:
+        super().__init__(settings, store, metrics, briefer=briefer, stories=stories)
         self._configured_hashes = {hash_key(key) for key in settings.api_keys}
         self._auth_checked_at = -1e9
         self._auth_required = bool(self._configured_hashes)

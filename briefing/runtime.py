@@ -1,4 +1,5 @@
-"""One runtime per process: the settings, the store, the Briefer and the digest service, built once.
+"""One runtime per process: the settings, the store, the Briefer, the digest service and the story
+feed, built once.
 
 The FastAPI lifespan, the CLI entry and the scheduler build a `Runtime` at start and close it at
 shutdown; everything else gets these objects injected. Nothing builds an engine or an LLM client
@@ -11,6 +12,7 @@ from __future__ import annotations
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller
 from briefing.digests.service import DigestService
+from briefing.digests.stories import StoryFeed
 from briefing.pipeline import Briefer
 from briefing.store import Store, open_store
 from briefing.store.slots import SharedSlots
@@ -34,6 +36,9 @@ class Runtime:
         # BRIEFING_VERIFY=llm: build the second opinion now, so a missing template fails at start-up.
         self.briefer.verifier()
         self.digests = DigestService(settings, store, briefer=self.briefer)
+        # Articles a job briefs are put into stories right after (its `run` task is the worker's).
+        assigner = self.digests.builder.assigner
+        self.stories = StoryFeed(assigner) if assigner is not None else None
         self.feeds = FeedPoller(settings, store)
 
     @classmethod

@@ -16,6 +16,9 @@ stories of one pair.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +32,8 @@ from briefing.errors import InputError
 from briefing.models import Article, Brief
 from briefing.store import Store
 from briefing.store.story_index import StoryIndex
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the pipeline imports the digest package; only the type is needed here
     from briefing.pipeline import Briefer
@@ -141,3 +146,66 @@ class StoryAssigner:
         with self.index.locked() as connection:  # one lock: no assigner sees the window half done
             self.index.forget(connection, since, until)
             return self._assign(connection, since, until)
+
+
+class StoryFeed:
+    """Assign articles to stories in the background, right after their brief is stored.
+
+    A job that stores a brief of the default engine calls `note`; `run` (a task of each process
+    that runs brief jobs) then assigns the noted articles in one pass. A pass reads the stored
+    stories of the whole 96-hour horizon, so notes are gathered for `delay` seconds and passes are at
+    least `interval` seconds apart: a burst of a thousand briefs costs a few passes, not a thousand.
+    Nothing is lost if the process stops first: the articles stay pending in the database and the
+    next digest that contains them (or `briefing stories assign`) assigns them.
+    """
+
+    def __init__(self, assigner: StoryAssigner, *, delay: float = 1.0, interval: float = 30.0) -> None:
+        self.assigner = assigner
+        self.delay = delay
+        self.interval = interval
+        self.passes = 0
+        self._noted: set[str] = set()
+        self._wake = asyncio.Event()
+
+    def note(self, article_id: str, brief: Brief) -> None:
+        """Queue the article for the next pass if `brief` is one the stories are made from."""
+        meta = brief.meta
+        if (meta.engine, meta.model, meta.prompt_version) != self.assigner.engine_key:
+            return  # another engine's brief: the article waits for one of the default engine
+        self._noted.add(article_id)
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Assign what was noted, pass after pass, until `stop` is set (or this is cancelled)."""
+        loop = asyncio.get_running_loop()
+        last = -math.inf
+        while not stop.is_set():
+            if not await _first_of(self._wake, stop):
+                return
+            await asyncio.sleep(max(self.delay, last + self.interval - loop.time()))
+            self._wake.clear()
+            ids, self._noted = sorted(self._noted), set()
+            last = loop.time()
+            try:
+                done = await asyncio.to_thread(self.assigner.assign_pending, article_ids=ids)
+            except Exception:  # the articles stay pending: a digest or a later pass assigns them
+                log.warning("assigning %d articles to stories failed", len(ids), exc_info=True)
+                continue
+            self.passes += 1
+            log.info(
+                "stories: %d articles assigned (%d new stories, %d continued)",
+                done.assigned,
+                done.new_stories,
+                done.joined_stories,
+            )
+
+
+async def _first_of(wanted: asyncio.Event, stop: asyncio.Event) -> bool:
+    """Wait until `wanted` or `stop` is set; True when `wanted` came first (or both are set)."""
+    waits = {asyncio.create_task(wanted.wait()), asyncio.create_task(stop.wait())}
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+    return not stop.is_set()

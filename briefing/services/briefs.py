@@ -12,6 +12,7 @@ import re
 from typing import Any, Protocol
 
 from briefing.config import Settings
+from briefing.digests.stories import StoryFeed
 from briefing.engines import Engine
 from briefing.errors import ConfigError, InputError, LLMError
 from briefing.models import Article, Brief, BriefOptions
@@ -98,9 +99,17 @@ class Briefs:
     """Brief articles now or as durable jobs, over the process's one Briefer and store."""
 
     def __init__(
-        self, settings: Settings, store: Store, metrics: BriefMetrics | None, *, briefer: Briefer
+        self,
+        settings: Settings,
+        store: Store,
+        metrics: BriefMetrics | None,
+        *,
+        briefer: Briefer,
+        stories: StoryFeed | None = None,
     ) -> None:
+        """With `stories`, every article a job briefs is put into a story right after."""
         self.settings = settings
+        self.stories = stories
         self.store = store
         self.metrics = metrics or _NoMetrics()
         # The process's engines and LLM clients, with a cache view that leaves storing to the job.
@@ -199,12 +208,18 @@ class Briefs:
             raise
         if brief.meta.cached and brief.id:
             self.metrics.cache.labels("hit").inc()
+            self._note_story(article, brief)  # briefed before, perhaps where no story feed ran
             return Outcome(result_id=brief.id, value=brief)
         self.metrics.observe_brief(brief)
         brief_id = await asyncio.to_thread(
             self.store.finish_brief_job, job.id, article=article, brief=brief, claim=job
         )
+        self._note_story(article, brief)
         return Outcome(result_id=brief_id, value=brief, recorded=True)
+
+    def _note_story(self, article: Article, brief: Brief) -> None:
+        if self.stories is not None:
+            self.stories.note(article.id, brief)
 
     def job_brief(self, job: Job) -> Brief | None:
         """The brief a succeeded job made, as its request asked to see it."""

@@ -63,7 +63,7 @@ async def run_worker(
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)
     runtime = await asyncio.to_thread(Runtime.open, settings)
-    briefs = Briefs(settings, runtime.store, None, briefer=runtime.briefer)
+    briefs = Briefs(settings, runtime.store, None, briefer=runtime.briefer, stories=runtime.stories)
     digests = digest_scheduler(runtime, briefs.queue, scheduler=scheduler)  # registers digest tasks
     tasks = []
     if briefs.queue.engine == "procrastinate":
@@ -75,6 +75,8 @@ async def run_worker(
         tasks.append(asyncio.create_task(briefs.queue.run_worker(stop, queues=queues), name="briefing-jobs"))
     elif jobs:
         tasks.append(asyncio.create_task(briefs.queue.run_worker(stop), name="briefing-jobs"))
+    if jobs and runtime.stories is not None:  # articles briefed by this worker's jobs get stories
+        tasks.append(asyncio.create_task(runtime.stories.run(stop), name="briefing-stories"))
     if digests is not None:
         tasks.append(asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler"))
     log.info(
