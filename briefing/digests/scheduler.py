@@ -23,10 +23,10 @@ from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
 from briefing.digests.feeds import FeedPoller
-from briefing.digests.lease import LeaseLostError, RunLease
 from briefing.digests.models import Digest, Schedule, SourceFailure
 from briefing.digests.periods import Slot, due_slot
 from briefing.models import BriefOptions
+from briefing.queue.heartbeat import Heartbeat, LeaseLostError
 from briefing.store import Store
 from briefing.store.digest_repo import DigestRepo
 
@@ -96,11 +96,12 @@ class Scheduler:
         if run_id is None:
             return None
         log.info("schedule %s: running period %s (run %s)", schedule.id, slot.period, run_id)
-        lease = RunLease(
-            self.repo, run_id, self.owner, clock=self.clock, lease=self.lease, interval=self.heartbeat
-        )
+
+        def renew() -> bool:
+            return self.repo.renew_run(run_id, owner=self.owner, now=self.clock(), lease=self.lease)
+
         try:
-            async with lease:
+            async with Heartbeat(renew, interval=self.heartbeat, what=f"digest run {run_id}") as lease:
                 digest = self.repo.digest_for_period(schedule.id, slot.period)
                 if digest is None:
                     built = await lease.guard(self.build(schedule, slot))

@@ -1,7 +1,8 @@
 """The embedded work queue: jobs run in-process over the store's `jobs` table (SQLite's default).
 
-Claims carry leases renewed on a heartbeat; a lease that is not renewed (the worker died) sends
-the job back to the queue, and every result write is fenced with the claim. Every store call
+Claims carry leases (the rule in briefing/store/leases.py) renewed on the one heartbeat
+(briefing/queue/heartbeat.py); a lease that is not renewed (the worker died) sends the job back
+to the queue, and every result write is fenced with the claim. Every store call
 runs in a worker thread, so a slow database never stalls the event loop. On PostgreSQL the same
 protocol is served by procrastinate (`briefing.queue.pg`).
 """
@@ -15,9 +16,10 @@ import time
 from typing import Any
 
 from briefing.config import Settings
-from briefing.errors import BriefingError, StoreError
+from briefing.errors import BriefingError
 from briefing.models import Article
 from briefing.queue.base import FINAL, Handler, Outcome, error_document
+from briefing.queue.heartbeat import Heartbeat, LeaseLostError
 from briefing.store import ClaimLostError, Job, Store
 
 __all__ = ["LocalQueue"]
@@ -186,21 +188,6 @@ class LocalQueue:
             else:
                 future.get_loop().call_soon_threadsafe(_resolve, future)
 
-    async def _heartbeat(self, job: Job) -> None:
-        """Renew the job's lease while it runs; returns only when the claim is lost (taken over)."""
-        interval = max(0.05, self.settings.job_lease_seconds / 3)
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                kept = await asyncio.to_thread(
-                    self.store.extend_lease, job.id, lease_seconds=self.settings.job_lease_seconds, claim=job
-                )
-            except StoreError as error:  # the database is away for a moment: try again next beat
-                log.warning("job %s: lease renewal failed: %s", job.id, error.message)
-                continue
-            if not kept:
-                return
-
     def _track(self, task: asyncio.Task[Any]) -> asyncio.Task[Any]:
         """Keep a reference (the loop holds tasks weakly) and cancel it at shutdown."""
         self._tasks.add(task)
@@ -214,45 +201,49 @@ class LocalQueue:
         worker took the job over, the heartbeat stops this run and nothing of it is written.
         """
         self.running += 1
-        heartbeat = asyncio.create_task(self._heartbeat(job))
-        work = asyncio.ensure_future(self.handlers[job.kind](job))
+        lease, claim = self.settings.job_lease_seconds, job
+
+        def renew() -> bool:
+            return self.store.extend_lease(claim.id, lease_seconds=lease, claim=claim)
+
         outcome: Outcome | None = None
         try:
-            await asyncio.wait({work, heartbeat}, return_when=asyncio.FIRST_COMPLETED)
-            if not work.done():
-                work.cancel()
-                raise _claim_lost(job)
-            try:
-                outcome = work.result()
-            except ClaimLostError:
-                raise
-            except Exception as error:
-                if not isinstance(error, BriefingError):
-                    log.exception("job %s (%s) crashed", job.id, job.kind)
+            async with Heartbeat(renew, interval=max(0.05, lease / 3), what=f"job {job.id}") as beat:
+                try:
+                    outcome = await beat.guard(self.handlers[job.kind](job))
+                except LeaseLostError:
+                    raise _claim_lost(job) from None
+                except ClaimLostError:
+                    raise
+                except Exception as error:
+                    if not isinstance(error, BriefingError):
+                        log.exception("job %s (%s) crashed", job.id, job.kind)
+                    else:
+                        log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
+                    document = error_document(error)
+                    await asyncio.to_thread(self.store.fail_job, job.id, error=document, claim=job)
+                    job = job.model_copy(update={"status": "failed", "error": document})
                 else:
-                    log.warning("job %s (%s) failed: %s", job.id, job.kind, error.message)
-                document = error_document(error)
-                await asyncio.to_thread(self.store.fail_job, job.id, error=document, claim=job)
-                job = job.model_copy(update={"status": "failed", "error": document})
-            else:
-                if not outcome.recorded:
-                    await asyncio.to_thread(
-                        self.store.finish_job,
-                        job.id,
-                        result_id=outcome.result_id,
-                        result=outcome.result,
-                        claim=job,
+                    if not outcome.recorded:
+                        await asyncio.to_thread(
+                            self.store.finish_job,
+                            job.id,
+                            result_id=outcome.result_id,
+                            result=outcome.result,
+                            claim=job,
+                        )
+                    job = job.model_copy(
+                        update={
+                            "status": "succeeded",
+                            "result_id": outcome.result_id,
+                            "result": outcome.result,
+                        }
                     )
-                job = job.model_copy(
-                    update={"status": "succeeded", "result_id": outcome.result_id, "result": outcome.result}
-                )
         except ClaimLostError as lost:
             log.warning("%s", lost.message)
             outcome = None
             job = await asyncio.to_thread(self.store.get_job, job.id) or job
         finally:
-            work.cancel()
-            heartbeat.cancel()
             self.running -= 1
             slots.release()
         self._finished(job.id)

@@ -38,6 +38,7 @@ from briefing.digests.tables import (
 from briefing.errors import NotFoundError
 from briefing.models import Article
 from briefing.store import Store, digest_work
+from briefing.store.digest_work import DELIVERY_LEASE, RUN_LEASE
 from briefing.store.tables import ArticleRow, utcnow
 
 
@@ -126,11 +127,10 @@ class DigestRepo:
                     schedule_id=schedule_id,
                     period=period,
                     fire_at=fire_at,
-                    status="running",
                     owner=owner,
-                    lease_until=now + lease,
                     attempts=1,
                     started_at=now,
+                    **RUN_LEASE.hold(now, lease),
                 )
                 session.add(row)
                 session.flush()
@@ -143,10 +143,9 @@ class DigestRepo:
                 .where(
                     DigestRunRow.schedule_id == schedule_id,
                     DigestRunRow.period == period,
-                    DigestRunRow.status == "running",
-                    DigestRunRow.lease_until < now,
+                    RUN_LEASE.lapsed(now),
                 )
-                .values(owner=owner, lease_until=now + lease, attempts=DigestRunRow.attempts + 1)
+                .values(owner=owner, attempts=DigestRunRow.attempts + 1, **RUN_LEASE.hold(now, lease))
             )
             if result.rowcount != 1:
                 return None
@@ -161,12 +160,18 @@ class DigestRepo:
 
         An owner whose lease lapsed but that nobody took over may still renew: no one else has
         started the work, so keeping it is safe."""
-        return self._update_own_running_run(run_id, owner, lease_until=now + lease)
+        return self._update_own_running_run(run_id, owner, **RUN_LEASE.renewal(now + lease))
 
     def finish_run(self, run_id: int, *, owner: str, digest_id: int | None, now: datetime) -> bool:
         """Mark the run done; False (nothing changed) when another scheduler owns it now."""
         return self._update_own_running_run(
-            run_id, owner, status="done", digest_id=digest_id, finished_at=now, lease_until=None, error=None
+            run_id,
+            owner,
+            status="done",
+            digest_id=digest_id,
+            finished_at=now,
+            error=None,
+            **RUN_LEASE.released(),
         )
 
     def _update_own_running_run(self, run_id: int, owner: str, **values: Any) -> bool:
@@ -177,7 +182,7 @@ class DigestRepo:
                 .where(
                     DigestRunRow.id == run_id,
                     DigestRunRow.owner == owner,
-                    DigestRunRow.status == "running",
+                    RUN_LEASE.holding(),
                 )
                 .values(**values)
             )
@@ -187,7 +192,8 @@ class DigestRepo:
         self, run_id: int, *, owner: str, error: str, now: datetime, retry_in: timedelta, give_up: bool
     ) -> None:
         """Keep a failed run claimable after `retry_in` (another attempt) unless we give up."""
-        values: dict[str, Any] = {"error": error, "lease_until": now + retry_in}
+        # Still held (by nobody): the lease lapses after `retry_in`, and the next claim takes it over.
+        values: dict[str, Any] = {"error": error, **RUN_LEASE.renewal(now + retry_in)}
         if give_up:
             values.update(status="failed", finished_at=now)
         with self.store.session() as session:
@@ -416,8 +422,8 @@ class DigestRepo:
         """Record one attempt; `retry_at` None after a failure means attempts are used up."""
         values: dict[str, Any] = {
             "attempts": DeliveryRow.attempts + 1,
-            "lease_until": None,
             "last_error": error,
+            **DELIVERY_LEASE.released(),
         }
         if ok:
             values.update(status="delivered", delivered_at=now, next_attempt_at=None)

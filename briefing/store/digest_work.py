@@ -13,12 +13,17 @@ from sqlalchemy import and_, or_, select, update
 
 from briefing.digests.tables import DeliveryRow, DigestRunRow, FeedRow
 from briefing.store import Store
+from briefing.store.leases import LeaseRule
+
+# The lease rule (briefing/store/leases.py) of scheduled runs (owner-fenced) and of deliveries.
+RUN_LEASE = LeaseRule(DigestRunRow.status, DigestRunRow.lease_until, "running")
+DELIVERY_LEASE = LeaseRule(DeliveryRow.status, DeliveryRow.lease_until, "sending")
 
 
 def _due(now: datetime):  # type: ignore[no-untyped-def]
     return or_(
         and_(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now),
-        and_(DeliveryRow.status == "sending", DeliveryRow.lease_until < now),
+        DELIVERY_LEASE.lapsed(now),
     )
 
 
@@ -39,7 +44,7 @@ def claim_delivery(store: Store, delivery_id: int, *, now: datetime, lease: time
         claimed = session.execute(
             update(DeliveryRow)
             .where(DeliveryRow.id == delivery_id, _due(now))
-            .values(status="sending", lease_until=now + lease)
+            .values(**DELIVERY_LEASE.hold(now, lease))
         )
         return claimed.rowcount == 1
 

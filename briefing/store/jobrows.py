@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article
+from briefing.store.leases import JOB_LEASE
 from briefing.store.statements import Statements
 from briefing.store.tables import JobRow, utcnow
 
@@ -73,9 +74,8 @@ def _fence(claim: Job) -> dict[str, Any]:
 def _claim_values(now: datetime, lease_seconds: float) -> dict[str, Any]:
     """A claim of a job row: running, one more attempt (the fence for its writes), a fresh lease."""
     return {
-        "status": "running",
+        **JOB_LEASE.hold(now, timedelta(seconds=lease_seconds)),
         "attempts": JobRow.attempts + 1,
-        "lease_until": now + timedelta(seconds=lease_seconds),
         "started_at": now,
         "updated_at": now,
     }
@@ -120,12 +120,13 @@ class JobsMixin:
             "id": uuid.uuid4().hex,
             "kind": kind,
             "payload": payload,
-            "status": "running" if running else "queued",
+            "status": "queued",
             "attempts": 1 if running else 0,
             "error": None,
             "result_id": None,
             "result": None,
-            "lease_until": now + timedelta(seconds=run_lease_seconds) if running else None,
+            "lease_until": None,
+            **(JOB_LEASE.hold(now, timedelta(seconds=run_lease_seconds or 0)) if running else {}),
             "created_at": now,
             "updated_at": now,
             "started_at": now if running else None,
@@ -224,7 +225,7 @@ class JobsMixin:
         where = [JobRow.id == job_id]
         if claim is not None:
             where += [
-                JobRow.status == "running",
+                JOB_LEASE.holding(),
                 JobRow.attempts == claim.attempts,
                 JobRow.started_at == claim.started_at,
             ]
@@ -232,7 +233,7 @@ class JobsMixin:
             failed = connection.execute(
                 update(JobRow)
                 .where(*where)
-                .values(status="failed", error=error, lease_until=None, finished_at=now, updated_at=now)
+                .values(status="failed", error=error, finished_at=now, updated_at=now, **JOB_LEASE.released())
             ).rowcount
         if claim is not None and not failed:
             raise _lost(claim)
@@ -244,21 +245,21 @@ class JobsMixin:
         process every time cannot loop forever.
         """
         now = now or utcnow()
-        expired = (JobRow.status == "running", JobRow.lease_until < now)
+        expired = JOB_LEASE.lapsed(now)
         with self.session() as session:
             session.execute(
                 update(JobRow)
-                .where(*expired, JobRow.attempts >= max_attempts)
+                .where(expired, JobRow.attempts >= max_attempts)
                 .values(
                     status="failed",
                     error={"type": "JobAbandoned", "message": f"worker stopped {max_attempts} times"},
-                    lease_until=None,
                     finished_at=now,
                     updated_at=now,
+                    **JOB_LEASE.released(),
                 )
             )
             requeued = session.execute(
-                update(JobRow).where(*expired).values(status="queued", lease_until=None, updated_at=now)
+                update(JobRow).where(expired).values(status="queued", updated_at=now, **JOB_LEASE.released())
             )
             return int(requeued.rowcount or 0)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
+from briefing.store.leases import JOB_LEASE
 from briefing.store.tables import ArticleRow, BriefRow, JobRow
 
 ARTICLES = ArticleRow.__table__
@@ -60,15 +61,15 @@ class Statements:
                 result_id=bindparam("p_result_id"),
                 result=bindparam("p_result", type_=JOBS.c.result.type),
                 error=None,
-                lease_until=None,
                 finished_at=bindparam("p_now", type_=JOBS.c.finished_at.type),
                 updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
+                **JOB_LEASE.released(),
             )
         )
         # The fence: a claim is (attempts, started_at) as the claimer read them; a worker whose job
         # was requeued and claimed again (attempts + 1, a new start) no longer matches and writes nothing.
         fence = (
-            JOBS.c.status == "running",
+            JOB_LEASE.holding(),
             JOBS.c.attempts == bindparam("p_attempt"),
             JOBS.c.started_at == bindparam("p_started", type_=JOBS.c.started_at.type),
         )
@@ -80,9 +81,9 @@ class Statements:
         )
         self.extend_lease = (
             update(JOBS)
-            .where(JOBS.c.id == bindparam("p_id"), JOBS.c.status == "running")
+            .where(JOBS.c.id == bindparam("p_id"), JOB_LEASE.holding())
             .values(
-                lease_until=bindparam("p_until", type_=JOBS.c.lease_until.type),
+                **JOB_LEASE.renewal(bindparam("p_until", type_=JOBS.c.lease_until.type)),
                 updated_at=bindparam("p_now", type_=JOBS.c.updated_at.type),
             )
         )

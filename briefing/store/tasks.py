@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text, update
 from sqlalchemy.exc import IntegrityError
 
 from briefing.store.jobrows import _JOB_COLUMNS, Job, _claim_values, _job, _lost
+from briefing.store.leases import JOB_LEASE
 from briefing.store.tables import JobRow, utcnow
 
 _DEFER = text(
@@ -92,9 +93,9 @@ class TasksMixin:
                         status="failed",
                         attempts=max_attempts,
                         error={"type": "JobAbandoned", "message": f"worker stopped {max_attempts} times"},
-                        lease_until=None,
                         finished_at=now,
                         updated_at=now,
+                        **JOB_LEASE.released(),
                     )
                 )
                 return None
@@ -109,11 +110,11 @@ class TasksMixin:
                 update(JobRow)
                 .where(
                     JobRow.id == claim.id,
-                    JobRow.status == "running",
+                    JOB_LEASE.holding(),
                     JobRow.attempts == claim.attempts,
                     JobRow.started_at == claim.started_at,
                 )
-                .values(status="queued", lease_until=None, updated_at=now)
+                .values(status="queued", updated_at=now, **JOB_LEASE.released())
             ).rowcount
             if not requeued:
                 raise _lost(claim)
