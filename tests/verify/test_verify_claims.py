@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from briefing.claims import analyse, check_claim, detokenize, extract_facts, verify_claim
-from briefing.grounding import ground_brief
-from briefing.models import Actor, Brief, BriefMeta, Evidence, NextStep, StatusItem
-from briefing.verify import check_brief, present_brief
+from briefing.grounding import Locator, ground_brief
+from briefing.models import (
+    Actor,
+    Brief,
+    BriefMeta,
+    Dispute,
+    Evidence,
+    NextStep,
+    Position,
+    SecondOpinion,
+    StatusItem,
+    _Item,
+)
+from briefing.verify import check_brief, item_claim, present_brief, strict_view, summarize_claims
 
 EVIDENCE = (
     "Brazil's antitrust regulator on Wednesday blocked supermarket operator Grupo Sabiá's 7.8 billion "
@@ -153,3 +166,387 @@ def test_a_brief_stored_before_the_check_is_checked_when_presented() -> None:
     assert old.status[1].supported is None
     shown = present_brief(old, ARTICLE, "flag")
     assert shown.status[1].supported is False
+
+
+FIRST_TWO = (
+    "The city council voted on Tuesday to close the old bridge for repairs. "
+    "Mayor Jane Doe said work would begin in May and last six months."
+)
+
+
+def test_item_claim_is_the_words_each_kind_of_item_asserts() -> None:
+    # every field that states something is read; blank fields and final full stops are not
+    assert item_claim(Actor(name="Jane Doe", role="mayor", stance="backs the closure.")) == (
+        "Jane Doe. mayor. backs the closure"
+    )
+    assert item_claim(Actor(name="Jane Doe")) == "Jane Doe"
+    assert item_claim(Actor(name="Jane Doe", role="  ", stance="")) == "Jane Doe"
+    assert item_claim(Actor(name="SpaceX", role="launch provider")) == "SpaceX. launch provider"
+    assert item_claim(StatusItem(text="Shares fell 9 percent.")) == "Shares fell 9 percent"
+    dispute = Dispute(issue="Who pays", positions=[Position(party="Jane Doe", position="The city pays.")])
+    assert item_claim(dispute) == "Who pays. The city pays"
+    assert item_claim(NextStep(action="Repairs begin", when="in May.")) == "Repairs begin. in May"
+    assert item_claim(NextStep(action="Repairs begin")) == "Repairs begin"
+
+
+def test_an_item_without_found_evidence_is_unsupported_and_counted_only_when_it_has_quotes() -> None:
+    brief = _brief()
+    brief.status.append(
+        StatusItem(text="The bridge is closed.", evidence=[Evidence(quote="an invented line")])
+    )
+    brief.status.append(StatusItem(text="The bridge is closed."))
+    brief.next_steps = []
+    checked = check_brief(ground_brief(brief, ARTICLE), ARTICLE)
+    assert [item.supported for item in checked.items()] == [True, True, False, False, False]
+    assert checked.status[2].reasons == checked.status[3].reasons == ["no evidence found in the article"]
+    # the item with no quote at all states no fact "its evidence does not back"
+    assert "claims: 2 item(s) state facts their evidence does not back" in checked.meta.warnings
+
+
+def test_the_check_is_offline_and_drops_an_earlier_second_opinion() -> None:
+    brief = ground_brief(_brief(), ARTICLE)
+    brief.meta.verify = "llm"
+    brief.status[1].second_opinion = SecondOpinion(verdict="supported", reason="looks fine")
+    checked = check_brief(brief, ARTICLE)
+    assert checked.meta.verify == "offline"
+    assert checked.status[1].second_opinion is None and checked.status[1].supported is False
+
+
+ARTICLE2 = (
+    "Mayor Jane Doe and the transport union disagree over who pays for the bridge repairs. "
+    "The mayor said the city would pay half. "
+    "Carlos Mendes of the union said the state should pay the rest."
+)
+DISPUTE_QUOTE = "Mayor Jane Doe and the transport union disagree over who pays for the bridge repairs"
+NOT_BACKED = 'name "Carlos Mendes" not in its evidence nor a grounded actor of the brief'
+
+
+def _checked(*items: _Item, actors: Sequence[Actor] = ()) -> Brief:
+    brief = Brief(
+        headline="Mayor and union disagree over who pays for the bridge repairs",
+        summary="The mayor said the city would pay half.",
+        actors=list(actors),
+        status=[item for item in items if isinstance(item, StatusItem)],
+        disputes=[item for item in items if isinstance(item, Dispute)],
+        next_steps=[item for item in items if isinstance(item, NextStep)],
+        meta=BriefMeta(engine="test"),
+    )
+    return check_brief(ground_brief(brief, ARTICLE2), ARTICLE2)
+
+
+def _dispute(*parties: str, positions: Sequence[Position] = ()) -> Dispute:
+    return Dispute(
+        issue="Who pays for the bridge repairs",
+        parties=list(parties),
+        positions=list(positions),
+        evidence=[Evidence(quote=DISPUTE_QUOTE)],
+    )
+
+
+def test_every_party_of_a_dispute_must_be_in_its_evidence_or_a_grounded_actor() -> None:
+    # Jane Doe is in the quote; Carlos Mendes is not, and is no actor of the brief
+    alone = _checked(_dispute("Jane Doe", "Carlos Mendes")).disputes[0]
+    assert alone.supported is False and alone.reasons == [NOT_BACKED]
+    # the same party as a position's party
+    position = Position(party="Carlos Mendes", position="The state pays the rest")
+    assert _checked(_dispute("Jane Doe", positions=[position])).disputes[0].reasons == [NOT_BACKED]
+    # an actor whose own quote was found backs the party
+    grounded = Actor(name="Carlos Mendes", evidence=[Evidence(quote="Carlos Mendes of the union")])
+    backed = _checked(_dispute("Jane Doe", "Carlos Mendes"), actors=[grounded]).disputes[0]
+    assert backed.supported is True and backed.reasons == []
+    # an actor whose quote is not in the article does not
+    invented = Actor(name="Carlos Mendes", evidence=[Evidence(quote="Carlos Mendes leads the union")])
+    unbacked = _checked(_dispute("Jane Doe", "Carlos Mendes"), actors=[invented]).disputes[0]
+    assert unbacked.supported is False and unbacked.reasons == [NOT_BACKED]
+    # a party found in the quote needs no actor (it is compared caselessly)
+    assert _checked(_dispute("Jane Doe")).disputes[0].supported is True
+    assert _checked(_dispute("JANE DOE")).disputes[0].supported is True
+
+
+def test_a_party_is_found_in_the_evidence_by_any_name_of_its_actor() -> None:
+    # the quote says "the transport union", an alias of an actor whose own quote was not found
+    union = Actor(name="TWU", aliases=["the transport union"], evidence=[Evidence(quote="TWU struck")])
+    dispute = _checked(_dispute("TWU"), actors=[union]).disputes[0]
+    assert dispute.supported is True and dispute.reasons == []
+    assert _checked(_dispute("TWU"), actors=[union.model_copy(update={"aliases": []})]).disputes[
+        0
+    ].reasons == ['name "TWU" not in its evidence nor a grounded actor of the brief']
+
+
+def test_who_of_a_next_step_must_be_in_its_evidence_or_a_grounded_actor() -> None:
+    without = NextStep(
+        action="The state should pay the rest",
+        who="Carlos Mendes",
+        evidence=[Evidence(quote="the state should pay the rest")],
+    )
+    with_name = without.model_copy(
+        update={"evidence": [Evidence(quote="Carlos Mendes of the union said the state should pay the rest")]}
+    )
+    checked = _checked(without, with_name)
+    assert checked.next_steps[0].reasons == [NOT_BACKED]
+    assert checked.next_steps[1].supported is True
+
+
+def test_items_are_checked_with_the_article_and_the_actors_aliases() -> None:
+    mayor = Actor(name="Jane Doe", aliases=["The mayor"], evidence=[Evidence(quote="Mayor Jane Doe")])
+    quote = [Evidence(quote="The mayor said the city would pay half")]
+    checked = _checked(
+        StatusItem(text="Jane Doe said the city would pay half.", evidence=quote),
+        # lower-cased: only the article tells that "carlos mendes" is a name
+        StatusItem(text="carlos mendes said the city would pay half", evidence=quote),
+        actors=[mayor],
+    )
+    assert checked.status[0].supported is True, checked.status[0].reasons
+    assert checked.status[1].reasons == ['name "carlos mendes" not in its evidence']
+
+
+BUDGET = (
+    "The council approved the budget on Monday. The mayor rejected the plan for the park. "
+    "Work on the bridge starts in 2027."
+)
+
+
+def _headline(headline: str) -> list[str]:
+    brief = Brief(
+        headline=headline, summary="The council approved the budget.", meta=BriefMeta(engine="test")
+    )
+    return check_brief(brief, BUDGET).meta.headline_reasons
+
+
+def test_a_headline_is_checked_against_the_whole_article_for_its_facts() -> None:
+    assert _headline("The council approved the budget on Friday.") == ['date "Friday" not in the article']
+    # 2027 is in a sentence that shares no other word with the headline: still the article's fact
+    assert _headline("Council approves the budget for 2027") == []
+    assert _headline("Council approves the budget for 2028") == ['year "2028" not in the article']
+    # caseless: a word the article never uses is taken for a name
+    assert any('word "mendes"' in reason for reason in _headline("council approves budget as mendes quits"))
+
+
+def test_a_headline_polarity_is_checked_against_its_best_sentences_only() -> None:
+    # "rejected" is in the article, but about the park plan, not the budget
+    assert _headline("The council rejected the budget.") == [
+        'polarity: "rejected" where the article says "approved"'
+    ]
+
+
+def test_headline_and_summary_warnings_name_the_part_and_the_first_reason() -> None:
+    brief = Brief(
+        headline="The council approved the budget on Friday.",
+        summary="Work on the bridge starts in 2028.",
+        meta=BriefMeta(engine="test"),
+    )
+    checked = check_brief(brief, BUDGET)
+    assert checked.meta.headline_supported is False and checked.meta.summary_supported is False
+    assert checked.meta.warnings == [
+        'claims: the headline states what the article does not: date "Friday" not in the article',
+        'claims: the summary states what the article does not: year "2028" not in the article',
+    ]
+    assert checked.meta.supported_ratio is None  # no items: no ratio (and no division by zero)
+
+
+def test_the_claims_warnings_are_recounted_not_added_to() -> None:
+    brief = check_brief(ground_brief(_brief(), ARTICLE), ARTICLE)
+    brief.meta.warnings.append("grounding: kept")
+    brief.status[1].supported = True  # say a second opinion overruled the offline verdict
+    summarize_claims(brief)
+    claims = [w for w in brief.meta.warnings if w.startswith("claims:")]
+    assert claims[0] == "claims: 1 item(s) state facts their evidence does not back"
+    assert len(claims) == 3 and "grounding: kept" in brief.meta.warnings  # items, headline, summary
+    assert brief.meta.supported_ratio == 0.75
+    assert (
+        check_brief(brief, ARTICLE).meta.warnings.count(
+            "claims: 2 item(s) state facts their evidence does not back"
+        )
+        == 1
+    )
+
+
+def test_strict_keeps_only_backed_items_of_every_kind_and_recounts() -> None:
+    brief = _checked(
+        _dispute("Jane Doe"),
+        _dispute("Jane Doe", "Carlos Mendes"),
+        StatusItem(text="The city would pay half.", evidence=[Evidence(quote="the city would pay half")]),
+    )
+    assert [item.supported for item in brief.items()] == [True, True, False]
+    brief.meta.headline_supported = True
+    strict = strict_view(brief.model_copy(deep=True), ARTICLE2)
+    assert [item.parties for item in strict.disputes] == [["Jane Doe"]] and len(strict.status) == 1
+    assert strict.meta.supported_ratio == 1.0
+    assert strict.meta.warnings == ["claims: dropped 1 item(s) their evidence does not back"]
+
+
+def test_strict_with_every_item_dropped_has_no_ratio() -> None:
+    strict = strict_view(_checked(_dispute("Carlos Mendes")), ARTICLE2)
+    assert strict.items() == [] and strict.meta.supported_ratio is None
+
+
+def test_strict_replaces_headline_and_summary_naming_the_first_reason() -> None:
+    flagged = check_brief(ground_brief(_brief(), ARTICLE), ARTICLE)
+    strict = strict_view(flagged.model_copy(deep=True), ARTICLE)
+    assert strict.headline == "The city council voted on Tuesday to close the old bridge for repairs."
+    assert strict.summary == FIRST_TWO
+    assert strict.meta.headline_supported is True and strict.meta.headline_reasons == []
+    assert strict.meta.summary_supported is True and strict.meta.summary_reasons == []
+    assert strict.meta.warnings == [
+        "claims: dropped 2 item(s) their evidence does not back",
+        f"claims: headline replaced by the article's first sentence ({flagged.meta.headline_reasons[0]})",
+        f"claims: summary replaced by the article's first two sentences ({flagged.meta.summary_reasons[0]})",
+    ]
+    assert flagged.meta.headline_reasons[0] == 'number "nine" not in the article'
+
+
+def test_strict_replaces_a_headline_and_summary_marked_unsupported_without_a_reason() -> None:
+    brief = Brief(
+        headline="Bridge saga",
+        summary="A long story.",
+        meta=BriefMeta(engine="test", headline_supported=False, summary_supported=False),
+    )
+    strict = strict_view(brief, ARTICLE)
+    assert strict.headline == "The city council voted on Tuesday to close the old bridge for repairs."
+    assert strict.summary == FIRST_TWO
+    assert strict.meta.warnings == [
+        "claims: headline replaced by the article's first sentence (unsupported)",
+        "claims: summary replaced by the article's first two sentences (unsupported)",
+    ]
+
+
+def _fallback(article: str) -> str:
+    meta = BriefMeta(engine="test", headline_supported=False, headline_reasons=["r"], summary_supported=True)
+    return strict_view(Brief(headline="x", summary="y", meta=meta), article).headline
+
+
+def test_a_fallback_headline_of_up_to_120_characters_is_the_whole_first_sentence() -> None:
+    first = (
+        "The city council voted on Tuesday to close the old bridge over the Lenne for repairs "
+        "that are expected to take 9 months."
+    )
+    assert len(first) == 120
+    assert _fallback(first + " Work starts in May.") == first
+
+
+def test_a_longer_first_sentence_is_cut_after_its_last_whole_word_within_120_characters() -> None:
+    first = (
+        "Regulators fined the launch company that nearly all small satellite operators depend on "
+        "after a complaint from its rivals."
+    )
+    assert first[:120].endswith(" its rival")  # 120 characters end inside "rivals": it is left out
+    assert _fallback(first + " It will appeal.") == (
+        "Regulators fined the launch company that nearly all small satellite operators depend on "
+        "after a complaint from its …"
+    )
+    # 120 characters end on a space after "SpaceX,": the word stays whole, its comma goes
+    first = (
+        "Regulators fined the launch company that nearly all small satellite operators depend on, "
+        "after the complaint by SpaceX, the rival that lost the contract."
+    )
+    assert first[112:120] == "SpaceX, "
+    assert _fallback(first + " It will appeal.") == (
+        "Regulators fined the launch company that nearly all small satellite operators depend on, "
+        "after the complaint by SpaceX …"
+    )
+
+
+def _items_backed_but(part: str) -> Brief:
+    """A checked brief whose items are all backed, with only its headline or summary unsupported."""
+    brief = _brief()
+    brief.status, brief.next_steps = brief.status[:1], []
+    if part == "headline":
+        brief.summary = "The council voted to close the old bridge."
+    else:
+        brief.headline = "Council closes the old bridge"
+    checked = check_brief(ground_brief(brief, ARTICLE), ARTICLE)
+    assert all(item.supported for item in checked.items())
+    assert checked.meta.headline_supported is (part != "headline")
+    assert checked.meta.summary_supported is (part != "summary")
+    return checked
+
+
+def test_strict_replaces_an_unsupported_headline_or_summary_even_when_every_item_is_backed() -> None:
+    headline = present_brief(_items_backed_but("headline"), ARTICLE, "strict")
+    assert headline.headline == "The city council voted on Tuesday to close the old bridge for repairs."
+    assert headline.summary == "The council voted to close the old bridge."
+    summary = present_brief(_items_backed_but("summary"), ARTICLE, "strict")
+    assert summary.headline == "Council closes the old bridge" and summary.summary == FIRST_TWO
+
+
+def test_strict_leaves_the_stored_brief_as_it_was() -> None:
+    flagged = ground_brief(_brief(), ARTICLE)
+    flagged.status[0].evidence.append(Evidence(quote="an invented line"))
+    flagged = check_brief(ground_brief(flagged, ARTICLE), ARTICLE)
+    stored = flagged.model_dump()
+    strict = present_brief(flagged, ARTICLE, "strict")
+    assert len(strict.status[0].evidence) == 1 and strict.meta.headline_supported is True
+    assert flagged.model_dump() == stored
+
+
+def test_a_stored_check_and_its_second_opinion_are_kept_when_presented() -> None:
+    checked = check_brief(ground_brief(_brief(), ARTICLE), ARTICLE)
+    checked.meta.verify = "llm"
+    checked.status[1].second_opinion = SecondOpinion(verdict="supported", reason="six or eight, close")
+    checked.status[1].supported = True
+    shown = present_brief(checked, ARTICLE, "flag")
+    assert shown.meta.verify == "llm"
+    assert shown.status[1].supported is True and shown.status[1].second_opinion is not None
+
+
+def test_an_item_added_after_the_check_is_checked_when_presented() -> None:
+    checked = check_brief(ground_brief(_brief(), ARTICLE), ARTICLE)
+    checked.status.append(
+        StatusItem(
+            text="Repairs cost 5 million euros.",
+            evidence=[Evidence(quote="repairs may cost 4 million euros")],
+        )
+    )
+    shown = present_brief(checked, ARTICLE, "flag")
+    assert shown.status[2].evidence[0].grounded is True
+    assert shown.status[2].supported is False and shown.status[2].reasons == [
+        'number "5 million" not in its evidence'
+    ]
+
+
+# 90.3 for the fuzzy match: found at grounding's default cut-off of 90, not at 91
+NEAR_QUOTE = "Mayor Jane Doe says work would begin in May and run six months"
+
+
+def _with_near_quote() -> Brief:
+    brief = _brief()
+    brief.actors[0].evidence = [Evidence(quote=NEAR_QUOTE)]
+    return brief
+
+
+def test_a_stored_brief_is_grounded_with_grounding_s_default_cut_off_or_the_one_given() -> None:
+    assert Locator(ARTICLE).locate(NEAR_QUOTE) is not None
+    assert Locator(ARTICLE, min_score=91).locate(NEAR_QUOTE) is None
+    shown = present_brief(_with_near_quote(), ARTICLE, "flag")
+    assert shown.actors[0].evidence[0].grounded is True
+    found = shown.actors[0].evidence[0]
+    assert found.quote == ARTICLE[found.start : found.end] and found.quote.startswith("Mayor Jane Doe said")
+    stricter = present_brief(_with_near_quote(), ARTICLE, "flag", min_score=95)
+    assert stricter.actors[0].evidence[0].grounded is False
+    assert stricter.actors[0].supported is False
+
+
+def test_a_story_of_several_articles_is_checked_and_shown_against_all_of_them() -> None:
+    texts = {
+        "a1": "The city council voted on Tuesday to close the old bridge.",
+        "a2": "Officials said the repairs may cost 4 million euros. Work begins in May.",
+    }
+    brief = Brief(
+        headline="Council closes bridge; repairs cost 4 million euros",
+        summary="Repairs start in June.",
+        status=[
+            StatusItem(
+                text="Repairs may cost 4 million euros.",
+                evidence=[Evidence(quote="the repairs may cost 4 million euros", article_id="a2")],
+            )
+        ],
+        meta=BriefMeta(engine="test"),
+    )
+    checked = present_brief(brief, texts, "flag")
+    assert checked.meta.headline_supported is True and checked.status[0].supported is True
+    assert checked.meta.summary_reasons == ['date "June" not in the article']
+    strict = present_brief(checked, texts, "strict")
+    assert strict.summary == (
+        "The city council voted on Tuesday to close the old bridge. "
+        "Officials said the repairs may cost 4 million euros."
+    )

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from briefing.config import Settings
+from briefing.errors import InputError
+from briefing.verify import ClaimEvidence, ClaimVerdict, VerifyReport, report_markdown, verify_claims
 
 ARTICLE = (
     "Brazil's antitrust regulator on Wednesday blocked Grupo Sabiá's 7.8 billion reais acquisition of "
@@ -115,3 +117,75 @@ def test_cli_verify_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def _input_error(article: str, claims: list[str]) -> InputError:
+    with pytest.raises(InputError) as raised:
+        verify_claims(article, claims)
+    return raised.value
+
+
+def test_verify_claims_refuses_unusable_input_naming_the_field() -> None:
+    # the API's schema refuses most of these first; the CLI and other callers rely on these checks
+    error = _input_error(" \n ", ["A claim."])
+    assert (error.message, error.context) == (
+        "article: must not be empty or whitespace",
+        {"fields": ["article"]},
+    )
+    error = _input_error(ARTICLE, [])
+    assert (error.message, error.context) == ("claims: give 1 to 200 claims (got 0)", {"fields": ["claims"]})
+    error = _input_error(ARTICLE, ["A claim."] * 201)
+    assert (error.message, error.context) == (
+        "claims: give 1 to 200 claims (got 201)",
+        {"fields": ["claims"]},
+    )
+    error = _input_error(ARTICLE, ["A claim.", "  "])
+    assert (error.message, error.context) == (
+        "claims[1]: must not be empty or whitespace",
+        {"fields": ["claims"]},
+    )
+    error = _input_error(ARTICLE, ["x" * 5_001])
+    assert (error.message, error.context) == (
+        "claims[0]: longer than 5000 characters",
+        {"fields": ["claims"]},
+    )
+
+
+def test_verify_claims_takes_up_to_200_claims_of_up_to_5000_characters() -> None:
+    assert len(verify_claims(ARTICLE, [CLAIMS[0]] * 200).claims) == 200
+    long_claim = ((CLAIMS[0] + " ") * 60)[:5_000]
+    assert len(long_claim) == 5_000
+    assert len(verify_claims(ARTICLE, [long_claim]).claims) == 1
+
+
+def test_verify_claims_reports_each_claim_stripped_with_its_quoted_evidence() -> None:
+    report = verify_claims(ARTICLE, ["  " + CLAIMS[0] + "\n", CLAIMS[1]])
+    assert [claim.text for claim in report.claims] == CLAIMS[:2]
+    assert report.score == report.claims[1].score < report.claims[0].score
+    for claim in report.claims:
+        assert claim.evidence and all(ARTICLE[e.start : e.end] == e.quote for e in claim.evidence)
+
+
+def test_report_markdown_has_a_line_per_claim_then_its_reasons_and_evidence() -> None:
+    report = VerifyReport(
+        score=0.123,
+        claims=[
+            ClaimVerdict(
+                text="Shares fell 9 percent.",
+                verdict="unsupported",
+                score=0.123,
+                reasons=['number "9" not in its evidence', "polarity"],
+                evidence=[ClaimEvidence(quote="Sabiá shares fell\n 6.2 percent", start=0, end=29)],
+            ),
+            ClaimVerdict(text="Sabiá shares fell.", verdict="supported", score=0.9),
+        ],
+    )
+    assert report_markdown(report) == (
+        "# Claim check: lowest score 0.12\n"
+        "\n"
+        "- **unsupported** (0.12): Shares fell 9 percent.\n"
+        '  - number "9" not in its evidence\n'
+        "  - polarity\n"
+        "  > Sabiá shares fell 6.2 percent\n"
+        "- **supported** (0.90): Sabiá shares fell.\n"
+    )
