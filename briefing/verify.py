@@ -8,7 +8,9 @@ themselves are checked in `briefing.claims` (what it catches and what it cannot 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -54,18 +56,26 @@ def check_item(item: _Item, source: Source, groups: list[list[str]], actors: dic
         return
     confirmed = isinstance(item, NextStep) and item.certainty == "confirmed"
     reasons = check_claim(item_claim(item), quotes, source=source, aliases=groups, confirmed=confirmed)
-    joined = " ".join(quotes).lower()
     people = [*item.parties, *(p.party for p in item.positions)] if isinstance(item, Dispute) else []
     if isinstance(item, NextStep) and item.who:
         people.append(item.who)
     for person in dict.fromkeys(people):
         group = next((g for g in groups if person in g), None)
-        if any(name.lower() in joined for name in group or [person]):
+        if any(_names(name, quote) for name in group or [person] for quote in quotes):
             continue
         if group is None or not actors.get(group[0]):
             reasons.append(f'name "{person}" not in its evidence nor a grounded actor of the brief')
     item.supported = not reasons
     item.reasons = reasons
+
+
+def _names(name: str, quote: str) -> bool:
+    """`name` stands in `quote` as words of its own: "Lee" is not in "Leeds", and a name is never
+    found across the join of two quotes."""
+    name = name.strip()
+    if not name:
+        return False
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", quote, re.IGNORECASE) is not None
 
 
 def check_text(text: str, source: Source) -> list[str]:
@@ -213,12 +223,18 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
         if len(claim) > MAX_CLAIM_CHARS:
             raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
     source = analyse(text)
+    # Offsets into the article as sent; in the (unexpected) case it cannot be aligned with its
+    # normalized text, offsets and quotes of the normalized text.
+    span_in_article = _article_spans(article, text)
+    quoted = article if span_in_article is not None else text
     verdicts = []
     for claim in claims:
         result = verify_claim(claim.strip(), source)
-        evidence = [
-            ClaimEvidence(quote=text[start:end], start=start, end=end) for start, end in result.evidence
-        ]
+        evidence = []
+        for start, end in result.evidence:
+            if span_in_article is not None:
+                start, end = span_in_article(start, end)
+            evidence.append(ClaimEvidence(quote=quoted[start:end], start=start, end=end))
         verdicts.append(
             ClaimVerdict(
                 text=claim.strip(),
@@ -229,6 +245,50 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
             )
         )
     return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+def _article_spans(article: str, text: str) -> Callable[[int, int], tuple[int, int]] | None:
+    """Map a span of `text` (the article as `normalize_text` made it, which the check reads) to the
+    same words in `article` as the caller sent it, so `start`/`end` index the caller's own text
+    (CRLF, runs of spaces, trailing blanks and decomposed accents included).
+
+    Normalizing composes accents (NFC) and drops or merges whitespace only, so every other
+    character of `text` is found, in order, in `article`; each composed character maps to the
+    whole run of code points it came from. None when `text` cannot be aligned with `article`.
+    """
+    if article == text:
+        return lambda start, end: (start, end)
+    # NFC, one base character with its combining marks at a time, remembering where each came from
+    composed, first, last = [], [], []
+    index = 0
+    while index < len(article):
+        stop = index + 1
+        while stop < len(article) and unicodedata.combining(article[stop]):
+            stop += 1
+        piece = unicodedata.normalize("NFC", article[index:stop])
+        composed.append(piece)
+        first += [index] * len(piece)
+        last += [stop] * len(piece)
+        index = stop
+    nfc = "".join(composed)
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for char in text:
+        while at < len(nfc) and nfc[at] != char and not (char.isspace() and nfc[at].isspace()):
+            if not nfc[at].isspace():  # normalize_text did more than compose and fold whitespace
+                return None
+            at += 1
+        if at == len(nfc):
+            return None
+        starts.append(first[at])
+        ends.append(last[at])
+        at += 1
+
+    def span(start: int, end: int) -> tuple[int, int]:
+        return (starts[start], ends[end - 1]) if end > start else (starts[start], starts[start])
+
+    return span
 
 
 def report_markdown(report: VerifyReport) -> str:

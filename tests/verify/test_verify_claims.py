@@ -263,6 +263,26 @@ def test_every_party_of_a_dispute_must_be_in_its_evidence_or_a_grounded_actor() 
     assert _checked(_dispute("JANE DOE")).disputes[0].supported is True
 
 
+def test_a_party_must_stand_in_one_quote_as_whole_words() -> None:
+    # "Jan" and "Ma" are inside "Jane" and "Mayor", not names the quote states
+    for part in ("Jan", "Ma", "oe"):
+        dispute = _checked(_dispute(part)).disputes[0]
+        assert dispute.reasons == [f'name "{part}" not in its evidence nor a grounded actor of the brief']
+    assert _checked(_dispute("Doe")).disputes[0].supported is True  # a whole word of the quote
+    assert _checked(_dispute(" Doe ")).disputes[0].supported is True  # spaces around it do not count
+    blank = _checked(_dispute(" ")).disputes[0]  # a blank party names nobody the quote states
+    assert blank.reasons == ['name " " not in its evidence nor a grounded actor of the brief']
+    # two found quotes that only spell the name where they are joined do not back it
+    split = Dispute(
+        issue="Who pays for the bridge repairs",
+        parties=["Jane Doe"],
+        evidence=[Evidence(quote="Mayor Jane"), Evidence(quote="Doe and the transport union disagree")],
+    )
+    checked = _checked(split).disputes[0]
+    assert all(evidence.grounded for evidence in checked.evidence)
+    assert checked.reasons == ['name "Jane Doe" not in its evidence nor a grounded actor of the brief']
+
+
 def test_a_party_is_found_in_the_evidence_by_any_name_of_its_actor() -> None:
     # the quote says "the transport union", an alias of an actor whose own quote was not found
     union = Actor(name="TWU", aliases=["the transport union"], evidence=[Evidence(quote="TWU struck")])

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from briefing.config import Settings
 from briefing.errors import InputError
+from briefing.models import normalize_text
 from briefing.verify import ClaimEvidence, ClaimVerdict, VerifyReport, report_markdown, verify_claims
 
 ARTICLE = (
@@ -189,3 +190,44 @@ def test_report_markdown_has_a_line_per_claim_then_its_reasons_and_evidence() ->
         "  > Sabiá shares fell 6.2 percent\n"
         "- **supported** (0.90): Sabiá shares fell.\n"
     )
+
+
+# The article as a client may send it: CRLF, runs of spaces, trailing blanks, a decomposed accent.
+RAW_ARTICLE = (
+    "  The council  voted on Monday to close the old bridge.   \r\n\r\n\r\n"
+    "Repairs would cost 4.2 million euros,\tofficials said.\r\n"
+    "Cafe\u0301 owners on the bridge  protested the closure.  "
+)
+
+
+def test_evidence_offsets_index_the_article_as_it_was_sent(client: TestClient) -> None:
+    claims = [
+        "Repairs would cost 4.2 million euros.",
+        "Café owners on the bridge protested the closure.",
+        "The council voted on Monday to close the old bridge.",
+    ]
+    for report in (
+        verify_claims(RAW_ARTICLE, claims),
+        VerifyReport.model_validate(
+            client.post("/v1/verify", json={"article": RAW_ARTICLE, "claims": claims}).json()
+        ),
+    ):
+        assert [claim.verdict for claim in report.claims] == ["supported"] * 3
+        for claim in report.claims:
+            assert claim.evidence
+            for evidence in claim.evidence:
+                assert RAW_ARTICLE[evidence.start : evidence.end] == evidence.quote
+        quotes = [" ".join(claim.evidence[0].quote.split()) for claim in report.claims]
+        assert quotes[0].startswith("Repairs would cost 4.2 million euros,")
+        assert "Cafe\u0301 owners on the bridge" in report.claims[1].evidence[0].quote  # as sent
+        assert quotes[2] == "The council voted on Monday to close the old bridge."
+
+
+def test_an_article_the_offsets_cannot_follow_gets_offsets_of_its_normalized_text() -> None:
+    # conjoining jamo compose across characters that are not combining marks: no character map
+    article = "\u1100\u1161 market opened on Monday. Shares fell 6.2 percent."
+    report = verify_claims(article, ["Shares fell 6.2 percent."])
+    (evidence,) = report.claims[0].evidence
+    text = normalize_text(article)
+    assert text != article and text[evidence.start : evidence.end] == evidence.quote
+    assert evidence.quote == "Shares fell 6.2 percent."
