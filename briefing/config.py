@@ -166,6 +166,11 @@ class Settings(BaseSettings):
     scheduler_poll_seconds: float = 30.0
     scheduler_lease_seconds: float = Field(default=600.0, description="Run lease; then others take over.")
     digest_cluster_threshold: float = Field(default=0.86, description="Average-linkage cut for stories.")
+    brief_on_arrival: bool = Field(
+        default=True,
+        description="Brief articles stored without a brief (feed entries, POST /v1/articles) with the "
+        "default engine right away, so their stories are ready before a digest needs them.",
+    )
     feed_poll_minutes: int = 30
     feed_max_entries: int = 200
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")

@@ -36,10 +36,15 @@ class Runtime:
         # BRIEFING_VERIFY=llm: build the second opinion now, so a missing template fails at start-up.
         self.briefer.verifier()
         self.digests = DigestService(settings, store, briefer=self.briefer)
-        # Articles a job briefs are put into stories right after (its `run` task is the worker's).
-        assigner = self.digests.builder.assigner
-        self.stories = StoryFeed(assigner) if assigner is not None else None
         self.feeds = FeedPoller(settings, store)
+        # Articles are put into stories right after they arrive (its `run` task is the worker's):
+        # briefed by a job, or stored by a feed poll or POST /v1/articles (briefed here first).
+        assigner = self.digests.builder.assigner
+        self.stories: StoryFeed | None = None
+        if assigner is not None:
+            arrival = self.briefer if settings.brief_on_arrival else None
+            self.stories = StoryFeed(assigner, briefer=arrival)
+            self.feeds.on_stored = self.stories.note_stored
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:

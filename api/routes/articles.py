@@ -45,7 +45,7 @@ async def ingest_article(
 ) -> JSONResponse:
     _, fields = await read_article_body(request)
     article = await service.article_from(parse_model(ArticleIn, fields))
-    ingested = service.store.ingest_article(article)
+    ingested = await service.store_article(article)
     body = ArticleOut.model_validate(ingested.model_dump()).model_dump(mode="json")
     return JSONResponse(
         body,

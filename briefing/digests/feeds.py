@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,6 +68,8 @@ class FeedPoller:
         self.store = store
         # On procrastinate an entry's retries are queued tasks, not the next polls' work.
         self.queued_retries = kind_of(settings, store) == "procrastinate"
+        # Told of every new article (the runtime's story feed briefs it and assigns its story).
+        self.on_stored: Callable[[str], None] | None = None
 
     # --- feed CRUD -------------------------------------------------------------------------------
     def add_feed(
@@ -323,6 +326,8 @@ class FeedPoller:
         if not await asyncio.to_thread(rows.is_duplicate, self.store, article.id, link):
             await asyncio.to_thread(self.store.save_article, article)
             result.new_articles.append(article.id)
+            if self.on_stored is not None:
+                self.on_stored(article.id)
         else:
             result.duplicates += 1
         return article.id

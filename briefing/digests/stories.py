@@ -149,27 +149,51 @@ class StoryAssigner:
 
 
 class StoryFeed:
-    """Assign articles to stories in the background, right after their brief is stored.
+    """Assign articles to stories in the background, right after they arrive.
 
-    A job that stores a brief of the default engine calls `note`; `run` (a task of each process
-    that runs brief jobs) then assigns the noted articles in one pass. A pass reads the stored
-    stories of the whole 96-hour horizon, so notes are gathered for `delay` seconds and passes are at
-    least `interval` seconds apart: a burst of a thousand briefs costs a few passes, not a thousand.
+    A job that stores a brief of the default engine calls `note`; an article stored without a
+    brief (a feed entry, `POST /v1/articles`) is noted with `note_stored` and, with a `briefer`
+    (`BRIEFING_BRIEF_ON_ARRIVAL`, on by default), briefed with the default engine first, since
+    the actors a story is made from come from its brief. `run` (a task of each process that runs
+    brief jobs) then assigns the noted articles in one pass. A pass reads the stored stories of the
+    whole 96-hour horizon, so notes are gathered for `delay` seconds and passes are at least
+    `interval` seconds apart: a burst of a thousand articles costs a few passes, not a thousand.
     Nothing is lost if the process stops first: the articles stay pending in the database and the
-    next digest that contains them (or `briefing stories assign`) assigns them.
+    next digest that contains them (or `briefing stories assign`) briefs and assigns them.
     """
 
-    def __init__(self, assigner: StoryAssigner, *, delay: float = 1.0, interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        assigner: StoryAssigner,
+        *,
+        briefer: Briefer | None = None,
+        delay: float = 1.0,
+        interval: float = 30.0,
+        concurrency: int = 4,
+    ) -> None:
         self.assigner = assigner
+        self.briefer = briefer
         self.delay = delay
         self.interval = interval
+        self.concurrency = concurrency
         self.passes = 0
+        self.running = False  # notes are taken only while `run` runs (an API without a worker has none)
         self._noted: set[str] = set()
+        self._unbriefed: set[str] = set()
         self._wake = asyncio.Event()
+
+    def note_stored(self, article_id: str) -> None:
+        """An article stored without a brief: briefed and assigned in the next pass (with a briefer)."""
+        if self.briefer is None or not self.running:
+            return  # it waits for a brief (a job or a digest), as BRIEFING_BRIEF_ON_ARRIVAL=false asks
+        self._unbriefed.add(article_id)
+        self._wake.set()
 
     def note(self, article_id: str, brief: Brief) -> None:
         """Queue the article for the next pass if `brief` is one the stories are made from."""
         meta = brief.meta
+        if not self.running:
+            return
         if (meta.engine, meta.model, meta.prompt_version) != self.assigner.engine_key:
             return  # another engine's brief: the article waits for one of the default engine
         self._noted.add(article_id)
@@ -177,6 +201,14 @@ class StoryFeed:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Assign what was noted, pass after pass, until `stop` is set (or this is cancelled)."""
+        self.running = True
+        try:
+            await self._passes(stop)
+        finally:
+            self.running = False
+            self._noted, self._unbriefed = set(), set()  # pending in the database; assigned later
+
+    async def _passes(self, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         last = -math.inf
         while not stop.is_set():
@@ -184,8 +216,12 @@ class StoryFeed:
                 return
             await asyncio.sleep(max(self.delay, last + self.interval - loop.time()))
             self._wake.clear()
-            ids, self._noted = sorted(self._noted), set()
+            ids, self._noted = self._noted, set()
+            unbriefed, self._unbriefed = sorted(self._unbriefed - ids), set()
             last = loop.time()
+            ids = sorted(ids | set(await self._brief(unbriefed)))
+            if not ids:
+                continue
             try:
                 done = await asyncio.to_thread(self.assigner.assign_pending, article_ids=ids)
             except Exception:  # the articles stay pending: a digest or a later pass assigns them
@@ -198,6 +234,27 @@ class StoryFeed:
                 done.new_stories,
                 done.joined_stories,
             )
+
+    async def _brief(self, article_ids: list[str]) -> list[str]:
+        """Brief (and so store briefs of) the articles with the default engine; the ids briefed.
+        A stored brief is reused (the Briefer's cache), and one failure skips only its article."""
+        if not article_ids or self.briefer is None:
+            return []
+        briefer = self.briefer
+        articles = await asyncio.to_thread(self.assigner.store.get_articles, article_ids)
+        slots = asyncio.Semaphore(max(1, self.concurrency))
+
+        async def brief(article: Article) -> str | None:
+            async with slots:
+                try:
+                    await briefer.brief(article)
+                except Exception as error:  # the article stays pending: a digest briefs it later
+                    log.warning("article %s: briefing it on arrival failed: %s", article.id, error)
+                    return None
+            return article.id
+
+        done = await asyncio.gather(*(brief(article) for article in articles.values()))
+        return [article_id for article_id in done if article_id is not None]
 
 
 async def _first_of(wanted: asyncio.Event, stop: asyncio.Event) -> bool:

@@ -15,7 +15,7 @@ from briefing.config import Settings
 from briefing.digests.stories import StoryFeed
 from briefing.engines import Engine
 from briefing.errors import ConfigError, InputError, LLMError
-from briefing.models import Article, Brief, BriefOptions
+from briefing.models import Article, Brief, BriefOptions, Ingested
 from briefing.pipeline import Briefer
 from briefing.queue import Outcome, build_queue
 from briefing.store import Job, Store
@@ -154,6 +154,14 @@ class Briefs:
     def present(self, brief: Brief, article: Article, options: BriefOptions) -> Brief:
         mode = options.grounding or self.settings.grounding
         return present_brief(brief, article.text, mode, min_score=self.settings.grounding_min_score)
+
+    async def store_article(self, article: Article) -> Ingested:
+        """Store an article (a text stored before gets the metadata it lacked); a new one is put
+        into a story in the background (briefed first, with BRIEFING_BRIEF_ON_ARRIVAL)."""
+        ingested = await asyncio.to_thread(self.store.ingest_article, article)
+        if ingested.created and self.stories is not None:
+            self.stories.note_stored(ingested.article.id)
+        return ingested
 
     @staticmethod
     def _payload(article: Article, options: BriefOptions) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def digest_scheduler(runtime: Runtime, queue: WorkQueue, *, scheduler: bool = Tr
         return None
     if not on:
         return None
-    return Scheduler(settings, runtime.store, builder=runtime.digests.builder)
+    return Scheduler(
+        settings, runtime.store, builder=runtime.digests.builder, feed_poller=runtime.feeds.poll_due
+    )
 
 
 async def run_worker(

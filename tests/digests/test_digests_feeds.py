@@ -36,6 +36,8 @@ def open_settings(settings):
 
 async def test_poll_stores_entries_once_and_uses_etag(open_settings, store) -> None:
     poller = FeedPoller(open_settings, store)
+    told: list[str] = []
+    poller.on_stored = told.append  # the runtime's story feed is told of every new article
     with http_server() as (base, recorder):
         recorder.routes["/a"] = Route(
             PAGE.format(title="Tram vote", body="The tram line was approved.").encode()
@@ -55,6 +57,7 @@ async def test_poll_stores_entries_once_and_uses_etag(open_settings, store) -> N
         conditional = [h.get("If-None-Match") for m, p, h, _ in recorder.requests if p == "/feed.xml"]
     assert first.status == "ok" and len(first.new_articles) == 2 and first.duplicates == 1
     assert second.status == "not-modified" and second.new_articles == []
+    assert told == first.new_articles  # the duplicate is not new
     assert sorted(page_gets) == ["/a", "/b", "/b-copy"]  # each page fetched once
     assert conditional == [None, '"v1"']
     stored = store.get_article(first.new_articles[0])
@@ -64,6 +67,8 @@ async def test_poll_stores_entries_once_and_uses_etag(open_settings, store) -> N
 
 async def test_failing_feeds_reported_others_continue(open_settings, store, repo) -> None:
     poller = FeedPoller(open_settings, store)
+    told: list[str] = []
+    poller.on_stored = told.append  # the runtime's story feed is told of every new article
     with http_server() as (base, recorder):
         recorder.routes["/a"] = Route(
             PAGE.format(title="Tram vote", body="The tram line was approved.").encode()
