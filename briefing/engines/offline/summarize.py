@@ -11,6 +11,7 @@ the vectorizer's per-call validation, which the 200 briefs/s target needs.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -24,11 +25,20 @@ DAMPING = 0.3
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
+# Up to this many sentences the scores are computed in plain Python (about 1 ms at 40), which
+# spares a one-article `briefing brief` numpy's import (~0.1 s of its start-up); longer articles
+# use numpy, whose cost per sentence is far lower. Which one runs depends on the article alone,
+# so one article gets the same brief in every process.
+PURE_PYTHON_MAX = 40
+
+
 def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
     """A score per sentence that sums to 1 (empty input → empty list)."""
+    count = len(texts)
+    if count <= PURE_PYTHON_MAX:
+        return centrality_python(texts, english=english)
     import numpy as np  # here: a cached brief needs no numpy (~0.1 s of the CLI's start-up)
 
-    count = len(texts)
     if count == 0:
         return []
     lead = np.array([1.0 / (index + 1) for index in range(count)])
@@ -78,3 +88,78 @@ def tfidf(texts: Sequence[str], *, english: bool = True) -> np.ndarray | None:
     matrix *= np.log((1 + len(texts)) / (1 + document_frequency)) + 1.0
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def centrality_python(texts: Sequence[str], *, english: bool = True) -> list[float]:
+    """`centrality` in plain Python: the same TF-IDF, similarity and linear solve, term by term."""
+    count = len(texts)
+    if count == 0:
+        return []
+    weight = [1.0 / (index + 1) for index in range(count)]
+    total = sum(weight)
+    lead = [value / total for value in weight]
+    if count == 1:
+        return [1.0]
+    rows = tfidf_python(texts, english=english)
+    if rows is None:
+        return lead
+    similarity = [[0.0] * count for _ in range(count)]
+    for i in range(count):
+        row_i = rows[i]
+        for j in range(i + 1, count):
+            row_j = rows[j]
+            small, large = (row_i, row_j) if len(row_i) <= len(row_j) else (row_j, row_i)
+            value = sum(w * large[term] for term, w in small.items() if term in large)
+            similarity[i][j] = similarity[j][i] = value
+    transition = []
+    for i in range(count):
+        row_sum = sum(similarity[i])
+        # a sentence that shares no word with any other spreads its score by the lead
+        transition.append([value / row_sum for value in similarity[i]] if row_sum > 0 else list(lead))
+    # (I - d·Tᵀ) s = (1 - d)·lead, by Gaussian elimination with partial pivoting
+    system = [
+        [(1.0 if i == j else 0.0) - DAMPING * transition[j][i] for j in range(count)]
+        + [(1 - DAMPING) * lead[i]]
+        for i in range(count)
+    ]
+    for column in range(count):
+        pivot = max(range(column, count), key=lambda row: abs(system[row][column]))
+        system[column], system[pivot] = system[pivot], system[column]
+        head = system[column]
+        for row in range(column + 1, count):
+            factor = system[row][column] / head[column]
+            if factor:
+                target = system[row]
+                for k in range(column, count + 1):
+                    target[k] -= factor * head[k]
+    scores = [0.0] * count
+    for row in range(count - 1, -1, -1):
+        line = system[row]
+        scores[row] = (line[count] - sum(line[k] * scores[k] for k in range(row + 1, count))) / line[row]
+    total = sum(scores)
+    return [score / total for score in scores] if total > 0 else lead
+
+
+def tfidf_python(texts: Sequence[str], *, english: bool = True) -> list[dict[str, float]] | None:
+    """`tfidf` as one sparse row (term → weight) per text, or None when no word survives."""
+    stop = ENGLISH_STOP_WORDS if english else frozenset()
+    words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
+    if not any(words):
+        return None
+    counts: list[dict[str, int]] = []
+    frequency: dict[str, int] = {}
+    for sentence in words:
+        row: dict[str, int] = {}
+        for word in sentence:
+            row[word] = row.get(word, 0) + 1
+        counts.append(row)
+        for word in row:
+            frequency[word] = frequency.get(word, 0) + 1
+    size = len(texts)
+    idf = {word: math.log((1 + size) / (1 + df)) + 1.0 for word, df in frequency.items()}
+    rows = []
+    for row in counts:
+        weights = {word: (1.0 + math.log(n)) * idf[word] for word, n in row.items()}
+        norm = math.sqrt(sum(value * value for value in weights.values()))
+        rows.append({word: value / norm for word, value in weights.items()} if norm > 0 else {})
+    return rows
