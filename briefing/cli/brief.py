@@ -17,8 +17,7 @@ import typer
 from briefing.errors import BriefingError, ConfigError, InputError
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
+    from briefing.cli.notes import Notes as Console
     from briefing.config import Settings
     from briefing.models import Article, Brief, BriefOptions
     from briefing.pipeline import BriefCache, Briefer
@@ -268,9 +267,9 @@ def brief_command(
                 raise InputError(f"{source.label}: {article.message}")
         _print_plan(plan, articles, settings, options)  # type: ignore[arg-type]
         return
-    from rich.console import Console
+    from briefing.cli.notes import stderr_notes
 
-    console = Console(stderr=True)
+    console = stderr_notes()
     if not quiet:
         console.print(engine_note(settings, engine, model), style="dim", highlight=False)
     if plan.make_dir is not None:

@@ -115,10 +115,11 @@ def test_a_one_article_brief_imports_no_sqlalchemy_llm_client_or_blingfire_modul
     fresh, made = _cli_imports(tmp_path, "brief", str(ARTICLE), "--no-cache", "--quiet")
     not_for_a_brief = {"sqlalchemy", "alembic", "openai", "httpx", "blingfire", "sklearn", "scipy"}
     assert "briefing.engines.offline.engine" in fresh  # the engine ran
-    assert not _packages(fresh) & (not_for_a_brief | {"numpy"})
+    # stderr is a pipe here: its notes are plain lines, without rich
+    assert not _packages(fresh) & (not_for_a_brief | {"numpy", "rich"})
     cached, again = _cli_imports(tmp_path, "brief", str(ARTICLE), "--quiet")
     assert again.replace(" · cached*", "*") == made  # served from the store the first run wrote
-    assert not _packages(cached) & (not_for_a_brief | {"numpy", "pysbd"})
+    assert not _packages(cached) & (not_for_a_brief | {"numpy", "pysbd", "rich"})
     assert "briefing.second_opinion" not in cached and "briefing.store.store" not in cached
 
 
@@ -243,3 +244,27 @@ def test_no_command_an_option_or_an_unknown_name_builds_the_whole_tree(monkeypat
     assert set(command(["nosuch"]).commands) == whole
     monkeypatch.setenv("_BRIEFING_COMPLETE", "bash_complete")
     assert set(command(["brief"]).commands) == whole  # completion may ask about any command
+
+
+def test_notes_are_plain_lines_off_a_terminal_and_richs_console_on_one(monkeypatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from briefing.cli.notes import PlainNotes, stderr_notes
+
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    notes = stderr_notes()
+    assert isinstance(notes, PlainNotes) and notes.is_terminal is False
+    long = "warning: " + "word " * 40  # longer than a terminal line: never wrapped
+    notes.print(long, style="yellow", highlight=False)
+    notes.print("wrote out.md", style="dim")
+    assert piped.getvalue() == f"{long}\nwrote out.md\n"
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert isinstance(stderr_notes(), Console)
