@@ -48,12 +48,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.runtime = runtime
     app.state.service = service
     stop = asyncio.Event()
-    dispatcher = None
+    dispatcher = stories = None
     if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
         dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
-    stories = None
-    if settings.worker_enabled and runtime.stories is not None:  # the jobs that brief run here
-        stories = asyncio.create_task(runtime.stories.run(stop), name="briefing-stories")
+        if runtime.stories is not None:  # the articles those jobs brief get their stories here
+            stories = asyncio.create_task(runtime.stories.run(stop), name="briefing-stories")
     scheduler = None
     if settings.worker_enabled:
         digests = digest_scheduler(runtime, service.queue)

@@ -17,7 +17,7 @@ import typer
 from briefing.errors import BriefingError, ConfigError, InputError
 
 if TYPE_CHECKING:
-    from briefing.cli.notes import Notes as Console
+    from briefing.cli.notes import Notes
     from briefing.config import Settings
     from briefing.models import Article, Brief, BriefOptions
     from briefing.pipeline import BriefCache, Briefer
@@ -80,7 +80,7 @@ def _render(brief: Brief, output_format: str) -> str:
     return brief.model_dump_json(indent=2) + "\n" if output_format == "json" else brief_to_markdown(brief)
 
 
-def _write_outputs(plan: Plan, outcomes: list[Outcome], console: Console, *, quiet: bool) -> None:
+def _write_outputs(plan: Plan, outcomes: list[Outcome], console: Notes, *, quiet: bool) -> None:
     """Each brief to its file, or all of them to stdout (JSON: one object, or an array for several)."""
     done = [outcome for outcome in outcomes if outcome.brief is not None]
     for outcome in done:
@@ -141,7 +141,7 @@ def _run(
     articles: list[Article | BriefingError],
     settings: Settings,
     options: BriefOptions,
-    console: Console,
+    console: Notes,
     *,
     show_progress: bool,
     concurrency: int,

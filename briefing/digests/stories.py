@@ -191,9 +191,9 @@ class StoryFeed:
 
     def note(self, article_id: str, brief: Brief) -> None:
         """Queue the article for the next pass if `brief` is one the stories are made from."""
-        meta = brief.meta
         if not self.running:
             return
+        meta = brief.meta
         if (meta.engine, meta.model, meta.prompt_version) != self.assigner.engine_key:
             return  # another engine's brief: the article waits for one of the default engine
         self._noted.add(article_id)

@@ -120,13 +120,15 @@ class JobsMixin:
             "id": uuid.uuid4().hex,
             "kind": kind,
             "payload": payload,
-            "status": "queued",
             "attempts": 1 if running else 0,
             "error": None,
             "result_id": None,
             "result": None,
-            "lease_until": None,
-            **(JOB_LEASE.hold(now, timedelta(seconds=run_lease_seconds or 0)) if running else {}),
+            **(
+                JOB_LEASE.hold(now, timedelta(seconds=run_lease_seconds))
+                if run_lease_seconds is not None
+                else {"status": "queued", "lease_until": None}
+            ),
             "created_at": now,
             "updated_at": now,
             "started_at": now if running else None,

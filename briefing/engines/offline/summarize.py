@@ -39,12 +39,8 @@ def centrality(texts: Sequence[str], *, english: bool = True) -> list[float]:
         return centrality_python(texts, english=english)
     import numpy as np  # here: a cached brief needs no numpy (~0.1 s of the CLI's start-up)
 
-    if count == 0:
-        return []
     lead = np.array([1.0 / (index + 1) for index in range(count)])
     lead /= lead.sum()
-    if count == 1:
-        return [1.0]
     matrix = tfidf(texts, english=english)
     if matrix is None:  # nothing but stop words or symbols
         return lead.tolist()
