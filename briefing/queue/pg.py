@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import procrastinate
@@ -96,7 +96,7 @@ class ProcrastinateQueue(LocalQueue):
         cancelled; running tasks are given back to the queue, and the pool is closed, before returning."""
         self._loop = asyncio.get_running_loop()
         lease = self.settings.job_lease_seconds
-        async with self.app.open_async():
+        async with self.opened():
             worker = asyncio.create_task(
                 self.app.run_worker_async(
                     queues=queues,
@@ -123,6 +123,17 @@ class ProcrastinateQueue(LocalQueue):
                     log.error("the procrastinate worker did not stop within 15 s")
             if worker.done() and not worker.cancelled() and worker.exception() is not None:
                 raise worker.exception()  # type: ignore[misc]
+
+    @contextlib.asynccontextmanager
+    async def opened(self) -> AsyncIterator[procrastinate.App]:
+        """The app with its connection pool open, and closed afterwards, even when cancelled while
+        it opens: procrastinate's `open_async` context is not entered then, and psycopg_pool treats
+        a cancelled connect as a failed one, retrying it for minutes (a stopping process hangs)."""
+        try:
+            await self.app.open_async()
+            yield self.app
+        finally:
+            await self.app.close_async()
 
     # --- internals -----------------------------------------------------------------------------
     async def _retry_stalled(self) -> None:

@@ -141,7 +141,7 @@ async def _queued_pass(settings: Settings, store: Store) -> PassReport:
     tasks.log = TaskLog()
     try:
         await asyncio.to_thread(tasks.enqueue_due, datetime.now(UTC))
-        async with queue.app.open_async():
+        async with queue.opened():
             await queue.app.run_worker_async(
                 queues=[QUEUE], wait=False, install_signal_handlers=False, listen_notify=False
             )

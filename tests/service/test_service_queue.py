@@ -110,6 +110,33 @@ async def test_a_procrastinate_worker_runs_jobs_retries_failed_ones_and_stops_at
 
 
 @pytest.mark.postgres
+async def test_a_worker_cancelled_while_its_pool_opens_leaves_no_pool_task_behind(
+    store: Store, store_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service stopped just after it started: psycopg_pool retries a cancelled connect for
+    minutes, so a pool left open when opening is interrupted keeps the event loop from closing."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("procrastinate runs on PostgreSQL")
+    import psycopg_pool
+
+    opening = asyncio.Event()
+
+    async def stuck(self: psycopg_pool.AsyncConnectionPool, timeout: float = 30.0) -> None:
+        opening.set()
+        await asyncio.Event().wait()  # the first connection never arrives
+
+    monkeypatch.setattr(psycopg_pool.AsyncConnectionPool, "wait", stuck)
+    queue = build_queue(store_settings, store, {"brief": _never})
+    worker = asyncio.create_task(queue.run_worker(asyncio.Event()))
+    await asyncio.wait_for(opening.wait(), 20)
+    assert any(t.get_name().startswith("pool-") for t in asyncio.all_tasks())  # its workers run
+    worker.cancel()
+    await asyncio.wait_for(asyncio.gather(worker, return_exceptions=True), 20)
+    await asyncio.sleep(0.1)
+    assert [t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("pool-")] == []
+
+
+@pytest.mark.postgres
 async def test_a_stopping_worker_hands_its_running_job_back(store: Store, store_settings: Settings) -> None:
     if store.engine.dialect.name != "postgresql":
         pytest.skip("procrastinate runs on PostgreSQL")
