@@ -559,6 +559,11 @@ class Source:
     folded: str = ""
 
     @cached_property
+    def name_pairs(self) -> frozenset[tuple[str, str]]:
+        """Folded pairs of adjacent capitalized words ("jane", "doe"): the parts of full names."""
+        return frozenset((_fold(a), _fold(_bare(b))) for a, b in _ADJACENT_CAPITALS.findall(self.text))
+
+    @cached_property
     def prefixes(self) -> frozenset[str]:
         """`_prefix` of every word of five letters or more (adjectives of names: "Chilean")."""
         return frozenset(_prefix(w) for w in self.words if len(w) >= 5)
@@ -568,6 +573,7 @@ _LOWER_WORD = re.compile(r"(?<![\w'’])[^\W\d_A-Z][\w'’]*")
 # The look-behinds come after the capital so that the regex engine can skip ahead to capitals.
 _MID_CAPITAL = re.compile(r"[A-Z](?<=[\w,;)] [A-Z])[\w'’]*")
 _NAME_PAIR = re.compile(r"([A-Z](?<![\w'’][A-Z])[\w'’]*)(?= [A-Z])")
+_ADJACENT_CAPITALS = re.compile(r"(?=(?<![\w'’])([A-Z][\w'’]*) ([A-Z][\w'’]*))")
 
 
 def _bare(word: str) -> str:
@@ -647,12 +653,14 @@ def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
     caseless = _caseless(tokens)
     runs: list[list[_Tok]] = []
     current: list[_Tok] = []
-    for token in tokens:
+    for index, token in enumerate(tokens):
         word = token.low[:-2] if token.low.endswith("'s") else token.low
         is_name = False
         if word not in _NOT_NAMES and not token.text[0].isdigit():
             if caseless:
-                is_name = source is not None and word in source.proper
+                is_name = source is not None and (
+                    word in source.proper or _replaces_a_name_part(tokens, index, word, source)
+                )
             elif token.text[0].isupper():
                 if not token.initial or (source is not None and word in source.proper):
                     is_name = True
@@ -660,9 +668,14 @@ def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
                     source is not None
                     and word not in source.lowered
                     and _stem(word) not in source.lowered_stems
-                    and (token.text.isupper() or _rare(word))
+                    and (
+                        token.text.isupper()
+                        or _rare(word)
+                        or _replaces_a_name_part(tokens, index, word, source)
+                    )
                 ):
-                    # sentence-initial, a word the article never uses, and an acronym or a rare word:
+                    # sentence-initial, a word the article never uses, and an acronym, a rare word or
+                    # a changed part of a full name of the article:
                     # "CADE …", "Figueiredo …" are names, "Partial recount …" is not
                     is_name = True
         if is_name and len(word) > 1:
@@ -673,6 +686,24 @@ def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
     if current:
         runs.append(current)
     return runs
+
+
+def _replaces_a_name_part(tokens: Sequence[_Tok], index: int, word: str, source: Source) -> bool:
+    """In a title-case claim, a capitalized word the article never uses, next to a name the article
+    writes with another word on that side: a changed first name or surname ("Jane Smith" where the
+    article has "Jane Doe"). Other unknown words of such a claim ("Quits") are no names."""
+    if not tokens[index].text[0].isupper() or word in source.words or _stem(word) in source.stems:
+        return False
+    pairs = source.name_pairs
+    if index + 1 < len(tokens):
+        after = _bare(tokens[index + 1].low)
+        if after in source.proper and any(right == after and left != word for left, right in pairs):
+            return True
+    if index > 0:
+        before = tokens[index - 1].low
+        if before in source.proper and any(left == before and right != word for left, right in pairs):
+            return True
+    return False
 
 
 # --- polarity ----------------------------------------------------------------------------------
@@ -749,6 +780,7 @@ HEDGES = frozenset(
     ]
 )
 HEDGE_WINDOW = 6
+HEDGE_VERBS = frozenset({"plan", "plans", "aim", "aims"})  # hedges when "to" follows
 
 
 _NEGATING_VERBS = frozenset({"failed", "refused", "declined"})
@@ -1021,7 +1053,9 @@ def _missing_names(
         elsewhere: list[_Tok] = []  # in the article, not in the evidence (free-standing claims only)
         for token in run:
             word = token.low[:-2] if token.low.endswith("'s") else token.low
-            if word in evidence_words or (len(word) > 3 and word in evidence_folded):
+            if word in evidence_words or (
+                len(word) > 3 and (_inflected_in(word, evidence_folded) or _stem_in(word, evidence_words))
+            ):
                 continue
             if word in _TITLES:
                 continue  # "CEO"
@@ -1050,6 +1084,30 @@ def _missing_names(
     return reasons
 
 
+# What a name may gain and still be that name: demonyms ("Iran" / "Iranian", "Gaza" / "Gazans")
+# and plurals; any other ending is another word ("Paul" / "Paula").
+NAME_ENDINGS = frozenset(
+    {"s", "es", "n", "ns", "an", "ans", "ian", "ians", "vian", "vians", "i", "is", "ese", "lese", "ish"}
+    | {"ien", "ite", "ites", "ism", "ist", "ists"}
+)
+
+
+def _stem_in(word: str, words: Set[str]) -> bool:
+    """Is `word` a word of `words` (of four letters or more) plus one of the `NAME_ENDINGS`?"""
+    return any(
+        word.endswith(ending) and len(word) - len(ending) >= 4 and word[: -len(ending)] in words
+        for ending in NAME_ENDINGS
+    )
+
+
+def _inflected_in(word: str, folded: str) -> bool:
+    """Is `word` a word of `folded` with at most one of the `NAME_ENDINGS`?"""
+    for match in re.finditer(r"(?<![^\W\d_])" + re.escape(word) + r"([^\W\d_]*)", folded):
+        if not match.group(1) or match.group(1) in NAME_ENDINGS:
+            return True
+    return False
+
+
 def _named_by_its_noun(run: list[_Tok], elsewhere: list[_Tok], source: Source) -> bool:
     """Does the evidence call this name by its common noun ("the Commission", "the court") while the
     article has the full name ("European Commission", "Düsseldorf Regional Court")?
@@ -1071,7 +1129,9 @@ def _alias_words(aliases: tuple[tuple[str, ...], ...]) -> list[set[str]]:
 
 
 def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evidence_name: str) -> list[str]:
-    """A "confirmed" claim whose evidence hedges near the words it shares with the claim."""
+    """A "confirmed" claim whose evidence hedges near the words it shares with the claim (also when
+    the claim repeats the hedge: "is expected to" is not confirmed). A noun among `HEDGE_VERBS` is
+    no hedge: "plan" hedges only as a verb ("plans to strike", not "approved the plan")."""
     wanted = set(_content(claim_tokens))
     near = [
         i for i, t in enumerate(evidence_tokens) if (t.low if t.text[0].isdigit() else _stem(t.low)) in wanted
@@ -1080,7 +1140,13 @@ def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evide
         {
             t.low
             for i, t in enumerate(evidence_tokens)
-            if t.low in HEDGES and t.text[0].islower() and any(abs(i - j) <= HEDGE_WINDOW for j in near)
+            if t.low in HEDGES
+            and t.text[0].islower()
+            and (
+                t.low not in HEDGE_VERBS
+                or (i + 1 < len(evidence_tokens) and evidence_tokens[i + 1].low == "to")
+            )
+            and any(abs(i - j) <= HEDGE_WINDOW for j in near)
         }
     )
     if hedges:
@@ -1140,15 +1206,24 @@ def _order(claim_text: _Text, evidence_text: _Text, runs: list[list[_Tok]]) -> l
     between_claim = {_stem(w) for w in i_claim[a + 1 : b] if w not in STOPWORDS and len(w) >= _CONTENT_MIN}
     if not between_claim or "by" in i_claim[a + 1 : b]:
         return []
-    for y in [i for i, w in enumerate(lows) if w == second]:
-        for x in [i for i, w in enumerate(lows) if w == first and i > y]:
-            between = lows[y + 1 : x]
-            if x - y > 12 or "by" in between or (first in lows[:y] and second in lows[: lows.index(first)]):
-                continue
-            if between_claim & {_stem(w) for w in between}:
-                first_name, second_name = runs[0][-1].text, runs[1][-1].text
-                return [f'who did what: "{first_name}" and "{second_name}" are reversed in the evidence']
+    if _acts_on(lows, second, first, between_claim) and not _acts_on(lows, first, second, between_claim):
+        first_name, second_name = runs[0][-1].text, runs[1][-1].text
+        return [f'who did what: "{first_name}" and "{second_name}" are reversed in the evidence']
     return []
+
+
+ORDER_REACH = 12  # words from the doer's name to the other name, the claim's verb in between
+
+
+def _acts_on(lows: Sequence[str], doer: str, other: str, verbs: Set[str]) -> bool:
+    """Does the evidence say `doer` … one of `verbs` … `other` (active voice, no "by" between)?"""
+    doers = [i for i, w in enumerate(lows) if w == doer]
+    for x in [i for i, w in enumerate(lows) if w == other]:
+        for y in doers:
+            between = lows[y + 1 : x]
+            if 0 < x - y <= ORDER_REACH and "by" not in between and verbs & {_stem(w) for w in between}:
+                return True
+    return False
 
 
 RESCUE_MIN = 2  # a name outside the chosen sentences needs a sentence sharing this many claim words

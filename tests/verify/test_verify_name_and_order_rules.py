@@ -1,0 +1,112 @@
+"""Names, who-did-what and hedges: changed names the checker used to pass, and the true statements
+next to them that must still pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.claims import analyse, check_claim
+
+ARTICLE = (
+    "Jane Doe, the finance minister, resigned on Tuesday after the budget vote. "
+    "Paula Rossi will take over the ministry."
+)
+
+
+def reasons(claim: str, evidence: str = ARTICLE, *, confirmed: bool = False) -> list[str]:
+    return check_claim(claim, [evidence], source=analyse(evidence), confirmed=confirmed)
+
+
+@pytest.mark.parametrize(
+    ("claim", "name"),
+    [
+        ("Jane Smith Resigns As Finance Minister", "Jane Smith"),  # title case: a changed surname
+        ("Then Paulo Rossi Takes Over", "Paulo Rossi"),  # title case: a changed first name
+        ("Paul Rossi will take over the ministry", "Paul Rossi"),  # sentence-initial first name
+        ("The ministry will go to Paul Rossi", "Paul Rossi"),  # "Paul" is no word of "Paula"
+    ],
+)
+def test_a_changed_part_of_a_full_name_is_caught(claim: str, name: str) -> None:
+    assert reasons(claim) == [f'name "{name}" not in its evidence']
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Jane Doe Resigns As Finance Minister",
+        "Doe Quits As Finance Minister",  # an unknown title-case word next to no name part
+        "Paula Rossi will take over the ministry",
+        "The ministry will go to Paula Rossi",
+    ],
+)
+def test_the_names_as_the_article_writes_them_pass(claim: str) -> None:
+    assert reasons(claim) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Iranian officials talked", "Iran said it would talk."),  # a demonym of a name
+        ("Gaza residents fled", "Gazans fled south."),  # the name inside its demonym
+        ("The Smiths sold the farm", "The Smith family sold the farm."),
+        ("The fund was backed by Peru", "The fund was backed by Peruvian officials."),
+    ],
+)
+def test_names_with_a_demonym_or_plural_ending_are_backed(claim: str, evidence: str) -> None:
+    assert reasons(claim, evidence) == []
+
+
+def test_a_name_with_another_ending_is_not_backed() -> None:
+    assert reasons("Then Paulette Rossi spoke", "Then Paul Rossi spoke.") != []
+    assert reasons("Talks with Irana failed", "Talks with Iran failed.") != []
+
+
+def test_who_did_what_holds_when_the_evidence_states_both_orders() -> None:
+    both = "Acme sued Globex after Globex sued Acme over the patents."
+    assert reasons("Acme sued Globex", both) == []
+    assert reasons("Globex sued Acme", both) == []
+
+
+def test_who_did_what_still_catches_a_reversal() -> None:
+    one_way = "In March, Acme sued Globex over the patents."
+    assert reasons("Acme sued Globex", one_way) == []
+    assert reasons("Globex sued Acme", one_way) == [
+        'who did what: "Globex" and "Acme" are reversed in the evidence'
+    ]
+    assert reasons("Globex was sued by Acme", one_way) == []  # passive voice: no finding
+    far = (
+        "Globex, a maker of industrial pumps based in the north of the country since 1950, was sued by Acme."
+    )
+    assert reasons("Globex sued Acme", far) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("The council approved the plan", "The council approved the plan on Monday."),  # a noun
+        ("Officials achieved their aim", "Officials said they achieved their aim of a ceasefire."),
+        (
+            "The council approved the plans",
+            "The council approved the plans on Monday.",  # a noun in the plural
+        ),
+    ],
+)
+def test_a_hedge_word_used_as_a_noun_is_no_hedge(claim: str, evidence: str) -> None:
+    assert reasons(claim, evidence, confirmed=True) == []
+
+
+@pytest.mark.parametrize(
+    ("evidence", "hedge"),
+    [
+        ("The union plans to strike on Monday.", "plans"),
+        ("The union aims to strike on Monday.", "aims"),
+        ("The union may strike on Monday.", "may"),
+        ("The union planned a strike for Monday.", "planned"),
+        ("The strike is expected to go ahead on Monday.", "expected"),  # repeated by the claim below
+    ],
+)
+def test_a_confirmed_claim_on_hedged_evidence_is_still_caught(evidence: str, hedge: str) -> None:
+    claim = "The strike is expected to go ahead" if hedge == "expected" else "The union will strike on Monday"
+    assert reasons(claim, evidence, confirmed=True) == [
+        f'certainty "confirmed" but its evidence hedges ("{hedge}")'
+    ]
