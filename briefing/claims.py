@@ -1220,8 +1220,11 @@ def _acts_on(lows: Sequence[str], doer: str, other: str, verbs: Set[str]) -> boo
     doers = [i for i, w in enumerate(lows) if w == doer]
     for x in [i for i, w in enumerate(lows) if w == other]:
         for y in doers:
-            between = lows[y + 1 : x]
-            if 0 < x - y <= ORDER_REACH and "by" not in between and verbs & {_stem(w) for w in between}:
+            if not 0 < x - y <= ORDER_REACH or "by" in lows[y + 1 : x]:
+                continue
+            # a word right before "of" names a role, not an action ("Dobrescu, the mayor of Constanța")
+            acts = {_stem(lows[i]) for i in range(y + 1, x) if lows[i + 1] != "of"}
+            if verbs & acts:
                 return True
     return False
 

@@ -80,6 +80,15 @@ def test_who_did_what_still_catches_a_reversal() -> None:
     assert reasons("Globex sued Acme", far) == []
 
 
+def test_a_role_before_of_is_no_action() -> None:
+    evidence = "On Monday, Dobrescu, the mayor of Constanța, was sentenced to six years."
+    assert reasons("Constanța mayor Dobrescu was sentenced to six years", evidence) == []
+    owned = "Officials said the Finnish state owns 33.4 percent of Aurora."
+    assert reasons("Officials said the Aurora state owns 33.4 percent of Finnish", owned) == [
+        'who did what: "Aurora" and "Finnish" are reversed in the evidence'
+    ]
+
+
 @pytest.mark.parametrize(
     ("claim", "evidence"),
     [
