@@ -30,6 +30,7 @@ from briefing.config import Settings
 from briefing.digests.cluster import ClusterItem, ClusterParams, cluster_into
 from briefing.errors import InputError
 from briefing.models import Article, Brief
+from briefing.queue.base import wait_any
 from briefing.store import Store
 from briefing.store.story_index import StoryIndex
 
@@ -212,7 +213,8 @@ class StoryFeed:
         loop = asyncio.get_running_loop()
         last = -math.inf
         while not stop.is_set():
-            if not await _first_of(self._wake, stop):
+            await wait_any(self._wake, stop)
+            if stop.is_set():
                 return
             await asyncio.sleep(max(self.delay, last + self.interval - loop.time()))
             self._wake.clear()
@@ -255,14 +257,3 @@ class StoryFeed:
 
         done = await asyncio.gather(*(brief(article) for article in articles.values()))
         return [article_id for article_id in done if article_id is not None]
-
-
-async def _first_of(wanted: asyncio.Event, stop: asyncio.Event) -> bool:
-    """Wait until `wanted` or `stop` is set; True when `wanted` came first (or both are set)."""
-    waits = {asyncio.create_task(wanted.wait()), asyncio.create_task(stop.wait())}
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in waits:
-            task.cancel()
-    return not stop.is_set()

@@ -20,6 +20,16 @@ from briefing.store import Job
 FINAL = ("succeeded", "failed")
 
 
+async def wait_any(*events: asyncio.Event) -> None:
+    """Return once any of `events` is set (the waits left over are cancelled, never leaked)."""
+    waits = {asyncio.create_task(event.wait()) for event in events}
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+
+
 @dataclass
 class Outcome:
     """What a handler made of a job."""

@@ -18,7 +18,7 @@ from typing import Any
 from briefing.config import Settings
 from briefing.errors import BriefingError
 from briefing.models import Article
-from briefing.queue.base import FINAL, Handler, Outcome, error_document
+from briefing.queue.base import FINAL, Handler, Outcome, error_document, wait_any
 from briefing.queue.heartbeat import Heartbeat, LeaseLostError
 from briefing.store import ClaimLostError, Job, Store
 
@@ -145,7 +145,7 @@ class LocalQueue:
                 if job is None:
                     slots.release()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wait_either(stop), self.settings.job_poll_seconds)
+                        await asyncio.wait_for(wait_any(self._wakeup, stop), self.settings.job_poll_seconds)
                     continue
                 self._track(asyncio.create_task(self._execute(job, slots)))
         finally:
@@ -157,15 +157,6 @@ class LocalQueue:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals -----------------------------------------------------------------------------
-    async def _wait_either(self, stop: asyncio.Event) -> None:
-        assert self._wakeup is not None
-        waits = [asyncio.create_task(self._wakeup.wait()), asyncio.create_task(stop.wait())]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiting in waits:
-                waiting.cancel()
-
     def _notify(self) -> None:
         loop, wakeup = self._loop, self._wakeup
         if loop is None or wakeup is None or loop.is_closed():
