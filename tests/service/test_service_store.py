@@ -362,3 +362,73 @@ def test_claim_takes_the_oldest_queued_job_of_the_wanted_kinds(store: Store) -> 
     assert store.claim_job(lease_seconds=30, kinds=("digest",)) is None
     last = store.claim_job(lease_seconds=30)
     assert last is not None and last.id == brief.id
+
+
+def test_a_claim_fence_fails_no_other_job_even_one_claimed_at_the_same_instant(store: Store) -> None:
+    """Two jobs claimed in the same microsecond (two workers) share attempts and start time: the
+    fence must still name the job, or failing one would fail the other."""
+    from sqlalchemy import update
+
+    from briefing.store.tables import JobRow
+
+    mine, other = store.submit_job("brief", {"n": 1}), store.submit_job("brief", {"n": 2})
+    claim = store.claim_job(lease_seconds=30)
+    assert claim is not None and claim.id == mine.id and store.claim_job(lease_seconds=30) is not None
+    with store.session() as session:
+        session.execute(update(JobRow).where(JobRow.id == other.id).values(started_at=claim.started_at))
+    store.fail_job(mine.id, error={"type": "LLMError", "message": "boom"}, claim=claim)
+    assert store.get_job(mine.id).status == "failed"  # type: ignore[union-attr]
+    assert store.get_job(other.id).status == "running"  # type: ignore[union-attr]
+
+
+def test_a_claimer_skips_a_job_another_worker_is_claiming(store: Store) -> None:
+    """PostgreSQL: a job row locked by another worker's claim is skipped, not waited for (so N
+    workers never queue up behind one row, and none comes back empty-handed while work waits)."""
+    import threading
+
+    from sqlalchemy import text
+
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    first, second = store.submit_job("brief", {"n": 1}), store.submit_job("brief", {"n": 2})
+    got: list[object] = []
+    with store.engine.connect() as other:  # another worker, mid-claim: it holds the oldest row
+        other.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"), {"id": first.id})
+        claimer = threading.Thread(target=lambda: got.append(store.claim_job(lease_seconds=30)))
+        claimer.start()
+        claimer.join(10)
+        blocked = claimer.is_alive()
+        other.rollback()
+    claimer.join(10)
+    assert not blocked, "the claim waited for the locked row instead of skipping it"
+    assert len(got) == 1 and getattr(got[0], "id", None) == second.id
+
+
+def test_a_claimer_that_loses_the_race_for_a_job_gets_none_not_the_same_job(
+    store: Store, store_settings: Settings
+) -> None:
+    """Another process claims the job between this claimer's read and its write: the write finds
+    the job no longer queued, so the job runs once (on PostgreSQL the read's row lock makes the
+    other process skip to the next job instead)."""
+    from sqlalchemy import event
+
+    job = store.submit_job("brief", {})
+    other = open_store(store_settings)
+    raced: list[object] = []
+
+    def race(connection, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("UPDATE JOBS") and not raced:
+            raced.append(other.claim_job(lease_seconds=30))
+
+    event.listen(store.engine, "before_cursor_execute", race)
+    try:
+        mine = store.claim_job(lease_seconds=30)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", race)
+        other.close()
+    winner = raced[0]
+    if store.engine.dialect.name == "postgresql":
+        assert winner is None and mine is not None and mine.id == job.id  # the locked row was skipped
+    else:
+        assert mine is None and winner is not None and getattr(winner, "id", None) == job.id
+    assert store.get_job(job.id).attempts == 1  # type: ignore[union-attr]
