@@ -635,8 +635,8 @@ _TITLES = frozenset({"ceo", "cfo", "coo", "mp", "mep", "pm", "gm", "md"})
 
 
 def _prefix(word: str) -> str:
-    """The part of a name its adjective keeps ("chil" of "Chile" / "Chilean")."""
-    return word[: max(4, len(word) - 3)][:4]
+    """The part of a name its adjective keeps: the first four letters ("chil" of "Chile" / "Chilean")."""
+    return word[:4]
 
 
 def _caseless(tokens: Sequence[_Tok]) -> bool:

@@ -1,0 +1,237 @@
+"""The rules behind a free-standing claim's verdict, one at a time: which sentences are taken as
+its evidence, and how its score follows from the findings and the evidence's coverage."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing.claims import (
+    _acts_on,
+    _bare,
+    _caseless,
+    _names,
+    _prefix,
+    _replaces_a_name_part,
+    _stem,
+    _text,
+    _tokens,
+    analyse,
+    check_claim,
+    select_evidence,
+    verify_claim,
+)
+
+ARTICLE = (
+    "The council met on Monday. The council approved the budget. "
+    "Later the council approved the budget again. The budget includes funding for parks. "
+    "Mayor Okafor praised the budget and the parks. Residents debated libraries and pools. "
+    "Okafor also praised the libraries and the budget."
+)
+
+
+def evidence(claim: str, **options: int) -> list[str]:
+    return [ARTICLE[start:end] for start, end in select_evidence(claim, analyse(ARTICLE), **options)]
+
+
+def test_the_sentence_covering_most_claim_words_comes_first_and_ties_go_to_the_earlier() -> None:
+    assert evidence("The council approved the budget") == ["The council approved the budget."]
+
+
+def test_a_further_sentence_must_add_two_claim_words() -> None:
+    assert evidence("The council approved the budget with funding for parks") == [
+        "The council approved the budget.",
+        "The budget includes funding for parks.",
+    ]
+    assert evidence("The council approved the budget and debated pools") == [
+        "The council approved the budget.",
+        "Residents debated libraries and pools.",
+    ]
+    assert evidence("The council approved the budget and debated") == ["The council approved the budget."]
+
+
+def test_at_most_limit_sentences_are_taken_in_article_order() -> None:
+    claim = "The council met, approved funding for parks and debated libraries and pools"
+    three = [
+        "The council met on Monday.",
+        "The budget includes funding for parks.",
+        "Residents debated libraries and pools.",
+    ]
+    assert evidence(claim) == three
+    assert evidence(claim, limit=2) == [three[0], three[2]]
+
+
+def test_names_do_not_choose_evidence_and_a_missing_one_is_rescued_only_with_two_shared_words() -> None:
+    assert evidence("Okafor and Smith") == []  # names alone pull in no sentence
+    # "Okafor" is in no chosen sentence: the earlier of two sentences naming him and sharing two
+    # more claim words ("praised", "budget") is added
+    assert evidence("Okafor praised the budget of the council") == [
+        "The council approved the budget.",
+        "Mayor Okafor praised the budget and the parks.",
+    ]
+    # a sentence naming him that shares one claim word is not enough
+    assert evidence("Okafor approved the budget") == ["The council approved the budget."]
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "score"),
+    [
+        ("The council approved the budget", "supported", 1.0),  # every word in the evidence
+        ("The council approved the budget and the parks plan", "supported", 0.84),  # 3 of 5: 0.6 + 0.4 * 0.6
+        ("The council approved the park levy", "supported", 0.8),  # 2 of 4: half is enough
+        ("The council discussed road tolls and bus lanes", "unverifiable", 0.35),  # 1 of 6: 0.3 + 0.3 / 6
+        ("The council approved the budget on Tuesday", "unsupported", 0.1313),  # 0.3 * (0.5 + 0.375) / 2
+        ("The council approved the budget on Tuesday in 2019", "unsupported", 0.08),  # 0.3 * 0.8 / 3
+        ("Volcanic ash grounded flights", "unsupported", 0.0),  # no sentence at all
+    ],
+)
+def test_a_claims_score_follows_its_findings_and_coverage(claim: str, verdict: str, score: float) -> None:
+    article = "The council approved the budget on Monday. The mayor praised the vote."
+    result = verify_claim(claim, analyse(article))
+    assert (result.text, result.verdict, result.score) == (claim, verdict, score)
+    if verdict == "unsupported" and score == 0.0:
+        assert result.reasons == ["no sentence of the article says this"] and result.evidence == []
+    else:
+        assert result.evidence == [(0, 42)]
+    assert (result.verdict == "unsupported") == bool(result.reasons)
+
+
+# --- who did what: the evidence's order of two names around the claim's verb ------------------
+
+
+def _acts(words: str, doer: str = "acme", other: str = "globex", verb: str = "sued") -> bool:
+    return _acts_on(words.split(), doer, other, {_stem(verb)})
+
+
+def test_the_doer_comes_before_the_verb_and_the_verb_before_the_other_name() -> None:
+    assert _acts("acme sued globex")
+    assert _acts("then acme quickly sued globex")
+    assert not _acts("globex sued acme")
+    assert not _acts("sued acme met globex")  # the verb before the doer is not its action
+    assert not _acts("acme met globex")
+
+
+def test_the_other_name_is_at_most_twelve_words_on() -> None:
+    eleven = " ".join(["w"] * 10)
+    assert _acts(f"then acme sued {eleven} globex")  # 12 words from acme to globex
+    assert not _acts(f"then acme sued {eleven} x globex")  # 13
+    far_then_near = f"acme {eleven} x y acme sued globex"  # the first acme is too far, the second is not
+    assert _acts(far_then_near)
+
+
+def test_by_between_the_names_is_the_passive_voice() -> None:
+    assert not _acts("acme was sued by globex")
+    assert not _acts("acme by sued globex")
+    assert _acts("stood by acme sued globex")  # "by" before the doer is not between
+
+
+def test_a_word_before_of_is_a_role_not_an_action() -> None:
+    assert not _acts("dobrescu the mayor of constanta", "dobrescu", "constanta", "mayor")
+    assert _acts("dobrescu the mayor said constanta", "dobrescu", "constanta", "mayor")
+
+
+# --- a changed part of a full name -------------------------------------------------------------
+
+NAMES = analyse(
+    "Jane Doe resigned on Tuesday. Officials met Paul Rossi later. "
+    "Chief Minister Rao spoke, and the minister left."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "index", "expected"),
+    [
+        ("Janet Doe", 0, True),  # another first name before the article's surname
+        ("Jane Dough", 1, True),  # another surname after the article's first name
+        ("Jane Doe", 1, False),  # the article's own word
+        ("Resigns Doe", 0, False),  # the article has the word in another form
+        ("janet Doe", 0, False),  # lower case: no name
+        ("Deputy Minister", 0, False),  # "minister" is a common word of the article, not a name
+        ("Janet Paul", 0, False),  # the article writes no word before "Paul"
+        ("Dough Jane", 0, False),  # nothing before the first word
+    ],
+)
+def test_a_word_replacing_a_part_of_an_articles_full_name(claim: str, index: int, expected: bool) -> None:
+    tokens = _tokens(claim)
+    assert _replaces_a_name_part(tokens, index, tokens[index].low, NAMES) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "runs"),
+    [
+        ("The deal with Company X failed", [["Company"]]),  # one letter is no name
+        ("Talks with Xi ended early", [["Xi"]]),  # two letters are
+        ("Paul met the new finance minister", [["Paul"]]),  # sentence-initial, a name of the article
+        ("Okafor's Budget Passes Easily", [["Okafor's"]]),  # title case: the article's name, possessive
+    ],
+)
+def test_name_runs_of_a_claim(claim: str, runs: list[list[str]]) -> None:
+    source = analyse("Mayor Okafor met Paul Rossi and Xi on Monday. Okafor spoke.")
+    assert [[t.text for t in run] for run in _names(_tokens(claim), source)] == runs
+
+
+# --- hedges near the claim's words -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "hedge"),
+    [
+        (
+            "The strike will go ahead",
+            "Officials in the capital said on Friday that the strike may go ahead.",
+            "may",
+        ),
+        ("The strike is on", "The strike called by local dock workers may last.", "may"),  # six words away
+        ("The strike is on", "The strike called by local dock workers later may last.", None),  # seven
+        (
+            "The strike will go ahead",
+            "The strike will go ahead on Monday, officials said, though some analysts may disagree.",
+            None,
+        ),
+        ("The strike ended", "May brought the strike to an end.", None),  # the month, not the modal
+        ("The union will strike", "The strike is what the union plans", None),  # "plans" ends the quote
+        ("The union will strike", "On Monday the union said a strike is what it plans to", "plans"),
+    ],
+)
+def test_a_hedge_counts_within_six_words_of_a_shared_word(
+    claim: str, evidence: str, hedge: str | None
+) -> None:
+    found = check_claim(claim, [evidence], source=analyse(evidence), confirmed=True)
+    hedges = [r for r in found if r.startswith('certainty "confirmed"')]
+    assert hedges == ([f'certainty "confirmed" but its evidence hedges ("{hedge}")'] if hedge else [])
+
+
+# --- word forms ----------------------------------------------------------------------------------
+
+
+def test_possessives_are_read_as_the_name() -> None:
+    assert _bare("okafor's") == "okafor" and _bare("okafor") == "okafor" and _bare("boss") == "boss"
+    assert _text("Okafor's plan and the mayor's").bare_lows == ["okafor", "plan", "and", "the", "mayor"]
+    assert _text("The plan").bare_lows == ["the", "plan"]
+
+
+def test_a_name_prefix_is_its_first_four_letters() -> None:
+    assert [_prefix(w) for w in ("chile", "chilean", "estonia", "iran")] == ["chil", "chil", "esto", "iran"]
+
+
+@pytest.mark.parametrize(
+    ("claim", "caseless"),
+    [
+        ("Alpha Bravo Charlie delta echo", True),  # 3 of 5 words capitalized: title case
+        ("Alpha Bravo charlie delta echo", False),  # 2 of 5
+        ("Alpha Bravo Charlie delta echo and the", True),  # words of three letters do not count
+        ("Alpha Bravo Charlie delta echo 2026 1999", True),  # nor numbers
+        ("alpha bravo charlie", True),  # all lower case
+        ("A to Z", False),  # no word to tell by
+    ],
+)
+def test_a_claim_is_caseless_when_all_lower_or_mostly_capitalized(claim: str, caseless: bool) -> None:
+    assert _caseless(_tokens(claim)) is caseless
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["The council didn't approve the budget", "The council no longer backs the budget"],
+)
+def test_a_contracted_or_no_longer_negation_is_read(claim: str) -> None:
+    evidence = "The council approved the budget and backs the budget on Monday."
+    assert [r for r in check_claim(claim, [evidence], source=analyse(evidence)) if r.startswith("negation")]
