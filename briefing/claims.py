@@ -1124,8 +1124,9 @@ def _named_by_its_noun(run: list[_Tok], elsewhere: list[_Tok], source: Source) -
 
 @lru_cache(maxsize=256)
 def _alias_words(aliases: tuple[tuple[str, ...], ...]) -> list[set[str]]:
-    """The folded words of each actor's names (once per brief: every item reads the same groups)."""
-    return [{_fold(w) for name in group for w in _TOKEN.findall(name)} for group in aliases]
+    """The folded words of each actor's names (once per brief: every item reads the same groups),
+    without stop words: "the" of an alias "the minister" would back the name in any evidence."""
+    return [{_fold(w) for name in group for w in _TOKEN.findall(name)} - STOPWORDS for group in aliases]
 
 
 def _hedged(claim_tokens: Sequence[_Tok], evidence_tokens: Sequence[_Tok], evidence_name: str) -> list[str]:

@@ -235,3 +235,137 @@ def test_a_claim_is_caseless_when_all_lower_or_mostly_capitalized(claim: str, ca
 def test_a_contracted_or_no_longer_negation_is_read(claim: str) -> None:
     evidence = "The council approved the budget and backs the budget on Monday."
     assert [r for r in check_claim(claim, [evidence], source=analyse(evidence)) if r.startswith("negation")]
+
+
+# --- facts the evidence lacks: from the article (free-standing claims) or from a context --------
+
+YEARS = "The council approved the budget in March. The previous budget was passed in 2019."
+DAYS = "The council met on Monday. The mayor spoke on Friday about the budget."
+
+
+def test_a_year_or_day_from_another_sentence_is_accepted_unless_the_evidence_has_another() -> None:
+    evidence = ["The council approved the budget in March."]
+    years = analyse(YEARS)
+    assert (
+        check_claim("The council approved the budget of 2019", evidence, source=years, open_facts=True) == []
+    )
+    assert check_claim("The council approved the budget of 2019", evidence, source=years) == [
+        'year "2019" not in its evidence'
+    ]
+    assert check_claim(
+        "The council approved the budget of 2020", evidence, source=years, open_facts=True
+    ) == ['year "2020" not in its evidence']
+    swapped = analyse("The council approved the budget in 2025. The earlier budget dates from 2019.")
+    assert check_claim(
+        "The council approved the budget in 2019",
+        ["The council approved the budget in 2025."],
+        source=swapped,
+        open_facts=True,
+    ) == ['year "2019" not in its evidence']  # the evidence's own year stands next to the same words
+    days = analyse(DAYS)
+    assert (
+        check_claim(
+            "The mayor spoke about the budget on Friday", ["The council met."], source=days, open_facts=True
+        )
+        == []
+    )
+    assert check_claim("The mayor spoke about the budget on Friday", ["The council met."], source=days) == [
+        'date "Friday" not in its evidence'
+    ]
+    assert check_claim(
+        "The council met on Friday", ["The council met on Monday."], source=days, open_facts=True
+    ) == ['date "Friday" not in its evidence']
+
+
+def test_numbers_and_names_are_looked_up_in_the_context_when_given() -> None:
+    context = "Mayor Okafor spoke. The council approved projects. There were 12 projects."
+    evidence = ["The council approved projects."]
+    assert check_claim("The council approved 12 projects", evidence, context=context) == []
+    assert check_claim("The council approved 12 projects", evidence) == ['number "12" not in its evidence']
+    # the article as `source` tells names from words; it does not back facts by itself
+    assert check_claim("The council approved 12 projects", evidence, source=analyse(context)) == [
+        'number "12" not in its evidence'
+    ]
+    assert check_claim("The projects were approved by Okafor", evidence, context=context) == []
+    assert check_claim("The projects were approved by Okafor", evidence) == [
+        'name "Okafor" not in its evidence'
+    ]
+
+
+def test_every_finding_is_kept_and_named() -> None:
+    assert check_claim("The third vote failed", ["The second vote failed."]) == [
+        'ordinal "third" not in its evidence'
+    ]
+    assert (
+        check_claim("One of the ministers resigned", ["A minister resigned."]) == []
+    )  # "one of" is no count
+    assert check_claim(
+        "The council approved 12 projects", ["The council approved 11 projects."], confirmed=True
+    ) == ['number "12" not in its evidence']
+
+
+@pytest.mark.parametrize(
+    ("claim", "found"),
+    [
+        ("talks with zork failed", ['word "zork" not in the article (a name?)']),  # rare, four letters
+        ("talks with figueiredos failed", []),  # the article's name in another form
+        ("talks with figueiredo's team failed", []),  # and as a possessive
+    ],
+)
+def test_a_lower_case_claims_rare_word_the_article_lacks_is_a_likely_name(
+    claim: str, found: list[str]
+) -> None:
+    article = "Talks with Figueiredo failed."
+    assert check_claim(claim, [article], source=analyse(article)) == found
+
+
+# --- names the evidence lacks ------------------------------------------------------------------
+
+
+def test_an_adjective_of_a_name_backs_it_whatever_holds_the_evidence() -> None:
+    assert check_claim("The Swedes voted", ["Sweden voted."]) == []  # the evidence itself
+    assert (
+        check_claim("Chilean officials met", ["Officials met."], context="Chile said so. Officials met.")
+        == []
+    )
+    article = analyse("Sweden voted. They voted.")
+    assert check_claim("The Swedes voted", ["They voted."], source=article, context=article.text) == []
+    assert check_claim("The Swedes voted", ["They voted."]) == ['name "Swedes" not in its evidence']
+
+
+def test_every_word_of_a_name_run_is_checked_past_a_backed_one() -> None:
+    assert check_claim(
+        "They met the Chilean Smith there on a cold morning", ["Chile said. Jones met them."]
+    ) == ['name "Chilean Smith" not in its evidence']
+    assert check_claim("The CEO Smith resigned", ["The boss resigned."]) == [
+        'name "CEO Smith" not in its evidence'
+    ]
+
+
+def test_a_name_is_backed_by_another_name_of_its_actor_only_when_the_evidence_has_one() -> None:
+    aliases = [["Claire Dumont", "the minister"]]
+    claim = "The vote was lost by Dumont"
+    assert check_claim(claim, ["The vote was lost by the minister."], aliases=aliases) == []
+    assert check_claim(claim, ["The vote was lost."], aliases=aliases) == [
+        'name "Dumont" not in its evidence'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "found"),
+    [
+        ("The vote was lost in March.", []),  # the article's name, and no other name in the evidence
+        ("The vote was lost by Rossi in March.", ['name "Okafor" not in its evidence']),  # a swap's sign
+    ],
+)
+def test_a_name_from_elsewhere_in_the_article_is_accepted_unless_the_evidence_names_another(
+    evidence: str, found: list[str]
+) -> None:
+    article = analyse(f"Mayor Okafor spoke. {evidence}")
+    assert (
+        check_claim("The vote was lost by Okafor in March", [evidence], source=article, open_facts=True)
+        == found
+    )
+    assert check_claim("The vote was lost by Okafor in March", [evidence], source=article) == [
+        'name "Okafor" not in its evidence'
+    ]
