@@ -7,6 +7,7 @@ import pytest
 
 from briefing.claims import (
     _acts_on,
+    _around,
     _bare,
     _caseless,
     _names,
@@ -369,3 +370,23 @@ def test_a_name_from_elsewhere_in_the_article_is_accepted_unless_the_evidence_na
     assert check_claim("The vote was lost by Okafor in March", [evidence], source=article) == [
         'name "Okafor" not in its evidence'
     ]
+
+
+# --- the words around a number (what it counts) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "words"),
+    [
+        ("The council cut 4,100 jobs in Dutch hubs", 2, ["council", "cut", "jobs", "dutch"]),  # two a side
+        ("The council cut 4,100 jobs in Dutch hubs", 1, ["cut", "jobs"]),
+        ("Council cut 4,100 jobs", 2, ["council", "cut", "jobs"]),  # up to the first word
+        ("Prices rose. 4,100 jobs went.", 2, ["jobs", "went"]),  # not into the sentence before
+        ("They cut 4,100. Jobs went.", 2, ["cut"]),  # nor the one after
+        ("They cut 4,100 million and 2,500 jobs", 2, ["cut", "jobs"]),  # no scales, numbers or stop words
+    ],
+)
+def test_the_content_words_around_a_number_in_its_sentence(text: str, width: int, words: list[str]) -> None:
+    tokens = _tokens(text)
+    at = next(i for i, t in enumerate(tokens) if t.text == "4,100")
+    assert _around(tokens, at, at, width) == {_stem(w.lower()) for w in words}
