@@ -436,12 +436,8 @@ class Facts:
     time_shown: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def number_values(self) -> set[float]:
-        values: set[float] = set()
-        for _, value, raw in self.numbers:
-            values.add(round(value, 6))
-            if raw is not None:
-                values.add(round(raw, 6))
-        return values
+        # a number's raw value is kept only when it has no scale, where it equals its value
+        return {round(value, 6) for _, value, _ in self.numbers}
 
     @cached_property
     def values(self) -> frozenset[float]:
@@ -825,9 +821,8 @@ def _negated_at(tokens: Sequence[_Tok], index: int) -> bool:
 def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
     """Indexes of the content words that a negation applies to ("did not [block]"), in its sentence."""
     targets: list[int] = []
-    for index, token in enumerate(tokens):
-        low = token.low
-        if _is_negation(tokens, index) or (low == "longer" and index and tokens[index - 1].low == "no"):
+    for index in range(len(tokens)):
+        if _is_negation(tokens, index):  # "no longer [backs]": "longer" is skipped like an auxiliary
             for ahead in range(index + 1, min(index + 5, len(tokens))):
                 if tokens[ahead].initial:
                     break

@@ -10,7 +10,9 @@ from briefing.claims import (
     _around,
     _bare,
     _caseless,
+    _fmt,
     _names,
+    _negated_at,
     _prefix,
     _replaces_a_name_part,
     _stem,
@@ -18,6 +20,7 @@ from briefing.claims import (
     _tokens,
     analyse,
     check_claim,
+    extract_facts,
     select_evidence,
     verify_claim,
 )
@@ -390,3 +393,52 @@ def test_the_content_words_around_a_number_in_its_sentence(text: str, width: int
     tokens = _tokens(text)
     at = next(i for i, t in enumerate(tokens) if t.text == "4,100")
     assert _around(tokens, at, at, width) == {_stem(w.lower()) for w in words}
+
+
+# --- numbers as written, negations near a word -------------------------------------------------
+
+
+def test_large_numbers_are_shown_with_thousands_separators() -> None:
+    assert [_fmt(v) for v in (10_000, 9_999, 2.5, 1_250_000)] == ["10,000", "9999", "2.5", "1.25e+06"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("two hundred protesters", 200), ("a hundred protesters", 100), ("three thousand jobs", 3000)],
+)
+def test_written_numbers_are_read(text: str, value: float) -> None:
+    assert [n[1] for n in extract_facts(text).numbers] == [value]
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Inflation was 1.5 percent", "Inflation was 1.5 percent."),  # decimals are not rounded away
+        ("The rate was 0.1234567", "The rate was 0.1234567."),  # nor the seventh decimal
+    ],
+)
+def test_a_number_in_the_evidence_backs_the_claim(claim: str, evidence: str) -> None:
+    assert check_claim(claim, [evidence]) == []
+
+
+def test_a_decimal_is_not_backed_by_its_rounded_neighbour() -> None:
+    assert check_claim("Inflation was 1.5 percent", ["Inflation was 2 percent."]) == [
+        'number "1.5" not in its evidence'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "negated"),
+    [
+        ("No funding was approved", "funding", True),  # the first word of the sentence negates
+        ("It was not. Funding was approved", "funding", False),  # not across a sentence end
+        ("Officials did not approve the funding", "approve", True),
+        ("Officials approved the funding", "approved", False),
+    ],
+)
+def test_a_word_is_negated_by_a_negation_just_before_it_in_its_sentence(
+    text: str, word: str, negated: bool
+) -> None:
+    tokens = _tokens(text)
+    at = next(i for i, t in enumerate(tokens) if t.low == word)
+    assert _negated_at(tokens, at) is negated
