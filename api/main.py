@@ -48,16 +48,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.runtime = runtime
     app.state.service = service
     stop = asyncio.Event()
-    dispatcher = stories = None
+    dispatcher = stories = scheduler = None
     if settings.worker_enabled:  # else `briefing worker` processes run the jobs this one queues
+        digests = digest_scheduler(runtime, service.queue)  # its tasks first: the worker runs them too
         dispatcher = asyncio.create_task(service.queue.run_worker(stop), name="briefing-jobs")
         if runtime.stories is not None:  # the articles those jobs brief get their stories here
             stories = asyncio.create_task(runtime.stories.run(stop), name="briefing-stories")
-    scheduler = None
-    if settings.worker_enabled:
-        digests = digest_scheduler(runtime, service.queue)
         if digests is not None:
-            scheduler = asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler")
+            scheduler = asyncio.create_task(digests.run_passes(stop), name="briefing-scheduler")
     log.info(
         "service started", extra={"engine": settings.default_engine, "database": store.engine.dialect.name}
     )

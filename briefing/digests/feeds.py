@@ -5,10 +5,9 @@ A failing feed (down, malformed, too big, too slow) is recorded on its row and r
 next digest run; it never stops the other feeds or the run. An entry whose page fetch fails is
 recorded too and retried with capped backoff until it is stored or its attempts
 (`feed_entry_max_attempts`) run out; a permanent error (a refused address, a 4xx other than
-408/429) fails it at once. On the embedded queue (SQLite) the retries run in later polls — also
-when the feed answers 304, which is the usual case, since the entry is still in the unchanged
-feed; on procrastinate (PostgreSQL) each retry is a task (`ENTRY_TASK`) that the queue's retry
-strategy runs again after the backoff (`briefing.digests.tasks`). The SQL is in
+408/429) fails it at once. Each retry is a task (`ENTRY_TASK`) of the database's queue (the
+embedded one on SQLite, procrastinate on PostgreSQL), queued once per entry and run again after
+the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no task waiting. The SQL is in
 `briefing.store.feeds`; a poll runs every store call in a worker thread, off the event loop.
 """
 
@@ -62,12 +61,8 @@ def _published(entry: Any) -> datetime | None:
 
 class FeedPoller:
     def __init__(self, settings: Settings, store: Store) -> None:
-        from briefing.queue import kind_of
-
         self.settings = settings
         self.store = store
-        # On procrastinate an entry's retries are queued tasks, not the next polls' work.
-        self.queued_retries = kind_of(settings, store) == "procrastinate"
         # Told of every new article (the runtime's story feed briefs it and assigns its story).
         self.on_stored: Callable[[str], None] | None = None
 
@@ -220,7 +215,7 @@ class FeedPoller:
                     published_at=published,
                     **failure,
                 )
-                if row.status == "retrying" and self.queued_retries:
+                if row.status == "retrying":
                     await asyncio.to_thread(self._queue_retry, row.id, row.next_attempt_at)
                 continue
             article_id = await self._store_article(feed, link, title, published, page, result)
@@ -247,30 +242,29 @@ class FeedPoller:
             return {**values, "status": "failed", "next_attempt_at": None}
         return {**values, "status": "retrying", "next_attempt_at": now + self.entry_backoff(attempts)}
 
-    def _queue_retry(self, entry_id: int, at: datetime | None) -> None:
-        """Queue the entry's next fetch for `at`, once (procrastinate; a waiting one is kept)."""
-        key = f"entry:{entry_id}"
-        self.store.defer(
+    def _queue_retry(self, entry_id: int, at: datetime | None) -> bool:
+        """Queue the entry's next fetch for `at`, once (a waiting one is kept)."""
+        from briefing.queue import defer_once
+
+        return defer_once(
+            self.settings,
+            self.store,
             ENTRY_TASK,
             {"entry_id": entry_id},
             queue=ENTRY_QUEUE,
-            lock=key,
-            queueing_lock=key,
-            scheduled_at=at,
+            lock=f"entry:{entry_id}",
+            at=at,
         )
 
     async def _retry_entries(self, feed: Feed, now: datetime, result: PollResult) -> None:
-        """Fetch again the feed's failed entries whose backoff has passed (on procrastinate: queue
-        those that have no task waiting, e.g. when queueing one failed)."""
+        """Queue the feed's failed entries whose backoff has passed and that have no task waiting
+        (e.g. when queueing one failed); `retried` counts those queued now."""
         due = await asyncio.to_thread(
             rows.due_entries, self.store, feed.id, now, limit=self.settings.feed_max_entries
         )
         for entry in due:
-            if self.queued_retries:
-                await asyncio.to_thread(self._queue_retry, entry.id, None)
-                continue
-            result.retried += 1
-            await self._retry_one(feed, entry, now, result)
+            if await asyncio.to_thread(self._queue_retry, entry.id, None):
+                result.retried += 1
 
     async def retry_entry(self, entry_id: int, now: datetime | None = None) -> FailingEntry | None:
         """One more page fetch of a failing entry, if it is due (the entry task on procrastinate);

@@ -1,17 +1,15 @@
-"""The digest scheduler: every poll, run each schedule's due period once, then send due deliveries.
+"""One schedule period, run once: the body of the digest run task (`briefing.digests.tasks`).
 
-This loop is the embedded queue's scheduler (SQLite); on PostgreSQL the pass is procrastinate
-periodic work (`briefing.digests.tasks`), and `Scheduler.run_period` runs one period in a task.
-Any number of schedulers may run against one database (inside `briefing serve`, or alone with
-`briefing scheduler`): a period is claimed by inserting its run row (unique per schedule and
-period), the digest row is unique per period too, and a run whose owner stopped renewing its
-lease (crash, kill) is taken over once the lease expires, reusing the digest if it was saved.
+The scheduler pass (`DigestTasks`) queues a period's run under a lock, on either queue; this is
+what the task does. Any number of schedulers may run against one database (inside `briefing
+serve`, or alone with `briefing scheduler`): a period is still claimed by inserting its run row
+(unique per schedule and period) — the last guard should two tasks ever run — the digest row is
+unique per period too, and a run whose owner stopped renewing its lease (crash, kill) is taken over
+once the lease expires, reusing the digest if it was saved.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -22,9 +20,8 @@ from datetime import UTC, datetime, timedelta
 from briefing.config import Settings
 from briefing.digests.build import BuildSpec, DigestBuilder
 from briefing.digests.deliver import Deliverer
-from briefing.digests.feeds import FeedPoller
 from briefing.digests.models import Digest, Schedule, SourceFailure
-from briefing.digests.periods import Slot, due_slot
+from briefing.digests.periods import Slot
 from briefing.models import BriefOptions
 from briefing.queue.heartbeat import Heartbeat, LeaseLostError
 from briefing.store import Store
@@ -39,6 +36,8 @@ def _utcnow() -> datetime:
 
 
 class Scheduler:
+    """Runs schedule periods (a run task's work): builds, saves and delivers one digest per period."""
+
     def __init__(
         self,
         settings: Settings,
@@ -47,7 +46,6 @@ class Scheduler:
         builder: DigestBuilder | None = None,
         owner: str | None = None,
         clock: Clock = _utcnow,
-        feed_poller: Callable[[datetime], object] | None = None,
         heartbeat: float | None = None,
     ) -> None:
         self.settings = settings
@@ -59,30 +57,6 @@ class Scheduler:
         self.lease = timedelta(seconds=settings.scheduler_lease_seconds)
         # renew three times per lease, so one slow renewal does not let the lease lapse
         self.heartbeat = heartbeat if heartbeat is not None else settings.scheduler_lease_seconds / 3
-        self.feed_poller = feed_poller or FeedPoller(settings, store).poll_due
-
-    async def tick(self) -> list[Digest]:
-        """One pass: due feeds, due schedule periods, due deliveries. Returns digests made or resumed."""
-        now = self.clock()
-        if self.feed_poller is not None:
-            try:
-                await self.feed_poller(now)  # type: ignore[misc]
-            except Exception:  # a feed problem must never stop digests
-                log.exception("feed polling failed")
-        digests = []
-        for schedule in self.repo.list_schedules(enabled_only=True):
-            try:
-                slot = due_slot(schedule.cron, schedule.timezone, now, not_before=schedule.created_at)
-            except Exception as error:  # one unusable schedule must not stop the others
-                log.error("schedule %s: cannot compute its slot, skipped: %s", schedule.id, error)
-                continue
-            if slot is None:
-                continue
-            digest = await self.run_period(schedule, slot)
-            if digest is not None:
-                digests.append(digest)
-        await self.deliverer.deliver_due(now=self.clock())
-        return digests
 
     async def run_period(self, schedule: Schedule, slot: Slot, *, deliver: bool = True) -> Digest | None:
         """Make (or finish) the digest of one period if this scheduler wins the claim.
@@ -161,18 +135,3 @@ class Scheduler:
             failures=failures,
         )
         return await self.builder.build(spec, now=self.clock())
-
-    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
-        """Poll until `stop` is set; an error in one pass is logged and the next pass goes on."""
-        stop = stop or asyncio.Event()
-        log.info("digest scheduler %s started", self.owner)
-        try:
-            while not stop.is_set():
-                try:
-                    await self.tick()
-                except Exception:
-                    log.exception("scheduler pass failed")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_poll_seconds)
-        finally:
-            await self.builder.briefer.aclose()

@@ -1,33 +1,35 @@
-"""Digest work as procrastinate tasks (PostgreSQL): scheduler passes, feed polls, schedule periods
-and deliveries.
+"""Digest work as queued tasks: scheduler passes, feed polls, schedule periods, deliveries and
+feed entries' page fetches, on whichever queue the process runs (procrastinate on PostgreSQL, the
+embedded queue on SQLite) — one mechanism, the same tasks and the same locks.
 
-The scheduler pass is procrastinate periodic work (`schedule_passes`): every worker that runs the
-scheduler also runs procrastinate's deferrer, and the database defers each tick once (its
-`procrastinate_periodic_defers` row is unique per task and tick), so N schedulers make one pass
-per tick. A pass only enqueues what is due, each item under a queueing lock — `feed:<id>`,
-`run:<schedule>:<period>`, `delivery:<id>` — so N schedulers enqueue it once while it waits, and
-under the same procrastinate lock, so two tasks for one item never run at once. Each task
+A scheduler pass only enqueues what is due, each item under a lock — `feed:<id>`,
+`run:<schedule>:<period>`, `delivery:<id>`, `entry:<id>` — held while the item is queued or
+running, so N schedulers enqueue it once and two tasks for one item never run at once. Each task
 re-checks that its item is still due when it starts (another may have just done it); the unique
 run row and digest key of a period stay the last guard.
 
+On procrastinate the pass is periodic work (`schedule_passes`): every scheduler runs
+procrastinate's deferrer, and the database defers each tick once (its
+`procrastinate_periodic_defers` row is unique per task and tick). On the embedded queue each
+scheduler runs the pass on its own loop (`run_passes`); the locks make the work queued once all the
+same.
+
 Deliveries and feed entries' page fetches retry with capped exponential backoff (`deliver.backoff`
-and `FeedPoller.entry_backoff`, the same formulas as on the embedded queue), as a procrastinate
-retry strategy (`RetryLater`); permanent errors (refused address, folder outside the allow-list,
-missing setting, a webhook or page 4xx other than 408/429) fail at once.
+and `FeedPoller.entry_backoff`): the task raises a `RetryLaterError`, and the queue runs it again
+after the delay (a procrastinate retry strategy; on the embedded queue, the job row held back).
+Permanent errors (refused address, folder outside the allow-list, missing setting, a webhook or
+page 4xx other than 408/429) fail at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from procrastinate import JobContext
-from procrastinate.jobs import Job as TaskJob
-from procrastinate.retry import BaseRetryStrategy, RetryDecision
+from typing import Any
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
@@ -35,10 +37,8 @@ from briefing.digests.feeds import ENTRY_TASK, FeedPoller, PollResult
 from briefing.digests.models import Digest
 from briefing.digests.periods import Slot, due_slot
 from briefing.digests.scheduler import Scheduler
+from briefing.queue.base import RetryLaterError, WorkQueue
 from briefing.store import Store, digest_work
-
-if TYPE_CHECKING:
-    from briefing.queue.pg import ProcrastinateQueue
 
 log = logging.getLogger(__name__)
 
@@ -48,14 +48,6 @@ PASS_LOCK = "digests:pass"
 FEED_TASK = "briefing.feeds.poll"
 RUN_TASK = "briefing.digests.run"
 DELIVER_TASK = "briefing.digests.deliver"
-
-
-class RetryLaterError(Exception):
-    """An attempt failed and may pass later: procrastinate runs the task again after `delay` s."""
-
-    def __init__(self, what: str, delay: float) -> None:
-        super().__init__(f"{what}: retry in {delay:g} s")
-        self.delay = delay
 
 
 class RetryDeliveryError(RetryLaterError):
@@ -70,16 +62,6 @@ class RetryEntryError(RetryLaterError):
 
     def __init__(self, entry_id: int, delay: float) -> None:
         super().__init__(f"feed entry {entry_id}", delay)
-
-
-class RetryLater(BaseRetryStrategy):
-    """Retry only what the task asked to retry, after the capped backoff it computed (its own
-    attempt count, kept on its row, decides when to give up; a permanent error is not retried)."""
-
-    def get_retry_decision(self, *, exception: BaseException, job: TaskJob) -> RetryDecision | None:
-        if isinstance(exception, RetryLaterError):
-            return RetryDecision(retry_in={"seconds": exception.delay})
-        return None
 
 
 def pass_cron(seconds: float) -> str:
@@ -105,13 +87,13 @@ def _clock_from(now: str) -> Any:
 
 
 class DigestTasks:
-    """Enqueue due digest work (any scheduler) and run it (any worker), on one ProcrastinateQueue."""
+    """Enqueue due digest work (any scheduler) and run it (any worker), on the process's queue."""
 
     def __init__(
         self,
         settings: Settings,
         store: Store,
-        queue: ProcrastinateQueue,
+        queue: WorkQueue,
         *,
         builder: DigestBuilder | None = None,
         feeds: FeedPoller | None = None,
@@ -125,18 +107,34 @@ class DigestTasks:
         queue.task(PASS_TASK, self.run_pass, queue=QUEUE)
         queue.task(FEED_TASK, self.poll_feed, queue=QUEUE)
         queue.task(RUN_TASK, self.run_period, queue=QUEUE)
-        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=RetryLater(), pass_context=True)
-        queue.task(ENTRY_TASK, self.fetch_entry, queue=QUEUE, retry=RetryLater())
+        queue.task(DELIVER_TASK, self.deliver, queue=QUEUE, retry=True, pass_context=True)
+        queue.task(ENTRY_TASK, self.fetch_entry, queue=QUEUE, retry=True)
 
     def schedule_passes(self) -> None:
         """Run a scheduler pass every `scheduler_poll_seconds`, as periodic work deferred once per
         tick across every scheduler on the database (`run_pass`)."""
+        from briefing.queue.pg import ProcrastinateQueue
+
+        assert isinstance(self.queue, ProcrastinateQueue), "periodic work needs procrastinate"
         cron = pass_cron(self.settings.scheduler_poll_seconds)
         self.queue.periodic(PASS_TASK, cron=cron, periodic_id="scheduler", queueing_lock=PASS_LOCK)
 
+    async def run_passes(self, stop: asyncio.Event) -> None:
+        """The embedded queue's scheduler: a pass every `scheduler_poll_seconds` until `stop` is set
+        (the workers of every process on the database run what it enqueues). An error in one pass is
+        logged and the next goes on."""
+        log.info("digest scheduler started")
+        while not stop.is_set():
+            try:
+                await self.run_pass(int(datetime.now(UTC).timestamp()))
+            except Exception:
+                log.exception("scheduler pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self.settings.scheduler_poll_seconds)
+
     # --- enqueueing (a scheduler pass; blocking, run in a thread) -------------------------------
     def _defer(self, task: str, key: str, args: dict[str, Any]) -> bool:
-        return self.store.defer(task, args, queue=QUEUE, lock=key, queueing_lock=key) is not None
+        return self.queue.defer(task, args, queue=QUEUE, lock=key)
 
     def enqueue_due(self, now: datetime) -> int:
         """Enqueue every due feed poll, schedule period and delivery; how many this pass added."""
@@ -166,7 +164,7 @@ class DigestTasks:
 
     # --- the tasks ------------------------------------------------------------------------------
     async def run_pass(self, timestamp: int) -> None:
-        """The periodic scheduler pass of one tick: enqueue what is due at the tick's time."""
+        """The scheduler pass of one tick: enqueue what is due at the tick's time."""
         added = await asyncio.to_thread(self.enqueue_due, datetime.fromtimestamp(timestamp, UTC))
         if added:
             log.info("scheduler pass at %s enqueued %d task(s)", timestamp, added)
@@ -179,9 +177,9 @@ class DigestTasks:
                 self.log.polls.append(result)
 
     async def fetch_entry(self, entry_id: int) -> None:
-        """One more page fetch of a failing feed entry; a failure that may pass is retried by
-        procrastinate after the entry's capped backoff, a permanent one (or the last) fails it."""
-        now = datetime.now(UTC)  # a retry runs when procrastinate scheduled it: the real clock
+        """One more page fetch of a failing feed entry; a failure that may pass is retried by the
+        queue after the entry's capped backoff, a permanent one (or the last) fails it."""
+        now = datetime.now(UTC)  # a retry runs when the queue scheduled it: the real clock
         entry = await self.feeds.retry_entry(entry_id, now)
         if entry is not None and entry.status == "retrying" and entry.next_attempt_at is not None:
             raise RetryEntryError(entry_id, max(0.0, (entry.next_attempt_at - now).total_seconds()))
@@ -198,8 +196,8 @@ class DigestTasks:
                 self.log.digests.append(digest)
             await asyncio.to_thread(self.enqueue_deliveries, runner.clock(), digest.id)
 
-    async def deliver(self, context: JobContext, delivery_id: int, now: str) -> None:
-        # A retry runs when procrastinate scheduled it: on the real clock, not the enqueuer's.
+    async def deliver(self, context: Any, delivery_id: int, now: str) -> None:
+        # A retry runs when the queue scheduled it: on the real clock, not the enqueuer's.
         retried = bool(context.job.attempts)
         at = datetime.now(UTC) if retried else _clock_from(now)()
         lease = timedelta(seconds=max(60.0, 3 * self.settings.delivery_timeout))

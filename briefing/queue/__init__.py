@@ -4,6 +4,9 @@ embedded in-process queue over the jobs table on SQLite. `build_queue` picks one
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from briefing.config import Settings
 from briefing.errors import ConfigError
 from briefing.queue.base import FINAL, Handler, Outcome, WorkQueue, error_document
@@ -17,6 +20,7 @@ __all__ = [
     "Outcome",
     "WorkQueue",
     "build_queue",
+    "defer_once",
     "error_document",
     "kind_of",
 ]
@@ -30,6 +34,25 @@ def kind_of(settings: Settings, store: Store) -> str:
     if settings.queue == "local" or not postgres:
         return "local"
     return "procrastinate"
+
+
+def defer_once(
+    settings: Settings,
+    store: Store,
+    task: str,
+    args: dict[str, Any],
+    *,
+    queue: str,
+    lock: str,
+    at: datetime | None = None,
+) -> bool:
+    """Queue a task once per `lock` (from `at` on) on this database's queue, from code that has no
+    queue of its own (a feed poll run by the CLI); the workers on the database run it. False when
+    one is queued already."""
+    if kind_of(settings, store) == "procrastinate":
+        deferred = store.defer(task, args, queue=queue, lock=lock, queueing_lock=lock, scheduled_at=at)
+        return deferred is not None
+    return store.defer_job(task, args, queue=queue, lock=lock, run_after=at) is not None
 
 
 def build_queue(settings: Settings, store: Store, handlers: dict[str, Handler]) -> WorkQueue:

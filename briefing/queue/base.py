@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from briefing.errors import BriefingError
@@ -30,6 +31,30 @@ async def wait_any(*events: asyncio.Event) -> None:
             waiting.cancel()
 
 
+class RetryLaterError(Exception):
+    """An attempt failed and may pass later: the queue runs the task again after `delay` s (on
+    procrastinate through a retry strategy, on the embedded queue by holding its row back)."""
+
+    def __init__(self, what: str, delay: float) -> None:
+        super().__init__(f"{what}: retry in {delay:g} s")
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """The run of a task, as a task that asks for its context sees it (procrastinate's `job`)."""
+
+    attempts: int  # earlier attempts of this task: 0 on its first run
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What the embedded queue passes a task registered with `pass_context` (procrastinate passes
+    its own `JobContext`; the tasks read only `context.job.attempts`)."""
+
+    job: TaskRun
+
+
 @dataclass
 class Outcome:
     """What a handler made of a job."""
@@ -40,6 +65,7 @@ class Outcome:
     recorded: bool = (
         False  # the handler already marked the job succeeded, with its result, in one transaction
     )
+    retry_in: float | None = None  # run the job again after this many seconds (a task's retry)
 
 
 Handler = Callable[[Job], Awaitable[Outcome]]
@@ -52,6 +78,20 @@ class WorkQueue(Protocol):
     running: int  # jobs this process runs right now
 
     def submit(self, kind: str, payload: dict[str, Any], *, article: Article | None = None) -> Job: ...
+
+    def task(
+        self,
+        name: str,
+        function: Callable[..., Awaitable[Any]],
+        *,
+        queue: str,
+        retry: bool = False,
+        pass_context: bool = False,
+    ) -> None: ...
+
+    def defer(
+        self, task: str, args: dict[str, Any], *, queue: str, lock: str, at: datetime | None = None
+    ) -> bool: ...
 
     def get(self, job_id: str) -> Job | None: ...
 

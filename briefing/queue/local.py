@@ -1,6 +1,9 @@
 """The embedded work queue: jobs run in-process over the store's `jobs` table (SQLite's default).
 
-Claims carry leases (the rule in briefing/store/leases.py) renewed on the one heartbeat
+It runs brief jobs and registered tasks alike (the digest work: feed polls, schedule periods,
+deliveries, feed entry retries), each a row of the table: a task deferred under a lock is queued
+once (one queued or running job per lock), and a task that asks to be retried later is held back
+on its row until then (`run_after`), as procrastinate does on PostgreSQL. Claims carry leases (the rule in briefing/store/leases.py) renewed on the one heartbeat
 (briefing/queue/heartbeat.py); a lease that is not renewed (the worker died) sends the job back
 to the queue, and every result write is fenced with the claim. Every store call
 runs in a worker thread, so a slow database never stalls the event loop. On PostgreSQL the same
@@ -13,14 +16,26 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from briefing.config import Settings
 from briefing.errors import BriefingError
 from briefing.models import Article
-from briefing.queue.base import FINAL, Handler, Outcome, error_document, wait_any
+from briefing.queue.base import (
+    FINAL,
+    Handler,
+    Outcome,
+    RetryLaterError,
+    TaskContext,
+    TaskRun,
+    error_document,
+    wait_any,
+)
 from briefing.queue.heartbeat import Heartbeat, LeaseLostError
 from briefing.store import ClaimLostError, Job, Store
+from briefing.store.tables import utcnow
 
 __all__ = ["LocalQueue"]
 
@@ -41,6 +56,7 @@ class LocalQueue:
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
         self._slots: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._task_queues: dict[str, str] = {}  # registered task -> its queue
         self.running = 0
 
     # --- the JobQueue protocol -------------------------------------------------------------------
@@ -87,6 +103,58 @@ class LocalQueue:
             return job, None
         return task.result()
 
+    def task(
+        self,
+        name: str,
+        function: Callable[..., Awaitable[Any]],
+        *,
+        queue: str,
+        retry: bool = False,
+        pass_context: bool = False,
+    ) -> None:
+        """Register an async task this queue's workers run: a job of kind `name` whose payload is the
+        task's keyword arguments. With `retry`, a `RetryLaterError` queues the job again after its
+        delay (the same row, so its lock keeps other copies out meanwhile); any other error fails it."""
+
+        async def run(job: Job) -> Outcome:
+            arguments = dict(job.payload)
+            if pass_context:
+                arguments["context"] = TaskContext(TaskRun(attempts=max(0, job.attempts - 1)))
+            try:
+                await function(**arguments)
+            except RetryLaterError as later:
+                if not retry:
+                    raise
+                return Outcome(retry_in=later.delay)
+            return Outcome()
+
+        self.handlers[name] = run
+        self._task_queues[name] = queue
+
+    def defer(
+        self, task: str, args: dict[str, Any], *, queue: str, lock: str, at: datetime | None = None
+    ) -> bool:
+        """Queue a registered task once per `lock` (False when one is queued or running already)."""
+        job = self.store.defer_job(task, args, queue=queue, lock=lock, run_after=at)
+        if job is not None:
+            self._notify()
+        return job is not None
+
+    async def drain(self, *, queue: str) -> int:
+        """Run the jobs of `queue` this process can take now, one at a time, until none is left
+        (`briefing scheduler --once`; a retry held back for later stays queued). How many ran."""
+        kinds = self._kinds([queue])
+        ran = 0
+        while kinds:
+            job = await asyncio.to_thread(
+                self.store.claim_job, lease_seconds=self.settings.job_lease_seconds, kinds=kinds
+            )
+            if job is None:
+                break
+            await self._execute(job, asyncio.Semaphore(0))
+            ran += 1
+        return ran
+
     def get(self, job_id: str) -> Job | None:
         return self.store.get_job(job_id)
 
@@ -118,8 +186,9 @@ class LocalQueue:
                 if not waiters:
                     self._waiters.pop(job_id, None)
 
-    async def run_worker(self, stop: asyncio.Event) -> None:
-        """Claim and run jobs until `stop` is set; at most `settings.workers` at a time."""
+    async def run_worker(self, stop: asyncio.Event, *, queues: list[str] | None = None) -> None:
+        """Claim and run jobs (of `queues`, or of every registered kind) until `stop` is set; at most
+        `settings.workers` at a time."""
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         slots = self._slots = asyncio.Semaphore(max(1, self.settings.workers))
@@ -137,7 +206,9 @@ class LocalQueue:
                 self._wakeup.clear()
                 try:
                     job = await asyncio.to_thread(
-                        self.store.claim_job, lease_seconds=self.settings.job_lease_seconds
+                        self.store.claim_job,
+                        lease_seconds=self.settings.job_lease_seconds,
+                        kinds=self._kinds(queues),  # only what this process can run
                     )
                 except BaseException:
                     slots.release()
@@ -157,6 +228,12 @@ class LocalQueue:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals -----------------------------------------------------------------------------
+    def _kinds(self, queues: list[str] | None) -> tuple[str, ...]:
+        """The job kinds this process runs from `queues` (brief jobs are queue "jobs")."""
+        return tuple(
+            kind for kind in self.handlers if queues is None or self._task_queues.get(kind, "jobs") in queues
+        )
+
     def _notify(self) -> None:
         loop, wakeup = self._loop, self._wakeup
         if loop is None or wakeup is None or loop.is_closed():
@@ -215,6 +292,10 @@ class LocalQueue:
                     await asyncio.to_thread(self.store.fail_job, job.id, error=document, claim=job)
                     job = job.model_copy(update={"status": "failed", "error": document})
                 else:
+                    if outcome.retry_in is not None:  # a task's retry: queued again, held back
+                        run_after = utcnow() + timedelta(seconds=outcome.retry_in)
+                        await asyncio.to_thread(self.store.retry_job_later, job, run_after=run_after)
+                        return job.model_copy(update={"status": "queued", "run_after": run_after}), outcome
                     if not outcome.recorded:
                         await asyncio.to_thread(
                             self.store.finish_job,

@@ -15,17 +15,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 import procrastinate
+from procrastinate.jobs import Job as TaskJob
 from procrastinate.psycopg_connector import PsycopgConnector
-from procrastinate.retry import BaseRetryStrategy
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from sqlalchemy.engine import URL
 
 from briefing.config import Settings
 from briefing.errors import BriefingError
 from briefing.models import Article
-from briefing.queue.base import Handler, Outcome
+from briefing.queue.base import Handler, Outcome, RetryLaterError
 from briefing.queue.local import LocalQueue
 from briefing.store import ClaimLostError, Job, Store
 
@@ -33,6 +35,16 @@ log = logging.getLogger("briefing.queue")
 
 JOB_TASK = "briefing.job"
 JOB_QUEUE = "jobs"
+
+
+class RetryLater(BaseRetryStrategy):
+    """Retry only what the task asked to retry, after the capped backoff it computed (its own
+    attempt count, kept on its row, decides when to give up; a permanent error is not retried)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: TaskJob) -> RetryDecision | None:
+        if isinstance(exception, RetryLaterError):
+            return RetryDecision(retry_in={"seconds": exception.delay})
+        return None
 
 
 def conninfo(url: URL) -> str:
@@ -59,11 +71,21 @@ class ProcrastinateQueue(LocalQueue):
         function: Callable[..., Awaitable[Any]],
         *,
         queue: str,
-        retry: BaseRetryStrategy | None = None,
+        retry: bool = False,
         pass_context: bool = False,
     ) -> None:
-        """Register an async task this queue's workers run (its arguments are JSON keywords)."""
-        self.app.task(name=name, queue=queue, retry=retry or False, pass_context=pass_context)(function)
+        """Register an async task this queue's workers run (its arguments are JSON keywords); with
+        `retry`, a `RetryLaterError` runs it again after its delay (a procrastinate retry strategy)."""
+        strategy = RetryLater() if retry else False
+        self.app.task(name=name, queue=queue, retry=strategy, pass_context=pass_context)(function)
+
+    def defer(
+        self, task: str, args: dict[str, Any], *, queue: str, lock: str, at: datetime | None = None
+    ) -> bool:
+        """Defer a registered task once per `lock` (its queueing lock, and its lock, so two never run
+        at once); False when one is waiting already."""
+        deferred = self.store.defer(task, args, queue=queue, lock=lock, queueing_lock=lock, scheduled_at=at)
+        return deferred is not None
 
     def periodic(self, name: str, *, cron: str, periodic_id: str, queueing_lock: str) -> None:
         """Make the registered task `name` periodic work: every worker of this process runs

@@ -6,6 +6,7 @@ makes a repeated `run` the same run, what a pass did) so the API could call them
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,9 +91,9 @@ class PassReport:
 async def scheduler_pass(settings: Settings, store: Store) -> PassReport:
     """One pass of the scheduler (due feeds, due periods, due deliveries), and what it did.
 
-    On procrastinate the pass enqueues the due work under the same queueing locks as the periodic
-    pass, and this process runs the digest queue until nothing is left that can run now (a
-    delivery retry scheduled later stays queued for the workers)."""
+    The pass enqueues the due work under the same locks as a scheduler's pass, and this process
+    runs the digest queue (procrastinate's, or the embedded one) until nothing is left that can run
+    now (a retry scheduled for later stays queued for the workers, or the next pass)."""
     from briefing.queue import kind_of
 
     repo = DigestRepo(store)
@@ -113,26 +114,21 @@ async def scheduler_pass(settings: Settings, store: Store) -> PassReport:
 
 
 async def _local_pass(settings: Settings, store: Store) -> PassReport:
-    from briefing.digests.scheduler import Scheduler
+    from briefing.digests.tasks import QUEUE, DigestTasks, TaskLog
+    from briefing.queue import LocalQueue
 
-    report = PassReport()
-    poller = FeedPoller(settings, store)
-
-    async def poll_due(now: datetime) -> list[PollResult]:
-        report.polls = await poller.poll_due(now)
-        return report.polls
-
-    scheduler = Scheduler(settings, store, feed_poller=poll_due)
+    queue = LocalQueue(store, settings, {})
+    tasks = DigestTasks(settings, store, queue)
+    tasks.log = TaskLog()
     try:
-        report.digests = await scheduler.tick()
+        await asyncio.to_thread(tasks.enqueue_due, datetime.now(UTC))
+        await queue.drain(queue=QUEUE)
     finally:
-        await scheduler.builder.briefer.aclose()
-    return report
+        await tasks.runner.builder.briefer.aclose()
+    return PassReport(polls=tasks.log.polls, digests=tasks.log.digests)
 
 
 async def _queued_pass(settings: Settings, store: Store) -> PassReport:
-    import asyncio
-
     from briefing.digests.tasks import QUEUE, DigestTasks, TaskLog
     from briefing.queue.pg import ProcrastinateQueue
 

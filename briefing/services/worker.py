@@ -1,8 +1,9 @@
 """A worker: the process's runtime running durable work (brief jobs and the digest scheduler).
 
 `briefing worker` runs one alone, so work scales apart from the API (`briefing serve --no-worker`
-answers HTTP and queues work for the workers). Any number of workers share one database: jobs are
-claimed atomically with fenced leases, schedule periods and deliveries are claimed once.
+answers HTTP and queues work for the workers). Any number of workers share one database: jobs —
+brief jobs and digest work alike — are claimed atomically with fenced leases, and each piece of
+digest work is queued once under its lock.
 """
 
 from __future__ import annotations
@@ -19,38 +20,29 @@ from briefing.runtime import Runtime
 from briefing.services.briefs import Briefs
 
 if TYPE_CHECKING:
-    from briefing.digests.scheduler import Scheduler
+    from briefing.digests.tasks import DigestTasks
 
 log = logging.getLogger("briefing.worker")
 
 
-def digest_scheduler(runtime: Runtime, queue: WorkQueue, *, scheduler: bool = True) -> Scheduler | None:
-    """Set up the digest scheduler of this process; the loop to run, if any.
+def digest_scheduler(runtime: Runtime, queue: WorkQueue, *, scheduler: bool = True) -> DigestTasks | None:
+    """Register the digest tasks on this process's queue (its workers run them), and set up its
+    scheduler; the tasks, when a scheduler loop is to run here.
 
-    On procrastinate the digest tasks are registered (every worker runs them) and, with `scheduler`,
-    the scheduler pass becomes periodic work, deferred once per tick across every process on the
-    database: no loop to run here. On the embedded queue the loop runs the pass itself, claiming
-    periods and deliveries with leases."""
-    from briefing.digests.scheduler import Scheduler
+    On procrastinate, with `scheduler`, the pass becomes periodic work, deferred once per tick
+    across every process on the database: no loop to run here. On the embedded queue the loop
+    (`DigestTasks.run_passes`) runs the pass; its locks queue each piece of work once however many
+    processes run it."""
+    from briefing.digests.tasks import DigestTasks
 
     settings = runtime.settings
     on = scheduler and settings.scheduler_enabled
+    tasks = DigestTasks(settings, runtime.store, queue, builder=runtime.digests.builder, feeds=runtime.feeds)
     if queue.engine == "procrastinate":
-        from briefing.digests.tasks import DigestTasks
-        from briefing.queue.pg import ProcrastinateQueue
-
-        assert isinstance(queue, ProcrastinateQueue)
-        tasks = DigestTasks(
-            settings, runtime.store, queue, builder=runtime.digests.builder, feeds=runtime.feeds
-        )
         if on:
             tasks.schedule_passes()
         return None
-    if not on:
-        return None
-    return Scheduler(
-        settings, runtime.store, builder=runtime.digests.builder, feed_poller=runtime.feeds.poll_due
-    )
+    return tasks if on else None
 
 
 async def run_worker(
@@ -67,20 +59,14 @@ async def run_worker(
     runtime = await asyncio.to_thread(Runtime.open, settings)
     briefs = Briefs(settings, runtime.store, None, briefer=runtime.briefer, stories=runtime.stories)
     digests = digest_scheduler(runtime, briefs.queue, scheduler=scheduler)  # registers digest tasks
-    tasks = []
-    if briefs.queue.engine == "procrastinate":
-        from briefing.digests.tasks import QUEUE as DIGESTS
-        from briefing.queue.pg import ProcrastinateQueue
+    from briefing.digests.tasks import QUEUE as DIGESTS
 
-        assert isinstance(briefs.queue, ProcrastinateQueue)
-        queues = None if jobs else [DIGESTS]  # the periodic scheduler pass runs in this worker
-        tasks.append(asyncio.create_task(briefs.queue.run_worker(stop, queues=queues), name="briefing-jobs"))
-    elif jobs:
-        tasks.append(asyncio.create_task(briefs.queue.run_worker(stop), name="briefing-jobs"))
+    queues = None if jobs else [DIGESTS]  # on procrastinate the periodic pass runs in this worker
+    tasks = [asyncio.create_task(briefs.queue.run_worker(stop, queues=queues), name="briefing-jobs")]
     if jobs and runtime.stories is not None:  # articles briefed by this worker's jobs get stories
         tasks.append(asyncio.create_task(runtime.stories.run(stop), name="briefing-stories"))
     if digests is not None:
-        tasks.append(asyncio.create_task(digests.run_forever(stop), name="briefing-scheduler"))
+        tasks.append(asyncio.create_task(digests.run_passes(stop), name="briefing-scheduler"))
     log.info(
         "worker started",
         extra={"database": runtime.store.engine.dialect.name, "scheduler": scheduler, "jobs": jobs},

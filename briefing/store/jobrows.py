@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from briefing.errors import BriefingError, NotFoundError
@@ -25,6 +26,9 @@ ACTIVE = ("queued", "running")
 class Job(BaseModel):
     id: str
     kind: str
+    queue: str = "jobs"  # "jobs" (brief jobs) or the queue of digest work on the embedded queue
+    lock_key: str | None = None
+    run_after: datetime | None = None
     status: JobStatus
     payload: dict[str, Any]
     attempts: int
@@ -119,6 +123,9 @@ class JobsMixin:
         values: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "kind": kind,
+            "queue": "jobs",
+            "lock_key": None,
+            "run_after": None,
             "payload": payload,
             "attempts": 1 if running else 0,
             "error": None,
@@ -157,11 +164,75 @@ class JobsMixin:
         with self.connection() as connection:
             return int(connection.scalar(self.sql.count_active) or 0)
 
-    def claim_job(self, *, lease_seconds: float, kinds: tuple[str, ...] | None = None) -> Job | None:
-        """Atomically move the oldest queued job to running; None when the queue is empty."""
+    def defer_job(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        queue: str,
+        lock: str | None = None,
+        run_after: datetime | None = None,
+    ) -> Job | None:
+        """Queue a piece of work for the embedded queue (digest work); None when a job with the same
+        `lock` is already queued or running (the work is queued once, like procrastinate's queueing
+        lock). `run_after` holds it back until then."""
+        now = utcnow()
+        values: dict[str, Any] = {
+            "id": uuid.uuid4().hex,
+            "kind": kind,
+            "queue": queue,
+            "lock_key": lock,
+            "run_after": run_after,
+            "payload": payload,
+            "status": "queued",
+            "attempts": 0,
+            "error": None,
+            "result_id": None,
+            "result": None,
+            "lease_until": None,
+            "created_at": now,
+            "updated_at": now,
+            "started_at": None,
+            "finished_at": None,
+        }
+        try:
+            with self.connection() as connection:
+                connection.execute(self.sql.add_job, values)
+        except IntegrityError:
+            if lock is None:
+                raise
+            return None
+        return Job.model_construct(**values)
+
+    def retry_job_later(self, claim: Job, *, run_after: datetime) -> None:
+        """Give a claimed job back to the queue, to run again from `run_after` (a retry after its
+        backoff); fenced with the claim (ClaimLostError when another worker took the job over)."""
         now = utcnow()
         with self.connection() as connection:
-            query = select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at).limit(1)
+            done = connection.execute(
+                update(JobRow)
+                .where(
+                    JobRow.id == claim.id,
+                    JOB_LEASE.holding(),
+                    JobRow.attempts == claim.attempts,
+                    JobRow.started_at == claim.started_at,
+                )
+                .values(status="queued", run_after=run_after, updated_at=now, **JOB_LEASE.released())
+            ).rowcount
+        if not done:
+            raise _lost(claim)
+
+    def claim_job(self, *, lease_seconds: float, kinds: tuple[str, ...] | None = None) -> Job | None:
+        """Atomically move the oldest queued job that may run now (of `kinds`) to running; None when
+        there is none."""
+        now = utcnow()
+        with self.connection() as connection:
+            query = (
+                select(JobRow.id)
+                .where(JobRow.status == "queued", or_(JobRow.run_after.is_(None), JobRow.run_after <= now))
+                .order_by(JobRow.created_at)
+                .limit(1)
+            )
             if kinds:
                 query = query.where(JobRow.kind.in_(kinds))
             if self.engine.dialect.name == "postgresql":

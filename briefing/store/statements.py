@@ -52,7 +52,10 @@ class Statements:
         self.get_brief_by_id = select(BRIEFS.c.id, BRIEFS.c.data).where(BRIEFS.c.id == bindparam("p_id"))
         self.add_job = insert(JOBS)
         self.get_job = select(JOBS).where(JOBS.c.id == bindparam("p_id"))
-        self.count_active = select(func.count()).select_from(JOBS).where(JOBS.c.status.in_(ACTIVE))
+        # the queue limit counts brief jobs, not digest work queued on the embedded queue
+        self.count_active = (
+            select(func.count()).select_from(JOBS).where(JOBS.c.status.in_(ACTIVE), JOBS.c.queue == "jobs")
+        )
         self.finish_job = (
             update(JOBS)
             .where(JOBS.c.id == bindparam("p_id"))

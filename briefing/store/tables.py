@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -70,12 +70,28 @@ class BriefRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+# At most one queued or running job per lock: a piece of digest work is queued once.
+_ACTIVE_LOCK = text("status IN ('queued', 'running') AND lock_key IS NOT NULL")
+
+
 class JobRow(Base):
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_jobs_status_created", "status", "created_at"),
+        Index(
+            "uq_jobs_active_lock",
+            "lock_key",
+            unique=True,
+            sqlite_where=_ACTIVE_LOCK,
+            postgresql_where=_ACTIVE_LOCK,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
+    queue: Mapped[str] = mapped_column(String(32), default="jobs", server_default="jobs")  # jobs|digests
+    lock_key: Mapped[str | None] = mapped_column(String(255))  # work queued once per key
+    run_after: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a retry waits for its backoff
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|succeeded|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,16 +1,21 @@
-"""Feeds from a loopback server: new entries stored once, ETag → 304, and failing feeds reported."""
+"""Feeds from a loopback server: new entries stored once, ETag → 304, failing feeds reported, and
+failing entries retried by the embedded queue with capped backoff."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from digest_servers import Route, http_server
+from sqlalchemy import text
 
-from briefing.digests.feeds import FeedPoller
+from briefing.digests.feeds import ENTRY_TASK, FeedPoller
 from briefing.digests.models import ScheduleIn
+from briefing.digests.tasks import QUEUE, DigestTasks
 from briefing.errors import InputError, RefusedError
 from briefing.fetch import is_permanent
+from briefing.queue import LocalQueue
 
 PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
 <p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
@@ -156,11 +161,23 @@ async def test_redirect_between_allowed_feeds_is_followed(open_settings, store) 
     assert [path for _, path, _, _ in recorder.requests] == ["/old.xml", "/new.xml"]
 
 
-async def test_failed_entry_recorded_and_retried_with_backoff_while_feed_is_unchanged(
+def _entry_queue(settings, store, poller: FeedPoller) -> LocalQueue:
+    """The embedded queue with the digest tasks registered: it runs the entries' retries."""
+    queue = LocalQueue(store, settings, {})
+    DigestTasks(settings, store, queue, feeds=poller)
+    return queue
+
+
+def _at(moment: datetime):  # type: ignore[no-untyped-def]
+    return time_machine.travel(moment, tick=False)
+
+
+async def test_failed_entry_is_retried_by_the_queue_with_backoff_while_feed_is_unchanged(
     open_settings, store
 ) -> None:
     tuned = open_settings.model_copy(update={"feed_entry_backoff_base": 600.0})
     poller = FeedPoller(tuned, store)
+    queue = _entry_queue(tuned, store, poller)
     start = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     with http_server() as (base, recorder):
         recorder.routes["/a"] = Route(PAGE.format(title="Tram vote", body="The tram was approved.").encode())
@@ -169,37 +186,55 @@ async def test_failed_entry_recorded_and_retried_with_backoff_while_feed_is_unch
         recorder.routes["/feed.xml"] = Route(feed_body, content_type="application/rss+xml", etag='"v1"')
         feed = poller.add_feed(f"{base}/feed.xml", source="Test Wire")
 
-        first = await poller.poll(feed.id, now=start)
-        assert first.status == "ok" and len(first.new_articles) == 1
-        assert any("/b" in error and "503" in error for error in first.errors)
-        (failing,) = poller.get_feed(feed.id).failing_entries
-        assert (failing.status, failing.attempts, failing.title) == ("retrying", 1, "Bridge shut")
-        assert "503" in failing.error and failing.next_attempt_at == start + timedelta(seconds=600)
+        with _at(start):
+            first = await poller.poll(feed.id, now=start)
+            assert first.status == "ok" and len(first.new_articles) == 1
+            assert any("/b" in error and "503" in error for error in first.errors)
+            (failing,) = poller.get_feed(feed.id).failing_entries
+            assert (failing.status, failing.attempts, failing.title) == ("retrying", 1, "Bridge shut")
+            assert "503" in failing.error and failing.next_attempt_at == start + timedelta(seconds=600)
+            assert await queue.drain(queue=QUEUE) == 0  # its retry is queued, held back by the backoff
 
-        early = await poller.poll(feed.id, now=start + timedelta(seconds=300))  # backoff not over
-        assert early.status == "not-modified" and early.retried == 0
+        with _at(start + timedelta(seconds=300)):
+            early = await poller.poll(feed.id, now=start + timedelta(seconds=300))
+            assert early.status == "not-modified" and early.retried == 0
+            assert await queue.drain(queue=QUEUE) == 0  # backoff not over
 
-        second = await poller.poll(feed.id, now=start + timedelta(seconds=601))  # 304, b still down
-        assert second.status == "not-modified" and second.retried == 1
+        with _at(start + timedelta(seconds=601)):
+            second = await poller.poll(feed.id, now=start + timedelta(seconds=601))  # 304
+            assert second.status == "not-modified" and second.retried == 0  # its task is waiting
+            assert await queue.drain(queue=QUEUE) == 1  # b still down: retried later again
         (failing,) = poller.get_feed(feed.id).failing_entries
         assert failing.attempts == 2 and failing.next_attempt_at == start + timedelta(seconds=601 + 1200)
 
         recorder.routes["/b"] = Route(
             PAGE.format(title="Bridge shut", body="The old bridge closed.").encode()
         )
-        third = await poller.poll(feed.id, now=start + timedelta(seconds=601 + 1201))
+        with _at(start + timedelta(seconds=601 + 1000)):
+            assert await queue.drain(queue=QUEUE) == 0  # the second backoff is not over
+        with _at(start + timedelta(seconds=601 + 1201)):
+            assert await queue.drain(queue=QUEUE) == 1
         b_gets = [path for method, path, _, _ in recorder.requests if method == "GET" and path == "/b"]
-    assert third.status == "not-modified" and third.retried == 1 and len(third.new_articles) == 1
     assert len(b_gets) == 3  # first poll, one retry that failed, one that worked; none while backing off
-    stored = store.get_article(third.new_articles[0])
-    assert stored is not None and stored.title == "Bridge shut" and stored.url.endswith("/b")
-    assert stored.published_at == datetime(2026, 5, 4, 6, tzinfo=UTC)  # from the feed entry, kept
     assert poller.get_feed(feed.id).failing_entries == []
+    (entry_job,) = [job for job in _jobs(store) if job.kind == ENTRY_TASK]  # one job, retried in place
+    assert (entry_job.status, entry_job.attempts) == ("succeeded", 2)
+    stored = store.list_articles(limit=10)
+    bridge = next(item for item in stored if item.title == "Bridge shut")
+    assert bridge.url.endswith("/b")
+    assert bridge.published_at == datetime(2026, 5, 4, 6, tzinfo=UTC)  # from the feed entry, kept
+
+
+def _jobs(store) -> list:  # type: ignore[no-untyped-def]
+    with store.engine.connect() as connection:
+        ids = [row[0] for row in connection.execute(text("SELECT id FROM jobs ORDER BY created_at"))]
+    return [store.get_job(job_id) for job_id in ids]
 
 
 async def test_failing_entry_gives_up_after_max_attempts_and_is_listed(open_settings, store) -> None:
     tuned = open_settings.model_copy(update={"feed_entry_backoff_base": 1.0, "feed_entry_max_attempts": 3})
     poller = FeedPoller(tuned, store)
+    queue = _entry_queue(tuned, store, poller)
     moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     with http_server() as (base, recorder):
         recorder.routes["/feed.xml"] = Route(
@@ -208,7 +243,9 @@ async def test_failing_entry_gives_up_after_max_attempts_and_is_listed(open_sett
         recorder.routes["/busy"] = Route(b"busy", status=503)
         feed = poller.add_feed(f"{base}/feed.xml")
         for _ in range(6):
-            await poller.poll(feed.id, now=moment)
+            with _at(moment):
+                await poller.poll(feed.id, now=moment)
+                await queue.drain(queue=QUEUE)
             moment += timedelta(hours=1)
         gets = [path for method, path, _, _ in recorder.requests if path == "/busy"]
     assert len(gets) == 3
@@ -216,10 +253,12 @@ async def test_failing_entry_gives_up_after_max_attempts_and_is_listed(open_sett
     (entry,) = listed.failing_entries
     assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 3, None)
     assert "503" in entry.error
+    assert [job.status for job in _jobs(store)] == ["succeeded"]  # given up: nothing left queued
 
 
 async def test_a_refusing_page_fails_at_once_and_a_rate_limit_is_retried(open_settings, store) -> None:
     poller = FeedPoller(open_settings, store)
+    queue = _entry_queue(open_settings, store, poller)
     moment = datetime(2026, 5, 4, 6, 0, tzinfo=UTC)
     with http_server() as (base, recorder):
         items = [("/gone", "Gone"), ("/forbidden", "Forbidden"), ("/limited", "Limited")]
@@ -227,8 +266,10 @@ async def test_a_refusing_page_fails_at_once_and_a_rate_limit_is_retried(open_se
         recorder.routes["/forbidden"] = Route(b"no", status=403)
         recorder.routes["/limited"] = Route(b"slow down", status=429)
         feed = poller.add_feed(f"{base}/feed.xml")
-        await poller.poll(feed.id, now=moment)
-        await poller.poll(feed.id, now=moment + timedelta(days=1))  # every backoff is over
+        with _at(moment):
+            await poller.poll(feed.id, now=moment)
+        with _at(moment + timedelta(days=1)):  # every backoff is over
+            assert await queue.drain(queue=QUEUE) == 1  # only the rate-limited page is retried
         gets = [path for method, path, _, _ in recorder.requests if path != "/feed.xml"]
     entries = {entry.url.removeprefix(base): entry for entry in poller.get_feed(feed.id).failing_entries}
     assert (entries["/gone"].status, entries["/gone"].attempts) == ("failed", 1)  # 404: no retry

@@ -20,10 +20,12 @@ from sqlalchemy import update
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
-from briefing.digests.models import DirectoryTarget, ScheduleIn
+from briefing.digests.models import Digest, DirectoryTarget, ScheduleIn
 from briefing.digests.periods import Slot
 from briefing.digests.scheduler import Scheduler
 from briefing.digests.tables import ScheduleRow
+from briefing.digests.tasks import QUEUE, DigestTasks, TaskLog
+from briefing.queue import LocalQueue
 from briefing.store import Store, open_store
 from briefing.store.digest_repo import DigestRepo
 
@@ -35,6 +37,25 @@ def make_scheduler(settings: Settings, store: Store, engine: CountingEngine, own
     repo = DigestRepo(store)
     builder = DigestBuilder(settings, repo, briefer=FakeBriefer(settings, store, engine))
     return Scheduler(settings, store, builder=builder, owner=owner)
+
+
+class Node:
+    """One process on the embedded queue: its digest tasks on its own queue, and a scheduler pass
+    followed by its worker running what can run now (as `briefing scheduler --once` does)."""
+
+    def __init__(self, settings: Settings, store: Store, engine: CountingEngine, owner: str) -> None:
+        self.queue = LocalQueue(store, settings, {})
+        self.tasks = DigestTasks(
+            settings, store, self.queue, builder=make_scheduler(settings, store, engine, owner).builder
+        )
+        self.tasks.runner.owner = owner
+
+    async def tick(self) -> list[Digest]:
+        """One pass (enqueue what is due now), then run the queue; the digests made."""
+        self.tasks.log = log = TaskLog()
+        await asyncio.to_thread(self.tasks.enqueue_due, datetime.now(UTC))
+        await self.queue.drain(queue=QUEUE)
+        return log.digests
 
 
 def add_schedule(repo: DigestRepo, out: Path, created: datetime, **extra: object) -> int:
@@ -60,7 +81,7 @@ async def test_one_digest_per_period_and_files_delivered(settings, store, repo, 
     save_articles(store, harbor_and_tram())  # published 2026-05-04 06:00–09:00 UTC ... shift into window
     save_articles(store, [article("old", "Old news", "Nothing. Happened here.", "Gazette", -30)])
     schedule_id = add_schedule(repo, tmp_path / "out", MONDAY_0731 - timedelta(days=2), window_hours=48)
-    scheduler = make_scheduler(settings, store, engine, "a")
+    scheduler = Node(settings, store, engine, "a")
     with time_machine.travel(MONDAY_0731 + timedelta(hours=4), tick=False):
         first = await scheduler.tick()
         again = await scheduler.tick()
@@ -78,7 +99,7 @@ async def test_one_digest_per_period_and_files_delivered(settings, store, repo, 
 
 async def test_missed_days_coalesce_into_one_run(settings, store, repo, engine, tmp_path) -> None:
     add_schedule(repo, tmp_path / "out", MONDAY_0731 - timedelta(days=10))
-    scheduler = make_scheduler(settings, store, engine, "a")
+    scheduler = Node(settings, store, engine, "a")
     with time_machine.travel(MONDAY_0731 + timedelta(days=3, hours=2), tick=False):
         made = await scheduler.tick()
         await scheduler.tick()
@@ -88,7 +109,7 @@ async def test_missed_days_coalesce_into_one_run(settings, store, repo, engine, 
 
 async def test_daily_runs_across_dst_switch(settings, store, repo, engine, tmp_path) -> None:
     add_schedule(repo, tmp_path / "out", datetime(2026, 3, 20, tzinfo=UTC))
-    scheduler = make_scheduler(settings, store, engine, "a")
+    scheduler = Node(settings, store, engine, "a")
     moment = datetime(2026, 3, 27, 0, 0, tzinfo=UTC)
     fired: list[tuple[str, datetime]] = []
     while moment < datetime(2026, 3, 31, tzinfo=UTC):
@@ -124,7 +145,7 @@ async def test_continuity_across_two_days(settings, store, repo, engine, tmp_pat
     ]
     save_articles(store, day1 + day2)
     schedule_id = add_schedule(repo, tmp_path / "out", datetime(2026, 5, 1, tzinfo=UTC))
-    scheduler = make_scheduler(settings, store, engine, "a")
+    scheduler = Node(settings, store, engine, "a")
     with time_machine.travel(datetime(2026, 5, 5, 5, 35, tzinfo=UTC), tick=False):
         (first,) = await scheduler.tick()
     with time_machine.travel(datetime(2026, 5, 6, 5, 35, tzinfo=UTC), tick=False):
@@ -155,7 +176,7 @@ def test_two_schedulers_racing_make_one_digest_and_one_delivery(request, setting
     for index in range(periods):  # several schedules, so the race is run several times
         add_schedule(repo, out / str(index), MONDAY_0731 - timedelta(days=2), window_hours=48)
     engines = [CountingEngine(), CountingEngine()]
-    schedulers = [make_scheduler(settings, stores[i], engines[i], f"s{i}") for i in range(2)]
+    schedulers = [Node(settings, stores[i], engines[i], f"s{i}") for i in range(2)]
     barrier = threading.Barrier(2)
     made: list[list] = [[], []]
 
@@ -183,9 +204,11 @@ def test_two_schedulers_racing_make_one_digest_and_one_delivery(request, setting
 CHILD = textwrap.dedent(
     """
     import asyncio, sys
+    from datetime import UTC, datetime
     from briefing.config import Settings
+    from briefing.digests.tasks import QUEUE, DigestTasks
+    from briefing.queue import LocalQueue
     from briefing.store import open_store
-    from briefing.digests.scheduler import Scheduler
 
     class Hang:
         async def build(self, spec, now=None):
@@ -193,7 +216,12 @@ CHILD = textwrap.dedent(
             await asyncio.sleep(3600)
 
     settings = Settings(data_dir=sys.argv[1], scheduler_lease_seconds=60)
-    asyncio.run(Scheduler(settings, open_store(settings), builder=Hang(), owner="doomed").tick())
+    store = open_store(settings)
+    queue = LocalQueue(store, settings, {})
+    tasks = DigestTasks(settings, store, queue, builder=Hang())
+    tasks.runner.owner = "doomed"
+    tasks.enqueue_due(datetime.now(UTC))
+    asyncio.run(queue.drain(queue=QUEUE))
     """
 )
 
@@ -262,7 +290,7 @@ async def test_a_schedule_without_slots_does_not_stop_the_others(
     )
     repo.create_schedule(broken)
     add_schedule(repo, tmp_path / "out", MONDAY_0731 - timedelta(days=2))
-    scheduler = make_scheduler(settings, store, engine, "a")
+    scheduler = Node(settings, store, engine, "a")
     with time_machine.travel(MONDAY_0731, tick=False):
         made = await scheduler.tick()
     assert [digest.period for digest in made] == ["2026-05-04T07:30"]

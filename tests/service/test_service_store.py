@@ -432,3 +432,94 @@ def test_a_claimer_that_loses_the_race_for_a_job_gets_none_not_the_same_job(
     else:
         assert mine is None and winner is not None and getattr(winner, "id", None) == job.id
     assert store.get_job(job.id).attempts == 1  # type: ignore[union-attr]
+
+
+# --- tasks of the embedded queue: locks, held-back retries ------------------------------------
+
+
+def test_a_task_is_queued_once_per_lock_while_queued_or_running_and_again_once_done(store: Store) -> None:
+    first = store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1")
+    assert first is not None and (first.queue, first.lock_key, first.status) == (
+        "digests",
+        "feed:1",
+        "queued",
+    )
+    assert store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1") is None  # queued
+    other = store.defer_job("feed", {"feed_id": 2}, queue="digests", lock="feed:2")
+    assert other is not None
+    claim = store.claim_job(lease_seconds=30, kinds=("feed",))
+    assert claim is not None and claim.id == first.id
+    assert store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1") is None  # running
+    store.finish_job(first.id, result_id=None, result=None, claim=claim)
+    again = store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1")
+    assert again is not None and again.id != first.id  # done: the lock is free again
+    failing = store.claim_job(lease_seconds=30, kinds=("feed",))
+    assert failing is not None and failing.id == other.id
+    store.fail_job(other.id, error={"type": "X", "message": "x"}, claim=failing)
+    assert store.defer_job("feed", {"feed_id": 2}, queue="digests", lock="feed:2") is not None  # failed
+    assert store.defer_job("free", {}, queue="digests") is not None  # no lock: never refused
+    assert store.defer_job("free", {}, queue="digests") is not None
+
+
+def test_a_held_back_task_is_claimed_only_from_its_time(store: Store) -> None:
+    import time_machine
+
+    at = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    with time_machine.travel(at, tick=False):
+        later = store.defer_job(
+            "deliver", {}, queue="digests", lock="d:1", run_after=at + timedelta(microseconds=1)
+        )
+        assert later is not None
+        assert store.claim_job(lease_seconds=30) is None  # not yet
+        now = store.defer_job("deliver", {}, queue="digests", lock="d:2", run_after=at)
+        assert now is not None
+        claimed = store.claim_job(lease_seconds=30)
+        assert claimed is not None and claimed.id == now.id  # its time has come (exactly now)
+        assert store.claim_job(lease_seconds=30) is None
+    with time_machine.travel(at + timedelta(seconds=1), tick=False):
+        claimed = store.claim_job(lease_seconds=30)
+        assert claimed is not None and claimed.id == later.id
+
+
+def test_a_retry_later_gives_the_job_back_held_back_and_locked_and_is_fenced(store: Store) -> None:
+    import time_machine
+
+    from briefing.store import ClaimLostError
+
+    at = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    with time_machine.travel(at, tick=False):
+        job = store.defer_job("deliver", {"delivery_id": 7}, queue="digests", lock="delivery:7")
+        assert job is not None
+        claim = store.claim_job(lease_seconds=30)
+        assert claim is not None and claim.attempts == 1
+        store.retry_job_later(claim, run_after=at + timedelta(seconds=60))
+        held = store.get_job(job.id)
+        assert held is not None and (held.status, held.run_after) == ("queued", at + timedelta(seconds=60))
+        assert _lease_until(store, job.id) is None
+        assert store.claim_job(lease_seconds=30) is None  # held back
+        assert store.defer_job("deliver", {}, queue="digests", lock="delivery:7") is None  # still locked
+        with pytest.raises(ClaimLostError):  # the claim was given back: it fences nothing more
+            store.retry_job_later(claim, run_after=at)
+    with time_machine.travel(at + timedelta(seconds=60), tick=False):
+        retried = store.claim_job(lease_seconds=30)
+        assert retried is not None and retried.id == job.id and retried.attempts == 2
+        other = store.defer_job("deliver", {}, queue="digests", lock="delivery:8")
+        assert other is not None
+        other_claim = store.claim_job(lease_seconds=30)
+        assert other_claim is not None
+        with pytest.raises(ClaimLostError):  # a stale claim (attempt 1) cannot touch attempt 2
+            store.retry_job_later(claim, run_after=at)
+        still = store.get_job(job.id)
+        assert still is not None and still.status == "running"
+        assert store.get_job(other.id).status == "running"  # type: ignore[union-attr]
+
+
+def test_the_queue_limit_counts_brief_jobs_not_digest_tasks(store: Store) -> None:
+    from briefing.store import QueueFullError
+
+    for n in range(3):
+        store.defer_job("feed", {"feed_id": n}, queue="digests", lock=f"feed:{n}")
+    store.submit_job("brief", {}, limit=1)  # three digest tasks queued: still room for one brief job
+    assert store.count_active_jobs() == 1
+    with pytest.raises(QueueFullError):
+        store.submit_job("brief", {}, limit=1)
