@@ -3,11 +3,13 @@
 It runs brief jobs and registered tasks alike (the digest work: feed polls, schedule periods,
 deliveries, feed entry retries), each a row of the table: a task deferred under a lock is queued
 once (one queued or running job per lock), and a task that asks to be retried later is held back
-on its row until then (`run_after`), as procrastinate does on PostgreSQL. Claims carry leases (the rule in briefing/store/leases.py) renewed on the one heartbeat
+on its row until then (`run_after`), as procrastinate does on PostgreSQL.
+
+Claims carry leases (the rule in briefing/store/leases.py) renewed on the one heartbeat
 (briefing/queue/heartbeat.py); a lease that is not renewed (the worker died) sends the job back
-to the queue, and every result write is fenced with the claim. Every store call
-runs in a worker thread, so a slow database never stalls the event loop. On PostgreSQL the same
-protocol is served by procrastinate (`briefing.queue.pg`).
+to the queue, and every result write is fenced with the claim. Every store call runs in a worker
+thread, so a slow database never stalls the event loop. On PostgreSQL the same protocol is served
+by procrastinate (`briefing.queue.pg`).
 """
 
 from __future__ import annotations
