@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,6 +73,16 @@ def _lost(claim: Job) -> ClaimLostError:
 
 def _fence(claim: Job) -> dict[str, Any]:
     return {"p_attempt": claim.attempts, "p_started": claim.started_at}
+
+
+def _held_by(claim: Job) -> tuple[ColumnElement[bool], ...]:
+    """The job row is still held by `claim` (the fence of a write as ORM conditions)."""
+    return (
+        JobRow.id == claim.id,
+        JOB_LEASE.holding(),
+        JobRow.attempts == claim.attempts,
+        JobRow.started_at == claim.started_at,
+    )
 
 
 def _claim_values(now: datetime, lease_seconds: float) -> dict[str, Any]:
@@ -211,12 +221,7 @@ class JobsMixin:
         with self.connection() as connection:
             done = connection.execute(
                 update(JobRow)
-                .where(
-                    JobRow.id == claim.id,
-                    JOB_LEASE.holding(),
-                    JobRow.attempts == claim.attempts,
-                    JobRow.started_at == claim.started_at,
-                )
+                .where(*_held_by(claim))
                 .values(status="queued", run_after=run_after, updated_at=now, **JOB_LEASE.released())
             ).rowcount
         if not done:
@@ -295,13 +300,7 @@ class JobsMixin:
     def fail_job(self, job_id: str, *, error: dict[str, Any], claim: Job | None = None) -> None:
         """Record the job's failure; with `claim`, only while that claim holds (else ClaimLostError)."""
         now = utcnow()
-        where = [JobRow.id == job_id]
-        if claim is not None:
-            where += [
-                JOB_LEASE.holding(),
-                JobRow.attempts == claim.attempts,
-                JobRow.started_at == claim.started_at,
-            ]
+        where = [JobRow.id == job_id, *(_held_by(claim) if claim is not None else ())]
         with self.connection() as connection:
             failed = connection.execute(
                 update(JobRow)

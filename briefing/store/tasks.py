@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, text, update
 from sqlalchemy.exc import IntegrityError
 
-from briefing.store.jobrows import _JOB_COLUMNS, Job, _claim_values, _job, _lost
+from briefing.store.jobrows import _JOB_COLUMNS, Job, _claim_values, _held_by, _job, _lost
 from briefing.store.leases import JOB_LEASE
 from briefing.store.tables import JobRow, utcnow
 
@@ -108,12 +108,7 @@ class TasksMixin:
         with self.connection() as connection:
             requeued = connection.execute(
                 update(JobRow)
-                .where(
-                    JobRow.id == claim.id,
-                    JOB_LEASE.holding(),
-                    JobRow.attempts == claim.attempts,
-                    JobRow.started_at == claim.started_at,
-                )
+                .where(*_held_by(claim))
                 .values(status="queued", updated_at=now, **JOB_LEASE.released())
             ).rowcount
             if not requeued:

@@ -20,6 +20,7 @@ from briefing.models import (
 )
 from briefing.pipeline import Briefer
 from briefing.store import Store
+from briefing.store.digest_repo import DigestRepo
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _NAME = re.compile(r"\b([A-Z][a-z]+(?: [A-Z][a-z]+)+)\b")
@@ -148,3 +149,20 @@ def harbor_and_tram() -> list[Article]:
             3,
         ),
     ]
+
+
+EMPTY_FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>"""
+
+
+def minutely_schedule(repo: DigestRepo, targets: list, created: datetime) -> int:
+    """A schedule firing every minute (UTC, a 48 h window), as if created at `created`."""
+    from sqlalchemy import update
+
+    from briefing.digests.models import ScheduleIn
+    from briefing.digests.tables import ScheduleRow
+
+    spec = ScheduleIn(name="Minutely", cron="* * * * *", timezone="UTC", targets=targets, window_hours=48)
+    schedule = repo.create_schedule(spec)
+    with repo.store.session() as session:
+        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule.id).values(created_at=created))
+    return schedule.id

@@ -10,17 +10,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from digest_fakes import CountingEngine, FakeBriefer, harbor_and_tram
+from digest_fakes import EMPTY_FEED, CountingEngine, FakeBriefer, harbor_and_tram, minutely_schedule
 from digest_servers import Route, http_server
 from procrastinate.periodic import PeriodicDeferrer
 from pydantic import SecretStr
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from briefing.config import Settings
 from briefing.digests.build import DigestBuilder
 from briefing.digests.feeds import ENTRY_TASK, FeedPoller
-from briefing.digests.models import DirectoryTarget, ScheduleIn, WebhookTarget
-from briefing.digests.tables import ScheduleRow
+from briefing.digests.models import DirectoryTarget, WebhookTarget
 from briefing.digests.tasks import PASS_TASK, DigestTasks
 from briefing.queue import build_queue
 from briefing.queue.pg import ProcrastinateQueue
@@ -30,7 +29,6 @@ from briefing.store.digest_repo import DigestRepo
 pytestmark = pytest.mark.postgres
 
 T0 = datetime(2026, 5, 4, 9, 0, 10, tzinfo=UTC)  # ten seconds into a minute
-FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>"""
 
 
 class Node:
@@ -84,14 +82,6 @@ async def _run_all(nodes: list[Node], *, until: float = 20.0) -> None:
         await asyncio.sleep(0.2)  # a retry scheduled a moment ahead
 
 
-def _schedule(repo: DigestRepo, targets: list, created: datetime) -> int:
-    spec = ScheduleIn(name="Minutely", cron="* * * * *", timezone="UTC", targets=targets, window_hours=48)
-    schedule = repo.create_schedule(spec)
-    with repo.store.session() as session:
-        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule.id).values(created_at=created))
-    return schedule.id
-
-
 async def test_two_schedulers_poll_once_and_make_one_digest_and_delivery_per_period(
     postgres_settings: Settings, tmp_path: Path
 ) -> None:
@@ -106,10 +96,10 @@ async def test_two_schedulers_poll_once_and_make_one_digest_and_delivery_per_per
         for item in harbor_and_tram():
             nodes[0].store.save_article(item)
         repo = DigestRepo(nodes[0].store)
-        _schedule(repo, [DirectoryTarget(path=str(out))], T0 - timedelta(minutes=1))
+        minutely_schedule(repo, [DirectoryTarget(path=str(out))], T0 - timedelta(minutes=1))
         periods = 5
         with http_server() as (base, recorder):
-            recorder.routes["/feed.xml"] = Route(FEED, content_type="application/rss+xml")
+            recorder.routes["/feed.xml"] = Route(EMPTY_FEED, content_type="application/rss+xml")
             FeedPoller(settings, nodes[0].store).add_feed(f"{base}/feed.xml", poll_minutes=1)
             for minute in range(periods):
                 tick = T0 - timedelta(seconds=10) + timedelta(minutes=minute)  # on the minute
@@ -156,7 +146,7 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_a_refusal_fails_at_
         with http_server() as (base, recorder):
             recorder.fail_next = 2  # 500, 500, then 204
             targets = [WebhookTarget(url=f"{base}/hook"), DirectoryTarget(path=str(tmp_path / "elsewhere"))]
-            _schedule(repo, targets, T0 - timedelta(minutes=1))
+            minutely_schedule(repo, targets, T0 - timedelta(minutes=1))
             await node.defer_tick(T0)
             await _run_all([node])
             posts = recorder.posts()
