@@ -133,9 +133,6 @@ class JobsMixin:
         values: dict[str, Any] = {
             "id": uuid.uuid4().hex,
             "kind": kind,
-            "queue": "jobs",
-            "lock_key": None,
-            "run_after": None,
             "payload": payload,
             "attempts": 1 if running else 0,
             "error": None,
@@ -187,7 +184,7 @@ class JobsMixin:
         `lock` is already queued or running (the work is queued once, like procrastinate's queueing
         lock). `run_after` holds it back until then."""
         now = utcnow()
-        values: dict[str, Any] = {
+        values: dict[str, Any] = {  # the other columns start empty (NULL)
             "id": uuid.uuid4().hex,
             "kind": kind,
             "queue": queue,
@@ -196,14 +193,8 @@ class JobsMixin:
             "payload": payload,
             "status": "queued",
             "attempts": 0,
-            "error": None,
-            "result_id": None,
-            "result": None,
-            "lease_until": None,
             "created_at": now,
             "updated_at": now,
-            "started_at": None,
-            "finished_at": None,
         }
         try:
             with self.connection() as connection:

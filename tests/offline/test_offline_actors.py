@@ -198,3 +198,60 @@ def test_place_names_starting_with_new_stay_whole(extract) -> None:
     )
     assert "New Zealand" in actors
     assert "Zealand" not in actors
+
+
+def test_either_of_two_surnames_and_the_given_names_alone_are_the_same_person(extract) -> None:
+    actors = extract(
+        "Deputy minister Wilfredo Mamani Choque walked out of the talks on Monday. "
+        "Mamani said the clause was unacceptable. Later, Mamani returned to La Paz. "
+        "Nurul Ain Hashim won the final. Nurul Ain said she was relieved."
+    )
+    assert "Mamani" not in actors and "Nurul Ain" not in actors
+    assert "Mamani" in actors["Wilfredo Mamani Choque"].aliases
+    assert "Nurul Ain" in actors["Nurul Ain Hashim"].aliases
+
+
+def test_a_word_the_article_uses_alone_as_a_short_name_is_not_a_place_or_a_given_name(extract) -> None:
+    # "Aurora" is a place name and a given name, but here the short form of "Aurora Wings"
+    actors = extract(
+        "Boreal Airways launched a bid for Aurora Wings on Monday. The board of Aurora rejected it. "
+        "Shareholders of Aurora will decide. Boreal said it would raise its offer for Aurora."
+    )
+    aurora = actors["Aurora Wings"]
+    assert aurora.kind == "org" and "Aurora" in aurora.aliases and len(aurora.sentences) == 4
+    # a place named once, alone, stays a place
+    assert "Denver" not in extract("Talks began in Denver. Boreal Airways said it would raise its offer.")
+
+
+def test_a_body_named_by_its_common_noun_is_an_actor_when_it_recurs(extract) -> None:
+    actors = extract(
+        "The disciplinary tribunal banned the sprinter for two years. "
+        "The tribunal found that he had missed three tests. Kofi Mensah said he would appeal."
+    )
+    assert "disciplinary tribunal" in actors and actors["disciplinary tribunal"].kind == "org"
+    once = extract("The disciplinary tribunal banned the sprinter. Kofi Mensah said he would appeal.")
+    assert "disciplinary tribunal" not in once  # named once: no actor
+    named = extract(
+        "The Ghana Athletics Tribunal banned the sprinter. The tribunal found he missed three tests. "
+        "The tribunal rejected his appeal."
+    )
+    assert not any(name.endswith("tribunal") and name != "Ghana Athletics Tribunal" for name in named)
+
+
+def test_an_organization_named_with_a_place_after_its_head_absorbs_the_short_form(extract) -> None:
+    actors = extract(
+        "The Autoridad Portuaria de Valencia closed the terminal on Monday. "
+        "The Autoridad Portuaria said it would reopen it. The Autoridad Portuaria later apologised."
+    )
+    assert "Autoridad Portuaria" not in actors
+    assert "Autoridad Portuaria" in actors["Autoridad Portuaria de Valencia"].aliases
+
+
+def test_a_commentator_quoted_once_is_not_an_actor(extract) -> None:
+    actors = extract(
+        "Boreal Airways launched a bid for Aurora Wings on Monday. Aurora Wings rejected the offer. "
+        '"It is a good offer," said Henrik Lund, an airline analyst at Oresund Securities. '
+        "Sanna Rautio, the airline's chief executive, said the board would respond. Rautio declined to say more."
+    )
+    assert "Henrik Lund" not in actors
+    assert "Sanna Rautio" in actors

@@ -439,16 +439,17 @@ def test_a_claimer_that_loses_the_race_for_a_job_gets_none_not_the_same_job(
 
 def test_a_task_is_queued_once_per_lock_while_queued_or_running_and_again_once_done(store: Store) -> None:
     first = store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1")
-    assert first is not None and (first.queue, first.lock_key, first.status) == (
-        "digests",
-        "feed:1",
-        "queued",
-    )
+    assert first is not None
+    assert (first.queue, first.lock_key, first.status) == ("digests", "feed:1", "queued")
+    assert (first.kind, first.attempts, first.run_after, first.error) == ("feed", 0, None, None)
+    assert first.created_at == first.updated_at and first.created_at.tzinfo is not None
+    stored = store.get_job(first.id)
+    assert stored is not None and stored.model_dump() == first.model_dump()  # as returned, so as stored
     assert store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1") is None  # queued
     other = store.defer_job("feed", {"feed_id": 2}, queue="digests", lock="feed:2")
     assert other is not None
     claim = store.claim_job(lease_seconds=30, kinds=("feed",))
-    assert claim is not None and claim.id == first.id
+    assert claim is not None and claim.id == first.id and claim.payload == {"feed_id": 1}
     assert store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1") is None  # running
     store.finish_job(first.id, result_id=None, result=None, claim=claim)
     again = store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1")
@@ -492,9 +493,11 @@ def test_a_retry_later_gives_the_job_back_held_back_and_locked_and_is_fenced(sto
         assert job is not None
         claim = store.claim_job(lease_seconds=30)
         assert claim is not None and claim.attempts == 1
+    with time_machine.travel(at + timedelta(seconds=5), tick=False):
         store.retry_job_later(claim, run_after=at + timedelta(seconds=60))
         held = store.get_job(job.id)
         assert held is not None and (held.status, held.run_after) == ("queued", at + timedelta(seconds=60))
+        assert held.updated_at == at + timedelta(seconds=5) and held.attempts == 1
         assert _lease_until(store, job.id) is None
         assert store.claim_job(lease_seconds=30) is None  # held back
         assert store.defer_job("deliver", {}, queue="digests", lock="delivery:7") is None  # still locked

@@ -55,6 +55,14 @@ MIN_COUNTRY_SCORE = 4.0
 ROLE_BONUS = 1.0
 KIND_BONUS = {"person": 0.5}
 MAX_ROLE_WORDS = 10
+# Commentators (an analyst, a professor) named once or twice give colour; they are not actors.
+COMMENTATOR_MENTIONS = 2
+COMMENTATOR_PENALTY = 3.0
+_COMMENTATOR = re.compile(
+    r"\b(?:analyst|professor|economist|researcher|lecturer|strategist|academic|expert|commentator|"
+    r"historian|political scientist)s?\b",
+    re.IGNORECASE,
+)
 
 _TOKEN = re.compile(r"\w[\w'’&.\-]*")
 _CONNECTORS = frozenset(
@@ -226,6 +234,15 @@ _COLLECTIVE = re.compile(
     r"\b(?:European|Western|Arab|African|Nordic|Baltic|Gulf|Asian|Latin American|Balkan|Pacific|EU|G7|"
     r"NATO|Allied)\s+(?:leaders|allies|governments|countries|states|nations|capitals|diplomats|ministers)\b"
 )
+# A body named by its common noun: "the (disciplinary) tribunal", "Millbrook town council".
+BODY_MENTIONS = 2
+BODY_WEIGHT = 1.0
+_FOREIGN_ARTICLES = frozenset({"le", "la", "les", "el", "los", "las", "il", "der", "die", "das", "het", "de"})
+_BODY = re.compile(
+    r"(?:\b[Tt]he |\b(?P<place>[A-Z][\w’'-]+)(?:['’]s)? )"
+    r"(?P<name>(?:(?!(?:the|a|an|its|their|this|that|of|and|to|in|on)\b)[a-z]+ ){0,2}?"
+    r"(?P<head>council|tribunal|agency|commission|committee|inquiry))\b"
+)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
 )
@@ -321,6 +338,7 @@ class ActorExtractor:
         self._countries = country_names()
         self._given = given_names()
         self._regions = region_names()
+        self._short_forms: set[str] = set()  # of the article being read (`extract`)
 
     def extract(self, sentences: Sequence[Sentence]) -> ActorSet:
         tokenized = [
@@ -332,6 +350,7 @@ class ActorExtractor:
             for position, token in enumerate(tokens)
             if token.capitalized and not self._is_initial(tokens, position, sentence.text)
         }
+        self._short_forms = self._first_words_used_alone(tokenized)
         mentions: list[_Mention] = []
         acronyms: dict[str, str] = {}
         for sentence, tokens in tokenized:
@@ -343,7 +362,23 @@ class ActorExtractor:
         entities = self._merge(mentions, acronyms)
         _add_common_references(entities, sentences)
         _add_collectives(entities, sentences)
+        _add_bodies(entities, sentences)
         return self._rank(entities)
+
+    def _first_words_used_alone(self, tokenized: list[tuple[Sentence, list[_Token]]]) -> set[str]:
+        """First words of this article's multi-word names that it also writes alone, mid-sentence,
+        at least twice: the short form of a company or group ("Aurora" of "Aurora Wings"), even when
+        the word is also a place or a given name elsewhere."""
+        heads: set[str] = set()
+        alone: dict[str, int] = {}
+        for sentence, tokens in tokenized:
+            for start, end in _groups(tokens, sentence.text):
+                word = tokens[start].text.lower()
+                if end - start >= 2 and tokens[start + 1].capitalized:
+                    heads.add(word)
+                elif end - start == 1 and not self._is_initial(tokens, start, sentence.text):
+                    alone[word] = alone.get(word, 0) + 1
+        return {word for word in heads if alone.get(word, 0) >= 2 and word not in self._countries}
 
     def _tokens_of(self, sentence: Sentence, previous: Sentence | None) -> list[_Token]:
         tokens = _tokens(sentence.text)
@@ -538,7 +573,7 @@ class ActorExtractor:
         if lower in CAPITALS:
             canonical = CAPITALS[lower]
             return [_Mention(canonical, "capital", canonical.lower(), sentence, weight, written=name)]
-        if lower in self._regions:
+        if lower in self._regions and lower not in self._short_forms:
             return [_Mention(name, "region", lower, sentence, weight)]
         if _is_heading_or_contraction(words) or _is_thing(words):
             return []
@@ -550,7 +585,12 @@ class ActorExtractor:
         first = words[0].lower()
         if first in self._countries and first in DEMONYMS and len(words) == 2:
             return self._typed(words[0], sentence, weight=weight * 0.5, as_prefix=True)
-        if len(words) <= 4 and first in self._given and not any(w.isupper() and len(w) > 1 for w in words):
+        if (
+            len(words) <= 4
+            and first in self._given
+            and first not in self._short_forms  # a person is not called by a given name alone
+            and not any(w.isupper() and len(w) > 1 for w in words)
+        ):
             return [_Mention(name, "person", lower, sentence, weight)]
         return [_Mention(name, "org", lower, sentence, weight)]
 
@@ -576,6 +616,8 @@ class ActorExtractor:
             parts = key.split()
             if items[0].kind == "person" and len(parts) > 1:
                 surnames.setdefault(parts[-1], key)
+                if len(parts) >= 3:  # two surnames: either may stand alone
+                    surnames.setdefault(parts[-2], key)
             elif items[0].kind in {"org", "institution"} and len(parts) > 1:
                 firsts.setdefault(parts[0], key)
                 lasts[parts[-1]] = "" if parts[-1] in lasts else key
@@ -622,6 +664,8 @@ class ActorExtractor:
             score += 1.5 if first <= 1 else 1.0 if first <= 3 else 0.5 if first <= 6 else 0.0
             score += ROLE_BONUS if role else 0.0
             score += KIND_BONUS.get(kind, 0.0)
+            if kind == "person" and role and _COMMENTATOR.search(role) and len(items) <= COMMENTATOR_MENTIONS:
+                score -= COMMENTATOR_PENALTY  # an analyst quoted for colour is no party of the story
             if score < MIN_SCORE or (kind == "country" and score < MIN_COUNTRY_SCORE):
                 continue
             aliases: list[str] = []
@@ -809,10 +853,26 @@ def _merge_org_short_forms(entities: dict[str, list[_Mention]]) -> None:
         if " " not in short or short not in entities:
             continue
         longer = next(
-            (k for k in reversed(orgs) if k != short and k.endswith(" " + short) and k in entities), None
+            (
+                k
+                for k in reversed(orgs)
+                if k != short
+                and k in entities
+                and (k.endswith(" " + short) or _named_after_its_head(k, short))
+            ),
+            None,
         )
         if longer is not None:
             entities[longer].extend(entities.pop(short))
+
+
+def _named_after_its_head(longer: str, short: str) -> bool:
+    """ "Autoridad Portuaria" is "Autoridad Portuaria de Valencia": the longer name is the short one
+    and a connector phrase (of / de / for … a place or field)."""
+    if not longer.startswith(short + " "):
+        return False
+    rest = longer[len(short) + 1 :].split()
+    return len(rest) >= 2 and rest[0] in _CONNECTORS
 
 
 def _add_common_references(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
@@ -846,10 +906,48 @@ def _add_collectives(entities: dict[str, list[_Mention]], sentences: Sequence[Se
             entities.setdefault(f"collective:{name.lower()}", []).append(mention)
 
 
+def _add_bodies(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
+    """Bodies the article names only by a common noun ("the disciplinary tribunal", "Millbrook town
+    council", "the works council"): one actor per head noun, when it recurs and no named
+    organization of the article has that head (then "the council" is that one, counted above)."""
+    named_heads = {
+        key.split()[-1]
+        for key, items in entities.items()
+        if items[0].kind in {"org", "institution"} and " " in key
+    }
+    found: dict[str, list[tuple[str, int, bool]]] = {}
+    for sentence in sentences:
+        for match in _BODY.finditer(sentence.text):
+            head = match.group("head")
+            if head in named_heads:
+                continue
+            subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))
+            place = match.group("place")
+            if place and (
+                place in _TITLES_BY_FIRST or place.lower() in NON_ACTORS or place.lower() in _FOREIGN_ARTICLES
+            ):
+                place = None  # "Today the council", "Mayor's council"
+            name = f"{place} {match.group('name')}" if place else match.group("name")
+            found.setdefault(head, []).append((name, sentence.index, subject))
+    for head, uses in found.items():
+        name = max((use[0] for use in uses), key=lambda text: (len(text.split()), text[0].isupper()))
+        if len(uses) < BODY_MENTIONS or name == head:
+            continue  # once, or never more than "the council": a reference to a named body
+        key = f"body:{head}"
+        for written, index, subject in uses:
+            entities.setdefault(key, []).append(
+                _Mention(name, "org", name.lower(), index, BODY_WEIGHT, None, subject, written=written)
+            )
+
+
 def _same_person(longer: str, shorter: str) -> bool:
     a, b = longer.split(), shorter.split()
     if a[-1] == b[-1] and (a[0][0] == b[0][0] or len(b) == 1):
         return True
+    if len(a) >= 3 and b == [a[-2]]:
+        return True  # the first of two surnames ("Mamani" of "Wilfredo Mamani Choque")
+    if len(a) >= 3 and len(b) >= 2 and a[: len(b)] == b:
+        return True  # the given names without the surname ("Nurul Ain" of "Nurul Ain Hashim")
     return len(a) == len(b) and a[0] == b[0] and fuzz.ratio(a[-1], b[-1]) >= 88
 
 
