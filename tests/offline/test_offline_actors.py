@@ -251,7 +251,8 @@ def test_a_commentator_quoted_once_is_not_an_actor(extract) -> None:
     actors = extract(
         "Boreal Airways launched a bid for Aurora Wings on Monday. Aurora Wings rejected the offer. "
         '"It is a good offer," said Henrik Lund, an airline analyst at Oresund Securities. '
-        "Sanna Rautio, the airline's chief executive, said the board would respond. Rautio declined to say more."
+        "Sanna Rautio, the airline's chief executive, said the board would respond. "
+        "Rautio declined to say more."
     )
     assert "Henrik Lund" not in actors
     assert "Sanna Rautio" in actors
