@@ -380,7 +380,6 @@ _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _WRITTEN = "|".join(sorted(_UNITS, key=len, reverse=True))
 _DAY_OR_ORDINAL = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_ORDINALS]) + r")s?\b")
 _WRITTEN_HINTS = tuple(_UNITS)  # an ASCII text without these has no written number
-_ANY_WRITTEN = re.compile(r"(?i)\b(?:" + _WRITTEN + r")\b")
 _SCALE = r"(?:[\s-]?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<ord>st|nd|rd|th)?" + _SCALE,
@@ -471,7 +470,7 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
     matches = list(_NUMBER.finditer(text)) if digits else []
     # the word regexes run on the lower-cased text (fast); offsets agree unless lower() changed a length
     same = len(low) == len(text)
-    if (not text.isascii() or any(hint in low for hint in _WRITTEN_HINTS)) and _ANY_WRITTEN.search(text):
+    if not text.isascii() or any(hint in low for hint in _WRITTEN_HINTS):
         matches += _WRITTEN_NUMBER.finditer(low if same else text.lower())
     for match in matches:
         if any(start <= match.start() < end for start, end in time_spans):

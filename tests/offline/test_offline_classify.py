@@ -112,3 +112,21 @@ def test_a_date_after_publication_is_a_scheduled_step() -> None:
     ahead = classify(sentence, date(2026, 1, 20))
     assert ahead.is_next_step and ahead.when == "on February 3" and ahead.certainty == "confirmed"
     assert not classify(sentence, date(2026, 3, 1)).is_next_step  # already past
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Consumer group Fair Power said the fine was too small.",
+        "Council leader Sandra Obi said the requirement was not negotiable.",
+        "The developer says the numbers do not work.",
+        "Union leader Peter Otieno called the offer an insult.",
+    ],
+)
+def test_a_verdict_on_the_other_side_s_terms_is_a_dispute_cue(sentence: str) -> None:
+    assert classify(sentence).is_dispute
+
+
+def test_a_plain_statement_of_terms_is_no_dispute() -> None:
+    assert not classify("The regulator fined the supplier 12 million crowns on Wednesday.").is_dispute
+

@@ -93,6 +93,12 @@ def test_a_denial_that_points_back_answers_the_previous_sentence() -> None:
     assert answers_previous("The mill denied the claim, saying its filters worked.")
     assert not answers_previous("The mill denied the claim that its dye entered the river.")
     assert not answers_previous("The mill rejected the offer.")
+    # a bare pointer that ends the clause points back too; a "that" clause is a claim of its own
+    assert answers_previous("Brightwell denies that.")
+    assert answers_previous("Savanna disputes that, saying its operating profit fell by a fifth.")
+    assert answers_previous("Otieno rejected this — the union had served notice.")
+    assert not answers_previous("The mill denied that it had released dye.")
+    assert not answers_previous("The mill rejected this year's offer.")
     claim = "Inspectors said the dye had entered the river."  # trimmed (as the engine does): no attribution
     assert claim_issue(claim, "The dye had entered the river.") == "Whether the dye had entered the river"
 

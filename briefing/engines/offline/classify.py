@@ -242,6 +242,17 @@ CONFLICT_CUES: tuple[str, ...] = (
     "came under fire",
     "drew criticism",
     "outrage",
+    # a verdict on the other side's number or terms contests it
+    "too small",
+    "too low",
+    "too high",
+    "too little",
+    "too late",
+    "not negotiable",
+    "do not work",
+    "does not work",
+    "an insult",
+    "unfairly",
 )
 WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "but",

@@ -508,9 +508,19 @@ def opposes(sentence: str) -> bool:
     return _OPPOSING.search(sentence) is not None
 
 
+# The same with a bare pointer as the object, ending the clause: "Brightwell denies that.",
+# "Otieno rejected this, saying …" (not "denied that it had …", a claim of its own).
+_ANSWERS_BARE = _compile(
+    r"\b(?:denied|denies|deny|rejected|rejects|reject|disputed|disputes|dispute|dismissed|dismisses|contested|"
+    r"contests|refuted|refutes|disagreed with|disagrees with)\s+(?:that|this|it)\s*(?=[.,;:!?—–\"“]|$)",
+    re.IGNORECASE,
+)
+
+
 def answers_previous(sentence: str) -> bool:
-    """The sentence rejects a claim it only points to ("rejected that account"), stated just before."""
-    return _ANSWERS_PREVIOUS.search(sentence) is not None
+    """The sentence rejects a claim it only points to ("rejected that account", "denies that."),
+    stated just before."""
+    return _ANSWERS_PREVIOUS.search(sentence) is not None or _ANSWERS_BARE.search(sentence) is not None
 
 
 def claim_issue(sentence: str, claim: str) -> str:
