@@ -129,4 +129,3 @@ def test_a_verdict_on_the_other_side_s_terms_is_a_dispute_cue(sentence: str) -> 
 
 def test_a_plain_statement_of_terms_is_no_dispute() -> None:
     assert not classify("The regulator fined the supplier 12 million crowns on Wednesday.").is_dispute
-
