@@ -129,3 +129,23 @@ def test_a_verdict_on_the_other_side_s_terms_is_a_dispute_cue(sentence: str) -> 
 
 def test_a_plain_statement_of_terms_is_no_dispute() -> None:
     assert not classify("The regulator fined the supplier 12 million crowns on Wednesday.").is_dispute
+
+
+def test_an_offer_set_against_a_demand_is_a_dispute_cue() -> None:
+    assert classify(
+        "The Ministry of Health has offered a 4.5 percent rise; the union is asking for 9 percent."
+    ).is_dispute
+    assert not classify("The Ministry of Health has offered a 4.5 percent rise over two years.").is_dispute
+
+
+def test_two_sides_stating_different_figures_for_one_thing_contest_it() -> None:
+    from briefing.engines.offline.classify import contests_figure, figure_issue
+
+    ministry = "The ministry says 1,900 nursing posts are empty."
+    union = "The union says 3,200 nursing posts are empty."
+    assert contests_figure(union, ministry)
+    assert not contests_figure(ministry, ministry)  # the same figure
+    assert not contests_figure("The union says 3,200 members joined the march.", ministry)  # another thing
+    assert not contests_figure("The ministry says 2,000 nursing posts are empty.", ministry)  # same side
+    assert figure_issue(ministry) == "How many nursing posts are empty"
+    assert figure_issue("The council approved the plan.") is None

@@ -179,3 +179,11 @@ def test_preposition_to_is_not_a_demanded_action() -> None:
 def test_a_glued_section_heading_does_not_hide_the_rule() -> None:
     glued = phrase_issue("Fans divided  The merger has divided the town council.")
     assert glued == phrase_issue("The merger has divided the town council.") == "The merger"
+
+
+def test_a_neutral_issue_drops_only_the_main_clause_negation() -> None:
+    previous = "Kamau said the strike was unprotected because the union had not given notice."
+    issue = claim_issue(previous, "The strike was unprotected because the union had not given notice.")
+    assert issue == "Whether the strike was unprotected because the union had not given notice"
+    neutral = claim_issue("X said the levy was not legal.", "The levy was not legal.")
+    assert neutral == "Whether the levy was legal"

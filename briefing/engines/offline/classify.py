@@ -253,6 +253,10 @@ CONFLICT_CUES: tuple[str, ...] = (
     "does not work",
     "an insult",
     "unfairly",
+    "puts the figure",
+    "put the figure",
+    "own count",
+    "own figures",
 )
 WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "but",
@@ -286,6 +290,7 @@ WEAK_CONFLICT_CUES: tuple[str, ...] = (
     "wrong",
     "false",
     "unacceptable",
+    "arguing",
     "refuse",
     "demand",
     "insist",
@@ -718,7 +723,53 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         conflict += 1.0
     if not _CLAIM_VERBS.isdisjoint(present):
         conflict += _contrast(words)
+    if not _OFFERS.isdisjoint(present) and _OFFER_VS_ASK.search(lower):
+        conflict += 2.0  # one side's offer against the other's demand, in one sentence
     return Cues(future, conflict, state, certainty, when, quote_only, contested)
+
+
+# An offer set against a demand ("has offered 4.5 percent; the union is asking for 9 percent").
+_OFFERS = frozenset({"offered", "offer", "offers"})
+_ASKS = r"(?:asking for|asks for|is seeking|are seeking|seeks|demanding|demands|wants|is calling for)"
+_OFFER_VS_ASK = re.compile(
+    rf"\b(?:offered|offers|offer of)\b.{{0,120}}\b{_ASKS}\b|\b{_ASKS}\b.{{0,120}}\b(?:offered|offers)\b"
+)
+
+# A figure somebody states ("The ministry says 1,900 nursing posts are empty."): two of them in a
+# row, from different sides, for the same thing, contest it (`contests_figure`).
+_STATED_FIGURE = re.compile(
+    r"\b(?:says?|said|estimates?|estimated|puts?|counts?|counted|according to)\b[^.;]{0,80}?"
+    r"(?<![\w.,])(?P<number>\d[\d,.]*)(?:\s?(?:percent|per cent|%))?\s(?P<unit>(?:[a-z]+\s){0,2}[a-z]{3,})"
+)
+_ATTRIBUTION_HEAD = re.compile(r"^(?:[\w'’.-]+\s){0,6}?(?=says?\b|said\b|estimates?\b|puts?\b|counts?\b)")
+
+
+_CLAUSE_END = re.compile(r"[,;.:!?\"“”]| (?:and|but|while|because|after|since)\b")
+
+
+def figure_issue(sentence: str) -> str | None:
+    """ "How many nursing posts are empty": the question a stated figure answers, or None."""
+    found = _STATED_FIGURE.search(sentence)
+    if found is None or not found.group("unit"):
+        return None
+    rest = _CLAUSE_END.split(sentence[found.end() :], maxsplit=1)[0]
+    words = rest.split()
+    if len(words) > 8:
+        return None
+    return " ".join(["How many", found.group("unit"), *words]).strip()
+
+
+def contests_figure(sentence: str, previous: str) -> bool:
+    """`sentence` states a different figure than `previous` for the same thing, and someone else
+    states it: "The ministry says 1,900 posts are empty." / "The union says 3,200 posts are empty."."""
+    mine, theirs = _STATED_FIGURE.search(sentence), _STATED_FIGURE.search(previous)
+    if mine is None or theirs is None or mine.group("number") == theirs.group("number"):
+        return False
+    units = set(mine.group("unit").split()) & set(theirs.group("unit").split())
+    if not any(len(word) >= 4 for word in units):
+        return False
+    head, other = _ATTRIBUTION_HEAD.match(sentence), _ATTRIBUTION_HEAD.match(previous)
+    return head is None or other is None or head.group().strip().lower() != other.group().strip().lower()
 
 
 # Verbs that report a claim; two of them on either side of "but" / "while" ("The ministry said the

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 from briefing.clean import is_chrome_line
 from briefing.config import Settings
 from briefing.engines.offline.actors import ActorExtractor, ActorInfo, ActorSet
-from briefing.engines.offline.classify import Cues, classify, conflict_focus
+from briefing.engines.offline.classify import Cues, classify, conflict_focus, contests_figure, figure_issue
 from briefing.engines.offline.headline import fit, make_headline, tidy
 from briefing.engines.offline.issues import (
     answers_previous,
@@ -345,6 +345,8 @@ def _fill_items(
     steps: list[tuple[float, int, Sentence, Cues]] = []
     for position, sentence in enumerate(content):
         cues = classify(sentence.text, published)
+        if not cues.is_dispute and position and contests_figure(sentence.text, content[position - 1].text):
+            cues = replace(cues, conflict=cues.conflict + 2.0)  # two sides' figures for one thing
         central = scores[position] / top
         lead = 1.0 / (1 + 0.15 * position)
         actors = 0.3 * min(3, len(named[sentence.index].names))
@@ -441,6 +443,16 @@ def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named
     trimmed = trim(sentence.text, max_words=DISPUTE_WORDS, asides=False)
     names = named[sentence.index]
     speaker = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
+    if previous is not None and contests_figure(sentence.text, previous.text):
+        asked = figure_issue(previous.text)
+        if asked is not None:
+            prior = named[previous.index]
+            return Dispute(
+                issue=asked,
+                parties=list(dict.fromkeys(prior.names[:2] + names.names[:2]))[:4],
+                positions=[],
+                evidence=_evidence(previous) + _evidence(sentence),
+            ), True
     if previous is not None and (
         answers_previous(sentence.text) or counters_previous(sentence.text, previous.text)
     ):

@@ -222,6 +222,7 @@ _NEGATIONS = (
     ),
     (re.compile(r"\s(?:not)\s", re.IGNORECASE), " "),
 )
+_SUBORDINATE = _compile(r"\s(?:because|since|although|though|if|unless|when|after|before|until|as|while)\s")
 _BREAK = _compile(
     r",\s(?:saying|adding|arguing|which|who|while|whereas|although|though|but|and said|citing|as)\s|"
     r";|\s[—–]\s|\.\s|,\s(?:said|says|told|added)\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
@@ -304,8 +305,12 @@ def _clean(clause: str) -> str:
     cut = _BREAK.search(text)
     if cut and len(text[: cut.start()].split()) >= 4:
         text = text[: cut.start()]
+    # only the main clause's negation: "… because the union had not given notice" keeps its "not"
+    subordinate = _SUBORDINATE.search(text)
+    head, tail = (text[: subordinate.start()], text[subordinate.start() :]) if subordinate else (text, "")
     for pattern, replacement in _NEGATIONS:
-        text = pattern.sub(replacement, text)
+        head = pattern.sub(replacement, head)
+    text = head + tail
     words = text.split()
     if len(words) > MAX_ISSUE_WORDS:
         text = " ".join(words[:MAX_ISSUE_WORDS])
