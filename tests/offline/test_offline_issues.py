@@ -187,3 +187,14 @@ def test_a_neutral_issue_drops_only_the_main_clause_negation() -> None:
     assert issue == "Whether the strike was unprotected because the union had not given notice"
     neutral = claim_issue("X said the levy was not legal.", "The levy was not legal.")
     assert neutral == "Whether the levy was legal"
+
+
+def test_two_sides_claims_about_one_thing_in_a_row_contest_it() -> None:
+    from briefing.engines.offline.issues import contests_claim
+
+    lithmar = "Lithmar says the boats were fishing illegally in Lithmar's waters."
+    savonia = "Savonia says the boats were fishing legally in Savonian waters under the treaty."
+    assert contests_claim(savonia, lithmar)
+    assert not contests_claim("Lithmar said the boats were fishing in Lithmar's waters again.", lithmar)
+    assert not contests_claim("Savonia says its budget will rise next year.", lithmar)  # another thing
+    assert not contests_claim("The boats were towed to port.", lithmar)  # no side speaks

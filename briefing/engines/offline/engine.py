@@ -26,6 +26,7 @@ from briefing.engines.offline.headline import fit, make_headline, tidy
 from briefing.engines.offline.issues import (
     answers_previous,
     claim_issue,
+    contests_claim,
     counters_previous,
     opposes,
     phrase_issue,
@@ -345,8 +346,15 @@ def _fill_items(
     steps: list[tuple[float, int, Sentence, Cues]] = []
     for position, sentence in enumerate(content):
         cues = classify(sentence.text, published)
-        if not cues.is_dispute and position and contests_figure(sentence.text, content[position - 1].text):
-            cues = replace(cues, conflict=cues.conflict + 2.0)  # two sides' figures for one thing
+        if (
+            not cues.is_dispute
+            and position
+            and (
+                contests_figure(sentence.text, content[position - 1].text)
+                or contests_claim(sentence.text, content[position - 1].text)
+            )
+        ):
+            cues = replace(cues, conflict=cues.conflict + 2.0)  # two sides' claims on one thing
         central = scores[position] / top
         lead = 1.0 / (1 + 0.15 * position)
         actors = 0.3 * min(3, len(named[sentence.index].names))
@@ -454,7 +462,9 @@ def _dispute(sentence: Sentence, before: list[Sentence], named: dict[int, _Named
                 evidence=_evidence(previous) + _evidence(sentence),
             ), True
     if previous is not None and (
-        answers_previous(sentence.text) or counters_previous(sentence.text, previous.text)
+        answers_previous(sentence.text)
+        or counters_previous(sentence.text, previous.text)
+        or contests_claim(sentence.text, previous.text)
     ):
         claim = trim(previous.text, max_words=DISPUTE_WORDS, asides=False)
         prior = named[previous.index]

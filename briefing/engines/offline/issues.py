@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
 from briefing.engines.offline.trim import strip_dateline
 
 MAX_ISSUE_WORDS = 18
@@ -520,6 +521,28 @@ _ANSWERS_BARE = _compile(
     r"contests|refuted|refutes|disagreed with|disagrees with)\s+(?:that|this|it)\s*(?=[.,;:!?—–\"“]|$)",
     re.IGNORECASE,
 )
+
+
+# "<Who> says <claim>": a claim and whoever makes it, from the start of a sentence.
+_SIDE_SAYS = _compile(
+    r"^(?P<who>(?:[\w'’.-]+\s){1,6}?)(?:says|said|argues|argued|insists|insisted|maintains|maintained|"
+    r"contends|contended|claims|claimed)\s(?:that\s)?(?P<claim>[^;]{12,})"
+)
+_LONG_WORD = _compile(r"[a-z]{4,}")
+CLAIM_OVERLAP = 2  # content words two sides' claims share when they are about one thing
+
+
+def contests_claim(sentence: str, previous: str) -> bool:
+    """Two sides state claims about one thing, one sentence each ("Lithmar says the boats were in
+    its waters." / "Savonia says the boats were in Savonian waters."): another speaker, and at least
+    `CLAIM_OVERLAP` content words of four letters or more in common."""
+    mine, theirs = _SIDE_SAYS.match(strip_dateline(sentence)), _SIDE_SAYS.match(strip_dateline(previous))
+    if mine is None or theirs is None:
+        return False
+    if mine.group("who").strip().lower() == theirs.group("who").strip().lower():
+        return False
+    words = [set(_LONG_WORD.findall(m.group("claim").lower())) - ENGLISH_STOP_WORDS for m in (mine, theirs)]
+    return len(words[0] & words[1]) >= CLAIM_OVERLAP
 
 
 def answers_previous(sentence: str) -> bool:
