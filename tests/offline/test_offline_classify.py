@@ -121,6 +121,9 @@ def test_a_date_after_publication_is_a_scheduled_step() -> None:
         "Council leader Sandra Obi said the requirement was not negotiable.",
         "The developer says the numbers do not work.",
         "Union leader Peter Otieno called the offer an insult.",
+        "The sticking point was a paragraph added at Chile's request.",
+        "Where things stand: no agreement on who pays into the fund.",
+        "The takeover has split the club's supporters.",
     ],
 )
 def test_a_verdict_on_the_other_side_s_terms_is_a_dispute_cue(sentence: str) -> None:

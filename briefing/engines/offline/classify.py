@@ -253,6 +253,13 @@ CONFLICT_CUES: tuple[str, ...] = (
     "does not work",
     "an insult",
     "unfairly",
+    # an open point named as such
+    "sticking point",
+    "no agreement",
+    "has split",
+    "have split",
+    "at odds",
+    "divided over",
     "puts the figure",
     "put the figure",
     "own count",
