@@ -256,3 +256,20 @@ def test_a_commentator_quoted_once_is_not_an_actor(extract) -> None:
     )
     assert "Henrik Lund" not in actors
     assert "Sanna Rautio" in actors
+
+
+def test_an_organization_name_is_not_cut_at_a_common_word_inside_it(extract) -> None:
+    actors = extract(
+        "The Millrace Residents' Association says the site can take no more than 700 homes. "
+        "Castlebrook Developments disagrees. The association will seek a judicial review."
+    )
+    assert "Millrace Residents' Association" in actors
+    assert "Millrace" not in actors and "Association" not in actors
+
+
+def test_weekdays_in_the_plural_are_not_actors(extract) -> None:
+    actors = extract(
+        "Retailers want the charge suspended on Saturdays. Mayor Dana Whitlock said Saturdays would stay "
+        "charged. Whitlock will present the plan."
+    )
+    assert "Saturdays" not in actors and "Dana Whitlock" in actors

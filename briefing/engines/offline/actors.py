@@ -395,10 +395,18 @@ class ActorExtractor:
         """Cut a run at words that never name anyone; peel a sentence-initial common noun."""
         pieces: list[tuple[int, int, str | None]] = []
         current = start
+        # an organization's name is whole up to its head word ("Millrace Residents' Association")
+        named_org = end - start >= 3 and tokens[end - 1].text in ORG_WORDS
         for index in range(start, end + 1):
             word = tokens[index].text.lower() if index < end else ""
+            inside_org = named_org and start < index < end - 1
             if index == end or (
-                (word in NON_ACTORS and word not in _CONNECTORS and not self._place_start(tokens, index, end))
+                (
+                    word in NON_ACTORS
+                    and word not in _CONNECTORS
+                    and not inside_org
+                    and not self._place_start(tokens, index, end)
+                )
                 or word in OUTLETS
             ):
                 while current < index and tokens[current].text.lower() in _CONNECTORS:

@@ -943,6 +943,14 @@ NON_ACTORS = frozenset(
         "sign",
         "click",
         "share",
+        # weekdays in the plural ("suspended on Saturdays")
+        "mondays",
+        "tuesdays",
+        "wednesdays",
+        "thursdays",
+        "fridays",
+        "saturdays",
+        "sundays",
     ]
 )
 # The same for other languages' articles and for money words: function words and units that
