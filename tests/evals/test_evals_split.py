@@ -63,12 +63,29 @@ def test_jsonl_lines_may_carry_a_split(tmp_path: Path) -> None:
         load_dataset(path)
 
 
+# Dev cases written later, for tuning on genres the first 44 lacked (2026-12-04).
+ADDED_DEV = frozenset(
+    {
+        "business-brightwell-energy-overcharging-fine-wire",
+        "climate-negotiations-veradal-grid-summit-coal-live",
+        "diplomacy-tessel-river-fishing-boats-detained",
+        "elections-valdoria-budget-first-reading-live",
+        "labour-lestria-hospital-union-pay-interview",
+        "labour-nairobi-airport-ground-handlers-strike-wire",
+        "local-government-carrowfield-rail-yards-housing-vote",
+        "local-government-castlebrook-congestion-charge-oped",
+    }
+)
+
+
 def test_every_original_gold_case_is_dev() -> None:
-    """The 44 cases the offline engine was tuned on can only ever be dev."""
+    """The 44 cases the offline engine was tuned on can only ever be dev (and so are the eight
+    written later for tuning); the 30 held-out cases stay test."""
     data = load_dataset(GOLD)
     dev = {case.id for case in data.cases if case.split == "dev"}
-    assert len(dev) == 44
+    assert dev >= ADDED_DEV and len(dev - ADDED_DEV) == 44
     assert "elections-zagreb-runoff-recount" in dev and "labour-ohio-warehouse-union-vote" in dev
+    assert sum(case.split == "test" for case in data.cases) == 30
 
 
 async def test_results_carry_each_split_with_its_own_aggregates(settings: Settings) -> None:

@@ -237,6 +237,7 @@ _COLLECTIVE = re.compile(
 # A body named by its common noun: "the (disciplinary) tribunal", "Millbrook town council".
 BODY_MENTIONS = 2
 BODY_WEIGHT = 1.0
+_BODY_HEADS = ("council", "tribunal", "agency", "commission", "committee", "inquiry")
 _FOREIGN_ARTICLES = frozenset({"le", "la", "les", "el", "los", "las", "il", "der", "die", "das", "het", "de"})
 _BODY = re.compile(
     r"(?:\b[Tt]he |\b(?P<place>[A-Z][\w’'-]+)(?:['’]s)? )"
@@ -342,21 +343,23 @@ class ActorExtractor:
 
     def extract(self, sentences: Sequence[Sentence]) -> ActorSet:
         tokenized = [
-            (sentence, self._tokens_of(sentence, previous)) for sentence, previous in _pairs(sentences)
+            (sentence, tokens, _groups(tokens, sentence.text))
+            for sentence, previous in _pairs(sentences)
+            for tokens in (self._tokens_of(sentence, previous),)
         ]
         midcaps = {
             token.text.lower()
-            for sentence, tokens in tokenized
+            for sentence, tokens, _ in tokenized
             for position, token in enumerate(tokens)
             if token.capitalized and not self._is_initial(tokens, position, sentence.text)
         }
         self._short_forms = self._first_words_used_alone(tokenized)
         mentions: list[_Mention] = []
         acronyms: dict[str, str] = {}
-        for sentence, tokens in tokenized:
+        for sentence, tokens, groups in tokenized:
             if sentence.text.isupper() and len(tokens) <= 8 and sentence.text[-1:] not in ".!?":
                 continue  # a section heading ("THE CASE")
-            for start, end in _groups(tokens, sentence.text):
+            for start, end in groups:
                 for piece in self._split(tokens, start, end, sentence.text, midcaps):
                     mentions.extend(self._mentions(tokens, *piece, sentence, acronyms))
         entities = self._merge(mentions, acronyms)
@@ -365,14 +368,16 @@ class ActorExtractor:
         _add_bodies(entities, sentences)
         return self._rank(entities)
 
-    def _first_words_used_alone(self, tokenized: list[tuple[Sentence, list[_Token]]]) -> set[str]:
+    def _first_words_used_alone(
+        self, tokenized: list[tuple[Sentence, list[_Token], list[tuple[int, int]]]]
+    ) -> set[str]:
         """First words of this article's multi-word names that it also writes alone, mid-sentence,
         at least twice: the short form of a company or group ("Aurora" of "Aurora Wings"), even when
         the word is also a place or a given name elsewhere."""
         heads: set[str] = set()
         alone: dict[str, int] = {}
-        for sentence, tokens in tokenized:
-            for start, end in _groups(tokens, sentence.text):
+        for sentence, tokens, groups in tokenized:
+            for start, end in groups:
                 word = tokens[start].text.lower()
                 if end - start >= 2 and tokens[start + 1].capitalized:
                     heads.add(word)
@@ -925,6 +930,8 @@ def _add_bodies(entities: dict[str, list[_Mention]], sentences: Sequence[Sentenc
     }
     found: dict[str, list[tuple[str, int, bool]]] = {}
     for sentence in sentences:
+        if not any(head in sentence.text for head in _BODY_HEADS):
+            continue  # the regex is costlier than these substring tests
         for match in _BODY.finditer(sentence.text):
             head = match.group("head")
             if head in named_heads:

@@ -751,6 +751,7 @@ _STATED_FIGURE = re.compile(
 _ATTRIBUTION_HEAD = re.compile(r"^(?:[\w'’.-]+\s){0,6}?(?=says?\b|said\b|estimates?\b|puts?\b|counts?\b)")
 
 
+_DIGIT = re.compile(r"\d")
 _CLAUSE_END = re.compile(r"[,;.:!?\"“”]| (?:and|but|while|because|after|since)\b")
 
 
@@ -769,6 +770,8 @@ def figure_issue(sentence: str) -> str | None:
 def contests_figure(sentence: str, previous: str) -> bool:
     """`sentence` states a different figure than `previous` for the same thing, and someone else
     states it: "The ministry says 1,900 posts are empty." / "The union says 3,200 posts are empty."."""
+    if not (_DIGIT.search(sentence) and _DIGIT.search(previous)):
+        return False  # no figure on one side (the common case: two plain tests, no regex)
     mine, theirs = _STATED_FIGURE.search(sentence), _STATED_FIGURE.search(previous)
     if mine is None or theirs is None or mine.group("number") == theirs.group("number"):
         return False

@@ -529,6 +529,7 @@ _SIDE_SAYS = _compile(
     r"contends|contended|claims|claimed)\s(?:that\s)?(?P<claim>[^;]{12,})"
 )
 _LONG_WORD = _compile(r"[a-z]{4,}")
+_SAYS_HINT = re.compile(r"sa(?:ys|id)|argue|insist|mainta|conten|claim")
 CLAIM_OVERLAP = 2  # content words two sides' claims share when they are about one thing
 
 
@@ -536,6 +537,8 @@ def contests_claim(sentence: str, previous: str) -> bool:
     """Two sides state claims about one thing, one sentence each ("Lithmar says the boats were in
     its waters." / "Savonia says the boats were in Savonian waters."): another speaker, and at least
     `CLAIM_OVERLAP` content words of four letters or more in common."""
+    if not (_SAYS_HINT.search(sentence) and _SAYS_HINT.search(previous)):
+        return False
     mine, theirs = _SIDE_SAYS.match(strip_dateline(sentence)), _SIDE_SAYS.match(strip_dateline(previous))
     if mine is None or theirs is None:
         return False
