@@ -377,6 +377,7 @@ _MONTHS = (
     "october", "november", "december",
 )  # fmt: skip
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
+_MONTH_NAMES = frozenset(_MONTHS) | frozenset(_MONTH_ABBR)
 _WRITTEN = "|".join(sorted(_UNITS, key=len, reverse=True))
 _DAY_OR_ORDINAL = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_ORDINALS]) + r")s?\b")
 _WRITTEN_HINTS = tuple(_UNITS)  # an ASCII text without these has no written number
@@ -1070,7 +1071,13 @@ def _missing_names(
                 elsewhere.append(token)
                 continue
             missing.append(token)
-        if elsewhere and not missing and spare_name and not _named_by_its_noun(run, elsewhere, source):  # type: ignore[arg-type]
+        date_slot = open_facts and _in_a_date_slot(claim_tokens, run, evidence_tokens)
+        if (
+            elsewhere
+            and not missing
+            and (spare_name or date_slot)
+            and not _named_by_its_noun(run, elsewhere, source)  # type: ignore[arg-type]
+        ):
             missing = elsewhere
         if missing:
             shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
@@ -1100,6 +1107,18 @@ def _inflected_in(word: str, folded: str) -> bool:
         if not match.group(1) or match.group(1) in NAME_ENDINGS:
             return True
     return False
+
+
+def _in_a_date_slot(claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_tokens: Sequence[_Tok]) -> bool:
+    """The name stands where a date would ("vote on Aurelis 18"): a day number follows it, and the
+    evidence has a month the claim does not."""
+    after = claim_tokens.index(run[-1]) + 1
+    if after >= len(claim_tokens) or not claim_tokens[after].text.isdigit():
+        return False
+    if not 1 <= int(claim_tokens[after].text) <= 31:
+        return False
+    claim_lows = {t.low for t in claim_tokens}
+    return any(t.low in _MONTH_NAMES and t.low not in claim_lows for t in evidence_tokens)
 
 
 def _named_by_its_noun(run: list[_Tok], elsewhere: list[_Tok], source: Source) -> bool:

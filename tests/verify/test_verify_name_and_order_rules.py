@@ -119,3 +119,54 @@ def test_a_confirmed_claim_on_hedged_evidence_is_still_caught(evidence: str, hed
     assert reasons(claim, evidence, confirmed=True) == [
         f'certainty "confirmed" but its evidence hedges ("{hedge}")'
     ]
+
+
+DATED = (
+    "Aurelis Logistics made a cash offer for Vennekamp Parcel. Shareholders will vote on the offer on May 18."
+)
+
+
+def test_a_name_of_the_article_where_the_evidence_has_a_date_is_caught() -> None:
+    from briefing.claims import verify_claim
+
+    source = analyse(DATED)
+    swapped = verify_claim("Shareholders will vote on the offer on Aurelis 18.", source)
+    assert swapped.verdict == "unsupported"
+    assert swapped.reasons == ['name "Aurelis" not in its evidence']
+    assert verify_claim("Shareholders will vote on the offer on May 18.", source).verdict == "supported"
+    # the same shape with no month in the evidence is left alone (nothing says a date was there)
+    undated = analyse(
+        "Aurelis Logistics made a cash offer for Vennekamp Parcel. "
+        "Shareholders will vote on the offer in hall 18 at the exchange."
+    )
+    assert (
+        verify_claim("Shareholders will vote on the offer in Aurelis 18 at the exchange.", undated).reasons
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        (
+            "Shareholders will vote on the offer on Aurelis 1.",
+            ['number "1" not in its evidence', 'name "Aurelis" not in its evidence'],
+        ),
+        (
+            "Shareholders will vote on the offer on Aurelis 31.",
+            ['number "31" not in its evidence', 'name "Aurelis" not in its evidence'],
+        ),
+        # no day of a month: only the number is a finding
+        ("Shareholders will vote on the offer on Aurelis 32.", ['number "32" not in its evidence']),
+        ("Shareholders will vote on the offer on Aurelis 0.", ['number "0" not in its evidence']),
+        # no number after the name, or the claim has the evidence's month itself
+        ("Shareholders will vote on the offer of Aurelis.", []),
+        ("In May shareholders will vote on the offer on Aurelis 18.", []),
+    ],
+)
+def test_the_date_slot_needs_a_day_number_after_the_name_and_a_month_only_the_evidence_has(
+    claim: str, expected: list[str]
+) -> None:
+    from briefing.claims import verify_claim
+
+    assert verify_claim(claim, analyse(DATED)).reasons == expected
