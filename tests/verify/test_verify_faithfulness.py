@@ -15,12 +15,12 @@ from briefing.evaluation.dataset import load_gold_dir
 from briefing.evaluation.faithfulness import TARGETS, build, caseless, measure
 
 GOLD = load_gold_dir(Path(__file__).resolve().parents[2] / "evals" / "gold")
-# measured 2026-12-02 (cased):
-#   dev  FA 0.093, number 0.96, date 0.93, not-in-article 0.95, same-article 0.65, negation 0.77
-#   test FA 0.062, number 0.97, date 0.90, not-in-article 0.96, same-article 0.597, negation 0.88
+# measured 2026-12-04 (cased; dev now 52 cases):
+#   dev  FA 0.094, number 0.96, date 0.94, not-in-article 0.96, same-article 0.65, negation 0.78
+#   test FA 0.062, number 0.97, date 0.90, not-in-article 0.97, same-article 0.63, negation 0.88
 FLOORS = {
     "dev": dict(TARGETS),  # every recall target met
-    "test": {**TARGETS, "name_same_article": 0.55},  # target 0.60 not met on test (0.597)
+    "test": dict(TARGETS),  # every recall target met (same-article swaps since the date-slot rule)
 }
 # the 5 % target is not met on either split
 MAX_FALSE_ALARMS = {"dev": 0.10, "test": 0.07}
