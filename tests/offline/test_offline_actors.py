@@ -273,3 +273,12 @@ def test_weekdays_in_the_plural_are_not_actors(extract) -> None:
         "charged. Whitlock will present the plan."
     )
     assert "Saturdays" not in actors and "Dana Whitlock" in actors
+
+
+def test_an_acronym_never_spelled_out_in_brackets_joins_the_organisation_of_its_initials(extract) -> None:
+    actors = extract(
+        "The National Labor Relations Board certified the vote on Monday. "
+        "Parcelway said it would ask the NLRB to set the result aside. The NLRB has 14 days to rule."
+    )
+    board = actors["National Labor Relations Board"]
+    assert "NLRB" in board.aliases and "NLRB" not in actors

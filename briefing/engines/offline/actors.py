@@ -619,6 +619,7 @@ class ActorExtractor:
         _merge_people(entities)
         _merge_org_short_forms(entities)
         long_of_acronym = {acronym.lower(): name.lower() for acronym, name in acronyms.items()}
+        long_of_acronym |= _acronyms_by_initials(entities, long_of_acronym)
         for key, long_key in long_of_acronym.items():
             if key in entities and long_key in entities and key != long_key:
                 entities[long_key].extend(entities.pop(key))
@@ -877,6 +878,25 @@ def _merge_org_short_forms(entities: dict[str, list[_Mention]]) -> None:
         )
         if longer is not None:
             entities[longer].extend(entities.pop(short))
+
+
+def _acronyms_by_initials(entities: dict[str, list[_Mention]], known: dict[str, str]) -> dict[str, str]:
+    """An acronym the article never spells out in brackets is the organisation whose words start with
+    its letters ("NLRB" of "National Labor Relations Board"; "of", "for", "the" and "and" skipped)."""
+    initials: dict[str, str] = {}
+    for key, items in entities.items():
+        words = [w for w in key.split() if w not in _CONNECTORS and w != "and"]
+        if items[0].kind in {"org", "institution"} and len(words) >= 2:
+            letters = "".join(w[0] for w in words)
+            initials[letters] = "" if letters in initials else key  # two candidates: neither
+    found: dict[str, str] = {}
+    for key, items in entities.items():
+        written = items[0].surface
+        if key in known or " " in key or not (written.isupper() and 2 <= len(written) <= 6):
+            continue
+        if initials.get(key):
+            found[key] = initials[key]
+    return found
 
 
 def _named_after_its_head(longer: str, short: str) -> bool:
