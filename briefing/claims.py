@@ -1226,6 +1226,7 @@ def _order(claim_text: _Text, evidence_text: _Text, runs: list[list[_Tok]]) -> l
     return []
 
 
+ROLE_REACH = 2  # words of a role phrase before "of": "chief executive of"
 ORDER_REACH = 12  # words from the doer's name to the other name, the claim's verb in between
 
 
@@ -1237,7 +1238,7 @@ def _acts_on(lows: Sequence[str], doer: str, other: str, verbs: Set[str]) -> boo
             if not 0 < x - y <= ORDER_REACH or "by" in lows[y + 1 : x]:
                 continue
             # a word right before "of" names a role, not an action ("Dobrescu, the mayor of Constanța")
-            acts = {_stem(lows[i]) for i in range(y + 1, x) if lows[i + 1] != "of"}
+            acts = {_stem(lows[i]) for i in range(y + 1, x) if "of" not in lows[i + 1 : i + 1 + ROLE_REACH]}
             if verbs & acts:
                 return True
     return False

@@ -83,6 +83,14 @@ def test_who_did_what_still_catches_a_reversal() -> None:
 def test_a_role_before_of_is_no_action() -> None:
     evidence = "On Monday, Dobrescu, the mayor of Constanța, was sentenced to six years."
     assert reasons("Constanța mayor Dobrescu was sentenced to six years", evidence) == []
+    # a role of two words before "of" ("chief executive of") is no action either
+    quit = "Fiona Marsh stepped down as chief executive of retailer Halden & Rowe on Wednesday."
+    assert reasons("Retailer Halden & Rowe said chief executive Fiona Marsh had stepped down", quit) == []
+    # a verb three words before "of" still acts
+    sued = "Acme sued the owners of Globex on Monday."
+    assert reasons("Globex sued the owners of Acme", sued) == [
+        'who did what: "Globex" and "Acme" are reversed in the evidence'
+    ]
     owned = "Officials said the Finnish state owns 33.4 percent of Aurora."
     assert reasons("Officials said the Aurora state owns 33.4 percent of Finnish", owned) == [
         'who did what: "Aurora" and "Finnish" are reversed in the evidence'
