@@ -282,3 +282,12 @@ def test_an_acronym_never_spelled_out_in_brackets_joins_the_organisation_of_its_
     )
     board = actors["National Labor Relations Board"]
     assert "NLRB" in board.aliases and "NLRB" not in actors
+
+
+def test_a_place_after_in_near_or_at_is_no_subject_of_the_verb_after_it(extract) -> None:
+    actors = extract(
+        "Workers at a Parcelway Fulfillment warehouse near Columbus voted to join a union on Wednesday. "
+        "Parcelway said it would appeal. Staff in Columbus said they were relieved. "
+        "Parcelway Fulfillment runs eleven sites."
+    )
+    assert "Columbus" not in actors and "Parcelway Fulfillment" in actors

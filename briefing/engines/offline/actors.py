@@ -247,6 +247,7 @@ _BODY = re.compile(
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
 )
+_IN_A_PLACE = re.compile(r"\b(?:in|near|at|around|outside|across|along|into|inside)\s+(?:the\s+)?$")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Za-z.&]{1,9})\)")
 _APPOSITION = re.compile(
     r"^,\s+(?:(?:the|a|an|its|his|her|their)\s+)?([^,.;()\"“”]{3,70}?)(?=,|\.|;|\s+(?:said|who|that|which)\b)"
@@ -526,6 +527,8 @@ class ActorExtractor:
             acronyms[acronym.group(1).rstrip(".")] = name
         near = before[-40:]  # the `...$` patterns only look at the words right before the name
         subject = bool(_SUBJECT_AFTER.match(after)) or bool(_REPORTED_BEFORE.search(near))
+        if subject and _IN_A_PLACE.search(near):
+            subject = False  # "workers at a warehouse near Columbus voted": the verb is not the place's
         place = bool(_LOCATIVE_BEFORE.search(near)) and not subject
         initial = self._is_initial(tokens, start, text)
         words = name.split()
