@@ -43,6 +43,9 @@ __all__ = ["LocalQueue"]
 
 log = logging.getLogger("briefing.queue")
 
+# Finished digest-task rows are kept this long (what the scheduler did lately), then deleted.
+TASK_RETENTION = timedelta(days=1)
+
 
 class LocalQueue:
     """Jobs in the store's table, run by one dispatcher task per process with bounded concurrency."""
@@ -203,6 +206,7 @@ class LocalQueue:
                     )
                     if requeued:
                         log.warning("requeued %d interrupted job(s)", requeued)
+                    await asyncio.to_thread(self.store.prune_tasks, older_than=TASK_RETENTION)
                     next_reap = time.monotonic() + max(0.1, self.settings.job_lease_seconds / 2)
                 await slots.acquire()
                 self._wakeup.clear()

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, Engine, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -204,6 +204,23 @@ class JobsMixin:
                 raise
             return None
         return Job.model_construct(**values)
+
+    def prune_tasks(self, *, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete finished digest-task rows (any queue but brief jobs') that ended before `now -
+        older_than`: they are the embedded queue's work log, not results a client reads, and a
+        scheduler adds some every pass. Brief jobs are kept (clients read them by id)."""
+        cutoff = (now or utcnow()) - older_than
+        with self.connection() as connection:
+            return int(
+                connection.execute(
+                    delete(JobRow).where(
+                        JobRow.queue != "jobs",
+                        JobRow.status.in_(("succeeded", "failed")),
+                        JobRow.finished_at < cutoff,
+                    )
+                ).rowcount
+                or 0
+            )
 
     def retry_job_later(self, claim: Job, *, run_after: datetime) -> None:
         """Give a claimed job back to the queue, to run again from `run_after` (a retry after its

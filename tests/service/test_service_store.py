@@ -526,3 +526,39 @@ def test_the_queue_limit_counts_brief_jobs_not_digest_tasks(store: Store) -> Non
     assert store.count_active_jobs() == 1
     with pytest.raises(QueueFullError):
         store.submit_job("brief", {}, limit=1)
+
+
+def test_finished_digest_tasks_are_pruned_after_their_retention_and_brief_jobs_are_kept(store: Store) -> None:
+    import time_machine
+
+    at = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    jobs = []
+    for step, make in enumerate(
+        [
+            lambda: store.submit_job("brief", {}),
+            lambda: store.defer_job("feed", {"feed_id": 1}, queue="digests", lock="feed:1"),
+            lambda: store.defer_job("feed", {"feed_id": 2}, queue="digests", lock="feed:2"),
+        ]
+    ):
+        with time_machine.travel(at + timedelta(seconds=step), tick=False):  # distinct ages: claimed in order
+            jobs.append(make())
+    brief, done, failed = jobs
+    assert done is not None and failed is not None
+    with time_machine.travel(at + timedelta(seconds=5), tick=False):
+        waiting = store.defer_job(
+            "feed", {"feed_id": 3}, queue="digests", lock="feed:3", run_after=at + timedelta(days=9)
+        )
+        assert waiting is not None
+        for job in (brief, done, failed):
+            claim = store.claim_job(lease_seconds=30)
+            assert claim is not None and claim.id == job.id
+            if job is failed:
+                store.fail_job(job.id, error={"type": "X", "message": "x"}, claim=claim)
+            else:
+                store.finish_job(job.id, result_id=None, result=None, claim=claim)
+    finished, day = at + timedelta(seconds=5), timedelta(days=1)
+    assert store.prune_tasks(older_than=day, now=finished + day) == 0  # exactly a day old: kept
+    assert store.prune_tasks(older_than=day, now=finished + day + timedelta(seconds=1)) == 2
+    assert store.get_job(done.id) is None and store.get_job(failed.id) is None
+    assert store.get_job(brief.id) is not None  # a brief job is read by its id: never pruned
+    assert store.get_job(waiting.id) is not None  # not finished
