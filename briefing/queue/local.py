@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from briefing.config import Settings
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article
 from briefing.queue.base import (
     FINAL,
@@ -43,6 +43,7 @@ __all__ = ["LocalQueue"]
 
 log = logging.getLogger("briefing.queue")
 
+BRIEF_QUEUE = "jobs"  # the queue of brief jobs; digest work has queues of its own
 # Finished digest-task rows are kept this long (what the scheduler did lately), then deleted.
 TASK_RETENTION = timedelta(days=1)
 
@@ -161,9 +162,14 @@ class LocalQueue:
         return ran
 
     def get(self, job_id: str) -> Job | None:
-        return self.store.get_job(job_id)
+        """A brief job by id; None for digest work, which is this queue's own business (a client
+        never sees, nor retries, a feed poll or a delivery task)."""
+        job = self.store.get_job(job_id)
+        return job if job is not None and job.queue == BRIEF_QUEUE else None
 
     def retry(self, job_id: str) -> Job:
+        if self.get(job_id) is None:
+            raise NotFoundError(f"no job with id {job_id!r}")
         job = self.store.retry_job(job_id)
         if job.status == "queued":
             self._notify()

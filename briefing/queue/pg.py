@@ -25,7 +25,7 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from sqlalchemy.engine import URL
 
 from briefing.config import Settings
-from briefing.errors import BriefingError
+from briefing.errors import BriefingError, NotFoundError
 from briefing.models import Article
 from briefing.queue.base import Handler, Outcome, RetryLaterError
 from briefing.queue.local import LocalQueue
@@ -111,6 +111,8 @@ class ProcrastinateQueue(LocalQueue):
         return await asyncio.to_thread(self.submit, kind, payload, article=article), None
 
     def retry(self, job_id: str) -> Job:
+        if self.get(job_id) is None:
+            raise NotFoundError(f"no job with id {job_id!r}")
         return self.store.retry_job(job_id, task=(JOB_TASK, JOB_QUEUE))
 
     async def run_worker(self, stop: asyncio.Event, *, queues: list[str] | None = None) -> None:

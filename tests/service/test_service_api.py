@@ -8,6 +8,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from briefing.store import Store
+
 ARTICLE = (
     "The city council voted on Tuesday to close the old bridge. "
     "Repairs will begin in May, the mayor said. Residents objected to the plan."
@@ -244,3 +246,22 @@ def test_zero_configuration_uses_the_offline_engine(client: TestClient) -> None:
     brief = response.json()
     assert brief["meta"]["engine"] == "offline" and brief["meta"]["llm_calls"] == 0
     assert brief["headline"]
+
+
+def test_digest_work_is_no_job_a_client_can_read_or_retry(
+    make_client: Callable[..., TestClient], store: Store
+) -> None:
+    """Feed polls and deliveries on the embedded queue live in the jobs table too, but the jobs API
+    is for brief jobs: a client neither sees them nor queues them again (a retry beside a waiting
+    copy would also break the one-per-lock rule)."""
+    client = make_client(engine=None, worker_enabled=False)  # no worker to take the task first
+    task = store.defer_job("briefing.digests.deliver", {"delivery_id": 1}, queue="digests", lock="delivery:1")
+    assert task is not None
+    claim = store.claim_job(lease_seconds=30, kinds=("briefing.digests.deliver",))
+    assert claim is not None
+    store.fail_job(task.id, error={"type": "X", "message": "x"}, claim=claim)
+    for response in (client.get(f"/v1/jobs/{task.id}"), client.post(f"/v1/jobs/{task.id}/retry")):
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["message"] == f"no job with id {task.id!r}"
+    again = store.get_job(task.id)
+    assert again is not None and again.status == "failed"  # not queued again
