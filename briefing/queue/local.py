@@ -243,7 +243,9 @@ class LocalQueue:
     def _kinds(self, queues: list[str] | None) -> tuple[str, ...]:
         """The job kinds this process runs from `queues` (brief jobs are queue "jobs")."""
         return tuple(
-            kind for kind in self.handlers if queues is None or self._task_queues.get(kind, "jobs") in queues
+            kind
+            for kind in self.handlers
+            if queues is None or self._task_queues.get(kind, BRIEF_QUEUE) in queues
         )
 
     def _notify(self) -> None:

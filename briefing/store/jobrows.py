@@ -236,8 +236,8 @@ class JobsMixin:
             raise _lost(claim)
 
     def claim_job(self, *, lease_seconds: float, kinds: tuple[str, ...] | None = None) -> Job | None:
-        """Atomically move the oldest queued job that may run now (of `kinds`) to running; None when
-        there is none."""
+        """Atomically move the oldest queued job that may run now (of `kinds`, when given) to
+        running; None when there is none."""
         now = utcnow()
         with self.connection() as connection:
             query = (
@@ -246,7 +246,7 @@ class JobsMixin:
                 .order_by(JobRow.created_at)
                 .limit(1)
             )
-            if kinds:
+            if kinds is not None:  # () claims nothing: a worker with no handler for any kind
                 query = query.where(JobRow.kind.in_(kinds))
             if self.engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)

@@ -562,3 +562,10 @@ def test_finished_digest_tasks_are_pruned_after_their_retention_and_brief_jobs_a
     assert store.get_job(done.id) is None and store.get_job(failed.id) is None
     assert store.get_job(brief.id) is not None  # a brief job is read by its id: never pruned
     assert store.get_job(waiting.id) is not None  # not finished
+
+
+def test_a_claim_for_no_kind_takes_nothing(store: Store) -> None:
+    store.submit_job("brief", {})
+    assert store.claim_job(lease_seconds=30, kinds=()) is None  # a worker that runs no kind
+    claimed = store.claim_job(lease_seconds=30)  # no filter: any kind
+    assert claimed is not None and claimed.kind == "brief"
