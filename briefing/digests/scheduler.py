@@ -10,6 +10,7 @@ once the lease expires, reusing the digest if it was saved.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -64,8 +65,16 @@ class Scheduler:
         The lease is renewed while the digest is built; a scheduler that loses it (it stalled past
         the lease and another took over) drops its work and neither saves nor delivers."""
         now = self.clock()
-        run_id = self.repo.claim_run(
-            schedule.id, slot.period, slot.fire_at, owner=self.owner, now=now, lease=self.lease
+        # every store call in a worker thread: a busy database never stalls the event loop (and the
+        # job's own lease renewals with it)
+        run_id = await asyncio.to_thread(
+            self.repo.claim_run,
+            schedule.id,
+            slot.period,
+            slot.fire_at,
+            owner=self.owner,
+            now=now,
+            lease=self.lease,
         )
         if run_id is None:
             return None
@@ -76,14 +85,19 @@ class Scheduler:
 
         try:
             async with Heartbeat(renew, interval=self.heartbeat, what=f"digest run {run_id}") as lease:
-                digest = self.repo.digest_for_period(schedule.id, slot.period)
+                digest = await asyncio.to_thread(self.repo.digest_for_period, schedule.id, slot.period)
                 if digest is None:
                     built = await lease.guard(self.build(schedule, slot))
                     lease.check()
-                    digest, _ = self.repo.save_digest(built)
+                    digest, _ = await asyncio.to_thread(self.repo.save_digest, built)
                 assert digest.id is not None
-                self.repo.ensure_deliveries(digest.id, schedule.targets, self.clock())
-                if not self.repo.finish_run(run_id, owner=self.owner, digest_id=digest.id, now=self.clock()):
+                await asyncio.to_thread(
+                    self.repo.ensure_deliveries, digest.id, schedule.targets, self.clock()
+                )
+                finished = await asyncio.to_thread(
+                    self.repo.finish_run, run_id, owner=self.owner, digest_id=digest.id, now=self.clock()
+                )
+                if not finished:
                     raise LeaseLostError(f"run {run_id} is owned by another scheduler now")
         except LeaseLostError:
             log.warning(
@@ -93,10 +107,11 @@ class Scheduler:
             )
             return None
         except Exception as error:
-            attempts = self.repo.run_attempts(run_id)
+            attempts = await asyncio.to_thread(self.repo.run_attempts, run_id)
             give_up = attempts >= self.settings.delivery_max_attempts
             log.exception("schedule %s period %s failed (attempt %s)", schedule.id, slot.period, attempts)
-            self.repo.fail_run(
+            await asyncio.to_thread(
+                self.repo.fail_run,
                 run_id,
                 owner=self.owner,
                 error=f"{type(error).__name__}: {error}",
@@ -114,13 +129,14 @@ class Scheduler:
         if schedule.window_hours is not None:
             window_start = window_end - timedelta(hours=schedule.window_hours)
         else:
-            previous_fire = self.repo.previous_run_fire_at(schedule.id, slot.period)
+            previous_fire = await asyncio.to_thread(self.repo.previous_run_fire_at, schedule.id, slot.period)
             window_start = previous_fire or window_end - timedelta(hours=24)
-        articles = self.repo.select_articles(since=window_start, until=window_end, filters=schedule.filters)
-        failures = [
-            SourceFailure(source=f"feed {url}", error=error)
-            for url, error in self.repo.failing_feeds(schedule)
-        ]
+        articles = await asyncio.to_thread(
+            self.repo.select_articles, since=window_start, until=window_end, filters=schedule.filters
+        )
+        failing = await asyncio.to_thread(self.repo.failing_feeds, schedule)
+        failures = [SourceFailure(source=f"feed {url}", error=error) for url, error in failing]
+        previous = await asyncio.to_thread(self.repo.previous_digest, schedule.id, slot.period)
         spec = BuildSpec(
             articles=articles,
             title=f"{schedule.name} — {slot.fire_at.strftime('%a %d %b %Y, %H:%M')}",
@@ -131,7 +147,7 @@ class Scheduler:
             period=slot.period,
             window_start=window_start,
             window_end=window_end,
-            previous=self.repo.previous_digest(schedule.id, slot.period),
+            previous=previous,
             failures=failures,
         )
         return await self.builder.build(spec, now=self.clock())

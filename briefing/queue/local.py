@@ -46,6 +46,7 @@ log = logging.getLogger("briefing.queue")
 BRIEF_QUEUE = "jobs"  # the queue of brief jobs; digest work has queues of its own
 # Finished digest-task rows are kept this long (what the scheduler did lately), then deleted.
 TASK_RETENTION = timedelta(days=1)
+PRUNE_EVERY = 600.0  # seconds between prunes: a DELETE that scans finished jobs, once in a while
 
 
 class LocalQueue:
@@ -150,6 +151,7 @@ class LocalQueue:
         """Run the jobs of `queue` this process can take now, one at a time, until none is left
         (`briefing scheduler --once`; a retry held back for later stays queued). How many ran."""
         kinds = self._kinds([queue])
+        await self._reap(prune=True)  # a run killed mid-job (a cron pass) left its row running
         ran = 0
         while kinds:
             job = await asyncio.to_thread(
@@ -203,17 +205,15 @@ class LocalQueue:
         self._loop = asyncio.get_running_loop()
         self._wakeup = asyncio.Event()
         slots = self._slots = asyncio.Semaphore(max(1, self.settings.workers))
-        next_reap = 0.0
+        next_reap = next_prune = 0.0
         try:
             while not stop.is_set():
                 if time.monotonic() >= next_reap:
-                    requeued = await asyncio.to_thread(
-                        self.store.requeue_expired, max_attempts=self.settings.job_max_attempts
-                    )
-                    if requeued:
-                        log.warning("requeued %d interrupted job(s)", requeued)
-                    await asyncio.to_thread(self.store.prune_tasks, older_than=TASK_RETENTION)
+                    prune = time.monotonic() >= next_prune
+                    await self._reap(prune=prune)
                     next_reap = time.monotonic() + max(0.1, self.settings.job_lease_seconds / 2)
+                    if prune:
+                        next_prune = time.monotonic() + PRUNE_EVERY
                 await slots.acquire()
                 self._wakeup.clear()
                 try:
@@ -240,6 +240,17 @@ class LocalQueue:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals -----------------------------------------------------------------------------
+    async def _reap(self, *, prune: bool) -> None:
+        """Send jobs whose lease lapsed (their worker died) back to the queue, and with `prune`
+        delete finished digest-task rows past their retention."""
+        requeued = await asyncio.to_thread(
+            self.store.requeue_expired, max_attempts=self.settings.job_max_attempts
+        )
+        if requeued:
+            log.warning("requeued %d interrupted job(s)", requeued)
+        if prune:
+            await asyncio.to_thread(self.store.prune_tasks, older_than=TASK_RETENTION)
+
     def _kinds(self, queues: list[str] | None) -> tuple[str, ...]:
         """The job kinds this process runs from `queues` (brief jobs are queue "jobs")."""
         return tuple(

@@ -10,6 +10,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from digest_fakes import EMPTY_FEED, CountingEngine, FakeBriefer, harbor_and_tram, minutely_schedule
 from digest_servers import Route, http_server
@@ -221,6 +222,42 @@ async def test_a_scheduler_process_on_sqlite_runs_its_pass_and_the_digest_tasks(
         assert len(list(out.iterdir())) == 3
         kinds = _kinds(store, "status = 'succeeded'")
         assert kinds.count(RUN_TASK) == 1 and kinds.count(DELIVER_TASK) == 1
+        assert _waiting(store) == 0
+    finally:
+        store.close()
+
+
+class Killed(BaseException):
+    """Stands in for the process being stopped mid-job (SIGTERM, a cron timeout, a kill)."""
+
+
+async def test_a_scheduler_pass_killed_mid_job_is_recovered_by_the_next_pass(
+    settings: Settings, monkeypatch
+) -> None:
+    """`briefing scheduler --once` from cron: a pass that dies inside a feed poll leaves its job
+    running under its lock; the next pass, once the lease has lapsed, queues it again and polls."""
+    from briefing.services.schedules import scheduler_pass
+
+    settings = settings.model_copy(update={"allow_private_urls": True, "job_lease_seconds": 0.5})
+    store = open_store(settings)
+    try:
+        with http_server() as (base, recorder):
+            recorder.routes["/feed.xml"] = Route(EMPTY_FEED, content_type="application/rss+xml")
+            FeedPoller(settings, store).add_feed(f"{base}/feed.xml", poll_minutes=1)
+            real_poll = FeedPoller.poll
+
+            async def dying_poll(self, feed_id, *, now=None):  # type: ignore[no-untyped-def]
+                raise Killed
+
+            monkeypatch.setattr(FeedPoller, "poll", dying_poll)
+            with pytest.raises(Killed):
+                await scheduler_pass(settings, store)
+            monkeypatch.setattr(FeedPoller, "poll", real_poll)
+            assert _kinds(store, "status = 'running'") == [FEED_TASK]  # left running, locked
+            await asyncio.sleep(0.8)  # its lease lapses
+            report = await scheduler_pass(settings, store)
+            polls = [path for method, path, _, _ in recorder.requests if path == "/feed.xml"]
+        assert [poll.status for poll in report.polls] == ["ok"] and len(polls) == 1
         assert _waiting(store) == 0
     finally:
         store.close()

@@ -295,3 +295,39 @@ async def test_a_schedule_without_slots_does_not_stop_the_others(
         made = await scheduler.tick()
     assert [digest.period for digest in made] == ["2026-05-04T07:30"]
     assert (tmp_path / "out").is_dir() and not (tmp_path / "never").exists()
+
+
+async def test_a_period_run_makes_no_store_call_on_the_event_loop(
+    settings, store, repo, engine, tmp_path
+) -> None:
+    """The run task shares the loop with the worker's other jobs and their lease renewals: every
+    store call of a period run goes to a worker thread."""
+    import threading
+
+    save_articles(store, harbor_and_tram())
+    schedule_id = add_schedule(repo, tmp_path / "out", MONDAY_0731 - timedelta(days=2), window_hours=48)
+    scheduler = make_scheduler(settings, store, engine, "a")
+    loop_thread = threading.current_thread()
+    on_loop: list[str] = []
+    for name in (
+        "claim_run",
+        "digest_for_period",
+        "save_digest",
+        "ensure_deliveries",
+        "finish_run",
+        "select_articles",
+        "failing_feeds",
+        "previous_digest",
+    ):
+        real = getattr(scheduler.repo, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            if threading.current_thread() is loop_thread:
+                on_loop.append(_name)
+            return _real(*args, **kwargs)
+
+        setattr(scheduler.repo, name, spy)
+    slot = Slot("2026-05-04T07:30", datetime(2026, 5, 4, 5, 30, tzinfo=UTC))
+    with time_machine.travel(MONDAY_0731 + timedelta(hours=1), tick=False):
+        digest = await scheduler.run_period(repo.get_schedule(schedule_id), slot, deliver=False)
+    assert digest is not None and on_loop == []
