@@ -35,9 +35,9 @@ class FeedRow(Base):
 class FeedEntryRow(Base):
     """One feed entry; URL unique so an entry seen in two polls or two feeds is stored once.
 
-    An entry whose page could not be fetched is kept with status `retrying` (tried again after a
-    backoff on later polls, even when the feed itself is unchanged) until it is stored (`ok`) or
-    its attempts run out (`failed`)."""
+    An entry whose page could not be fetched is kept with status `retrying` (fetched again by a
+    queued task after its backoff, even when the feed itself is unchanged) until it is stored (`ok`)
+    or its attempts run out (`failed`)."""
 
     __tablename__ = "feed_entries"
 

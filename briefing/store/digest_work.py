@@ -1,8 +1,8 @@
 """SQL for digest work run as queued tasks: which deliveries and feeds are due, one delivery's claim.
 
-Used by `briefing.digests.tasks` (procrastinate on PostgreSQL). The claim is the same atomic
-update the in-process scheduler uses, for one delivery: two tasks for one delivery (enqueued by
-two schedulers a moment apart) cannot both send it.
+Used by `briefing.digests.tasks` (on procrastinate and on the embedded queue). The claim is the
+same atomic update the deliverer uses for a digest's deliveries: two tasks for one delivery
+(enqueued by two schedulers a moment apart) cannot both send it.
 """
 
 from __future__ import annotations
