@@ -50,8 +50,7 @@ def defer_once(
     queue of its own (a feed poll run by the CLI); the workers on the database run it. False when
     one is queued already."""
     if kind_of(settings, store) == "procrastinate":
-        deferred = store.defer(task, args, queue=queue, lock=lock, queueing_lock=lock, scheduled_at=at)
-        return deferred is not None
+        return store.defer_locked(task, args, queue=queue, lock=lock, at=at)
     return store.defer_job(task, args, queue=queue, lock=lock, run_after=at) is not None
 
 

@@ -170,8 +170,7 @@ class LocalQueue:
         return job if job is not None and job.queue == BRIEF_QUEUE else None
 
     def retry(self, job_id: str) -> Job:
-        if self.get(job_id) is None:
-            raise NotFoundError(f"no job with id {job_id!r}")
+        self._brief_job(job_id)
         job = self.store.retry_job(job_id)
         if job.status == "queued":
             self._notify()
@@ -240,6 +239,13 @@ class LocalQueue:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # --- internals -----------------------------------------------------------------------------
+    def _brief_job(self, job_id: str) -> Job:
+        """The brief job `job_id`, or NotFoundError (digest work included: clients never see it)."""
+        job = self.get(job_id)
+        if job is None:
+            raise NotFoundError(f"no job with id {job_id!r}")
+        return job
+
     async def _reap(self, *, prune: bool) -> None:
         """Send jobs whose lease lapsed (their worker died) back to the queue, and with `prune`
         delete finished digest-task rows past their retention."""

@@ -25,7 +25,7 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from sqlalchemy.engine import URL
 
 from briefing.config import Settings
-from briefing.errors import BriefingError, NotFoundError
+from briefing.errors import BriefingError
 from briefing.models import Article
 from briefing.queue.base import Handler, Outcome, RetryLaterError
 from briefing.queue.local import LocalQueue
@@ -82,10 +82,8 @@ class ProcrastinateQueue(LocalQueue):
     def defer(
         self, task: str, args: dict[str, Any], *, queue: str, lock: str, at: datetime | None = None
     ) -> bool:
-        """Defer a registered task once per `lock` (its queueing lock, and its lock, so two never run
-        at once); False when one is waiting already."""
-        deferred = self.store.defer(task, args, queue=queue, lock=lock, queueing_lock=lock, scheduled_at=at)
-        return deferred is not None
+        """Defer a registered task once per `lock`; False when one is waiting already."""
+        return self.store.defer_locked(task, args, queue=queue, lock=lock, at=at)
 
     def periodic(self, name: str, *, cron: str, periodic_id: str, queueing_lock: str) -> None:
         """Make the registered task `name` periodic work: every worker of this process runs
@@ -111,8 +109,7 @@ class ProcrastinateQueue(LocalQueue):
         return await asyncio.to_thread(self.submit, kind, payload, article=article), None
 
     def retry(self, job_id: str) -> Job:
-        if self.get(job_id) is None:
-            raise NotFoundError(f"no job with id {job_id!r}")
+        self._brief_job(job_id)
         return self.store.retry_job(job_id, task=(JOB_TASK, JOB_QUEUE))
 
     async def run_worker(self, stop: asyncio.Event, *, queues: list[str] | None = None) -> None:

@@ -66,6 +66,13 @@ class TasksMixin:
         with self.connection() as connection:
             return self.defer_task(connection, task, args, queue=queue, **options)
 
+    def defer_locked(
+        self, task: str, args: dict[str, Any], *, queue: str, lock: str, at: datetime | None = None
+    ) -> bool:
+        """Defer a task once per `lock` (its queueing lock, and its lock, so two never run at once),
+        from `at` on; False when one is waiting already."""
+        return self.defer(task, args, queue=queue, lock=lock, queueing_lock=lock, scheduled_at=at) is not None
+
     def start_job(self, job_id: str, *, max_attempts: int, lease_seconds: float) -> Job | None:
         """Claim the job a task runs, whatever state a previous attempt left it in; None when the job
         is gone or finished (the task has nothing to do).

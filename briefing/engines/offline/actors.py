@@ -242,7 +242,7 @@ _FOREIGN_ARTICLES = frozenset({"le", "la", "les", "el", "los", "las", "il", "der
 _BODY = re.compile(
     r"(?:\b[Tt]he |\b(?P<place>[A-Z][\w’'-]+)(?:['’]s)? )"
     r"(?P<name>(?:(?!(?:the|a|an|its|their|this|that|of|and|to|in|on)\b)[a-z]+ ){0,2}?"
-    r"(?P<head>council|tribunal|agency|commission|committee|inquiry))\b"
+    r"(?P<head>" + "|".join(_BODY_HEADS) + r"))\b"
 )
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
