@@ -38,6 +38,7 @@ from briefing.engines.offline.recency import days_ago, order_key
 from briefing.engines.offline.sentences import Sentence, SentenceSplitter
 from briefing.engines.offline.summarize import centrality
 from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
+from briefing.engines.offline.untokenize import looks_tokenized, untokenize
 from briefing.models import (
     Actor,
     Article,
@@ -156,7 +157,23 @@ class OfflineEngine:
         self._thread.shutdown(wait=False, cancel_futures=True)
 
     def build(self, article: Article) -> Brief:
-        """The synchronous core of `brief` (CPU only; used directly by benchmarks)."""
+        """The synchronous core of `brief` (CPU only; used directly by benchmarks).
+
+        A PTB-tokenized article is briefed as written (`untokenize`), its quotes mapped back to
+        the submitted text."""
+        if not looks_tokenized(article.text):
+            return self._build(article)
+        view = untokenize(article.text)
+        title = untokenize(article.title).text if article.title else article.title
+        brief = self._build(article.model_copy(update={"text": view.text, "title": title}))
+        for item in brief.items():
+            for evidence in item.evidence:
+                if evidence.start is not None and evidence.end is not None:
+                    evidence.start, evidence.end = view.span(evidence.start, evidence.end)
+                    evidence.quote = article.text[evidence.start : evidence.end]
+        return brief
+
+    def _build(self, article: Article) -> Brief:
         warnings: list[str] = []
         language = (article.language or "").lower() or None
         english = _looks_english(article.text) if language is None else language.startswith("en")
