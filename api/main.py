@@ -105,12 +105,18 @@ def _install_handlers(app: FastAPI) -> None:
             {"error": {"type": "ValidationError", "message": message, "fields": fields}}, status_code=422
         )
 
-    @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
     async def out_of_range(_: Request, error: Exception) -> JSONResponse:
         # A number (query or body) the database cannot hold, on any route: the caller's to fix.
         log.info("value out of range for the database: %s", type(error).__name__)
         message = "a value in the request is out of range for the database; use a smaller number"
+        return JSONResponse({"error": {"type": "ValidationError", "message": message}}, status_code=422)
+
+    @app.exception_handler(OverflowError)
+    async def too_large(_: Request, error: Exception) -> JSONResponse:
+        # A number too large to compute with or store (SQLite raises this for an integer past 64 bits).
+        log.info("number too large: %s", error)
+        message = "a number in the request is out of range (too large to work with); use a smaller number"
         return JSONResponse({"error": {"type": "ValidationError", "message": message}}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

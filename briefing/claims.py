@@ -20,8 +20,9 @@ What it checks, fact by fact (each missing fact is one reason):
 * certainty: a next step marked `confirmed` whose evidence hedges ("may", "expected", "plans").
 
 What it cannot see: a change of meaning in the same words ("the deal was blocked by the court"
-vs "the court's block was lifted" when both use the same facts), paraphrased numbers ("half" vs
-"50 percent" is caught as a missing number), relative dates ("tomorrow"), causality, and anything a
+vs "the court's block was lifted" when both use the same facts), paraphrased numbers ("50 percent"
+in a claim where the quote says "half" is caught as a missing number; "half" or "a quarter" in a
+claim is not read as a number), relative dates ("tomorrow"), causality, and anything a
 quote implies but does not state. Those need a model (`BRIEFING_VERIFY=llm`).
 
 Claims may come lower-cased or PTB-tokenized ("the company 's shares fell 5 % ."); they are
@@ -449,6 +450,9 @@ class Facts:
         return frozenset(self.number_values())
 
 
+MAX_NUMBER_CHARS = 24  # digits (with separators) a quantity can have: "1,000,000,000,000.25"
+
+
 @lru_cache(maxsize=2048)
 def extract_facts(text: str, *, claim: bool = False) -> Facts:
     """Numbers, ordinals, weekdays, months, years and times of `text` (see the module docstring)."""
@@ -479,6 +483,8 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
         shown = (text[match.start() : match.end()] if same else match.group()).strip()
         raw_text = match.group("num")
         if raw_text[0].isdigit():
+            if len(raw_text) > MAX_NUMBER_CHARS:
+                continue  # an order number or a hash, not a quantity (and past a float's range)
             raw = float(raw_text.replace(",", ""))
             written = False
         else:
@@ -1252,7 +1258,8 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
 
     Names do not count towards the choice, so a swapped-in name cannot pull in its own sentence;
     a name the chosen sentences lack is looked up in a sentence that also shares two of the claim's
-    other words (a claim may combine a name from one sentence with facts of the next).
+    other words (a claim may combine a name from one sentence with facts of the next). A claim of
+    names only ("Pieter Vos") takes the earliest sentence naming most of them.
     """
     tokens = _tokens(detokenize(claim))
     name_tokens = {id(t) for run in _names(tokens, source) for t in run}
@@ -1272,6 +1279,16 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
         chosen.append(best)
         wanted -= source.sentence_words[best]
     names = dict.fromkeys(_stem(t.low) for t in tokens if id(t) in name_tokens)  # claim order: deterministic
+    if not chosen and names:
+        # nothing but names to go by ("Pieter Vos", "Aida Korhonen. Transport Minister"): the
+        # sentence that names most of them
+        best, gain = -1, 0
+        for index, words in enumerate(source.sentence_words):
+            overlap = sum(name in words for name in names)
+            if overlap > gain:
+                best, gain = index, overlap
+        if best >= 0:
+            chosen.append(best)
     for name in names:
         if any(name in source.sentence_words[i] for i in chosen):
             continue
@@ -1306,6 +1323,12 @@ def verify_claim(claim: str, source: Source) -> ClaimResult:
         if quotes
         else ["no sentence of the article says this"]
     )
+    verdict, score = grade(claim, quotes, reasons)
+    return ClaimResult(claim, verdict, score, reasons, spans)
+
+
+def grade(claim: str, quotes: Sequence[str], reasons: Sequence[str]) -> tuple[Verdict, float]:
+    """The verdict and score of a claim checked against these quotes (see `verify_claim`)."""
     coverage = _coverage(claim, quotes) if quotes else 0.0
     if reasons:
         verdict: Verdict = "unsupported"
@@ -1314,4 +1337,4 @@ def verify_claim(claim: str, source: Source) -> ClaimResult:
         verdict, score = "unverifiable", 0.3 + 0.3 * coverage
     else:
         verdict, score = "supported", 0.6 + 0.4 * coverage
-    return ClaimResult(claim, verdict, round(score, 4), reasons, spans)
+    return verdict, round(score, 4)

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from briefing.claims import Source, analyse, check_claim, select_evidence, verify_claim
+from briefing.claims import Source, analyse, check_claim, grade, select_evidence, verify_claim
 from briefing.errors import InputError
 from briefing.grounding import count_grounding, drop_unfound, ground_brief
 from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item, normalize_text
@@ -196,6 +196,9 @@ class ClaimEvidence(BaseModel):
 
 
 class ClaimVerdict(BaseModel):
+    part: str | None = Field(
+        None, description="For a checked brief: headline, summary, actors, status, disputes or next_steps."
+    )
     text: str
     verdict: Literal["supported", "unsupported", "unverifiable"]
     score: float = Field(
@@ -210,11 +213,16 @@ class VerifyReport(BaseModel):
     claims: list[ClaimVerdict]
 
 
-def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
-    """Check claims (a sentence or a few each) against an article; used by POST /v1/verify and the CLI."""
+def _article_for_check(article: str) -> str:
     text = normalize_text(article)
     if not text:
         raise InputError("article: must not be empty or whitespace", fields=["article"])
+    return text
+
+
+def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
+    """Check claims (a sentence or a few each) against an article; used by POST /v1/verify and the CLI."""
+    text = _article_for_check(article)
     if not claims or len(claims) > MAX_CLAIMS:
         raise InputError(f"claims: give 1 to {MAX_CLAIMS} claims (got {len(claims)})", fields=["claims"])
     for index, claim in enumerate(claims):
@@ -222,6 +230,9 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
             raise InputError(f"claims[{index}]: must not be empty or whitespace", fields=["claims"])
         if len(claim) > MAX_CLAIM_CHARS:
             raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
+        if not any(char.isalnum() for char in claim):
+            message = f"claims[{index}]: has no words to check ({claim.strip()[:40]!r})"
+            raise InputError(message, fields=["claims"])
     source = analyse(text)
     # Offsets into the article as sent; in the (unexpected) case it cannot be aligned with its
     # normalized text, offsets and quotes of the normalized text.
@@ -245,6 +256,58 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
             )
         )
     return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+QUOTE_SHOWN_CHARS = 80
+
+
+def verify_brief(article: str, brief: Brief) -> VerifyReport:
+    """A brief checked as the pipeline checks it: its headline and summary against the article, each
+    item against its own quotes (an invented quote is a finding, and so is a `who` no quote or
+    grounded actor backs). Used by `briefing verify ARTICLE BRIEF.json`."""
+    text = _article_for_check(article)
+    brief = check_brief(ground_brief(brief, text), text)
+    source = analyse(text)
+    span_in_article = _article_spans(article, text)
+    quoted = article if span_in_article is not None else text
+
+    def verdict(part: str, claim: str, spans: list[tuple[int, int]], reasons: list[str]) -> ClaimVerdict:
+        found, score = grade(claim, [text[start:end] for start, end in spans], reasons)
+        evidence = []
+        for start, end in spans:
+            if span_in_article is not None:
+                start, end = span_in_article(start, end)
+            evidence.append(ClaimEvidence(quote=quoted[start:end], start=start, end=end))
+        return ClaimVerdict(
+            part=part, text=claim, verdict=found, score=score, reasons=reasons, evidence=evidence
+        )
+
+    verdicts: list[ClaimVerdict] = []
+    for part, claim, reasons in (
+        ("headline", brief.headline, brief.meta.headline_reasons),
+        ("summary", brief.summary, brief.meta.summary_reasons),
+    ):
+        if claim.strip():
+            verdicts.append(verdict(part, claim.strip(), select_evidence(claim, source), list(reasons or [])))
+    for part in ("actors", "status", "disputes", "next_steps"):
+        for item in getattr(brief, part):
+            spans = [
+                (e.start, e.end)
+                for e in item.evidence
+                if e.grounded and e.start is not None and e.end is not None
+            ]
+            unfound = [
+                f'quote "{_shown(e.quote)}" not found in the article' for e in item.evidence if not e.grounded
+            ]
+            verdicts.append(verdict(part, item_claim(item), spans, [*unfound, *(item.reasons or [])]))
+    if not verdicts:
+        raise InputError("brief: nothing to check (no headline, summary or items)", fields=["claims"])
+    return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+def _shown(quote: str) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= QUOTE_SHOWN_CHARS else quote[: QUOTE_SHOWN_CHARS - 1] + "…"
 
 
 def _article_spans(article: str, text: str) -> Callable[[int, int], tuple[int, int]] | None:
@@ -295,7 +358,8 @@ def report_markdown(report: VerifyReport) -> str:
     """The report for a reader: one line per claim with its verdict, reasons and evidence."""
     lines = [f"# Claim check: lowest score {report.score:.2f}", ""]
     for claim in report.claims:
-        lines.append(f"- **{claim.verdict}** ({claim.score:.2f}): {claim.text}")
+        part = f"{claim.part}: " if claim.part else ""
+        lines.append(f"- **{claim.verdict}** ({claim.score:.2f}): {part}{claim.text}")
         lines += [f"  - {reason}" for reason in claim.reasons]
         lines += [f"  > {' '.join(e.quote.split())}" for e in claim.evidence]
     return "\n".join(lines) + "\n"

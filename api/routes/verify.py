@@ -29,7 +29,7 @@ class VerifyIn(BaseModel):
     )
 
 
-@router.post("/verify", response_model=VerifyReport, responses=ERRORS)
+@router.post("/verify", response_model=VerifyReport, response_model_exclude_none=True, responses=ERRORS)
 async def verify(body: VerifyIn) -> VerifyReport:
     """Each claim's verdict, score (higher = better supported), reasons and evidence sentences.
 

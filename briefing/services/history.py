@@ -28,7 +28,11 @@ def parse_when(value: str, *, option: str, now: datetime | None = None) -> datet
     """`30m`, `2h`, `7d`, `1w` (that long ago) or an ISO date/time (UTC unless it says otherwise)."""
     ago = _AGO.match(value)
     if ago:
-        return (now or datetime.now(UTC)) - timedelta(**{_UNITS[ago.group(2)]: float(ago.group(1))})
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{_UNITS[ago.group(2)]: float(ago.group(1))})
+        except OverflowError:
+            message = f"{option} {value!r}: that is before the year 1; give a shorter time ago"
+            raise InputError(message) from None
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:

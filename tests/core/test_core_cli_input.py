@@ -61,3 +61,33 @@ def test_unknown_engine_is_the_only_line_on_stderr(tmp_path) -> None:
     assert done.stderr.strip().splitlines() == [
         "briefing: error: unknown engine 'nope'; choose one of: lead, llm, offline"
     ]
+
+
+def _cli(*args: str, tmp_path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefing", *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
+        timeout=60,
+    )
+
+
+def test_a_number_too_long_for_a_float_is_briefed_and_verified_without_a_traceback(tmp_path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Strike\n\nAbout " + "9" * 400 + " workers walked out on Monday.\n")
+    claims = tmp_path / "c.txt"
+    claims.write_text("About 12 workers walked out on Monday.\n")
+    brief = _cli("brief", str(article), "--format", "json", tmp_path=tmp_path)
+    assert brief.returncode == 0 and "Traceback" not in brief.stderr, brief.stderr
+    checked = _cli("verify", str(article), str(claims), tmp_path=tmp_path)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr  # 1: the claim is unsupported
+    assert 'number "12" not in its evidence' in checked.stdout
+
+
+def test_a_time_ago_before_the_year_1_is_one_line_and_exit_2(tmp_path) -> None:
+    done = _cli("briefs", "list", "--since", "99999999999999d", tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "briefing: error: --since '99999999999999d': that is before the year 1; give a shorter time ago"
+    ]

@@ -65,7 +65,9 @@ def test_at_most_limit_sentences_are_taken_in_article_order() -> None:
 
 
 def test_names_do_not_choose_evidence_and_a_missing_one_is_rescued_only_with_two_shared_words() -> None:
-    assert evidence("Okafor and Smith") == []  # names alone pull in no sentence
+    # a claim of names only goes by them: the earliest sentence naming most of them, none if none does
+    assert evidence("Okafor and Smith") == ["Mayor Okafor praised the budget and the parks."]
+    assert evidence("Smith and Jones") == []
     # "Okafor" is in no chosen sentence: the earlier of two sentences naming him and sharing two
     # more claim words ("praised", "budget") is added
     assert evidence("Okafor praised the budget of the council") == [

@@ -68,6 +68,21 @@ def test_money_scales_and_written_numbers_compare_by_value() -> None:
     assert facts.ordinals == {5}
 
 
+def test_a_run_of_digits_too_long_for_a_quantity_is_no_number() -> None:
+    # an order number or a hash pasted with an article; as a float it would be infinite
+    assert extract_facts("About " + "9" * 400 + " workers walked out.").numbers == []
+    assert extract_facts("Order " + "1234567890" * 40 + " was lost.").numbers == []
+    assert [value for _, value, _ in extract_facts("It cost 1,000,000,000,000.25 euros.").numbers] == [
+        1e12 + 0.25
+    ]
+    assert extract_facts("Code " + "1" * 25 + ".").numbers == []
+    assert [value for _, value, _ in extract_facts("Code " + "1" * 24 + ".").numbers] == [float("1" * 24)]
+    source = analyse("About " + "9" * 400 + " workers walked out on Monday.")
+    assert verify_claim("About 12 workers walked out on Monday.", source).reasons == [
+        'number "12" not in its evidence'
+    ]
+
+
 def test_aliases_back_a_name_whose_other_name_is_quoted() -> None:
     assert reasons("CADE blocked the deal.", aliases=[["CADE", "antitrust regulator"]]) == []
     assert reasons("CADE blocked the deal.") != []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,9 +68,9 @@ def test_bad_verify_input_is_a_422_with_a_message(client: TestClient, payload: d
     assert response.json()["error"]["message"]
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BRIEFING), "verify", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+        [str(BRIEFING), "verify", *args], cwd=cwd, capture_output=True, text=True, timeout=60, input=stdin
     )
 
 
@@ -97,7 +98,75 @@ def test_cli_verify_checks_a_brief_json_by_its_items(tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text(json.dumps(brief), encoding="utf-8")
     result = _run("a.txt", "b.json", "--format", "json", cwd=tmp_path)
     assert result.returncode == 1
-    assert json.loads(result.stdout)["claims"][0]["text"] == "Shares fell 9 percent"
+    claims = json.loads(result.stdout)["claims"]
+    assert [(c["part"], c["text"]) for c in claims] == [
+        ("headline", "h"),
+        ("summary", "s"),
+        ("status", "Shares fell 9 percent"),
+    ]
+    assert claims[2]["verdict"] == "unsupported" and claims[2]["reasons"] == [
+        'number "9" not in its evidence'
+    ]
+    assert claims[2]["evidence"][0]["quote"] == "Sabiá shares fell 6.2 percent"
+
+
+def test_cli_verify_of_a_brief_reports_its_invented_quotes_headline_and_summary(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    made = _run_brief(tmp_path / "a.txt")
+    brief = json.loads(made)
+    assert _run("a.txt", "-", cwd=tmp_path, stdin=made).returncode == 0  # a fresh brief passes its own check
+    brief["headline"] = "Regulator approves Sabiá takeover of Rede Tropeiro"
+    brief["summary"] = "Sabiá shares rose 9 percent."
+    brief["status"][0]["evidence"].append({"quote": "The tribunal voted unanimously to approve the deal."})
+    (tmp_path / "b.json").write_text(json.dumps(brief), encoding="utf-8")
+    result = _run("a.txt", "b.json", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    claims = {c["part"]: c for c in reversed(json.loads(result.stdout)["claims"])}
+    assert claims["headline"]["verdict"] == claims["summary"]["verdict"] == "unsupported"
+    assert 'number "9" not in the article' in claims["summary"]["reasons"]
+    invented = 'quote "The tribunal voted unanimously to approve the deal." not found in the article'
+    assert invented in claims["status"]["reasons"] and claims["status"]["verdict"] == "unsupported"
+    markdown = _run("a.txt", "b.json", cwd=tmp_path).stdout
+    assert "- **unsupported** " in markdown and "headline: Regulator approves" in markdown
+
+
+def _run_brief(path: Path) -> str:
+    made = subprocess.run(
+        [str(BRIEFING), "brief", str(path), "--format", "json", "--engine", "offline"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=path.parent,
+        env={**os.environ, "BRIEFING_DATA_DIR": str(path.parent / "data")},
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout
+
+
+def test_cli_verify_reads_claims_as_arrays_lists_and_standard_input(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "arr.json").write_text(json.dumps(CLAIMS[:2]), encoding="utf-8")
+    got = json.loads(_run("a.txt", "arr.json", "--format", "JSON", cwd=tmp_path).stdout)
+    assert [c["text"] for c in got["claims"]] == CLAIMS[:2] and "part" not in got["claims"][0]
+    # a BOM, list markers and a name-only claim (evidence found by the name alone)
+    listed = "\ufeff1. " + CLAIMS[0] + "\n- Rede Tropeiro\n* " + CLAIMS[1] + "\n"
+    (tmp_path / "list.txt").write_text(listed, encoding="utf-8")
+    got = json.loads(_run("a.txt", "list.txt", "--format", "json", cwd=tmp_path).stdout)
+    assert [c["text"] for c in got["claims"]] == [CLAIMS[0], "Rede Tropeiro", CLAIMS[1]]
+    assert [c["verdict"] for c in got["claims"]] == ["supported", "supported", "unsupported"]
+    piped = _run("a.txt", "-", "--format", "json", cwd=tmp_path, stdin=CLAIMS[0] + "\n")
+    assert json.loads(piped.stdout)["claims"][0]["verdict"] == "supported"
+
+
+def test_cli_verify_offsets_index_the_file_as_written(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(("Title\r\n\r\n" + ARTICLE + "\r\n").encode("utf-8"))
+    (tmp_path / "c.txt").write_text(CLAIMS[0], encoding="utf-8")
+    evidence = json.loads(_run("a.txt", "c.txt", "--format", "json", cwd=tmp_path).stdout)["claims"][0][
+        "evidence"
+    ]
+    raw = (tmp_path / "a.txt").read_bytes().decode("utf-8")
+    assert evidence and all(raw[e["start"] : e["end"]] == e["quote"] for e in evidence)
+    assert evidence[0]["start"] == len("Title\r\n\r\n")
 
 
 @pytest.mark.parametrize(
@@ -106,7 +175,13 @@ def test_cli_verify_checks_a_brief_json_by_its_items(tmp_path: Path) -> None:
         (["missing.txt", "c.txt"], "no such file"),
         (["a.txt", "empty.txt"], "no claims"),
         (["a.txt", "c.txt", "--format", "xml"], "--format must be one of"),
-        (["a.txt", "bad.json"], "not a brief"),
+        (["a.txt", "bad.json"], "not a brief (headline: Input should be a valid string"),
+        (["a.txt", "."], "is a directory"),
+        (["a.txt", "dash.txt"], "claims[0]: has no words to check"),
+        (["a.txt", "mixed.json"], "a JSON array of claims must hold only strings"),
+        (["a.txt", "broken.json"], "not valid JSON"),
+        (["-", "-"], "only one of ARTICLE and CLAIMS_FILE"),
+        (["a.txt", "empty.json"], "nothing to check"),
     ],
 )
 def test_cli_verify_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -114,6 +189,12 @@ def test_cli_verify_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[
     (tmp_path / "c.txt").write_text(CLAIMS[0], encoding="utf-8")
     (tmp_path / "empty.txt").write_text("\n\n", encoding="utf-8")
     (tmp_path / "bad.json").write_text('{"headline": 3}', encoding="utf-8")
+    (tmp_path / "dash.txt").write_text("—\n", encoding="utf-8")
+    (tmp_path / "mixed.json").write_text('["A claim.", 3]', encoding="utf-8")
+    (tmp_path / "broken.json").write_text('["A claim.",', encoding="utf-8")
+    (tmp_path / "empty.json").write_text(
+        '{"headline": " ", "summary": "", "meta": {"engine": "x"}}', encoding="utf-8"
+    )
     result = _run(*args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
