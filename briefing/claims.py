@@ -1047,7 +1047,7 @@ def _missing_names(
         spare_name = any(
             t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
             for t in evidence_tokens
-            if t.text[0].isupper() and not t.initial
+            if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
         )
     for run in runs:
         missing: list[_Tok] = []

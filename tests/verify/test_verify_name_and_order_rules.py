@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.claims import analyse, check_claim
+from briefing.claims import analyse, check_claim, verify_claim
 
 ARTICLE = (
     "Jane Doe, the finance minister, resigned on Tuesday after the budget vote. "
@@ -178,3 +178,17 @@ def test_the_date_slot_needs_a_day_number_after_the_name_and_a_month_only_the_ev
     from briefing.claims import verify_claim
 
     assert verify_claim(claim, analyse(DATED)).reasons == expected
+
+
+def test_a_name_opening_the_evidence_sentence_is_a_spare_name_too() -> None:
+    # the evidence's own name at the start of its sentence shows a swapped-in actor
+    article = "Lena Marsh runs the port. Tomas Ekberg leads the union.\n\nEkberg denied the charge on Monday."
+    source = analyse(article)
+    assert verify_claim("Lena Marsh denied the charge on Monday.", source).reasons == [
+        'name "Lena Marsh" not in its evidence'
+    ]
+    assert verify_claim("Ekberg denied the charge on Monday.", source).verdict == "supported"
+    assert verify_claim("Tomas Ekberg denied the charge on Monday.", source).verdict == "supported"
+    # a sentence-initial word the article never capitalizes mid-sentence is no name
+    plain = analyse("Lena Marsh runs the port.\n\nLater the union denied the charge on Monday.")
+    assert verify_claim("Lena Marsh denied the charge on Monday.", plain).verdict == "supported"
