@@ -1203,12 +1203,60 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
     evidence_lows = evidence_text.low_set
     for index, token in enumerate(claim):
         opposites = ANTONYMS.get(token.low)
-        if not opposites or claim_text.stems[index] in stems_at or _negated_at(claim, index):
+        if not opposites or _negated_at(claim, index):
             continue
         said = sorted(opposites & evidence_lows)
-        if said and not _FAMILY[token.low] & evidence_lows:
-            reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
+        if not said:
+            continue
+        if claim_text.stems[index] in stems_at or _FAMILY[token.low] & evidence_lows:
+            # both sides in the evidence ("A rose 14.5%, while B fell 3%"): the one beside the
+            # claim's own words is what the evidence says of them
+            opposite = _nearer_opposite(claim_text, index, evidence_text, opposites)
+            if opposite is not None:
+                reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{opposite}"')
+            continue
+        reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
     return list(dict.fromkeys(reasons))
+
+
+SIDE_WINDOW = 6  # words each side of a verb that tell what it is said of
+
+
+def _beside(tokens: Sequence[_Tok], stems: Sequence[str], at: int) -> set[str]:
+    """Content stems within `SIDE_WINDOW` words of tokens[at], in its sentence."""
+    out: set[str] = set()
+    for step in (-1, 1):
+        i = at + step
+        while 0 <= i < len(tokens) and abs(i - at) <= SIDE_WINDOW:
+            if (step > 0 and tokens[i].initial) or (step < 0 and tokens[i + 1].initial):
+                break
+            low = tokens[i].low
+            if low not in STOPWORDS and (len(low) >= _CONTENT_MIN or low[0].isdigit()):
+                out.add(stems[i])
+            i += step
+    return out
+
+
+def _nearer_opposite(
+    claim_text: _Text, index: int, evidence_text: _Text, opposites: frozenset[str]
+) -> str | None:
+    """The opposite of the claim's word that stands beside more of the claim's words in the evidence
+    than any form of the word itself does, or None."""
+    claim_words = _beside(claim_text.tokens, claim_text.stems, index)
+    if not claim_words:
+        return None
+    family = _FAMILY[claim_text.tokens[index].low] | {claim_text.tokens[index].low}
+    stem = claim_text.stems[index]
+    best_same, best_opposite, opposite = 0, 0, None
+    for at, token in enumerate(evidence_text.tokens):
+        if token.low in opposites:
+            shared = len(claim_words & _beside(evidence_text.tokens, evidence_text.stems, at))
+            if shared > best_opposite:
+                best_opposite, opposite = shared, token.low
+        elif token.low in family or evidence_text.stems[at] == stem:
+            shared = len(claim_words & _beside(evidence_text.tokens, evidence_text.stems, at))
+            best_same = max(best_same, shared)
+    return opposite if best_opposite > best_same else None
 
 
 def _order(claim_text: _Text, evidence_text: _Text, runs: list[list[_Tok]]) -> list[str]:

@@ -192,3 +192,33 @@ def test_a_name_opening_the_evidence_sentence_is_a_spare_name_too() -> None:
     # a sentence-initial word the article never capitalizes mid-sentence is no name
     plain = analyse("Lena Marsh runs the port.\n\nLater the union denied the charge on Monday.")
     assert verify_claim("Lena Marsh denied the charge on Monday.", plain).verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("article", "claim", "said"),
+    [
+        (
+            "Shares in Cobre Andino rose 14.5% on the news, while Vale's stock fell 3 percent.",
+            "Shares in Cobre Andino fell 14.5%.",
+            "rose",
+        ),
+        (
+            "Shares in Cobre Andino rose 14.5% on the news, while Vale's stock fell 3 percent.",
+            "Vale's stock rose 3 percent.",
+            "fell",
+        ),
+        (
+            "Acme said its shares fell 5 percent on Monday. Globex said its own shares rose 2 percent.",
+            "Globex's shares fell 2 percent.",
+            "rose",
+        ),
+    ],
+)
+def test_with_both_opposites_in_the_evidence_the_one_beside_the_claims_words_counts(
+    article: str, claim: str, said: str
+) -> None:
+    source = analyse(article)
+    word = next(w for w in ("fell", "rose") if w in claim)
+    assert verify_claim(claim, source).reasons == [f'polarity: "{word}" where its evidence says "{said}"']
+    true = claim.replace(word, said)
+    assert verify_claim(true, source).verdict == "supported", verify_claim(true, source).reasons
