@@ -2,7 +2,8 @@
 
 Text copied from a browser or scraped from a page carries lines that are not the story: date and
 share lines, font-size controls ("date 2025-10-21 + ↺ − 16 px"), "Scroll down for video", photo
-captions and credits, bylines, "Related" lists, cookie and newsletter notices, copyright lines.
+captions and credits, bylines, "Related" lists, cookie, consent and newsletter notices, rows of
+share buttons, copyright lines.
 Left in, they become headlines, actors and status items, and they cost the LLM tokens.
 
 Cleaning only removes whole lines (or a chrome prefix / suffix of a line) and never rewrites what
@@ -30,6 +31,9 @@ _STRONG_CHROME = re.compile(
         thank\ you\ for\ (?:signing\ up|subscribing|reading) | enter\ your\ email |
         (?:we|this\ (?:site|website))\ uses?\ cookies | by\ (?:continuing|clicking|using\ this)\b |
         (?:accept|manage|reject)\ (?:all\ )?cookies | cookie\ (?:policy|settings|preferences|notice) |
+        we\ value\ your\ privacy | your\ privacy\ (?:choices|options|settings) |
+        we\ and\ our\ (?:\d+\ )?(?:partners|vendors)\ (?:use|store|process|collect|may|need)\b |
+        manage\ (?:your\ )?(?:consent|privacy\ settings) |
         privacy\ policy | terms\ (?:of\ (?:use|service)|and\ conditions) |
         (?:reporting|editing|writing|additional\ reporting|compiled|research)\ by\b
     )""",
@@ -47,7 +51,10 @@ _WEAK_CHROME = re.compile(
         (?:tags?|topics?|filed\ under|more\ about)\s*: |
         (?:published|updated|last\ updated|posted|first\ published)\b.{0,60}\d |
         read\ (?:more|next|also)\b | (?:click|tap)\ here\b | follow\ us\b |
-        (?:written|reported|words)\ by\b | newsletter\b | subscribe\b | sign\ up\b
+        (?:written|reported|words)\ by\b | newsletter\b | subscribe\b | sign\ up\b |
+        (?:accept|reject|allow|deny|decline)(?:\ all)?(?:\ cookies)?$ |
+        (?:i\ )?agree(?:\ and\ (?:close|continue))?$ |
+        continue\ without\ (?:accepting|agreeing) | manage\ (?:preferences|options|settings|choices)$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -80,6 +87,14 @@ _CREDIT_TAIL = re.compile(
     r"(?:photo|photograph|image|picture)s?:\s?[^.]{2,60}|"
     r"\|?\s?(?:credit|source):\s?[^.]{2,60}|(?:getty images|reuters|afp|ap|epa|shutterstock)(?:/[\w .]+)?)$",
     re.IGNORECASE,
+)
+# The labels of share buttons; a line of nothing else is a share row.
+_SHARE_WORDS = frozenset(
+    (
+        *("facebook", "twitter", "x", "linkedin", "whatsapp", "email", "e-mail", "mail", "print"),
+        *("copy", "link", "share", "reddit", "telegram", "pinterest", "messenger", "tweet", "bluesky"),
+        *("threads", "mastodon", "flipboard", "pocket", "tumblr", "sms", "comments", ""),
+    )
 )
 _CHROME_PREFIX = re.compile(
     r"^(?:scroll down for (?:the )?video|advertisement)\s*[:.\-–—]?\s+", re.IGNORECASE
@@ -130,6 +145,8 @@ def _is_chrome(line: str) -> bool:
         return True
     if _WEAK_CHROME.match(stripped) and words <= 16 and not _SENTENCE_END.search(stripped):
         return True
+    if 2 <= words <= 12 and all(word.strip(",|•·/").lower() in _SHARE_WORDS for word in stripped.split()):
+        return True  # a row of share buttons: "Facebook Twitter LinkedIn WhatsApp Email"
     letters = sum(map(str.isalpha, stripped))
     return words <= 6 and letters < 0.5 * len(stripped)  # icon and symbol runs: "f  𝕏  ✉  🔗"
 

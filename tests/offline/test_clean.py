@@ -59,6 +59,16 @@ def test_every_cleaned_offset_maps_back_to_the_same_character() -> None:
         "© 2026 Daily Wire",
         "Updated: 21 October 2025 14:03 BST",
         "Share this article",
+        "We value your privacy",
+        "We and our partners use cookies and similar technologies to store and access information on "
+        "your device, to personalise content and ads and to analyse our traffic.",
+        "Accept",
+        "Reject all",
+        "Accept all cookies",
+        "Manage preferences",
+        "Agree and close",
+        "Facebook Twitter LinkedIn WhatsApp Email",
+        "Share | Tweet | Email",
     ],
 )
 def test_typical_chrome_line_is_removed(line: str) -> None:
@@ -74,6 +84,10 @@ def test_typical_chrome_line_is_removed(line: str) -> None:
         "Subscribers will pay 3 euros more a month from June, the company said.",
         "By March, the council had spent 2 million euros on consultants.",
         "The minister told Reuters the talks would resume.",
+        "Accept the offer or strike, the union told its members.",
+        "Agree to the deal and the fine halves, the regulator said.",
+        "Twitter and Facebook were fined.",
+        "We and our partners at the port will reopen the terminal on Monday, the operator said.",
     ],
 )
 def test_story_sentences_that_start_like_chrome_are_kept(line: str) -> None:
