@@ -240,10 +240,29 @@ STOPWORDS = AUXILIARIES | frozenset(
 _CONTENT_MIN = 3
 
 
+# Irregular past forms of verbs the news uses, to their present ("did not fall" / "fell").
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "fall": "fell fallen", "rise": "rose risen", "win": "won", "lose": "lost", "begin": "began begun",
+        "take": "took taken", "give": "gave given", "sell": "sold", "buy": "bought", "pay": "paid",
+        "meet": "met", "hold": "held", "keep": "kept", "bring": "brought", "strike": "struck",
+        "spend": "spent", "send": "sent", "build": "built", "tell": "told",
+        "find": "found", "choose": "chose chosen", "grow": "grew grown", "know": "knew known",
+        "write": "wrote written", "break": "broke broken", "speak": "spoke spoken", "freeze": "froze frozen",
+        "fight": "fought", "seek": "sought", "catch": "caught", "drive": "drove driven",
+        "withdraw": "withdrew withdrawn", "overtake": "overtook overtaken", "forbid": "forbade forbidden",
+        "undertake": "undertook undertaken", "rebuild": "rebuilt",
+    }.items()
+    for form in forms.split()
+}  # fmt: skip
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem: enough to see "approved" and "approval" as one word, never a dictionary."""
     word = word[:-2] if word.endswith("'s") else word
+    word = _IRREGULAR.get(word, word)
     for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             word = word[: -len(suffix)]

@@ -133,3 +133,16 @@ def test_month_abbreviations_and_common_first_words_are_not_names() -> None:
     assert not any('name "Dec' in r for r in found) and any("December" in r for r in found), found
     # a rare capitalized first word the article never uses is still a name
     assert any("Figueiredo" in r for r in reasons("Figueiredo ordered a recount.", evidence))
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "word"),
+    [
+        ("Shares in Acme did not fall on Tuesday.", "Shares in Acme fell 5 percent on Tuesday.", "fall"),
+        ("The union has not lost the vote.", "The union lost the vote on Monday.", "lost"),
+        ("Prices have not risen since May.", "Prices rose 3 percent in May.", "risen"),
+    ],
+)
+def test_an_irregular_past_form_is_the_verb_a_negation_denies(claim: str, evidence: str, word: str) -> None:
+    assert reasons(claim, evidence) == [f'negation: says "not {word}" where its evidence affirms it']
+    assert reasons(claim.replace(" not", "").replace(" did", ""), evidence) == []
