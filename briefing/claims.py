@@ -8,7 +8,8 @@ What it checks, fact by fact (each missing fact is one reason):
 
 * numbers and quantities: digits ("1,250", "4-2", "7.8"), written numbers ("twelve", "three
   million"), percentages, money with its scale ("7.8 billion reais", "$1.2bn"); a scaled number
-  must match the scaled value ("7.8 million" is not "7.8 billion");
+  must match the scaled value ("7.8 million" is not "7.8 billion"), and an amount given in a
+  currency must be in the evidence's currency for it ("18 million dollars" is not "18 million euros");
 * ordinals ("fifth", "3rd");
 * dates: weekdays, months, years, clock times ("3 p.m." = "15:00");
 * proper names (capitalized mid-sentence words and acronyms; in all-lower-case or title-case
@@ -454,6 +455,9 @@ class Facts:
     years: set[int] = field(default_factory=set)
     times: set[tuple[int, int]] = field(default_factory=set)
     time_shown: dict[tuple[int, int], str] = field(default_factory=dict)
+    # the currencies each amount is written in ("18 million euros": {18e6: {"euro"}}); an amount
+    # written with none has no entry
+    money: dict[float, set[str]] = field(default_factory=dict)
 
     def number_values(self) -> set[float]:
         # a number's raw value is kept only when it has no scale, where it equals its value
@@ -467,6 +471,51 @@ class Facts:
     @cached_property
     def raw_values(self) -> frozenset[float]:
         return frozenset(self.number_values())
+
+
+# Currencies by family: a symbol, ISO code or word before or after an amount says which it is in.
+_CURRENCY_WORDS = {
+    "dollar": "dollar dollars usd cad aud nzd hkd sgd", "euro": "euro euros eur",
+    "pound": "pound pounds sterling gbp", "yen": "yen jpy", "yuan": "yuan renminbi cny rmb",
+    "real": "reais brl", "rupee": "rupee rupees inr", "peso": "peso pesos mxn ars clp cop",
+    "shilling": "shilling shillings kes ugx tzs",
+    "crown": "crown crowns krona kronor krone kroner sek nok dkk czk",
+    "franc": "franc francs chf", "rand": "rand zar", "naira": "naira ngn", "lira": "lira try",
+    "zloty": "zloty zlotys pln", "rouble": "rouble roubles ruble rubles rub",
+    "forint": "forint forints huf",
+    "dinar": "dinar dinars", "dirham": "dirham dirhams aed", "riyal": "riyal riyals sar", "won": "krw",
+}  # fmt: skip
+_CURRENCY_OF = {word: family for family, words in _CURRENCY_WORDS.items() for word in words.split()}
+_SYMBOLS = {"$": "dollar", "€": "euro", "£": "pound", "¥": "yen", "₹": "rupee", "R$": "real"}
+_CURRENCY_CODES = frozenset(word for word in _CURRENCY_OF if len(word) == 3 and word.isalpha())
+_MONEY_BEFORE = re.compile(
+    r"(?:(?P<sym>R\$|[$€£¥₹])|\b(?P<code>[A-Z]{3})\s?|(?<![A-Za-z])(?:US|C|A|NZ|HK|S|CA|AU)(?P<dollar>\$))\s?$"
+)
+_MONEY_AFTER = re.compile(
+    r"\s?(?:(?:US|U\.S\.|Canadian|Australian|Hong Kong|New Zealand|Singapore|Kenyan|Swiss)\s)?"
+    r"(?P<word>[A-Za-z]{3,9})\b"
+)
+
+
+def _currency(text: str, start: int, end: int) -> str | None:
+    """The currency family an amount at text[start:end] is written in, or None."""
+    before = _MONEY_BEFORE.search(text, max(0, start - 5), start)
+    if before:
+        if before.group("sym"):
+            return _SYMBOLS[before.group("sym")]
+        if before.group("dollar"):
+            return "dollar"
+        code = before.group("code").lower()
+        if code in _CURRENCY_CODES:
+            return _CURRENCY_OF[code]
+    after = _MONEY_AFTER.match(text, end)
+    if after:
+        word = after.group("word").lower()
+        if word in _CURRENCY_OF and (
+            len(word) != 3 or after.group("word").isupper() or word in {"yen", "rub"}
+        ):
+            return _CURRENCY_OF[word]
+    return None
 
 
 MAX_NUMBER_CHARS = 24  # digits (with separators) a quantity can have: "1,000,000,000,000.25"
@@ -517,12 +566,13 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
                 facts.ordinal_shown[int(raw)] = shown
             continue
         scale_word = (match.group("scale") or "").lower()
+        currency = _currency(text, match.start(), match.end()) if digits or written else None
         if len(scale_word) == 1 and (
             written
             or match.end("num") != match.start("scale")
-            or text[match.start() - 1 : match.start()] not in _CURRENCY
+            or (text[match.start() - 1 : match.start()] not in _CURRENCY and currency is None)
         ):
-            scale_word = ""  # "$5m", "€7.8b": a one-letter scale only glued to money ("200m" is metres)
+            scale_word = ""  # "$5m", "€7.8b", "18m euros": a one-letter scale only glued to money
         scale = _SCALES.get(scale_word)
         if scale is None and not written:
             ahead = _RANGE_TO.match(text, match.end())
@@ -538,6 +588,8 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
                 continue
         value = raw * scale if scale else raw
         facts.numbers.append((shown, value, None if scale else raw))
+        if currency is not None:
+            facts.money.setdefault(round(value, 6), set()).add(currency)
     days = any(hint in low for hint in _DAY_HINTS)  # substring tests are far cheaper than the regexes
     for word in set(_DAY_OR_ORDINAL.findall(low)) if days else ():
         if word in _ORDINALS:
@@ -561,7 +613,9 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
 
 # --- names -------------------------------------------------------------------------------------
 
-_NOT_NAMES = frozenset(_WEEKDAYS) | frozenset(_MONTHS) | frozenset(_MONTH_ABBR) | STOPWORDS | {"i"}
+_NOT_NAMES = (
+    frozenset(_WEEKDAYS) | frozenset(_MONTHS) | frozenset(_MONTH_ABBR) | STOPWORDS | {"i"} | _CURRENCY_CODES
+)
 
 
 @dataclass
@@ -940,6 +994,14 @@ def check_claim(
         if round(value, 6) in article_values and not _contexts(claim_tokens, [shown]) & spare_around:
             continue
         reasons.append(f'number "{shown}" not in {evidence_name}')
+    for value, currencies in claim_facts.money.items():
+        stated = evidence_facts.money.get(value)
+        if stated and not currencies & stated:
+            shown = next(text for text, number, _ in claim_facts.numbers if round(number, 6) == value)
+            reasons.append(
+                f'currency: "{shown}" in {_plural(sorted(currencies)[0])} where {evidence_name} has '
+                f"{_plural(sorted(stated)[0])}"
+            )
     for ordinal in sorted(claim_facts.ordinals - evidence_facts.ordinals):
         reasons.append(f'ordinal "{claim_facts.ordinal_shown[ordinal]}" not in {evidence_name}')
     for year in sorted(claim_facts.years - evidence_facts.years):
@@ -994,6 +1056,17 @@ def check_claim(
     if confirmed:
         reasons += _hedged(claim_tokens, evidence_tokens, evidence_name)
     return reasons
+
+
+def _plural(family: str) -> str:
+    return {
+        "yen": "yen",
+        "yuan": "yuan",
+        "real": "reais",
+        "rand": "rand",
+        "naira": "naira",
+        "won": "won",
+    }.get(family, family + "s")
 
 
 CONTEXT_WORDS = 2  # content words each side of a number that say what it counts

@@ -36,6 +36,12 @@ def normalize_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+def has_words(text: str) -> bool:
+    """Whether a text has a letter or digit: one of only spaces, dashes, symbols or invisible
+    characters (zero-width spaces) has nothing to brief or check."""
+    return any(char.isalnum() for char in text)
+
+
 def http_url(value: str | None) -> str | None:
     """An article's address must be an http(s) URL with a host: anything else (javascript:, data:,
     file:) would become a link or a fetch that runs or reads what it should not."""

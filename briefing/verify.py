@@ -18,7 +18,17 @@ from pydantic import BaseModel, Field
 from briefing.claims import Source, analyse, check_claim, grade, select_evidence, verify_claim
 from briefing.errors import InputError
 from briefing.grounding import count_grounding, drop_unfound, ground_brief
-from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item, normalize_text
+from briefing.models import (
+    Actor,
+    Brief,
+    Dispute,
+    GroundingMode,
+    NextStep,
+    StatusItem,
+    _Item,
+    has_words,
+    normalize_text,
+)
 
 FALLBACK_HEADLINE_CHARS = 120
 
@@ -217,6 +227,8 @@ def _article_for_check(article: str) -> str:
     text = normalize_text(article)
     if not text:
         raise InputError("article: must not be empty or whitespace", fields=["article"])
+    if not has_words(text):
+        raise InputError("article: has no letters or digits to check against", fields=["article"])
     return text
 
 

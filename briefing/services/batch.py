@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from briefing.config import Settings
 from briefing.errors import BriefingError, InputError
-from briefing.models import Article, Brief
+from briefing.models import Article, Brief, has_words
 
 FORMATS = {"markdown": ".md", "json": ".json"}
 FOLDER_SUFFIXES = (".txt", ".text", ".md")
@@ -177,6 +177,8 @@ def decode_article(data: bytes, name: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError(f"the article in {name} is empty")
+    if not has_words(text):
+        raise InputError(f"the article in {name} has no letters or digits to brief")
     return text
 
 

@@ -91,3 +91,13 @@ def test_a_time_ago_before_the_year_1_is_one_line_and_exit_2(tmp_path) -> None:
     assert done.stderr.strip().splitlines() == [
         "briefing: error: --since '99999999999999d': that is before the year 1; give a shorter time ago"
     ]
+
+
+def test_an_article_without_letters_or_digits_is_one_line_and_exit_2(tmp_path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("\u200b\u200b\n— \u2060\n", encoding="utf-8")
+    done = _cli("brief", str(article), tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"briefing: error: the article in {article} has no letters or digits to brief"
+    ]

@@ -112,6 +112,7 @@ def test_upstream_failure_is_503_job_failed_and_retryable(client: TestClient) ->
     [
         ({"text": ""}, None, 422, "text"),
         ({"text": " \n\t "}, None, 422, "text"),
+        ({"text": "\u200b\u200b — \u2060"}, None, 422, "text"),  # invisible characters and a dash
         ({}, None, 422, "text"),
         ({"text": "ok", "bogus": 1}, None, 422, "bogus"),
         ({"text": "ok", "published_at": "yesterday"}, None, 422, "published_at"),

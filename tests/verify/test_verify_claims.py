@@ -585,3 +585,40 @@ def test_a_story_of_several_articles_is_checked_and_shown_against_all_of_them() 
         "The city council voted on Tuesday to close the old bridge. "
         "Officials said the repairs may cost 4 million euros."
     )
+
+
+CHAMBER = "The chamber estimated losses at 18 million euros a day. The deal was worth 7.8 billion reais."
+
+
+@pytest.mark.parametrize(
+    ("claim", "reasons"),
+    [
+        (
+            "Losses were 18 million dollars a day.",
+            ['currency: "18 million" in dollars where its evidence has euros'],
+        ),
+        (
+            "Losses were $18 million a day.",
+            ['currency: "18 million" in dollars where its evidence has euros'],
+        ),
+        ("Losses were £18 million a day.", ['currency: "18 million" in pounds where its evidence has euros']),
+        (
+            "The deal was worth US$7.8 billion.",
+            ['currency: "7.8 billion" in dollars where its evidence has reais'],
+        ),
+        ("Losses were 18 million euros a day.", []),
+        ("Losses were EUR 18 million a day.", []),  # an ISO code is no name
+        ("Losses were €18m a day.", []),
+        ("Losses were 18m euros a day.", []),  # a one-letter scale before a currency word
+        ("Losses were 18 million a day.", []),  # no currency in the claim: nothing to compare
+        ("The deal was worth R$7.8 billion.", []),  # R$ is the real, not a dollar
+    ],
+)
+def test_an_amount_must_be_in_the_currency_its_evidence_states(claim: str, reasons: list[str]) -> None:
+    assert verify_claim(claim, analyse(CHAMBER)).reasons == reasons
+
+
+def test_currency_is_read_from_symbols_codes_and_words_around_an_amount() -> None:
+    facts = extract_facts("€5m, USD 3 billion, 40 Kenyan shillings, 2 try, 7 KRW, 12 percent, 31 seats")
+    assert facts.money == {5e6: {"euro"}, 3e9: {"dollar"}, 40.0: {"shilling"}, 7.0: {"won"}}
+    assert extract_facts("amounts of 18 million, unpriced").money == {}

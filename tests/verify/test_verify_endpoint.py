@@ -55,6 +55,8 @@ def test_verify_answers_verdicts_scores_and_evidence(client: TestClient) -> None
     [
         {"article": "", "claims": ["x"]},
         {"article": "   ", "claims": ["A claim."]},
+        {"article": "\u200b\u200b —", "claims": ["A claim."]},
+        {"article": ARTICLE, "claims": ["—"]},
         {"article": ARTICLE, "claims": []},
         {"article": ARTICLE, "claims": ["  "]},
         {"article": ARTICLE, "claims": ["c"] * 201},
