@@ -119,6 +119,13 @@ def _install_handlers(app: FastAPI) -> None:
         message = "a number in the request is out of range (too large to work with); use a smaller number"
         return JSONResponse({"error": {"type": "ValidationError", "message": message}}, status_code=422)
 
+    @app.exception_handler(UnicodeEncodeError)
+    async def not_unicode(_: Request, error: UnicodeEncodeError) -> JSONResponse:
+        # JSON can spell a lone surrogate ("\ud800"), which no text column or UTF-8 output can hold
+        log.info("text that is not valid Unicode: %s", error.reason)
+        message = "the request holds text that is not valid Unicode (an unpaired surrogate such as \\ud800)"
+        return JSONResponse({"error": {"type": "ValidationError", "message": message}}, status_code=422)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(

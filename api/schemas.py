@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from briefing.models import Article, Brief, BriefOptions, MetadataConflict, http_url
+from briefing.models import Article, Brief, BriefOptions, MetadataConflict, http_url, plausible_date
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
@@ -25,7 +25,7 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
-DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(plausible_date)]
 DateTimeQuery = DateTimeText  # the same rule for `since`/`until` and for body fields
 
 

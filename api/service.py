@@ -5,6 +5,8 @@ from __future__ import annotations
 import hmac
 import time
 
+from pydantic import ValidationError
+
 from api.metrics import Metrics
 from api.schemas import ArticleIn, JobLinks, JobOut
 from briefing.config import Settings
@@ -71,14 +73,21 @@ class BriefService(Briefs):
                 raise InputError("text: must not be empty or whitespace", fields=["text"])
         if not has_words(text):
             raise InputError("text: has no letters or digits to brief", fields=["text"])
-        return Article(
-            text=text,
-            title=title,
-            url=request.url,
-            source=request.source,
-            published_at=request.published_at,
-            language=request.language,
-        )
+        try:
+            return Article(
+                text=text,
+                title=title,
+                url=request.url,
+                source=request.source,
+                published_at=request.published_at,
+                language=request.language,
+            )
+        except ValidationError as error:  # what the request schema cannot see: unpaired surrogates
+            problem = error.errors()[0]
+            field = ".".join(map(str, problem["loc"])) or "text"
+            raise InputError(
+                f"{field}: {problem['msg'].removeprefix('Value error, ')}", fields=[field]
+            ) from None
 
     # --- jobs → responses ----------------------------------------------------------------------
     def job_out(self, job: Job, brief: Brief | None = None) -> JobOut:

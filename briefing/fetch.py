@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -135,6 +134,8 @@ def visible_text(html: str) -> str:
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT (RFC 2765): ::ffff:0:a.b.c.d
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # local-use NAT64 (RFC 8215): never public
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -144,48 +145,66 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
         return address.ipv4_mapped
     if address.sixtofour is not None:
         return address.sixtofour
-    if address in NAT64 or address in IPV4_COMPATIBLE:
+    if address in NAT64 or address in IPV4_COMPATIBLE or address in IPV4_TRANSLATED:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address):
+        if address in LOCAL_NAT64:
+            return False  # its IPv4 address sits where the local translator's prefix says
         embedded = _embedded_ipv4(address)
         if embedded is not None and not _is_public(embedded):
             return False
     return address.is_global and not address.is_multicast
 
 
-def resolve_checked(host: str, port: int, *, allow_private: bool) -> str:
+def resolve_checked(host: str, port: int, *, allow_private: bool, field: str = "url") -> str:
     """The address to connect to; refuses names resolving to private, loopback or link-local space."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise InputError(f"cannot resolve host {host!r}: {error.strerror}", field="url") from error
+        raise InputError(f"cannot resolve host {host!r}: {error.strerror}", field=field) from error
+    except UnicodeError:
+        raise InputError(f"{host[:80]!r} is not a valid host name", field=field) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses:
-        raise InputError(f"host {host!r} has no addresses", field="url")
+        raise InputError(f"host {host!r} has no addresses", field=field)
     if not allow_private:
         blocked = [str(a) for a in addresses if not _is_public(a)]
         if blocked:
             raise RefusedError(
                 f"refusing to fetch {host!r}: it resolves to a non-public address ({', '.join(blocked)}); "
                 "set BRIEFING_ALLOW_PRIVATE_URLS=true to allow it",
-                field="url",
+                field=field,
             )
     return str(addresses[0])
 
 
-def _check_url(url: str) -> tuple[str, str, int]:
+def check_host(url: str, field: str = "url") -> tuple[str, str, int]:
+    """Scheme, host and port of an http(s) URL whose host a resolver can take (InputError if not)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"not an http(s) URL: {url!r}", field="url")
+        raise InputError(f"not an http(s) URL: {url[:200]!r}", field=field)
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        raise InputError(f"bad port in URL {url!r}", field="url") from error
-    return parts.scheme, parts.hostname, port
+        raise InputError(f"bad port in URL {url[:200]!r}", field=field) from error
+    host = parts.hostname
+    if ":" not in host:  # a name or an IPv4 address (an IPv6 literal has colons)
+        labels = host.rstrip(".").split(".")
+        try:
+            host.rstrip(".").encode("idna")
+        except UnicodeError:
+            labels = [""]
+        if len(host) > MAX_HOST or any(not 0 < len(label) <= MAX_LABEL for label in labels):
+            raise InputError(f"{host[:80]!r} is not a valid host name", field=field)
+    return parts.scheme, host, port
+
+
+MAX_LABEL = 63  # characters of one part of a host name (RFC 1035)
+MAX_HOST = 253
 
 
 @dataclass(frozen=True)
@@ -209,89 +228,140 @@ def pin_url(url: str, address: str, port: int) -> PinnedURL:
     )
 
 
-def _pinned_request(client: httpx.Client, url: str, settings: Settings) -> httpx.Request:
-    _, host, port = _check_url(url)
-    pinned = pin_url(url, resolve_checked(host, port, allow_private=settings.allow_private_urls), port)
-    return client.build_request(
-        "GET",
-        pinned.url,
-        headers={"Host": pinned.host_header, "User-Agent": USER_AGENT},
-        extensions=pinned.extensions,
+async def pin_checked(url: str, settings: Settings, *, field: str = "url") -> PinnedURL:
+    """`url` checked (http(s), a valid host resolving to a public address unless allowed) and pinned
+    to the address that passed (the DNS lookup runs off the event loop)."""
+    _, host, port = check_host(url, field)
+    address = await asyncio.to_thread(
+        resolve_checked, host, port, allow_private=settings.allow_private_urls, field=field
     )
+    return pin_url(url, address, port)
 
 
-def _read_limited(response: httpx.Response, settings: Settings, deadline: float) -> bytes:
-    too_big = f"the page is larger than the {settings.fetch_max_bytes}-byte limit"
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.fetch_max_bytes:
-        raise InputError(too_big, field="url")
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > settings.fetch_max_bytes:
-            raise InputError(too_big, field="url")
-        if time.monotonic() > deadline:
-            raise UpstreamError(f"fetching took longer than {settings.fetch_timeout:g} s")
-        chunks.append(chunk)
-    return b"".join(chunks)
+@dataclass(frozen=True)
+class Fetched:
+    """What `get_checked` fetched: the last hop's status, headers and (capped) body."""
+
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    url: str  # the URL of the last hop, after redirects
+    charset: str | None = None
 
 
-def fetch_url(url: str, settings: Settings) -> FetchedPage:
-    """Fetch a page and extract its article text; InputError for what the caller can fix."""
-    deadline = time.monotonic() + settings.fetch_timeout
-    timeout = httpx.Timeout(settings.fetch_timeout)
+async def get_checked(
+    url: str,
+    settings: Settings,
+    *,
+    field: str = "url",
+    what: str = "the page",
+    headers: dict[str, str] | None = None,
+) -> Fetched:
+    """The one safe GET for every outbound fetch (article pages, feeds).
+
+    Every hop is checked and pinned (`pin_checked`), redirects are followed by hand (at most
+    `MAX_REDIRECTS`, each to an http(s) URL), the body is capped at `fetch_max_bytes`, and one
+    deadline of `fetch_timeout` covers all of it, connection, headers, redirects and body: a
+    server that drips its headers a byte at a time cannot hold a fetch past it. A 4xx or 5xx
+    answer is returned with an empty body, for the caller to judge.
+    """
+    try:
+        async with asyncio.timeout(settings.fetch_timeout):
+            return await _get(url, settings, field, what, headers or {})
+    except TimeoutError:
+        raise UpstreamError(f"fetching {what} {url} took longer than {settings.fetch_timeout:g} s") from None
+
+
+async def _get(url: str, settings: Settings, field: str, what: str, headers: dict[str, str]) -> Fetched:
     current = url
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    timeout = httpx.Timeout(settings.fetch_timeout)
+    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            request = _pinned_request(client, current, settings)
+            pinned = await pin_checked(current, settings, field=field)
+            request = client.build_request(
+                "GET",
+                pinned.url,
+                headers={"User-Agent": USER_AGENT, **headers, "Host": pinned.host_header},
+                extensions=pinned.extensions,
+            )
             try:
-                response = client.send(request, stream=True)
+                response = await client.send(request, stream=True)
             except httpx.TimeoutException as error:
                 message = f"fetching {current} timed out after {settings.fetch_timeout:g} s"
                 raise UpstreamError(message) from error
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+                raise InputError(f"cannot fetch {current[:200]!r}: {error}", field=field) from error
             except httpx.HTTPError as error:
-                raise UpstreamError(f"fetching {current} failed: {error}") from error
+                raise UpstreamError(f"fetching {current} failed: {type(error).__name__}: {error}") from error
             try:
                 if response.is_redirect and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])
                     continue
-                if response.status_code >= 400:
-                    error_type: type[InputError | UpstreamError] = UpstreamError
-                    if response.status_code in RETRYABLE_4XX:
-                        error_type = InputError
-                    elif response.status_code < 500:
-                        error_type = PageRejectedError
-                    raise error_type(f"{current} answered HTTP {response.status_code}", field="url")
+                if response.status_code >= 300:
+                    return Fetched(response.status_code, response.headers, b"", current)
                 try:
-                    body = _read_limited(response, settings, deadline)
+                    body = await _read_limited(response, settings, what, field)
                 except httpx.HTTPError as error:
-                    raise UpstreamError(f"reading {current} failed: {error}") from error
-                return _page(url, current, response, body)
+                    raise UpstreamError(
+                        f"reading {current} failed: {type(error).__name__}: {error}"
+                    ) from error
+                return Fetched(
+                    response.status_code, response.headers, body, current, response.charset_encoding
+                )
             finally:
-                response.close()
-    raise InputError(f"{url} redirected more than {MAX_REDIRECTS} times", field="url")
+                await response.aclose()
+    raise InputError(f"{url} redirected more than {MAX_REDIRECTS} times", field=field)
 
 
-def _page(url: str, final_url: str, response: httpx.Response, body: bytes) -> FetchedPage:
-    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    charset = response.charset_encoding or "utf-8"
+async def _read_limited(response: httpx.Response, settings: Settings, what: str, field: str) -> bytes:
+    too_big = f"{what} is larger than the {settings.fetch_max_bytes}-byte limit"
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.fetch_max_bytes:
+        raise InputError(too_big, field=field)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > settings.fetch_max_bytes:
+            raise InputError(too_big, field=field)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def afetch_url(url: str, settings: Settings) -> FetchedPage:
+    """Fetch a page and extract its article text; InputError for what the caller can fix."""
+    fetched = await get_checked(url, settings, field="url", what="the page")
+    if fetched.status >= 400:
+        error_type: type[InputError | UpstreamError] = UpstreamError
+        if fetched.status in RETRYABLE_4XX:
+            error_type = InputError
+        elif fetched.status < 500:
+            error_type = PageRejectedError
+        raise error_type(f"{fetched.url} answered HTTP {fetched.status}", field="url")
+    if fetched.status >= 300:
+        raise UpstreamError(f"{fetched.url} answered HTTP {fetched.status} without a Location to follow")
+    return await asyncio.to_thread(_page, url, fetched)  # HTML extraction is CPU work
+
+
+def fetch_url(url: str, settings: Settings) -> FetchedPage:
+    """`afetch_url` for code with no event loop (scripts, tests)."""
+    return asyncio.run(afetch_url(url, settings))
+
+
+def _page(url: str, fetched: Fetched) -> FetchedPage:
+    content_type = fetched.headers.get("content-type", "").split(";")[0].strip().lower()
+    charset = fetched.charset or "utf-8"
     try:
-        decoded = body.decode(charset, errors="replace")
+        decoded = fetched.body.decode(charset, errors="replace")
     except LookupError:
-        decoded = body.decode("utf-8", errors="replace")
+        decoded = fetched.body.decode("utf-8", errors="replace")
     if content_type in ("text/html", "application/xhtml+xml", ""):
-        text, title = html_to_text(decoded, final_url)
+        text, title = html_to_text(decoded, fetched.url)
         html: str | None = decoded
     elif content_type.startswith("text/"):
         text, title, html = decoded.strip(), None, None
     else:
-        raise InputError(f"{final_url} is {content_type}, not an HTML or text page", field="url")
+        raise InputError(f"{fetched.url} is {content_type}, not an HTML or text page", field="url")
     if not text:
-        raise InputError(f"no article text found at {final_url}", field="url")
-    return FetchedPage(url, final_url, response.status_code, content_type or "text/html", text, title, html)
-
-
-async def afetch_url(url: str, settings: Settings) -> FetchedPage:
-    """`fetch_url` off the event loop."""
-    return await asyncio.to_thread(fetch_url, url, settings)
+        raise InputError(f"no article text found at {fetched.url}", field="url")
+    return FetchedPage(url, fetched.url, fetched.status, content_type or "text/html", text, title, html)

@@ -36,6 +36,17 @@ def normalize_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+EARLIEST_YEAR, LATEST_YEAR = 1800, 2200  # the dates an article, or a window over them, can have
+
+
+def plausible_date(value: datetime | None) -> datetime | None:
+    """A date an article can carry (the years 1800 to 2200); ValueError for one outside them, which
+    date arithmetic (a digest's day window, time zones) could not handle at year 1 or 9999."""
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
 def has_words(text: str) -> bool:
     """Whether a text has a letter or digit: one of only spaces, dashes, symbols or invisible
     characters (zero-width spaces) has nothing to brief or check."""
@@ -79,6 +90,17 @@ class Article(_Model):
         return normalize_text(value)
 
     _url = field_validator("url")(http_url)
+    _published = field_validator("published_at")(plausible_date)
+
+    @field_validator("text", "title", "source", "language")
+    @classmethod
+    def _encodable(cls, value: str | None) -> str | None:
+        if value is not None and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("is not valid Unicode text (it holds an unpaired surrogate)") from None
+        return value
 
     def model_post_init(self, __context: object) -> None:
         if not self.id:

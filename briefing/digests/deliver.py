@@ -11,6 +11,7 @@ writes replace the same file.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -100,13 +101,21 @@ async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, 
     if settings.webhook_secret is not None:
         headers["X-Briefing-Signature"] = sign(body, settings.webhook_secret.get_secret_value())
     try:
-        async with httpx.AsyncClient(timeout=settings.delivery_timeout, trust_env=False) as client:
+        # one deadline for the whole exchange: a receiver that drips its answer cannot hold the worker
+        async with (
+            asyncio.timeout(settings.delivery_timeout),
+            httpx.AsyncClient(timeout=settings.delivery_timeout, trust_env=False) as client,
+        ):
             response = await client.post(
                 pinned.url,
                 content=body,
                 headers={**headers, "Host": pinned.host_header},
                 extensions=pinned.extensions,
             )
+    except TimeoutError:
+        raise UpstreamError(
+            f"webhook {target.url} took longer than {settings.delivery_timeout:g} s"
+        ) from None
     except httpx.HTTPError as error:
         raise UpstreamError(f"webhook {target.url} failed: {type(error).__name__}: {error}") from error
     if 400 <= response.status_code < 500 and response.status_code not in RETRYABLE_4XX:

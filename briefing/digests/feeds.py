@@ -14,23 +14,20 @@ the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 import httpx
 
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow
-from briefing.digests.urls import check_public, check_scheme
+from briefing.digests.urls import check_scheme
 from briefing.errors import BriefingError, UpstreamError
-from briefing.fetch import MAX_REDIRECTS, afetch_url, is_permanent
-from briefing.models import Article
+from briefing.fetch import afetch_url, get_checked, is_permanent
+from briefing.models import Article, plausible_date
 from briefing.store import Store
 from briefing.store import feeds as rows
 from briefing.store.feeds import FailingEntry, Feed
@@ -55,8 +52,12 @@ ENTRY_QUEUE = "digests"
 
 
 def _published(entry: Any) -> datetime | None:
+    """The entry's date, or None when it has none a digest could use (year 1, 9999, unparsable)."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    return datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    try:
+        return plausible_date(datetime(*parsed[:6], tzinfo=UTC)) if parsed else None
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 class FeedPoller:
@@ -153,44 +154,15 @@ class FeedPoller:
         return result
 
     async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, httpx.Headers]:
-        """GET with a total deadline and a size cap (a huge or endless feed is cut off, not read).
-
-        Redirects are followed by hand so every hop passes `check_public`: a public feed must not
-        be able to send the poller on to a private address."""
-        deadline = time.monotonic() + self.settings.fetch_timeout
-        limit = self.settings.fetch_max_bytes
-        try:
-            async with httpx.AsyncClient(timeout=self.settings.fetch_timeout, trust_env=False) as client:
-                for _ in range(MAX_REDIRECTS + 1):
-                    pinned = await check_public(url, self.settings, field="feed url")
-                    hop_headers = {**headers, "Host": pinned.host_header}
-                    request = client.build_request(
-                        "GET", pinned.url, headers=hop_headers, extensions=pinned.extensions
-                    )
-                    async with contextlib.aclosing(await client.send(request, stream=True)) as response:
-                        if response.is_redirect and "location" in response.headers:
-                            url = urljoin(url, response.headers["location"])
-                            continue
-                        if response.status_code == 304:
-                            return 304, b"", response.headers
-                        if response.status_code >= 400:
-                            raise UpstreamError(f"feed answered HTTP {response.status_code}")
-                        chunks, size = [], 0
-                        async for chunk in response.aiter_bytes():
-                            size += len(chunk)
-                            if size > limit:
-                                raise UpstreamError(f"feed is larger than the {limit}-byte limit")
-                            if time.monotonic() > deadline:
-                                raise UpstreamError(
-                                    f"feed took longer than {self.settings.fetch_timeout:g} s"
-                                )
-                            chunks.append(chunk)
-                        return response.status_code, b"".join(chunks), response.headers
-        except httpx.TimeoutException as error:
-            raise UpstreamError(f"feed timed out after {self.settings.fetch_timeout:g} s") from error
-        except httpx.HTTPError as error:
-            raise UpstreamError(f"feed unreachable: {type(error).__name__}: {error}") from error
-        raise UpstreamError(f"feed redirected more than {MAX_REDIRECTS} times")
+        """GET through the one safe fetch (`get_checked`: every redirect hop checked, a size cap and
+        one deadline for all of it); a 304 keeps the copy the poller has."""
+        check_scheme(url, field="feed url")
+        fetched = await get_checked(url, self.settings, field="feed url", what="the feed", headers=headers)
+        if fetched.status == 304:
+            return 304, b"", fetched.headers
+        if fetched.status >= 300:
+            raise UpstreamError(f"feed answered HTTP {fetched.status}")
+        return fetched.status, fetched.body, fetched.headers
 
     async def _entries(self, feed: Feed, entries: list[Any], result: PollResult, now: datetime) -> None:
         links = [entry.get("link") for entry in entries if entry.get("link")]

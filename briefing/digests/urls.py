@@ -3,13 +3,12 @@ only, and no private or loopback hosts unless `Settings.allow_private_urls`."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from urllib.parse import urlsplit
 
 from briefing.config import Settings
 from briefing.errors import InputError
-from briefing.fetch import PinnedURL, pin_url, resolve_checked
+from briefing.fetch import PinnedURL, check_host, pin_checked
 
 # What check_scheme accepts, as the API schema publishes it: http(s), a plain host name or IPv4
 # address, an optional port, then anything without spaces.
@@ -30,16 +29,14 @@ def check_scheme(url: str, *, field: str) -> str:
         raise InputError(f"{field}: {url!r} has a bad port", field=field) from error
     if not _HTTP_URL.match(url):  # the published pattern: plain host names, no spaces
         raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
+    try:
+        check_host(stripped, field)  # "a..b", a label over 63 characters: no resolver takes them
+    except InputError as error:
+        raise InputError(f"{field}: {error.message}", field=field) from None
     return stripped
 
 
 async def check_public(url: str, settings: Settings, *, field: str) -> PinnedURL:
     """Refuse hosts resolving to non-public addresses (the same rule as article fetching); connect
     through the returned pinned URL so the request goes to the address that passed the check."""
-    url = check_scheme(url, field=field)
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = await asyncio.to_thread(
-        resolve_checked, parts.hostname or "", port, allow_private=settings.allow_private_urls
-    )
-    return pin_url(url, address, port)
+    return await pin_checked(check_scheme(url, field=field), settings, field=field)

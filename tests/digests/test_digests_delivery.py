@@ -193,11 +193,11 @@ async def test_directory_outside_delivery_dirs_is_not_written(settings, builder,
 async def test_webhook_connects_to_the_address_that_was_checked(settings, builder, repo, monkeypatch) -> None:
     """The host name is resolved once, checked, and the request goes to that address (no second
     DNS answer can point it elsewhere); the Host header keeps the name."""
-    import briefing.digests.urls as urls
+    import briefing.fetch as urls  # every outbound fetch resolves there
 
     checked: list[str] = []
 
-    def resolve(host: str, port: int, *, allow_private: bool) -> str:
+    def resolve(host: str, port: int, *, allow_private: bool, field: str = "url") -> str:
         checked.append(host)
         return "127.0.0.1"  # what the check saw; "hook.test" itself resolves nowhere
 

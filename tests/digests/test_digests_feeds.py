@@ -118,6 +118,13 @@ def test_unknown_scheme_is_input_error(settings, store) -> None:
     assert caught.value.http_status == 422 and caught.value.context["field"] == "url"
 
 
+@pytest.mark.parametrize("url", ["http://a..b/feed.xml", f"http://{'a' * 64}.example/feed.xml"])
+def test_a_host_no_resolver_takes_is_refused_when_the_feed_is_added(settings, store, url: str) -> None:
+    with pytest.raises(InputError, match="is not a valid host name") as caught:
+        FeedPoller(settings, store).add_feed(url)
+    assert caught.value.http_status == 422
+
+
 async def test_loopback_feed_refused_by_default(settings, store) -> None:
     poller = FeedPoller(settings, store)
     with http_server() as (base, recorder):
@@ -131,7 +138,7 @@ async def test_redirect_from_a_public_feed_to_a_private_address_is_refused(
     settings, store, monkeypatch
 ) -> None:
     # "localhost" stands for a public host here; 127.0.0.1 stays private, as by default
-    import briefing.digests.urls as urls
+    import briefing.fetch as urls  # every outbound fetch resolves there
 
     real = urls.resolve_checked
     monkeypatch.setattr(
@@ -286,3 +293,14 @@ def test_entry_backoff_doubles_up_to_its_cap(open_settings, store) -> None:
     delays = [poller.entry_backoff(attempt).total_seconds() for attempt in range(1, 6)]
     assert delays == [300.0, 600.0, 1000.0, 1000.0, 1000.0]
     assert is_permanent(RefusedError("private address")) and not is_permanent(InputError("HTTP 429"))
+
+
+def test_an_entry_date_no_digest_could_use_is_no_date() -> None:
+    from briefing.digests.feeds import _published
+
+    assert _published({"published_parsed": (2026, 3, 10, 7, 30, 0, 1, 69, 0)}) == datetime(
+        2026, 3, 10, 7, 30, tzinfo=UTC
+    )
+    assert _published({"published_parsed": (1, 1, 1, 0, 0, 0, 0, 1, 0)}) is None
+    assert _published({"updated_parsed": (9999, 12, 31, 23, 59, 59, 4, 365, 0)}) is None
+    assert _published({}) is None

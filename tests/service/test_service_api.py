@@ -117,6 +117,12 @@ def test_upstream_failure_is_503_job_failed_and_retryable(client: TestClient) ->
         ({"text": "ok", "bogus": 1}, None, 422, "bogus"),
         ({"text": "ok", "published_at": "yesterday"}, None, 422, "published_at"),
         ({"text": "ok", "options": {"grounding": "loose"}}, None, 422, "options.grounding"),
+        # a lone surrogate: JSON can spell it, UTF-8 cannot
+        (b'{"text": "ok \\ud800"}', {"content-type": "application/json"}, 422, "text"),
+        (b'{"text": "ok", "title": "\\udc00"}', {"content-type": "application/json"}, 422, "title"),
+        ({"text": "ok", "published_at": "0001-01-01T00:00:00+23:59"}, None, 422, "published_at"),
+        ({"text": "ok", "published_at": "9999-12-31T23:59:59Z"}, None, 422, "published_at"),
+        ({"url": "http://a..b/"}, None, 422, "url"),  # no resolver takes this host
         (b"{not json", {"content-type": "application/json"}, 422, "body"),
         (b"[1, 2]", {"content-type": "application/json"}, 422, "body"),
         (b"caf\xe9 au lait", {"content-type": "text/plain"}, 400, None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from briefing.config import Settings
-from briefing.errors import InputError
+from briefing.errors import InputError, UpstreamError
 from briefing.fetch import fetch_url, resolve_checked
 
 PAGE = (
@@ -79,7 +80,13 @@ def test_private_and_link_local_addresses_refused(address: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:a00:5::1", "::7f00:1", "::ffff:10.0.0.5"]
+    "address",
+    [
+        *("64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "2002:a00:5::1", "::7f00:1", "::ffff:10.0.0.5"),
+        "::ffff:0:7f00:1",  # IPv4-translated (SIIT)
+        "64:ff9b:1::7f00:1",  # local-use NAT64
+        "64:ff9b:1::808:808",  # local-use NAT64 is never public, whatever it embeds
+    ],
 )
 def test_ipv6_forms_of_private_ipv4_addresses_refused(address: str) -> None:
     # NAT64, 6to4 and IPv4-compatible addresses carry an IPv4 address a translating network delivers to
@@ -87,7 +94,9 @@ def test_ipv6_forms_of_private_ipv4_addresses_refused(address: str) -> None:
         resolve_checked(address, 80, allow_private=False)
 
 
-@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"])
+@pytest.mark.parametrize(
+    "address", ["64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111", "::ffff:0:808:808"]
+)
 def test_ipv6_forms_of_public_addresses_allowed(address: str) -> None:
     assert resolve_checked(address, 80, allow_private=False) == address
 
@@ -106,6 +115,59 @@ def test_names_resolving_to_private_space_refused(monkeypatch: pytest.MonkeyPatc
 def test_non_http_urls_refused(settings: Settings, url: str) -> None:
     with pytest.raises(InputError):
         fetch_url(url, settings)
+
+
+@pytest.mark.parametrize("url", ["http://a..b/", f"http://{'a' * 64}.example/", f"http://{'a.' * 130}com/"])
+def test_host_names_no_resolver_takes_are_input_errors(settings: Settings, url: str) -> None:
+    with pytest.raises(InputError, match="is not a valid host name"):
+        fetch_url(url, settings)
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """Answers its headers a byte at a time (each read within the read timeout), or redirects to a
+    javascript: URL."""
+
+    def do_GET(self) -> None:
+        if self.path == "/js":
+            self.send_response(302)
+            self.send_header("Location", "javascript:alert(1)")
+            self.end_headers()
+            return
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Slow: " + b"x" * 200:
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def drip() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_one_deadline_covers_a_server_that_drips_its_headers(settings: Settings, drip: str) -> None:
+    allowed = settings.model_copy(update={"allow_private_urls": True, "fetch_timeout": 0.5})
+    started = time.monotonic()
+    with pytest.raises(UpstreamError, match=r"took longer than 0\.5 s"):
+        fetch_url(drip + "/slow", allowed)
+    assert time.monotonic() - started < 3  # the drip alone would take over 10 s
+
+
+def test_a_redirect_to_a_non_http_url_is_an_input_error(settings: Settings, drip: str) -> None:
+    allowed = settings.model_copy(update={"allow_private_urls": True})
+    with pytest.raises(InputError, match=r"cannot fetch|not an http"):  # a 4xx, never a 500
+        fetch_url(drip + "/js", allowed)
 
 
 def test_allowed_fetch_extracts_article_text_through_redirect(settings: Settings, server: str) -> None:

@@ -25,3 +25,13 @@ def test_out_of_range_numbers_are_422_not_500(make_client: Callable[..., TestCli
     assert error["type"] == "ValidationError" and "out of range" in error["message"]
     assert "SELECT" not in error["message"]
     assert client.get("/v1/_probe?offset=3").status_code == 200  # the store still works afterwards
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_422_not_500(make_client: Callable[..., TestClient]) -> None:
+    # JSON can spell "\ud800"; no text column and no UTF-8 output can hold it
+    client = make_client()
+    body = b'{"url": "http://example.com/feed.xml", "title": "\\ud800"}'
+    response = client.post("/v1/feeds", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert "unpaired surrogate" in response.json()["error"]["message"]
+    assert client.get("/v1/feeds").json()["items"] == []  # nothing half-stored
