@@ -142,3 +142,31 @@ def test_markdown_link_text_with_brackets_stays_one_link() -> None:
     html = MarkdownIt("commonmark").render(f"[{md_escape(title)}](https://x.example/a)")
     assert html.count("<a ") == 1 and "<b>" not in html
     assert "Strike [update] *now* &lt;b&gt;" in html
+
+
+HOSTILE = (
+    "<script>alert(1)</script> [click me](javascript:alert(document.domain)) <img src=x onerror=alert(3)>"
+)
+
+
+async def test_markdown_digests_carry_no_live_html_or_script_links(
+    digest: Digest, settings: Settings
+) -> None:
+    story = digest.stories[0]
+    brief = story.brief.model_copy(deep=True)
+    brief.headline, brief.summary = f"Harbour {HOSTILE}", f"Summary {HOSTILE}"
+    brief.status[0].text = f"Status {HOSTILE}"
+    brief.actors[0].name, brief.actors[0].role = f"Actor {HOSTILE}", HOSTILE
+    change = StoryChange(previous_digest_id=1, new_status=[HOSTILE], new_disputes=[HOSTILE])
+    hostile = digest.model_copy(
+        update={
+            "title": f"Morning {HOSTILE}",
+            "stories": [story.model_copy(update={"brief": brief, "change": change}), *digest.stories[1:]],
+        }
+    )
+    markdown = render(hostile, "md", settings)
+    html = MarkdownIt("commonmark").render(markdown)
+    assert "<script" not in html and "<img" not in html  # escaped: shown as text, never live
+    links = _assert_links_resolve(html)  # every link is http(s) or an anchor of the page
+    assert not any(href.lower().startswith("javascript:") for href in links.hrefs)
+    assert "click me" in html  # the text is kept, as text
