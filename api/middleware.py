@@ -40,15 +40,23 @@ DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 
 
+# A Host header as RFC 9110 writes it: a name, an IPv4 address or a bracketed IPv6 one, and an
+# optional port. Anything else ("evil.com@localhost", "localhost/x") is malformed, not parsed leniently.
+_HOST = re.compile(
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9.])?|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?"
+)
+MAX_PORT = 65535
+
+
 def request_host(scope: Scope) -> str | None:
-    """The Host header's name, lower case, without the port (None when absent or malformed)."""
-    raw = _header(scope, b"host")
-    if not raw:
+    """The Host header's name, lower case, without the port (None when absent, repeated or malformed)."""
+    values = [value for key, value in scope.get("headers", []) if key == b"host"]
+    if len(values) != 1:
+        return None  # two Host headers: which one a proxy used is unknowable (RFC 9112 says 400)
+    found = _HOST.fullmatch(values[0].decode("latin-1").strip())
+    if found is None or (found.group("port") and int(found.group("port")) > MAX_PORT):
         return None
-    try:
-        return urlsplit(f"//{raw}").hostname
-    except ValueError:
-        return None
+    return found.group("name").strip("[]").lower()
 
 
 def host_allowed(name: str | None, trusted: frozenset[str]) -> bool:

@@ -127,6 +127,26 @@ def test_loopback_names_are_always_served(make_client: Callable[..., TestClient]
     assert client.get("/v1/briefs").status_code == 400  # "testserver" is no longer on the list
 
 
+@pytest.mark.parametrize(
+    "host", ["evil.com@localhost", "localhost:8000/x", "127.0.0.1:99999", "localhost:80:80", "local host", ""]
+)
+def test_a_malformed_host_is_refused_not_read_leniently(
+    make_client: Callable[..., TestClient], host: str
+) -> None:
+    client = make_client(allowed_hosts=[])
+    assert client.get("/v1/briefs", headers={"Host": host}).status_code == 400
+
+
+def test_two_host_headers_are_refused() -> None:
+    # the test client sends one Host; a raw ASGI call sends two, the first one allowed
+    from api.middleware import request_host
+
+    scope = {"type": "http", "headers": [(b"host", b"localhost"), (b"host", b"evil.example")]}
+    assert request_host(scope) is None
+    assert request_host({"type": "http", "headers": [(b"host", b"LOCALHOST:8000")]}) == "localhost"
+    assert request_host({"type": "http", "headers": [(b"host", b"[::1]:8000")]}) == "::1"
+
+
 def test_allowed_hosts_setting_adds_names(make_client: Callable[..., TestClient]) -> None:
     client = make_client(allowed_hosts=["briefing.example.org"])
     assert client.get("/v1/briefs", headers={"Host": "briefing.example.org"}).status_code == 200
