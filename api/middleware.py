@@ -17,6 +17,7 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.logs import REQUEST_ID
@@ -131,6 +132,9 @@ class ServiceMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        head = scope["method"] == "HEAD"
+        if head:  # answered as the GET it asks about, without the body (RFC 9110 9.3.2)
+            scope = {**scope, "method": "GET"}
         given = _header(scope, b"x-request-id")
         request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
@@ -141,7 +145,24 @@ class ServiceMiddleware:
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce  # request.state.csp_nonce in templates
 
+        over_limit: list[bool] = [False]  # set by the body limit; `replaced`: our 413 went out instead
+        replaced = [False]
+
         async def send_with_id(message: Message) -> None:
+            if replaced[0]:
+                return  # the body of the answer the 413 replaced
+            if over_limit[0] and message["type"] == "http.response.start" and message["status"] == 400:
+                # a route that parses JSON reports the limit as "error parsing the body": say 413
+                replaced[0] = True
+                limit = state.settings.max_body_bytes
+                for part in _error(413, "PayloadTooLarge", f"the body is larger than the {limit}-byte limit"):
+                    await send_with_id_unchecked(part)
+                return
+            await send_with_id_unchecked(message)
+
+        async def send_with_id_unchecked(message: Message) -> None:
+            if head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 started_response[0] = True
@@ -162,7 +183,10 @@ class ServiceMiddleware:
                 for message in refusal:
                     await send_with_id(message)
                 return
-            await self.app(scope, self._limited(receive, state.settings.max_body_bytes), send_with_id)
+            limited = self._limited(receive, state.settings.max_body_bytes, over_limit)
+            await self.app(scope, limited, send_with_id)
+        except ClientDisconnect:
+            log.info("the client went away before sending its whole request")
         except Exception:
             # Here, not in an app-level handler: the request id is still set, so the log line and
             # the response (header and message) carry the same id.
@@ -250,7 +274,7 @@ class ServiceMiddleware:
         return "text/html" in (_header(scope, b"accept") or "")
 
     @staticmethod
-    def _limited(receive: Receive, limit: int) -> Receive:
+    def _limited(receive: Receive, limit: int, over: list[bool]) -> Receive:
         seen = [0]
 
         async def receive_limited() -> Message:
@@ -258,6 +282,7 @@ class ServiceMiddleware:
             if message["type"] == "http.request":
                 seen[0] += len(message.get("body", b""))
                 if seen[0] > limit:
+                    over[0] = True
                     raise PayloadTooLarge(f"the body is larger than the {limit}-byte limit")
             return message
 

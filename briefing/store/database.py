@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from briefing.config import Settings
-from briefing.store.lite import CONNECT_TIMEOUT, SQLITE_PRAGMAS
+from briefing.store.lite import CONNECT_TIMEOUT, SQLITE_PRAGMAS, create_private
 from briefing.store.revisions import MIGRATIONS_DIR, script_heads
 
 
@@ -37,8 +37,8 @@ def make_engine(settings: Settings) -> Engine:
     """Create the SQLAlchemy engine; creates the data directory for the default SQLite file."""
     url = make_url(normalize_url(settings.resolved_database_url))
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            create_private(Path(url.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": CONNECT_TIMEOUT})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -12,7 +12,9 @@ opens the full `Store`, which migrates.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +58,14 @@ GET_BRIEF = (
 _URL_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 
 
+def create_private(path: Path) -> None:
+    """Create the database file readable by its owner only (articles, briefs and key digests are
+    no one else's business), unless it exists; SQLite gives its -wal and -shm files the same mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a plain `sqlite:///PATH` URL; None for any other URL (memory, options, escapes)."""
     for prefix in _URL_PREFIXES:
@@ -86,10 +96,11 @@ class LiteBriefCache:
     def connect(cls, path: Path) -> LiteBriefCache | None:
         """The cache of the database at `path`, or None when it is not a store at head (or unreadable)."""
         try:
+            create_private(path)
             connection = sqlite3.connect(
                 path, timeout=CONNECT_TIMEOUT, isolation_level=None, check_same_thread=False
             )
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return None
         try:
             for pragma in SQLITE_PRAGMAS:

@@ -163,6 +163,17 @@ def test_body_over_limit_is_413(make_client: Callable[..., TestClient]) -> None:
     streamed = client.post("/v1/briefs?engine=test", content=chunks(), headers={"content-type": "text/plain"})
     assert streamed.status_code == 413
     assert "1000-byte limit" in streamed.json()["error"]["message"]
+    # routes whose JSON body FastAPI parses reported the limit as "error parsing the body" (400)
+    for path in ("/v1/verify", "/v1/schedules", "/v1/digests"):
+        over = client.post(path, content=chunks(), headers={"content-type": "application/json"})
+        assert over.status_code == 413, (path, over.text)
+        assert "1000-byte limit" in over.json()["error"]["message"]
+    assert (
+        client.post(
+            "/v1/verify", json={"article": "The port reopened.", "claims": ["It reopened."]}
+        ).status_code
+        == 200
+    )
 
 
 def test_queue_limit_gives_429_with_retry_after(

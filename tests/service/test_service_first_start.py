@@ -114,3 +114,22 @@ def test_servers_started_together_on_a_fresh_postgres_database_all_come_up(
         assert store.ping() and store.count_active_jobs() == 0
     finally:
         store.close()
+
+
+def test_the_database_file_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
+    from briefing.config import Settings
+    from briefing.store.database import make_engine
+    from briefing.store.lite import LiteBriefCache
+
+    engine = make_engine(Settings(data_dir=tmp_path / "served"))
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TABLE t (x)"))
+    engine.dispose()
+    assert (tmp_path / "served" / "briefing.db").stat().st_mode & 0o777 == 0o600
+    assert LiteBriefCache.connect(tmp_path / "cli" / "briefing.db") is None  # not a store at head yet
+    assert (tmp_path / "cli" / "briefing.db").stat().st_mode & 0o777 == 0o600
+    existing = tmp_path / "mine.db"
+    existing.write_bytes(b"")
+    existing.chmod(0o640)
+    make_engine(Settings(database_url=f"sqlite:///{existing}")).dispose()
+    assert existing.stat().st_mode & 0o777 == 0o640  # an existing file keeps the mode its owner gave it

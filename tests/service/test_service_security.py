@@ -252,3 +252,11 @@ def test_api_docs_scripts_carry_the_nonce_of_their_policy(client: TestClient, pa
     nonce = re.search(r"'nonce-([^']+)'", response.headers["content-security-policy"]).group(1)  # type: ignore[union-attr]
     scripts = re.findall(r"<script[^>]*>", response.text)
     assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/v1/briefs", "/v1/nothing-here"])
+def test_head_answers_as_get_without_a_body(client: TestClient, path: str) -> None:
+    got, head = client.get(path), client.head(path)
+    assert head.status_code == got.status_code and head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert "content-security-policy" in head.headers
