@@ -241,8 +241,8 @@ class ServiceMiddleware:
             return None
         if authorization is None:
             session = cookie(scope, SESSION_COOKIE)
-            key_hash = state.sessions.key_hash(session)
-            if key_hash and service.key_hash_valid(key_hash):
+            tag = state.sessions.tag_of(session)
+            if tag and service.session_valid(tag, state.sessions):
                 if unsafe and cross_site(scope, trusted, required=True):
                     return _error(403, "CrossSiteRequest", "a signed-in form post must carry its Origin")
                 return None

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from api.metrics import Metrics
 from api.schemas import ArticleIn, JobLinks, JobOut
+from api.session import Sessions
 from briefing.config import Settings
 from briefing.digests.stories import StoryFeed
 from briefing.errors import InputError
@@ -53,10 +54,15 @@ class BriefService(Briefs):
         return self.key_hash_valid(hash_key(key))
 
     def key_hash_valid(self, digest: str) -> bool:
-        """A key known by its digest (a sign-in session keeps the digest, never the key) is valid."""
+        """A key known by its digest is configured, or stored and not revoked."""
         if any(hmac.compare_digest(digest, known) for known in self._configured_hashes):
             return True
         return self.store.check_api_key_hash(digest)
+
+    def session_valid(self, tag: str, sessions: Sessions) -> bool:
+        """A sign-in cookie's tag is that of a valid key (configured, or stored and not revoked)."""
+        hashes = [*self._configured_hashes, *self.store.active_api_key_hashes()]
+        return any(hmac.compare_digest(tag, sessions.tag(digest)) for digest in hashes)
 
     # --- requests → articles -------------------------------------------------------------------
     async def article_from(self, request: ArticleIn) -> Article:

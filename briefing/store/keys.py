@@ -89,6 +89,11 @@ class KeysMixin:
         """True when `key` is a stored, unrevoked key."""
         return self.check_api_key_hash(hash_key(key))
 
+    def active_api_key_hashes(self) -> list[str]:
+        """The digests of the stored keys not revoked (a sign-in cookie's tag is checked against them)."""
+        with self.session() as session:
+            return list(session.scalars(select(ApiKeyRow.key_hash).where(ApiKeyRow.revoked_at.is_(None))))
+
     def check_api_key_hash(self, key_hash: str) -> bool:
         """True when the key with this digest is stored and unrevoked (what a sign-in session holds)."""
         with self.session() as session:

@@ -184,6 +184,26 @@ def test_the_session_cookie_is_signed_and_never_the_key(make_client: Callable[..
     assert client.get("/v1/briefs").status_code == 403
 
 
+def test_the_session_cookie_does_not_carry_the_keys_digest(make_client: Callable[..., TestClient]) -> None:
+    # a digest of a person's weak key would let anyone who reads the cookie test guesses offline
+    import hashlib
+    import json
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    client = make_client(api_keys=[KEY])
+    _sign_in(client)
+    # what anyone holding the cookie can read, without the secret
+    _, data = URLSafeTimedSerializer("any", salt="briefing-session").loads_unsafe(
+        client.cookies["briefing_session"]
+    )
+    digest = hashlib.sha256(KEY.encode()).hexdigest()
+    assert set(data) == {"t"} and digest not in json.dumps(data) and KEY not in json.dumps(data)
+    other = make_client(api_keys=[KEY], session_secret=SecretStr("c" * 32))
+    other.cookies.set("briefing_session", client.cookies["briefing_session"])
+    assert other.get("/v1/briefs").status_code == 403  # the tag holds only under its own secret
+
+
 def test_the_session_expires(make_client: Callable[..., TestClient]) -> None:
     client = make_client(api_keys=[KEY], session_max_age=60.0)
     with time_machine.travel(0, tick=False) as clock:
