@@ -10,7 +10,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from briefing.models import Article, Brief, BriefOptions, MetadataConflict, http_url, plausible_date
+from briefing.models import Article, Brief, BriefOptions, MetadataConflict, clamp_date, http_url
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
@@ -25,8 +25,9 @@ def _date_time_text(value: Any) -> Any:
     return value
 
 
-DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(plausible_date)]
-DateTimeQuery = DateTimeText  # the same rule for `since`/`until` and for body fields
+DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
+# `since` / `until`: the same rule, and a bound before 1800 or after 2200 is read as that year
+DateTimeQuery = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(clamp_date)]
 
 
 class ArticleIn(BaseModel):

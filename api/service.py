@@ -14,7 +14,7 @@ from briefing.config import Settings
 from briefing.digests.stories import StoryFeed
 from briefing.errors import InputError
 from briefing.fetch import afetch_url
-from briefing.models import Article, Brief, has_words
+from briefing.models import Article, Brief
 from briefing.pipeline import Briefer
 from briefing.services.briefs import Briefs
 from briefing.store import Job, Store
@@ -77,8 +77,6 @@ class BriefService(Briefs):
                 raise InputError("text: a text (or a url to fetch) is required", fields=["text"])
             else:
                 raise InputError("text: must not be empty or whitespace", fields=["text"])
-        if not has_words(text):
-            raise InputError("text: has no letters or digits to brief", fields=["text"])
         try:
             return Article(
                 text=text,

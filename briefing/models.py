@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -36,14 +36,29 @@ def normalize_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-EARLIEST_YEAR, LATEST_YEAR = 1800, 2200  # the dates an article, or a window over them, can have
+EARLIEST_YEAR, LATEST_YEAR = 1800, 2200  # the dates an article can carry
 
 
-def plausible_date(value: datetime | None) -> datetime | None:
-    """A date an article can carry (the years 1800 to 2200); ValueError for one outside them, which
-    date arithmetic (a digest's day window, time zones) could not handle at year 1 or 9999."""
-    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"must be a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+def usable_date(value: datetime | None) -> datetime | None:
+    """An article's date if it is one it can carry (the years 1800 to 2200), else None: date
+    arithmetic (a digest's day window, time zones) cannot handle year 1 or 9999, and such a date
+    says nothing about when the article appeared."""
+    if value is None or not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return None
+    try:
+        value.astimezone(UTC)  # "0001-01-01T00:00:00+23:59" is in year 0 in UTC
+    except (OverflowError, ValueError):
+        return None
+    return value
+
+
+def clamp_date(value: datetime) -> datetime:
+    """A window bound (`since`, `until`) within the dates articles can carry: an earlier or later
+    bound selects the same articles, and date arithmetic stays in range."""
+    if value.year < EARLIEST_YEAR:
+        return datetime(EARLIEST_YEAR, 1, 1, tzinfo=UTC)
+    if value.year > LATEST_YEAR:
+        return datetime(LATEST_YEAR, 12, 31, 23, 59, 59, tzinfo=UTC)
     return value
 
 
@@ -90,7 +105,7 @@ class Article(_Model):
         return normalize_text(value)
 
     _url = field_validator("url")(http_url)
-    _published = field_validator("published_at")(plausible_date)
+    _published = field_validator("published_at")(usable_date)
 
     @field_validator("text", "title", "source", "language")
     @classmethod

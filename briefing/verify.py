@@ -26,7 +26,6 @@ from briefing.models import (
     NextStep,
     StatusItem,
     _Item,
-    has_words,
     normalize_text,
 )
 
@@ -227,8 +226,6 @@ def _article_for_check(article: str) -> str:
     text = normalize_text(article)
     if not text:
         raise InputError("article: must not be empty or whitespace", fields=["article"])
-    if not has_words(text):
-        raise InputError("article: has no letters or digits to check against", fields=["article"])
     return text
 
 
@@ -242,9 +239,6 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
             raise InputError(f"claims[{index}]: must not be empty or whitespace", fields=["claims"])
         if len(claim) > MAX_CLAIM_CHARS:
             raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
-        if not any(char.isalnum() for char in claim):
-            message = f"claims[{index}]: has no words to check ({claim.strip()[:40]!r})"
-            raise InputError(message, fields=["claims"])
     source = analyse(text)
     # Offsets into the article as sent; in the (unexpected) case it cannot be aligned with its
     # normalized text, offsets and quotes of the normalized text.

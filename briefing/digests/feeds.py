@@ -27,7 +27,7 @@ from briefing.digests.tables import FeedEntryRow
 from briefing.digests.urls import check_scheme
 from briefing.errors import BriefingError, UpstreamError
 from briefing.fetch import afetch_url, get_checked, is_permanent
-from briefing.models import Article, plausible_date
+from briefing.models import Article, usable_date
 from briefing.store import Store
 from briefing.store import feeds as rows
 from briefing.store.feeds import FailingEntry, Feed
@@ -55,7 +55,7 @@ def _published(entry: Any) -> datetime | None:
     """The entry's date, or None when it has none a digest could use (year 1, 9999, unparsable)."""
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     try:
-        return plausible_date(datetime(*parsed[:6], tzinfo=UTC)) if parsed else None
+        return usable_date(datetime(*parsed[:6], tzinfo=UTC)) if parsed else None
     except (ValueError, TypeError, OverflowError):
         return None
 

@@ -55,7 +55,7 @@ async def test_max_stories_keeps_best_ranked(builder: DigestBuilder) -> None:
 async def test_render_every_format_links_items_to_sources(builder: DigestBuilder, settings) -> None:
     digest = await builder.build(BuildSpec(articles=harbor_and_tram(), title="Morning <b>"))
     markdown = render(digest, "md", settings)
-    assert markdown.startswith("# Morning <b>")
+    assert markdown.startswith("# Morning \\<b\\>")  # escaped: no live HTML in Markdown
     assert "(https://harbourpost.example/strike-b)" in markdown
     html = render(digest, "html", settings)
     assert "Morning &lt;b&gt;" in html and 'href="https://metrowire.example/tram-b"' in html
