@@ -84,3 +84,28 @@ def test_a_name_right_after_a_short_word_or_at_the_start() -> None:
     sentences = SentenceSplitter().split("so teresa ocampo spoke first. teresa ocampo then left the hall.")
     recased = " ".join(sentence.text for sentence in Recaser().recase(sentences))
     assert recased == "so Teresa Ocampo spoke first. Teresa Ocampo then left the hall."
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "common"),
+    [
+        (
+            "the regulator fined the power company for dirty water. the steel plant closed.",
+            [],
+            ["power company", "dirty water", "steel plant"],
+        ),
+        (
+            "the ministry of transport and the national labor relations board met the public service union.",
+            ["Ministry of Transport", "National Labor Relations Board", "Public Service Union"],
+            [],
+        ),
+    ],
+)
+def test_only_words_that_head_a_body_make_a_lower_case_run_a_name(
+    text: str, names: list[str], common: list[str]
+) -> None:
+    recased = " ".join(s.text for s in Recaser().recase(SentenceSplitter().split(text)))
+    for name in names:
+        assert name in recased, recased
+    for words in common:
+        assert words in recased, recased  # still lower case: "power", "water", "steel" head no name

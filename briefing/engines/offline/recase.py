@@ -75,6 +75,16 @@ _VERB_ENDINGS = ("ed", "ing")
 _ADJECTIVE_ENDINGS = ("est", "ed", "ing", "ful")
 _ORG_LINKS = frozenset({"of", "for", "and", "on"})
 _MAX_ORG_WORDS = 4
+# The organization words that head a name even in lower case ("national labor relations board");
+# the others are as often common nouns there ("fined the power company", "clean water", "steel").
+_BODY_HEADS = _word_set(
+    """
+    administration agency alliance assembly association authority board bureau caucus coalition
+    commission committee congress council court department directorate federation foundation
+    institute institution league ministry movement ombudsman organisation organization parliament
+    party secretariat senate society syndicate tribunal union university college
+    """
+)
 
 
 def is_lower_case(text: str) -> bool:
@@ -195,7 +205,7 @@ class Recaser:
 
     def _organizations(self, text: str, words: list[re.Match[str]], chars: list[str]) -> None:
         for index, match in enumerate(words):
-            if match.group().rstrip(".") not in self._org_words:
+            if match.group().rstrip(".") not in _BODY_HEADS:
                 continue
             start = index
             while (
