@@ -20,6 +20,7 @@ from dataclasses import dataclass
 # Detection: punctuation and clitics with a space before them, which written text almost never has.
 _SPLIT_MARK = re.compile(r"\w (?:[,.;:!?%]|'s|n't|'re|'ve|'ll|'m|'d|'')(?=\s|$)|(?:^|\s)``\s")
 _GLUED_MARK = re.compile(r"\w[,.;:!?](?=\s|$)")
+_MARK_STARTS = (" ,", " .", " ;", " :", " !", " ?", " %", " '", " n't", "``")
 MIN_SPLIT_MARKS = 4  # fewer than this is a typo or two, not a tokenized text
 
 _TOKENS = {"``": '"', "''": '"', "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]"}
@@ -35,6 +36,8 @@ _TOKEN = re.compile("|".join(re.escape(token) for token in _TOKENS))
 def looks_tokenized(text: str) -> bool:
     """Is this text PTB-tokenized (more punctuation split off its word than glued to it)?"""
     sample = text[:8000]
+    if sum(map(sample.count, _MARK_STARTS)) < MIN_SPLIT_MARKS:
+        return False  # each mark found below holds one of these: too few, and the regexes cannot pass
     split = len(_SPLIT_MARK.findall(sample))
     return split >= MIN_SPLIT_MARKS and split > len(_GLUED_MARK.findall(sample))
 
