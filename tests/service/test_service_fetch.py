@@ -56,14 +56,20 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback server in a thread, for as long as the fixture lives; yields its base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True  # a handler still dripping does not hold up the shutdown
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    yield from _serve(_Handler)
 
 
 def test_loopback_refused_by_default(settings: Settings, server: str) -> None:
@@ -147,13 +153,7 @@ class _Drip(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def drip() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from _serve(_Drip)
 
 
 def test_one_deadline_covers_a_server_that_drips_its_headers(settings: Settings, drip: str) -> None:
