@@ -511,9 +511,7 @@ def _currency(text: str, start: int, end: int) -> str | None:
     after = _MONEY_AFTER.match(text, end)
     if after:
         word = after.group("word").lower()
-        if word in _CURRENCY_OF and (
-            len(word) != 3 or after.group("word").isupper() or word in {"yen", "rub"}
-        ):
+        if word in _CURRENCY_OF and (len(word) != 3 or after.group("word").isupper() or word == "yen"):
             return _CURRENCY_OF[word]
     return None
 
@@ -566,7 +564,7 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
                 facts.ordinal_shown[int(raw)] = shown
             continue
         scale_word = (match.group("scale") or "").lower()
-        currency = _currency(text, match.start(), match.end()) if digits or written else None
+        currency = _currency(text, match.start(), match.end())
         if len(scale_word) == 1 and (
             written
             or match.end("num") != match.start("scale")

@@ -18,16 +18,7 @@ from pydantic import BaseModel, Field
 from briefing.claims import Source, analyse, check_claim, grade, select_evidence, verify_claim
 from briefing.errors import InputError
 from briefing.grounding import count_grounding, drop_unfound, ground_brief
-from briefing.models import (
-    Actor,
-    Brief,
-    Dispute,
-    GroundingMode,
-    NextStep,
-    StatusItem,
-    _Item,
-    normalize_text,
-)
+from briefing.models import Actor, Brief, Dispute, GroundingMode, NextStep, StatusItem, _Item, normalize_text
 
 FALLBACK_HEADLINE_CHARS = 120
 
@@ -240,28 +231,37 @@ def verify_claims(article: str, claims: Sequence[str]) -> VerifyReport:
         if len(claim) > MAX_CLAIM_CHARS:
             raise InputError(f"claims[{index}]: longer than {MAX_CLAIM_CHARS} characters", fields=["claims"])
     source = analyse(text)
-    # Offsets into the article as sent; in the (unexpected) case it cannot be aligned with its
-    # normalized text, offsets and quotes of the normalized text.
-    span_in_article = _article_spans(article, text)
-    quoted = article if span_in_article is not None else text
+    quote = _quoter(article, text)
     verdicts = []
     for claim in claims:
         result = verify_claim(claim.strip(), source)
-        evidence = []
-        for start, end in result.evidence:
-            if span_in_article is not None:
-                start, end = span_in_article(start, end)
-            evidence.append(ClaimEvidence(quote=quoted[start:end], start=start, end=end))
         verdicts.append(
             ClaimVerdict(
                 text=claim.strip(),
                 verdict=result.verdict,
                 score=result.score,
                 reasons=result.reasons,
-                evidence=evidence,
+                evidence=quote(result.evidence),
             )
         )
     return VerifyReport(score=min(v.score for v in verdicts), claims=verdicts)
+
+
+def _quoter(article: str, text: str) -> Callable[[Sequence[tuple[int, int]]], list[ClaimEvidence]]:
+    """Evidence spans of the normalized `text` as quotes with offsets into the article as sent; in
+    the (unexpected) case it cannot be aligned with its normalized text, of the normalized text."""
+    span_in_article = _article_spans(article, text)
+    quoted = article if span_in_article is not None else text
+
+    def quote(spans: Sequence[tuple[int, int]]) -> list[ClaimEvidence]:
+        evidence = []
+        for start, end in spans:
+            if span_in_article is not None:
+                start, end = span_in_article(start, end)
+            evidence.append(ClaimEvidence(quote=quoted[start:end], start=start, end=end))
+        return evidence
+
+    return quote
 
 
 QUOTE_SHOWN_CHARS = 80
@@ -274,18 +274,12 @@ def verify_brief(article: str, brief: Brief) -> VerifyReport:
     text = _article_for_check(article)
     brief = check_brief(ground_brief(brief, text), text)
     source = analyse(text)
-    span_in_article = _article_spans(article, text)
-    quoted = article if span_in_article is not None else text
+    quote = _quoter(article, text)
 
     def verdict(part: str, claim: str, spans: list[tuple[int, int]], reasons: list[str]) -> ClaimVerdict:
         found, score = grade(claim, [text[start:end] for start, end in spans], reasons)
-        evidence = []
-        for start, end in spans:
-            if span_in_article is not None:
-                start, end = span_in_article(start, end)
-            evidence.append(ClaimEvidence(quote=quoted[start:end], start=start, end=end))
         return ClaimVerdict(
-            part=part, text=claim, verdict=found, score=score, reasons=reasons, evidence=evidence
+            part=part, text=claim, verdict=found, score=score, reasons=reasons, evidence=quote(spans)
         )
 
     verdicts: list[ClaimVerdict] = []
