@@ -192,15 +192,20 @@ def check_host(url: str, field: str = "url") -> tuple[str, str, int]:
     except ValueError as error:
         raise InputError(f"bad port in URL {url[:200]!r}", field=field) from error
     host = parts.hostname
-    if ":" not in host:  # a name or an IPv4 address (an IPv6 literal has colons)
-        labels = host.rstrip(".").split(".")
-        try:
-            host.rstrip(".").encode("idna")
-        except UnicodeError:
-            labels = [""]
-        if len(host) > MAX_HOST or any(not 0 < len(label) <= MAX_LABEL for label in labels):
-            raise InputError(f"{host[:80]!r} is not a valid host name", field=field)
+    if ":" not in host and not _valid_name(host.rstrip(".")):  # an IPv6 literal has colons
+        raise InputError(f"{host[:80]!r} is not a valid host name", field=field)
     return parts.scheme, host, port
+
+
+def _valid_name(name: str) -> bool:
+    """A host name (or IPv4 address) a resolver takes: labels of 1 to 63 characters, IDNA-encodable."""
+    if len(name) > MAX_HOST or any(not 0 < len(label) <= MAX_LABEL for label in name.split(".")):
+        return False
+    try:
+        name.encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 MAX_LABEL = 63  # characters of one part of a host name (RFC 1035)
