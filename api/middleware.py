@@ -156,11 +156,11 @@ class ServiceMiddleware:
                 replaced[0] = True
                 limit = state.settings.max_body_bytes
                 for part in _error(413, "PayloadTooLarge", f"the body is larger than the {limit}-byte limit"):
-                    await send_with_id_unchecked(part)
+                    await send_out(part)
                 return
-            await send_with_id_unchecked(message)
+            await send_out(message)
 
-        async def send_with_id_unchecked(message: Message) -> None:
+        async def send_out(message: Message) -> None:
             if head and message["type"] == "http.response.body":
                 message = {**message, "body": b""}
             if message["type"] == "http.response.start":
