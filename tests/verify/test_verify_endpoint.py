@@ -14,8 +14,15 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from briefing.config import Settings
 from briefing.errors import InputError
-from briefing.models import normalize_text
-from briefing.verify import ClaimEvidence, ClaimVerdict, VerifyReport, report_markdown, verify_claims
+from briefing.models import Brief, normalize_text
+from briefing.verify import (
+    ClaimEvidence,
+    ClaimVerdict,
+    VerifyReport,
+    report_markdown,
+    verify_brief,
+    verify_claims,
+)
 
 ARTICLE = (
     "Brazil's antitrust regulator on Wednesday blocked Grupo Sabiá's 7.8 billion reais acquisition of "
@@ -310,3 +317,65 @@ def test_an_article_the_offsets_cannot_follow_gets_offsets_of_its_normalized_tex
     text = normalize_text(article)
     assert text != article and text[evidence.start : evidence.end] == evidence.quote
     assert evidence.quote == "Shares fell 6.2 percent."
+
+
+def _brief(**sections: object) -> Brief:
+    return Brief.model_validate({"headline": "", "summary": "", "meta": {"engine": "x"}, **sections})
+
+
+def test_verify_brief_checks_each_part_against_what_it_is_checked_against() -> None:
+    brief = _brief(
+        headline="Brazil's regulator blocks Grupo Sabiá's takeover of Rede Tropeiro",
+        summary="Sabiá shares rose 9 percent.",
+        status=[
+            {
+                "text": "The tribunal voted 4-2 to reject the transaction.",
+                "evidence": [
+                    {"quote": "The tribunal voted 4-2 to reject the transaction."},
+                    {"quote": "The tribunal voted unanimously."},
+                ],
+            },
+            {
+                "text": "Sabiá shares fell 6.2 percent.",
+                "evidence": [{"quote": "Sabiá shares fell 6.2 percent"}],
+            },
+        ],
+        next_steps=[
+            {"action": "Sabiá will appeal.", "who": "Rede Tropeiro", "evidence": [{"quote": "nowhere"}]}
+        ],
+    )
+    report = verify_brief(ARTICLE, brief)
+    by_part = [(c.part, c.verdict) for c in report.claims]
+    assert by_part == [
+        ("headline", "supported"),
+        ("summary", "unsupported"),
+        ("status", "unsupported"),
+        ("status", "supported"),
+        ("next_steps", "unsupported"),
+    ]
+    headline, summary, invented, found, step = report.claims
+    assert [ARTICLE[e.start : e.end] for e in headline.evidence] == [e.quote for e in headline.evidence]
+    assert 'number "9" not in the article' in summary.reasons
+    assert invented.reasons == ['quote "The tribunal voted unanimously." not found in the article']
+    assert [e.quote for e in invented.evidence] == ["The tribunal voted 4-2 to reject the transaction."]
+    assert (
+        found.reasons == []
+        and found.score == 1.0
+        and found.evidence[0].start == ARTICLE.index("Sabiá shares fell")
+    )
+    assert step.reasons[0] == 'quote "nowhere" not found in the article' and step.evidence == []
+    assert "no evidence found in the article" in step.reasons
+    assert step.score == 0.0 and report.score == 0.0  # no found quote at all: the lowest score
+    assert invented.score < found.score and summary.score < found.score
+
+
+def test_verify_brief_shortens_a_long_unfound_quote_and_refuses_an_empty_brief() -> None:
+    long = "An invented sentence " * 10
+    brief = _brief(status=[{"text": "Shares fell.", "evidence": [{"quote": long}]}])
+    (claim,) = verify_brief(ARTICLE, brief).claims
+    shown = claim.reasons[0].removeprefix('quote "').removesuffix('" not found in the article')
+    assert len(shown) == 80 and shown.endswith("…") and " ".join(long.split()).startswith(shown[:-1])
+    with pytest.raises(InputError, match="nothing to check"):
+        verify_brief(ARTICLE, _brief(headline="  "))
+    with pytest.raises(InputError, match="article: must not be empty"):
+        verify_brief("  ", brief)
