@@ -1056,15 +1056,14 @@ def check_claim(
     return reasons
 
 
+_SAME_PLURAL = frozenset({"yen", "yuan", "rand", "naira", "won"})
+
+
 def _plural(family: str) -> str:
-    return {
-        "yen": "yen",
-        "yuan": "yuan",
-        "real": "reais",
-        "rand": "rand",
-        "naira": "naira",
-        "won": "won",
-    }.get(family, family + "s")
+    """How a currency family reads in a reason ("in euros", "in reais", "in yen")."""
+    if family == "real":
+        return "reais"
+    return family if family in _SAME_PLURAL else family + "s"
 
 
 CONTEXT_WORDS = 2  # content words each side of a number that say what it counts

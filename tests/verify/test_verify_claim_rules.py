@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from briefing import claims
 from briefing.claims import (
     _acts_on,
     _around,
@@ -444,3 +445,124 @@ def test_a_word_is_negated_by_a_negation_just_before_it_in_its_sentence(
     tokens = _tokens(text)
     at = next(i for i, t in enumerate(tokens) if t.low == word)
     assert _negated_at(tokens, at) is negated
+
+
+# --- currency, opposites beside the claim's words, names-only evidence (2026-12-06) -------------
+
+
+@pytest.mark.parametrize(
+    ("family", "read"),
+    [
+        *[("euro", "euros"), ("dollar", "dollars"), ("real", "reais"), ("yen", "yen"), ("yuan", "yuan")],
+        *[("rand", "rand"), ("naira", "naira"), ("won", "won"), ("shilling", "shillings")],
+    ],
+)
+def test_a_currency_reads_in_its_plural(family: str, read: str) -> None:
+    assert claims._plural(family) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "money"),
+    [
+        ("It cost 500 yen.", {500.0: {"yen"}}),
+        ("It cost 500 YEN.", {500.0: {"yen"}}),
+        ("It cost 5 rub.", {}),  # a lower-case three-letter word is no code
+        ("It cost 5 RUB.", {5.0: {"rouble"}}),
+        ("It cost EUR  18.", {18.0: {"euro"}}),  # a code, two spaces before the amount
+        ("It cost ABC 18.", {}),  # three capitals that are no currency code
+        ("It cost C$ 40.", {40.0: {"dollar"}}),
+        ("It cost 3 francs.", {3.0: {"franc"}}),
+    ],
+)
+def test_the_currency_of_an_amount(text: str, money: dict[float, set[str]]) -> None:
+    assert claims.extract_facts(text).money == money
+
+
+def _text_of(text: str) -> claims._Text:
+    return claims._Text(text)
+
+
+def test_the_words_beside_a_verb_stop_at_its_sentence_and_six_words() -> None:
+    text = _text_of("Alpha beta gamma delta epsilon zeta eta rose theta iota. Kappa lambda")
+    at = [t.low for t in text.tokens].index("rose")
+    beside = claims._beside(text.tokens, text.stems, at)
+    assert beside == {
+        claims._stem(w) for w in ("beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota")
+    }
+    first = claims._beside(text.tokens, text.stems, 0)  # the sentence's first word: nothing before it
+    assert first == {claims._stem(w) for w in ("beta", "gamma", "delta", "epsilon", "zeta", "eta")}
+    short = _text_of("An ox is at 5 and up. Then more.")
+    assert claims._beside(short.tokens, short.stems, 1) == {"5"}  # stop words and two-letter words out
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "reasons"),
+    [
+        # the same verb in another form ("closing" for "closed") counts as the evidence saying it
+        (
+            "The shops closed early on Monday.",
+            "The shops were closing early on Monday, and the banks opened late.",
+            [],
+        ),
+        # one word beside the opposite, none beside the same verb: the opposite is what it says
+        (
+            "Globex fell.",
+            "Profits fell. Separately, Globex shares rose.",
+            ['polarity: "fell" where its evidence says "rose"'],
+        ),
+        # a tie is no finding
+        ("Acme fell.", "Acme rose and Globex fell.", []),
+        # of two opposites beside the claim's words equally, the first is named
+        (
+            "Globex fell.",
+            "Profits fell. Globex rose, then Globex gained.",
+            ['polarity: "fell" where its evidence says "rose"'],
+        ),
+    ],
+)
+def test_with_both_opposites_in_the_evidence(claim: str, evidence: str, reasons: list[str]) -> None:
+    assert check_claim(claim, [evidence], source=analyse(evidence)) == reasons
+
+
+def test_a_claim_of_names_only_takes_the_first_sentence_naming_most_of_them() -> None:
+    article = "Mayor Okafor opened the session. The council approved the budget. Both Okafor and Smith left."
+    source = analyse(article)
+    spans = select_evidence("Okafor", source)
+    assert [article[s:e] for s, e in spans] == ["Mayor Okafor opened the session."]
+    spans = select_evidence("Okafor and Smith", source)
+    assert [article[s:e] for s, e in spans] == ["Both Okafor and Smith left."]
+
+
+def test_a_name_is_rescued_after_another_that_the_evidence_has() -> None:
+    article = (
+        "The Harbour Board approved the budget and the parks. Mayor Okafor praised the budget and the parks."
+    )
+    # "Harbour Board" is in the chosen sentence; "Okafor", after it in the claim, is looked up too
+    spans = select_evidence(
+        "The Harbour Board and Okafor approved the budget and the parks", analyse(article)
+    )
+    assert [article[s:e] for s, e in spans] == [
+        "The Harbour Board approved the budget and the parks.",
+        "Mayor Okafor praised the budget and the parks.",
+    ]
+
+
+def test_the_default_evidence_limit_is_three_sentences() -> None:
+    article = "The council met. Voters backed funding. Residents debated libraries. Unions discussed pools."
+    spans = select_evidence(
+        "council met, voters backed funding, residents debated libraries, unions discussed pools",
+        analyse(article),
+    )
+    assert len(spans) == 3
+
+
+@pytest.mark.parametrize(
+    ("claim", "quotes", "reasons", "graded"),
+    [
+        ("It is on", [], [], ("unverifiable", 0.3)),  # no quotes: nothing is covered
+        ("It is on", ["It is on."], [], ("supported", 1.0)),  # no content words: covered
+        ("The council met", [], ["no sentence of the article says this"], ("unsupported", 0.0)),
+    ],
+)
+def test_grade(claim: str, quotes: list[str], reasons: list[str], graded: tuple[str, float]) -> None:
+    assert claims.grade(claim, quotes, reasons) == graded
