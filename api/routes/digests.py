@@ -37,6 +37,7 @@ class DigestRequest(BaseModel):
 
     # Published as oneOf, the rule _one_source enforces: a schedule id or a non-empty article list.
     model_config = ConfigDict(
+        extra="forbid",  # a misspelt field is an error, as on every other body
         json_schema_extra={
             "oneOf": [
                 {"required": ["schedule_id"], "properties": {"schedule_id": {"type": "integer"}}},

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DigestsDep, FeedsDep, get_settings
 from api.schemas import Limit, Offset, Page
@@ -27,6 +27,8 @@ def get_repo(digests: DigestsDep) -> DigestRepo:
 
 
 class FeedIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, as on every other body
+
     url: str
     title: str | None = None
     source: str | None = None

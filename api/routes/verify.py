@@ -6,7 +6,7 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.routes.briefs import ERRORS
 from briefing.verify import MAX_CLAIM_CHARS, MAX_CLAIMS, VerifyReport, verify_claims
@@ -21,6 +21,8 @@ Claim = Annotated[str, Field(max_length=MAX_CLAIM_CHARS, json_schema_extra=NOT_B
 
 
 class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error, as on every other body
+
     article: str = Field(
         min_length=1, max_length=2_000_000, description="The article text.", json_schema_extra=NOT_BLANK
     )

@@ -295,3 +295,18 @@ def test_a_date_no_digest_could_use_is_stored_as_no_date(client: TestClient, whe
     for bound in ("since=0001-01-01T00:00:00Z", "until=9999-12-31T23:59:59Z", "since=0890-04-24T09:37:05Z"):
         listed = client.get(f"/v1/articles?{bound}")
         assert listed.status_code == 200 and listed.json()["items"], bound
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/verify", {"article": "The port reopened.", "claims": ["It reopened."], "claim": "x"}),
+        ("/v1/digests", {"article_ids": ["a"], "titel": "Morning"}),
+        ("/v1/feeds", {"url": "http://example.com/feed.xml", "pol_minutes": 5}),
+    ],
+)
+def test_an_unknown_body_field_is_a_422_naming_it(client: TestClient, path: str, body: dict) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code == 422, response.text
+    unknown = next(key for key in body if key in {"claim", "titel", "pol_minutes"})
+    assert any(unknown in field for field in response.json()["error"]["fields"])

@@ -67,6 +67,7 @@ def test_verify_answers_verdicts_scores_and_evidence(client: TestClient) -> None
         {"article": ARTICLE, "claims": ["c"] * 201},
         {"article": ARTICLE},
         {"article": ARTICLE, "claims": "not a list"},
+        {"article": ARTICLE, "claims": ["A claim."], "claim": "misspelt"},  # unknown fields are refused
     ],
 )
 def test_bad_verify_input_is_a_422_with_a_message(client: TestClient, payload: dict) -> None:
