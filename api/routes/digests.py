@@ -46,7 +46,7 @@ class DigestRequest(BaseModel):
                     "properties": {"article_ids": {"type": "array", "minItems": 1}},
                 },
             ]
-        }
+        },
     )
 
     @field_validator("engine")
