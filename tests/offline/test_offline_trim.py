@@ -83,6 +83,13 @@ def test_dateline_variants() -> None:
     assert strip_dateline("BRNO, Czech Republic, Nov. 17 — The court ruled.") == "The court ruled."
     assert strip_dateline("LILLE, 26 mars — Le tribunal a condamné.") == "Le tribunal a condamné."
     assert strip_dateline("NATO, the alliance, said on Monday — nothing.").startswith("NATO")
+    # with no capitals to go by (lower-cased text), or capitals outside A-Z: a place and a date
+    assert strip_dateline("halverstad, june 9 — the authority agreed.") == "the authority agreed."
+    assert strip_dateline("new york, oct. 3 (wire) — stocks fell.") == "stocks fell."
+    assert (
+        strip_dateline("BRASÍLIA, Aug. 12 (Business Wire) — The regulator ruled.") == "The regulator ruled."
+    )
+    assert strip_dateline("talks resumed, the union said on june 9 — again.").startswith("talks resumed")
 
 
 def test_shorten_cuts_at_a_clause_for_headlines() -> None:

@@ -18,9 +18,12 @@ from briefing.engines.offline.classify import CONFLICT_CUES, WEAK_CONFLICT_CUES
 MAX_WORDS = 32
 MIN_CLAUSE_WORDS = 7
 
+_MONTH = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3})(?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?"
+    r"^(?:(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3})(?:,\s*[A-Z][\w.]*(?:\s+[\w.]+){0,2})?"
     r"(?:,\s*(?:\d{1,2}\s+\w+\.?|[A-Z][a-z]{2,8}\.?\s+\d{1,2}))?"  # then a date: ", Nov. 17", ", 26 mars"
+    # or, in text with no capitals to go by, a place and a date: "halverstad, june 9 —"
+    rf"|[^\W\d_][\w'.\-]*(?:\s+[^\W\d_][\w'.\-]*){{0,2}},\s*{_MONTH}\s+\d{{1,2}})"
     r"\s*(?:\([^)]{1,40}\))?\s*(?:[—–]|-{1,2}|:)\s*"
 )
 _LEAD_MARKERS = re.compile(
