@@ -76,10 +76,13 @@ _DATE_LINE = re.compile(
     r"[\w ,.:/|+\-−–()]{0,40}$",
     re.IGNORECASE,
 )
-# "By Marta Keller", "By MARTA KELLER and JO BIRD for Daily Wire", "By Marta Keller, Reuters".
+# "By Marta Keller", "By MARTA KELLER and JO BIRD for Daily Wire", "By Marta Keller, Reuters"; in
+# lower-cased text, "by marta keller" (two to four words: "by tuesday" alone is no byline).
 _BYLINE = re.compile(
-    r"^[Bb][Yy]:?\s+[A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,3}"
-    r"(?:\s*(?:,|and|&|;|\||for|in)\s*[A-Z][^.!?]{0,60})?\.?$"
+    r"^[Bb][Yy]:?\s+(?:[A-Z][\w.'\-]+(?:\s+[A-Z][\w.'\-]+){0,3}"
+    r"(?:\s*(?:,|and|&|;|\||for|in)\s*[A-Z][^.!?]{0,60})?\.?"
+    r"|(?!(?:the|a|an|its|his|her|their|this|that|these|those|our|my|your|far|now|then|law)\b)"
+    r"[^\W\d_A-Z][\w.'\-]*(?:\s+[^\W\d_A-Z][\w.'\-]*){1,3})$"
 )
 # A caption credit at the end of a line: "(AP Photo/Virginia Mayo)", "Photo: Getty Images".
 _CREDIT_TAIL = re.compile(

@@ -69,6 +69,7 @@ def test_every_cleaned_offset_maps_back_to_the_same_character() -> None:
         "Agree and close",
         "Facebook Twitter LinkedIn WhatsApp Email",
         "Share | Tweet | Email",
+        "by sarah okafor",  # a byline of lower-cased text
     ],
 )
 def test_typical_chrome_line_is_removed(line: str) -> None:
@@ -88,6 +89,9 @@ def test_typical_chrome_line_is_removed(line: str) -> None:
         "Agree to the deal and the fine halves, the regulator said.",
         "Twitter and Facebook were fined.",
         "We and our partners at the port will reopen the terminal on Monday, the operator said.",
+        "by the end of the week the port will reopen",
+        "by tuesday",
+        "by the council",
     ],
 )
 def test_story_sentences_that_start_like_chrome_are_kept(line: str) -> None:
