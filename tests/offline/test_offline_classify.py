@@ -152,3 +152,27 @@ def test_two_sides_stating_different_figures_for_one_thing_contest_it() -> None:
     assert not contests_figure("The ministry says 2,000 nursing posts are empty.", ministry)  # same side
     assert figure_issue(ministry) == "How many nursing posts are empty"
     assert figure_issue("The council approved the plan.") is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Northwind said it would appeal.",
+        "The company will challenge the decision.",
+    ],
+)
+def test_a_legal_step_a_side_announces_is_a_next_step_not_a_dispute(sentence: str) -> None:
+    cues = classify(sentence)
+    assert cues.is_next_step and not cues.is_dispute, cues
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The union rejected the offer and said it would appeal.",  # a conflict cue of its own
+        "The club will appeal, calling the ban unfair.",
+        "Northwind appealed against the fine.",  # no future cue announces it: the appeal is made
+    ],
+)
+def test_a_legal_step_with_a_conflict_of_its_own_stays_a_dispute(sentence: str) -> None:
+    assert classify(sentence).is_dispute

@@ -708,6 +708,14 @@ def classify(sentence: str, published: date | None = None) -> Cues:
             when = None  # "the border recognised in 2014"
         future += 1 if when else 0
     strong_conflicts = _CONFLICT.find(words, present)
+    if strong_conflicts and first_future < len(words):
+        # "Northwind said it would appeal": a side's next step, not a dispute, when the only
+        # conflict cue is the legal step the future cue announces
+        strong_conflicts = [
+            (at, cue)
+            for at, cue in strong_conflicts
+            if not (cue in _LEGAL_STEPS and first_future < at <= first_future + 2)
+        ]
     conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))
     contested = (
         bool(strong_conflicts)
