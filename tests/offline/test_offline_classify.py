@@ -176,3 +176,15 @@ def test_a_legal_step_a_side_announces_is_a_next_step_not_a_dispute(sentence: st
 )
 def test_a_legal_step_with_a_conflict_of_its_own_stays_a_dispute(sentence: str) -> None:
     assert classify(sentence).is_dispute
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dispute"),
+    [
+        ("The appeal must be filed within 30 days, the court said.", False),  # its procedure
+        ("The appeal will be heard on Monday.", False),
+        ("Residents filed an appeal against the closure.", True),  # the step taken against a thing
+    ],
+)
+def test_a_legal_step_said_of_as_a_thing_is_no_conflict(sentence: str, dispute: bool) -> None:
+    assert classify(sentence).is_dispute is dispute

@@ -533,6 +533,8 @@ _CONSEQUENCE_VERBS = frozenset(
 _NEGATED = frozenset({"not", "never", "no"})
 # "disagrees with the ruling and will appeal": a legal step announced by one side is still a next step.
 _LEGAL_STEPS = frozenset({"appeal", "challenge", "sue", "contest", "file", "seek", "ask"})
+_DETERMINERS = frozenset({"the", "an", "a", "its", "their", "any", "this"})
+_PROCEDURE_VERBS = frozenset({"must", "can", "may", "will", "would", "is", "was", "has", "had", "needs"})
 _MODAL_MONTH = re.compile(r"\bMay\b")
 # "would" after a reporting verb is reported future ("said the city would appeal"): full weight.
 _REPORTING = frozenset({"said", "says", "told", "announced", "confirmed", "added", "expects", "expected"})
@@ -716,6 +718,17 @@ def classify(sentence: str, published: date | None = None) -> Cues:
             for at, cue in strong_conflicts
             if not (cue in _LEGAL_STEPS and first_future < at <= first_future + 2)
         ]
+    # "The appeal must be filed within 30 days": the procedure of a legal step, said of it as a thing
+    strong_conflicts = [
+        (at, cue)
+        for at, cue in strong_conflicts
+        if not (
+            cue in _LEGAL_STEPS
+            and 0 < at < len(words) - 1
+            and words[at - 1] in _DETERMINERS
+            and words[at + 1] in _PROCEDURE_VERBS
+        )
+    ]
     conflict = 2.0 * len(strong_conflicts) + 1.0 * len(_WEAK_CONFLICT.find(words, present))
     contested = (
         bool(strong_conflicts)
