@@ -65,6 +65,10 @@ def check_item(item: _Item, source: Source, groups: list[list[str]], actors: dic
             continue
         if group is None or not actors.get(group[0]):
             reasons.append(f'name "{person}" not in its evidence nor a grounded actor of the brief')
+        elif isinstance(item, NextStep) and person == item.who:
+            others = [g[0] for g in groups if g is not group and any(_names(n, q) for n in g for q in quotes)]
+            if others:  # the quote says who acts, and it is someone else
+                reasons.append(f'who "{person}" is not named in its evidence, which names "{others[0]}"')
     item.supported = not reasons
     item.reasons = reasons
 

@@ -180,3 +180,19 @@ def test_next_steps_of_the_pasted_page_are_future_events_only() -> None:
     assert any(action.startswith("The European Union will hold an emergency summit") for action in actions)
     assert not any("reversed" in action or "We need to end" in action for action in actions)
     assert not any("remains committed" in action or "recognised in 2014" in action for action in actions)
+
+
+def test_a_next_steps_who_is_the_one_named_in_what_was_said_not_the_speaker() -> None:
+    text = (
+        "Nurses vote on pay deal\n\n"
+        "The Nursing Staff Union and the Health Service Executive reached a draft pay deal on Friday. "
+        "Union president Orla Brennan said the Nursing Staff Union would meet the Health Service "
+        "Executive on Monday. "
+        "Orla Brennan said she would recommend the deal to members."
+    )
+    brief = OfflineEngine(Settings()).build(Article(text=text))
+    whos = {step.action: step.who for step in brief.next_steps}
+    meeting = next(action for action in whos if "meet" in action)
+    assert whos[meeting] == "Nursing Staff Union", whos
+    recommend = next((action for action in whos if "recommend" in action), None)
+    assert recommend is None or whos[recommend] == "Orla Brennan", whos  # she is who acts there

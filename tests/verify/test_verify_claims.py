@@ -622,3 +622,45 @@ def test_currency_is_read_from_symbols_codes_and_words_around_an_amount() -> Non
     facts = extract_facts("€5m, USD 3 billion, 40 Kenyan shillings, 2 try, 7 KRW, 12 percent, 31 seats")
     assert facts.money == {5e6: {"euro"}, 3e9: {"dollar"}, 40.0: {"shilling"}, 7.0: {"won"}}
     assert extract_facts("amounts of 18 million, unpriced").money == {}
+
+
+WHO_ARTICLE = (
+    "Mayor Jane Doe said the Harbour Board would meet on Friday. "
+    "She said work would begin in May. "
+    "The Harbour Board runs the port."
+)
+
+
+@pytest.mark.parametrize(
+    ("who", "quote", "reasons"),
+    [
+        # the quote names who acts, and it is someone else: a finding
+        ("Jane Doe", "Mayor Jane Doe said the Harbour Board would meet on Friday.", []),
+        (
+            "Harbour Board",
+            "She said work would begin in May.",
+            [],  # the quote names no actor (a pronoun): a grounded actor of the brief may be who
+        ),
+        ("Harbour Board", "Mayor Jane Doe said the Harbour Board would meet on Friday.", []),
+        (
+            "Jane Doe",
+            "The Harbour Board runs the port.",
+            ['who "Jane Doe" is not named in its evidence, which names "Harbour Board"'],
+        ),
+    ],
+)
+def test_a_next_steps_who_must_not_be_contradicted_by_the_actor_its_quote_names(
+    who: str, quote: str, reasons: list[str]
+) -> None:
+    brief = Brief(
+        headline="Board meets",
+        summary="",
+        actors=[
+            Actor(name="Jane Doe", role="mayor", evidence=[Evidence(quote="Mayor Jane Doe said")]),
+            Actor(name="Harbour Board", evidence=[Evidence(quote="The Harbour Board runs the port.")]),
+        ],
+        next_steps=[NextStep(action="A meeting.", who=who, evidence=[Evidence(quote=quote)])],
+        meta=BriefMeta(engine="test"),
+    )
+    checked = check_brief(ground_brief(brief, WHO_ARTICLE), WHO_ARTICLE)
+    assert checked.next_steps[0].reasons == reasons

@@ -397,7 +397,10 @@ def _fill_items(
     for _, _, sentence, cues in sorted(steps, key=_rank_key)[:MAX_NEXT_STEPS]:
         trimmed = item_text(sentence)
         names = named[sentence.index]
-        who = _attributed_actor(trimmed.attribution, names) or (names.names[0] if names.names else None)
+        speaker = _attributed_actor(trimmed.attribution, names)
+        # "She said the MNSU would meet the HSE": the one who acts is named in what was said
+        acting = [name for name in names.names if name != speaker]
+        who = acting[0] if speaker and acting else speaker or (names.names[0] if names.names else None)
         brief.next_steps.append(
             NextStep(
                 action=trimmed.text,
@@ -654,7 +657,10 @@ def _attributed_actor(attribution: str | None, named: _Named) -> str | None:
     lower = attribution.lower().strip()
     if lower in {"he", "she"}:
         return named.pronoun
+    for name in named.names:  # a whole name first: "Union president Orla Brennan" is not the union
+        if name.lower() in lower:
+            return name
     for name in named.names:
-        if name.lower() in lower or name.split()[-1].lower() in lower:
+        if name.split()[-1].lower() in lower:
             return name
     return None
