@@ -196,3 +196,31 @@ def test_a_next_steps_who_is_the_one_named_in_what_was_said_not_the_speaker() ->
     assert whos[meeting] == "Nursing Staff Union", whos
     recommend = next((action for action in whos if "recommend" in action), None)
     assert recommend is None or whos[recommend] == "Orla Brennan", whos  # she is who acts there
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        (
+            "Fire at Lyon plant\nA fire broke out at a chemical plant near Lyon on Monday.",
+            "Fire at Lyon plant",
+        ),
+        (
+            "Fire at Lyon plant\n\nA fire broke out at a chemical plant near Lyon on Monday.",
+            "Fire at Lyon plant",
+        ),
+    ],
+)
+def test_a_short_piece_keeps_the_title_on_its_first_line(text: str, headline: str) -> None:
+    brief = OfflineEngine(Settings()).build(Article(text=text))
+    assert brief.headline == headline
+    assert (
+        brief.summary == "A fire broke out at a chemical plant near Lyon on Monday."
+    )  # the title is not body
+
+
+def test_a_short_piece_without_a_title_line_gets_one_from_its_body() -> None:
+    brief = OfflineEngine(Settings()).build(
+        Article(text="A fire broke out at a chemical plant near Lyon on Monday. Firefighters put it out.")
+    )
+    assert brief.headline.startswith("A fire broke out")

@@ -179,7 +179,7 @@ class OfflineEngine:
         english = _looks_english(article.text) if language is None else language.startswith("en")
         sentences = self._splitter.split(article.text, "en" if english else language)
         sentences = [s for s in sentences if not _is_boilerplate(s.text)]
-        title_line = _title_line(sentences)
+        title_line = _title_line(sentences, article.text)
         content = [s for s in sentences if not s.is_noise and s is not title_line and not _is_heading(s.text)]
         noise = sum(1 for s in sentences if s.is_noise)
         if noise:
@@ -233,9 +233,15 @@ class OfflineEngine:
         return self._recaser.recase(content)
 
 
-def _title_line(sentences: list[Sentence]) -> Sentence | None:
-    """A first line without final punctuation, followed by the body, is the article's own headline."""
-    if len(sentences) < 3 or sentences[0].paragraph == sentences[1].paragraph:
+def _title_line(sentences: list[Sentence], text: str) -> Sentence | None:
+    """A first line without final punctuation, followed by the body (after a blank line, or on the
+    next line of a short piece: "Fire at Lyon plant" / "A fire broke out …"), is its own headline."""
+    if len(sentences) < 2:
+        return None
+    on_its_line = text[sentences[0].end : sentences[1].start].count("\n") >= 1
+    if sentences[0].paragraph == sentences[1].paragraph and not (len(sentences) < 3 and on_its_line):
+        return None
+    if len(sentences) < 3 and not on_its_line:
         return None
     first = sentences[0]
     if first.text[-1:] in '.!?"”' or not 3 <= len(first.text.split()) <= 25 or is_chrome_line(first.text):
