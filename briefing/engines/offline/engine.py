@@ -400,12 +400,17 @@ def _fill_items(
             trimmed_items[sentence.index] = trim(sentence.text, max_words=ITEM_WORDS, asides=False)
         return trimmed_items[sentence.index]
 
+    aliases = {actor.name: [actor.name, *actor.aliases] for actor in brief.actors}
     for _, _, sentence, cues in sorted(steps, key=_rank_key)[:MAX_NEXT_STEPS]:
         trimmed = item_text(sentence)
         names = named[sentence.index]
         speaker = _attributed_actor(trimmed.attribution, names)
         # "She said the MNSU would meet the HSE": the one who acts is named in what was said
-        acting = [name for name in names.names if name != speaker]
+        acting = [
+            name
+            for name in names.names
+            if name != speaker and any(_named(trimmed.text, alias) for alias in aliases.get(name, [name]))
+        ]
         who = acting[0] if speaker and acting else speaker or (names.names[0] if names.names else None)
         brief.next_steps.append(
             NextStep(
@@ -562,6 +567,11 @@ def _named_in(text: str, names: _Named) -> str | None:
     """The actor of ours that `text` (a subject phrase) names, if any."""
     lower = text.lower()
     return next((name for name in names.names if name.split()[-1].lower() in lower), None)
+
+
+def _named(text: str, name: str) -> bool:
+    """`name` stands in `text` as words of its own ("MNSU", not the "Lee" of "Leeds")."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
 
 
 def _leads(text: str, name: str) -> bool:
