@@ -229,6 +229,7 @@ def test_a_short_piece_without_a_title_line_gets_one_from_its_body() -> None:
 def test_a_next_steps_who_is_not_an_actor_named_only_in_the_speakers_title() -> None:
     # "Port Authority chief executive Lena Marsh said the two sides would meet": the authority is
     # named in her title, not in what she said, so she is who is reported
-    brief = OfflineEngine(Settings()).build(Article(text=Path("examples/article.txt").read_text()))
+    example = Path(__file__).resolve().parents[2] / "examples" / "article.txt"
+    brief = OfflineEngine(Settings()).build(Article(text=example.read_text()))
     whos = {step.action.split(" on ")[0]: step.who for step in brief.next_steps}
     assert whos["The two sides would meet"] == "Lena Marsh", whos
