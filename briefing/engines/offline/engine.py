@@ -238,10 +238,11 @@ def _title_line(sentences: list[Sentence], text: str) -> Sentence | None:
     next line of a short piece: "Fire at Lyon plant" / "A fire broke out …"), is its own headline."""
     if len(sentences) < 2:
         return None
-    on_its_line = text[sentences[0].end : sentences[1].start].count("\n") >= 1
-    if sentences[0].paragraph == sentences[1].paragraph and not (len(sentences) < 3 and on_its_line):
-        return None
-    if len(sentences) < 3 and not on_its_line:
+    if len(sentences) == 2:  # a short piece: the title may sit on the line right above the body
+        separate = "\n" in text[sentences[0].end : sentences[1].start]
+    else:
+        separate = sentences[0].paragraph != sentences[1].paragraph
+    if not separate:
         return None
     first = sentences[0]
     if first.text[-1:] in '.!?"”' or not 3 <= len(first.text.split()) <= 25 or is_chrome_line(first.text):
