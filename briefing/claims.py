@@ -1000,7 +1000,13 @@ def check_claim(
                 f'currency: "{shown}" in {_plural(sorted(currencies)[0])} where {evidence_name} has '
                 f"{_plural(sorted(stated)[0])}"
             )
+    # an ordinal or a clock time the evidence lacks but the article has is accepted unless the
+    # evidence holds one the claim leaves unused ("the second draft" / "the first draft")
+    article_ordinals = source.facts.ordinals if open_facts and source is not None else set()
+    spare_ordinal = bool(evidence_facts.ordinals - claim_facts.ordinals)
     for ordinal in sorted(claim_facts.ordinals - evidence_facts.ordinals):
+        if not spare_ordinal and ordinal in article_ordinals:
+            continue
         reasons.append(f'ordinal "{claim_facts.ordinal_shown[ordinal]}" not in {evidence_name}')
     for year in sorted(claim_facts.years - evidence_facts.years):
         if float(year) in article_values and not _contexts(claim_tokens, [str(year)]) & spare_around:
@@ -1019,7 +1025,11 @@ def check_claim(
         if open_facts and not spare_date and day in article_dates:
             continue
         reasons.append(f'date "{day.capitalize()}" not in {evidence_name}')
+    article_times = source.facts.times if open_facts and source is not None else set()
+    spare_time = bool(evidence_facts.times - claim_facts.times)
     for when in sorted(claim_facts.times - evidence_facts.times):
+        if not spare_time and when in article_times:
+            continue
         reasons.append(f'time "{claim_facts.time_shown[when]}" not in {evidence_name}')
 
     runs = _names(claim_tokens, source)

@@ -284,6 +284,36 @@ def test_a_year_or_day_from_another_sentence_is_accepted_unless_the_evidence_has
     ) == ['date "Friday" not in its evidence']
 
 
+def test_an_ordinal_or_a_time_elsewhere_in_the_article_backs_a_free_standing_claim() -> None:
+    drafts = analyse(
+        "Delegates met at 9:00. The second draft keeps the target. The draft sets up a fund. "
+        "The first draft was rejected at 7:05 p.m."
+    )
+    evidence = ["The draft sets up a fund."]
+    assert check_claim("The second draft sets up a fund", evidence, source=drafts, open_facts=True) == []
+    assert check_claim("The fund was set up at 9:00", evidence, source=drafts, open_facts=True) == []
+    # not without open facts, nor when the article lacks it
+    assert check_claim("The second draft sets up a fund", evidence, source=drafts) == [
+        'ordinal "second" not in its evidence'
+    ]
+    assert check_claim("The third draft sets up a fund", evidence, source=drafts, open_facts=True) == [
+        'ordinal "third" not in its evidence'
+    ]
+    assert check_claim("The fund was set up at 8:00", evidence, source=drafts, open_facts=True) == [
+        'time "8:00" not in its evidence'
+    ]
+    # an ordinal or time of the evidence's own that the claim leaves unused is the sign of a swap
+    assert check_claim(
+        "The second draft was rejected", ["The first draft was rejected."], source=drafts, open_facts=True
+    ) == ['ordinal "second" not in its evidence']
+    assert check_claim(
+        "The draft was rejected at 9:00",
+        ["The draft was rejected at 7:05 p.m."],
+        source=drafts,
+        open_facts=True,
+    ) == ['time "9:00" not in its evidence']
+
+
 def test_numbers_and_names_are_looked_up_in_the_context_when_given() -> None:
     context = "Mayor Okafor spoke. The council approved projects. There were 12 projects."
     evidence = ["The council approved projects."]
