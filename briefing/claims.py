@@ -259,6 +259,21 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
+def _unsuffixed(word: str) -> str:
+    word = word[:-2] if word.endswith("'s") else word
+    word = _IRREGULAR.get(word, word)
+    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _same_word(a: str, b: str) -> bool:
+    """One word in two forms ("approved" / "approves"), not two words with one stem ("office" /
+    "officer", which `_stem` cuts to the same six letters)."""
+    return a == b or _unsuffixed(a) == _unsuffixed(b)
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem: enough to see "approved" and "approval" as one word, never a dictionary."""
@@ -856,7 +871,7 @@ HEDGE_WINDOW = 6
 HEDGE_VERBS = frozenset({"plan", "plans", "aim", "aims"})  # hedges when "to" follows
 
 
-_NEGATING_VERBS = frozenset({"failed", "refused", "declined"})
+_NEGATING_VERBS = frozenset({"failed", "refused", "declined", "refuses", "declines", "refuse", "decline"})
 NEGATION_REACH = 4  # a negation applies to the first content word at most this many words on
 
 
@@ -1143,8 +1158,12 @@ def _missing_names(
     spare_name = False
     if open_facts and source is not None:
         claim_prefixes = {_prefix(t.low) for t in claim_tokens}
+        filed = _dateline_ends(evidence_text.text)
         spare_name = any(
-            t.low in source.proper and t.low not in _TITLES and _prefix(_bare(t.low)) not in claim_prefixes
+            t.low in source.proper
+            and t.low not in _TITLES
+            and _prefix(_bare(t.low)) not in claim_prefixes
+            and not any(begin <= t.start < end for begin, end in filed)
             for t in evidence_tokens
             if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
         )
@@ -1177,7 +1196,13 @@ def _missing_names(
                 continue
             missing.append(token)
         date_slot = open_facts and _in_a_date_slot(claim_tokens, run, evidence_tokens)
-        if (
+        role = _role_of(claim_tokens, run, evidence_text, source) if elsewhere and not missing else None
+        if role is not None:
+            # the evidence names the role, not the person ("Portugal's president dissolved
+            # parliament"): the name is backed where the article gives it that role
+            if not _titled(role, run, source):  # type: ignore[arg-type]
+                missing = elsewhere
+        elif (
             elsewhere
             and not missing
             and (spare_name or date_slot)
@@ -1212,6 +1237,55 @@ def _inflected_in(word: str, folded: str) -> bool:
         if not match.group(1) or match.group(1) in NAME_ENDINGS:
             return True
     return False
+
+
+# A wire dateline: the place, date and agency a story was filed from ("LIMA, May 22 (Cordillera News
+# Agency) —", or its tail "12 (South Atlantic Business Wire) —" where a sentence split cut it)
+_DATELINE = re.compile(
+    r"(?:^|(?<=\n ))(?:[A-Z][A-Z'.\-]+(?:\s+[A-Z][A-Z'.\-]+){0,3}(?:,[^—–()\n]{0,30})?|\d{1,2})"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*[—–]\s"
+)
+
+
+def _dateline_ends(text: str) -> list[tuple[int, int]]:
+    """The spans of the datelines that open the quotes of `text`: their names say where and through
+    whom a story was filed, not who acts in it."""
+    if "—" not in text and "–" not in text:
+        return []
+    return [match.span() for match in _DATELINE.finditer(text)]
+
+
+def _role_of(
+    claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_text: _Text, source: Source | None
+) -> str | None:
+    """The title before a claim's name ("President" of "President Teresa Albuquerque") when the
+    evidence has it as a common noun ("Portugal's president") and the article writes it in lower case."""
+    if source is None:
+        return None
+    at = claim_tokens.index(run[0])
+    if at == 0:
+        return None
+    title = claim_tokens[at - 1]
+    if not (title.text[0].isupper() or _caseless(claim_tokens)):
+        return None
+    if title.low not in evidence_text.low_set or title.low not in source.lowered:
+        return None
+    if title.low in STOPWORDS:
+        return None
+    # a title: the article also writes it capitalized before a name ("President Teresa Albuquerque
+    # announced …"); in a lower-case claim only that tells a title from a verb
+    written = title.low[:1].upper() + title.low[1:]
+    if not re.search(r"(?<![\w'’])" + re.escape(written) + r" [A-Z]", source.text):
+        return None
+    return title.low
+
+
+def _titled(role: str, run: list[_Tok], source: Source) -> bool:
+    """Does the article put this role right before this name ("President Teresa Albuquerque")?"""
+    pattern = (
+        r"(?<!\w)" + re.escape(role) + r"\W+" + r"\W+".join(re.escape(_bare(t.low)) for t in run) + r"(?!\w)"
+    )
+    return re.search(pattern, source.folded) is not None
 
 
 def _in_a_date_slot(claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_tokens: Sequence[_Tok]) -> bool:
@@ -1282,7 +1356,9 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
     # the claim negates a word the evidence states plainly
     for index in claim_targets:
         places = stems_at.get(claim_text.stems[index], [])
-        if places and not any(_negated_at(evidence, place) for place in places):
+        if places and not any(
+            _negated_at(evidence, place) or _conditional_at(evidence, place) for place in places
+        ):
             reasons.append(f'negation: says "not {claim[index].text}" where {evidence_name} affirms it')
     # the evidence negates a word the claim states plainly
     claim_negated = {claim_text.stems[i] for i in claim_targets}
@@ -1292,6 +1368,14 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
         if any(not _negated_at(evidence, place) for place in stems_at.get(stem, [])):
             continue  # the evidence also states it plainly ("without a plan" … "submit a plan")
         if stem in claim_stems and stem not in claim_negated:
+            if not any(
+                _same_word(claim[place].low, evidence[index].low) for place in claim_text.stems_at[stem]
+            ):
+                continue  # one six-letter stem, two words: "not in office" says nothing of an "officer"
+            if _adverb_of_another_word(evidence, evidence_stems, index, claim_stems):
+                continue  # "had not been properly sealed" says nothing of "was handled properly"
+            if any(_negated_at(claim, place) for place in claim_text.stems_at.get(stem, [])):
+                continue  # the claim negates it too, by a verb ("refuses to join" / "will not join")
             context = {
                 evidence_stems[j] for j in range(max(0, index - 4), index) if evidence[j].low not in STOPWORDS
             }
@@ -1316,6 +1400,30 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
             continue
         reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
     return list(dict.fromkeys(reasons))
+
+
+def _conditional_at(tokens: Sequence[_Tok], index: int) -> bool:
+    """Is the word stated only on a condition ("is binding only if turnout reaches 35 per cent")?
+    Then a claim that it is not (the condition unmet) does not contradict it."""
+    ahead: list[str] = []
+    for token in tokens[index + 1 : index + 3]:
+        if token.initial:
+            break
+        ahead.append(token.low)
+    return ahead[:1] == ["unless"] or ahead[:2] in (["only", "if"], ["only", "when"])
+
+
+def _adverb_of_another_word(
+    tokens: Sequence[_Tok], stems: Sequence[str], index: int, claim_stems: Set[str]
+) -> bool:
+    """Is the negated word a manner adverb ("properly") of a next word the claim does not share?"""
+    low = tokens[index].low
+    after = index + 1
+    if not low.endswith("ly") or len(low) < 5 or after >= len(tokens) or tokens[after].initial:
+        return False
+    if tokens[after].low in STOPWORDS or not tokens[after].text[0].isalpha():
+        return False
+    return stems[after] not in claim_stems
 
 
 SIDE_WINDOW = 6  # words each side of a verb that tell what it is said of

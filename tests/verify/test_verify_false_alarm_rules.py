@@ -43,6 +43,26 @@ def reasons(claim: str, evidence: str) -> list[str]:
             "Babić lost the runoff.",
             "Kralj won the runoff, and the losing candidate Babić asked for a recount.",
         ),
+        # "refuses to" negates as "will not" does
+        (
+            "The group refuses to join consensus without 2035.",
+            "The group said it will not join consensus without 2035.",
+        ),
+        # the negated adverb is said of another verb: "not properly sealed" vs "handled properly"
+        (
+            "The officer says the box was handled properly.",
+            "The box had not been properly sealed, he said. The officer said it was handled well.",
+        ),
+        # one six-letter stem, two words: "not in office" is no denial of an "officer"
+        (
+            "The health officer disputes the finding.",
+            "The mayor, who was not in office, disputes the finding.",
+        ),
+        # a word stated only on a condition: the claim that the condition failed is no negation of it
+        (
+            "The referendum was not binding because turnout was low.",
+            "A referendum is binding only if turnout is high. Turnout was low.",
+        ),
     ],
 )
 def test_polarity_rules_no_longer_flag_these_true_statements(claim: str, evidence: str) -> None:
@@ -65,6 +85,14 @@ def test_polarity_rules_no_longer_flag_these_true_statements(claim: str, evidenc
             "negation",
         ),
         ("Babić won the runoff.", "Babić lost the runoff.", "polarity"),
+        ("The box was properly sealed.", "The box had not been properly sealed.", "negation"),
+        ("The mayor is in office.", "The mayor is not in office.", "negation"),
+        ("The referendum was not binding.", "The referendum was binding.", "negation"),
+        (
+            "The referendum is not binding.",
+            "A referendum is binding, and only if asked is it repeated.",
+            "negation",
+        ),
     ],
 )
 def test_polarity_rules_still_catch_a_flipped_statement(claim: str, evidence: str, expected: str) -> None:

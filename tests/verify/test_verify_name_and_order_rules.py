@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.claims import analyse, check_claim, verify_claim
+from briefing.claims import Source, analyse, check_claim, verify_claim
 
 ARTICLE = (
     "Jane Doe, the finance minister, resigned on Tuesday after the budget vote. "
@@ -222,3 +222,86 @@ def test_with_both_opposites_in_the_evidence_the_one_beside_the_claims_words_cou
     assert verify_claim(claim, source).reasons == [f'polarity: "{word}" where its evidence says "{said}"']
     true = claim.replace(word, said)
     assert verify_claim(true, source).verdict == "supported", verify_claim(true, source).reasons
+
+
+WIRE = (
+    "LISBON, July 17 (Iberian Morning Wire) — Portugal's president dissolved parliament on Friday "
+    "and called a snap election.\n\n"
+    "President Teresa Albuquerque announced the decision in a televised address. "
+    "Finance Minister Duarte Reis said the budget had failed."
+)
+
+
+def test_the_names_of_a_dateline_are_no_spare_names() -> None:
+    source = analyse(
+        "LIMA, May 22 (Cordillera News Agency) — The environment minister said the talks ended without "
+        "agreement.\n\nThe minister, Julio Huaman, chaired them in the capital."
+    )
+    # the place and the agency that filed the story do not point at a swap
+    assert verify_claim("Julio Huaman said the talks ended without agreement.", source).reasons == []
+    # a name of the evidence itself still does
+    named = analyse(
+        "LIMA, May 22 — Officials from Chile said the talks on the glacier fund ended without agreement.\n\n"
+        "A compromise from Peru was rejected."
+    )
+    claim = "Officials from Peru said the talks on the glacier fund ended without agreement."
+    assert verify_claim(claim, named).reasons == ['name "Peru" not in its evidence']
+
+
+@pytest.mark.parametrize("variant", ["cased", "lower"])
+def test_a_name_is_backed_where_the_article_gives_it_the_role_the_evidence_names(variant: str) -> None:
+    source = analyse(WIRE)
+    true = "President Teresa Albuquerque dissolved parliament and called a snap election."
+    swapped = "President Duarte Reis dissolved parliament and called a snap election."
+    if variant == "lower":
+        true, swapped = true.lower(), swapped.lower()
+    assert verify_claim(true, source).reasons == []
+    shown = "Duarte Reis" if variant == "cased" else "duarte reis"
+    # the evidence names only the role; the article never calls Reis its president
+    assert verify_claim(swapped, source).reasons == [f'name "{shown}" not in its evidence']
+
+
+def test_a_role_needs_the_article_to_use_it_as_a_title() -> None:
+    # "summoned" is in the evidence and in lower case in the article, but is never a title
+    source = analyse(
+        "Corvenia summoned the ambassador on Monday.\n\nAmbassador Dragan Ilic left. The envoy met Mocanu."
+    )
+    assert _role_of_claim("corvenia summoned mocanu and the ambassador on monday .", "mocanu", source) is None
+    assert (
+        _role_of_claim(
+            "Ambassador Dragan Ilic left on Monday.",
+            "dragan",
+            analyse("The ambassador left on Monday. Ambassador Dragan Ilic spoke."),
+        )
+        == "ambassador"
+    )
+
+
+def _role_of_claim(claim: str, first: str, source: Source) -> str | None:
+    from briefing.claims import _names, _role_of, _text
+
+    text = _text(claim)
+    run = next(run for run in _names(text.tokens, source) if run[0].low == first)
+    evidence = _text(source.text)
+    return _role_of(text.tokens, run, evidence, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("LIMA, May 22 (Cordillera News Agency) — Talks ended.", "LIMA, May 22 (Cordillera News Agency) — "),
+        (
+            "12 (South Atlantic Business Wire) — Brazil's regulator blocked it.",
+            "12 (South Atlantic Business Wire) — ",
+        ),
+        ("SÃO PAULO — Prices rose.", None),  # not ASCII capitals: left alone, as before
+        ("DENVER, March 5 — A committee voted.", "DENVER, March 5 — "),
+        ("The talks — which ran late — ended.", None),
+        ("Talks ended. \n 29 — Ghanaian sprinter Kofi Mensah was banned.", "29 — "),
+    ],
+)
+def test_datelines_are_found_at_the_start_of_each_quote(text: str, dateline: str | None) -> None:
+    from briefing.claims import _dateline_ends
+
+    spans = _dateline_ends(text)
+    assert [text[a:b] for a, b in spans] == ([dateline] if dateline else [])
