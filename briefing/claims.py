@@ -1398,8 +1398,55 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
             if opposite is not None:
                 reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{opposite}"')
             continue
+        if token.low in _CONVERSES and (
+            _converse(claim_text, index, evidence_text, opposites)
+            or not _said_of_the_same(claim_text, index, evidence_text, opposites)
+        ):
+            continue  # "A after B" for "B before A"; "before the inquiry" is no order in time
         reasons.append(f'polarity: "{token.text}" where {evidence_name} says "{said[0]}"')
     return list(dict.fromkeys(reasons))
+
+
+_CONVERSES = frozenset({"before", "after", "above", "below"})
+
+
+def _side(tokens: Sequence[_Tok], stems: Sequence[str], at: int, step: int) -> set[str]:
+    """Content stems within `SIDE_WINDOW` words on one side of tokens[at], in its sentence."""
+    out: set[str] = set()
+    i = at + step
+    while 0 <= i < len(tokens) and abs(i - at) <= SIDE_WINDOW:
+        if (step > 0 and tokens[i].initial) or (step < 0 and tokens[i + 1].initial):
+            break
+        low = tokens[i].low
+        if low not in STOPWORDS and (len(low) >= _CONTENT_MIN or low[0].isdigit()):
+            out.add(stems[i])
+        i += step
+    return out
+
+
+def _said_of_the_same(claim_text: _Text, index: int, evidence_text: _Text, opposites: frozenset[str]) -> bool:
+    """Does an opposite word of the evidence stand beside words the claim's word stands beside
+    ("before the inquiry" is no time order of the claim's "after a cluster was identified")?"""
+    around = _beside(claim_text.tokens, claim_text.stems, index)
+    return any(
+        around & _beside(evidence_text.tokens, evidence_text.stems, at)
+        for at, token in enumerate(evidence_text.tokens)
+        if token.low in opposites
+    )
+
+
+def _converse(claim_text: _Text, index: int, evidence_text: _Text, opposites: frozenset[str]) -> bool:
+    """ "A came after B" where the evidence says "B … before A": the opposite word with the two
+    sides swapped says the same thing."""
+    left = _side(claim_text.tokens, claim_text.stems, index, -1)
+    right = _side(claim_text.tokens, claim_text.stems, index, 1)
+    for at, token in enumerate(evidence_text.tokens):
+        if token.low in opposites:
+            their_left = _side(evidence_text.tokens, evidence_text.stems, at, -1)
+            their_right = _side(evidence_text.tokens, evidence_text.stems, at, 1)
+            if left & their_right and right & their_left:
+                return True
+    return False
 
 
 def _conditional_at(tokens: Sequence[_Tok], index: int) -> bool:

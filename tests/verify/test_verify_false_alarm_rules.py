@@ -58,6 +58,16 @@ def reasons(claim: str, evidence: str) -> list[str]:
             "The health officer disputes the finding.",
             "The mayor, who was not in office, disputes the finding.",
         ),
+        # an order in time with its sides swapped says the same
+        (
+            "The warning came nine days after the cluster was found.",
+            "The cluster was found nine days before the warning came.",
+        ),
+        # "before the inquiry" is no order in time of the claim's events
+        (
+            "The warning came after the cluster was found.",
+            "The cluster was found, and the warning came. Evidence before the inquiry was clear.",
+        ),
         # a word stated only on a condition: the claim that the condition failed is no negation of it
         (
             "The referendum was not binding because turnout was low.",
@@ -88,6 +98,11 @@ def test_polarity_rules_no_longer_flag_these_true_statements(claim: str, evidenc
         ("The box was properly sealed.", "The box had not been properly sealed.", "negation"),
         ("The mayor is in office.", "The mayor is not in office.", "negation"),
         ("The referendum was not binding.", "The referendum was binding.", "negation"),
+        (
+            "The warning came before the cluster was found.",
+            "The warning came after the cluster was found.",
+            "polarity",
+        ),
         (
             "The referendum is not binding.",
             "A referendum is binding, and only if asked is it repeated.",
