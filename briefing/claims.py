@@ -1071,6 +1071,7 @@ def check_claim(
                 and word not in source.words
                 and _stem(word) not in source.stems
                 and _rare(word)
+                and word not in _initials(evidence_tokens)
             ):
                 reasons.append(f'word "{token.text}" not in the article (a name?)')
 
@@ -1167,6 +1168,7 @@ def _missing_names(
             for t in evidence_tokens
             if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
         )
+    caseless = _caseless(claim_tokens)
     for run in runs:
         missing: list[_Tok] = []
         elsewhere: list[_Tok] = []  # in the article, not in the evidence (free-standing claims only)
@@ -1178,6 +1180,9 @@ def _missing_names(
                 continue
             if word in _TITLES:
                 continue  # "CEO"
+            acronym = 2 <= len(word) <= 6 and (token.text.isupper() or caseless)
+            if acronym and word in _initials(evidence_tokens):
+                continue  # "EU" for "European Union", "NCDC" for "Nigeria Centre for Disease Control"
             if len(word) >= 6:
                 if evidence_prefixes is None:
                     evidence_prefixes = (
@@ -1253,6 +1258,27 @@ def _dateline_ends(text: str) -> list[tuple[int, int]]:
     if "—" not in text and "–" not in text:
         return []
     return [match.span() for match in _DATELINE.finditer(text)]
+
+
+_INITIAL_LINKS = frozenset({"of", "for", "the", "and", "on", "de", "du", "des", "la", "le", "del", "di"})
+
+
+def _initials(tokens: Sequence[_Tok]) -> frozenset[str]:
+    """The initials of each run of capitalized words in a text, small link words left out ("eu" of
+    "European Union", "ncdc" of "Nigeria Centre for Disease Control")."""
+    found: set[str] = set()
+    letters = ""
+    for token in (*tokens, None):
+        if token is not None and token.text[0].isupper() and token.text.isalpha():
+            if letters or token.low not in _INITIAL_LINKS:  # "The" opening a sentence is no initial
+                letters += token.low[0]
+            continue
+        if token is not None and letters and token.low in _INITIAL_LINKS:
+            continue
+        if len(letters) >= 2:
+            found.add(letters)
+        letters = ""
+    return frozenset(found)
 
 
 def _role_of(

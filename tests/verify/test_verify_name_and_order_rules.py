@@ -305,3 +305,25 @@ def test_datelines_are_found_at_the_start_of_each_quote(text: str, dateline: str
 
     spans = _dateline_ends(text)
     assert [text[a:b] for a, b in spans] == ([dateline] if dateline else [])
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        (
+            "About 60 per cent would come from EU funds.",
+            "About 60 per cent would be paid from European Union funds.",
+        ),
+        ("The NCDC sent a team.", "The Nigeria Centre for Disease Control sent a team."),
+        ("the ncdc sent a team .", "The Nigeria Centre for Disease Control sent a team."),
+    ],
+)
+def test_an_acronym_is_backed_by_the_initials_of_a_name_in_the_evidence(claim: str, evidence: str) -> None:
+    assert check_claim(claim, [evidence], source=analyse(evidence)) == []
+
+
+def test_an_acronym_the_evidence_names_do_not_spell_is_still_caught() -> None:
+    evidence = "About 60 per cent would be paid from European Union funds."
+    assert check_claim(
+        "About 60 per cent would come from UN funds.", [evidence], source=analyse(evidence)
+    ) == ['name "UN" not in its evidence']
