@@ -733,7 +733,9 @@ def _caseless(tokens: Sequence[_Tok]) -> bool:
     if not letters:
         return False
     upper = sum(t.text[0].isupper() for t in letters)
-    return upper == 0 or upper / len(letters) >= 0.6
+    if upper == 0:  # all lower case, unless it opens with a capital: a sentence that names no one
+        return not tokens[0].text[0].isupper()
+    return upper / len(letters) >= 0.6
 
 
 def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:

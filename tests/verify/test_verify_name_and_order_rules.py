@@ -327,3 +327,16 @@ def test_an_acronym_the_evidence_names_do_not_spell_is_still_caught() -> None:
     assert check_claim(
         "About 60 per cent would come from UN funds.", [evidence], source=analyse(evidence)
     ) == ['name "UN" not in its evidence']
+
+
+def test_a_sentence_that_names_no_one_is_not_read_as_lower_case() -> None:
+    # "president" is capitalized everywhere in the article, but the claim is written in sentence case
+    source = analyse(
+        "The vote was 5-4. Council President Mark Rutherford spoke. He objects to the rate increase."
+    )
+    evidence = ["He objects to the rate increase."]
+    assert check_claim("The council president objects to the rate increase.", evidence, source=source) == []
+    # an all lower-case claim still takes its names from the article's casing
+    assert check_claim("the council president objects to the rate increase .", evidence, source=source) == [
+        'name "council president" not in its evidence'
+    ]
