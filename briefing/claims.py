@@ -57,6 +57,8 @@ _PTB = [
     (re.compile(r" ([,.;:!?%)\]}])"), r"\1"),
     (re.compile(r"([(\[{$€£]) "), r"\1"),
     (re.compile(r"(\d) ([.,]) ?(\d)"), r"\1\2\3"),
+    (re.compile(r"(\d): (\d\d)\b"), r"\1:\2"),  # a clock time: "23 : 52"
+    (re.compile(r"\b([ap])\. ?m\.", re.IGNORECASE), r"\1.m."),  # "7:05 p . m ."
 ]
 
 

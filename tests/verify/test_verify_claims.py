@@ -664,3 +664,19 @@ def test_a_next_steps_who_must_not_be_contradicted_by_the_actor_its_quote_names(
     )
     checked = check_brief(ground_brief(brief, WHO_ARTICLE), WHO_ARTICLE)
     assert checked.next_steps[0].reasons == reasons
+
+
+@pytest.mark.parametrize(
+    ("tokenized", "written", "times"),
+    [
+        ("adopted at 23 : 52 , after", "adopted at 23:52, after", {(23, 52)}),
+        ("returned at 7 : 05 p . m . on friday", "returned at 7:05 p.m. on friday", {(19, 5)}),
+        ("from 9 a . m . to 5 p . m .", "from 9 a.m. to 5 p.m.", {(9, 0), (17, 0)}),
+    ],
+)
+def test_ptb_tokenized_clock_times_read_as_times(tokenized: str, written: str, times: set) -> None:
+    assert detokenize(tokenized) == written
+    facts = extract_facts(detokenize(tokenized), claim=True)
+    assert facts.times == times and facts.numbers == []
+    evidence = f"The delegates {written}."
+    assert check_claim(tokenized, [evidence], source=analyse(evidence)) == []
