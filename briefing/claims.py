@@ -255,7 +255,7 @@ _IRREGULAR = {
         "write": "wrote written", "break": "broke broken", "speak": "spoke spoken", "freeze": "froze frozen",
         "fight": "fought", "seek": "sought", "catch": "caught", "drive": "drove driven",
         "withdraw": "withdrew withdrawn", "overtake": "overtook overtaken", "forbid": "forbade forbidden",
-        "undertake": "undertook undertaken", "rebuild": "rebuilt",
+        "undertake": "undertook undertaken", "rebuild": "rebuilt", "uphold": "upheld",
     }.items()
     for form in forms.split()
 }  # fmt: skip
@@ -1076,6 +1076,7 @@ def check_claim(
                 and _stem(word) not in source.stems
                 and _rare(word)
                 and word not in _initials(evidence_tokens)
+                and not _a_form_of_an_article_word(word, source)
             ):
                 reasons.append(f'word "{token.text}" not in the article (a name?)')
 
@@ -1262,6 +1263,14 @@ def _dateline_ends(text: str) -> list[tuple[int, int]]:
     if "—" not in text and "–" not in text:
         return []
     return [match.span() for match in _DATELINE.finditer(text)]
+
+
+def _a_form_of_an_article_word(word: str, source: Source) -> bool:
+    """A lower-case claim word that shares its first five letters (four of a five-letter word) with
+    a word the article writes in lower case is a form of that word ("expels" / "expelled", "vaped" /
+    "vape"), not a hidden name."""
+    size = 5 if len(word) > 5 else len(word) - 1
+    return size >= 4 and any(other.startswith(word[:size]) for other in source.lowered)
 
 
 _INITIAL_LINKS = frozenset({"of", "for", "the", "and", "on", "de", "du", "des", "la", "le", "del", "di"})

@@ -680,3 +680,25 @@ def test_ptb_tokenized_clock_times_read_as_times(tokenized: str, written: str, t
     assert facts.times == times and facts.numbers == []
     evidence = f"The delegates {written}."
     assert check_claim(tokenized, [evidence], source=analyse(evidence)) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "article"),
+    [
+        ("corvenia expels four diplomats .", "Corvenia expelled four diplomats, the ministry said."),
+        ("the court upholds retirement at 67 .", "The court upheld retirement at 67, it said."),
+        (
+            "students had vaped in the previous month .",
+            "Students said they vape, and began vaping in the month.",
+        ),
+    ],
+)
+def test_a_form_of_an_article_word_in_a_lower_case_claim_is_no_hidden_name(claim: str, article: str) -> None:
+    assert check_claim(claim, [article], source=analyse(article)) == []
+
+
+def test_a_rare_word_unlike_any_article_word_is_still_a_hidden_name() -> None:
+    article = "Corvenia expelled four diplomats, the ministry said."
+    assert check_claim("figueiredo expelled four diplomats .", [article], source=analyse(article)) == [
+        'word "figueiredo" not in the article (a name?)'
+    ]
