@@ -82,10 +82,12 @@ def _render(brief: Brief, output_format: str) -> str:
 
 def _write_outputs(plan: Plan, outcomes: list[Outcome], console: Notes, *, quiet: bool) -> None:
     """Each brief to its file, or all of them to stdout (JSON: one object, or an array for several)."""
+    from briefing.services.batch import write_output
+
     done = [outcome for outcome in outcomes if outcome.brief is not None]
     for outcome in done:
         if outcome.output is not None:
-            outcome.output.write_text(_render(outcome.brief, plan.output_format), encoding="utf-8")  # type: ignore[arg-type]
+            write_output(outcome.output, _render(outcome.brief, plan.output_format), "-o")  # type: ignore[arg-type]
             if not quiet:
                 console.print(f"wrote {outcome.output}", style="dim", highlight=False)
     to_stdout = [outcome.brief for outcome in done if outcome.output is None]

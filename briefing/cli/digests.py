@@ -280,6 +280,9 @@ def _check_out(out: Path | None) -> None:
         raise InputError(f"--out {out} is a folder; give a file name")
     if not out.parent.is_dir():
         raise InputError(f"--out {out}: the folder {out.parent} does not exist")
+    from briefing.services.batch import check_writable
+
+    check_writable(out, "--out")
 
 
 def digest_command(
@@ -338,7 +341,9 @@ def digest_command(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        from briefing.services.batch import write_output
+
+        write_output(out, text, "--out")
         typer.echo(f"wrote digest {digest.id} ({len(digest.stories)} stories) to {out}", err=True)
 
 

@@ -149,6 +149,7 @@ def plan_inputs(
             )
         if not target.parent.is_dir():
             raise InputError(f"-o {out}: the folder {target.parent} does not exist")
+        check_writable(target, "-o")
         return Plan(sources, [target], _format_for(target, output_format))
     chosen = _format_for(None, output_format)
     if target.exists() and not target.is_dir():
@@ -164,8 +165,31 @@ def plan_inputs(
                 f"{claimed[path]} and {source.label} would both be written to {path}; brief them separately"
             )
         claimed[path] = source.label
+        if target.exists():
+            check_writable(path, "-o")
         outputs.append(path)
     return Plan(sources, outputs, chosen, make_dir=None if target.exists() else target)
+
+
+def check_writable(path: Path, flag: str) -> None:
+    """Fail before any work when `path` cannot be written: a read-only or virtual folder ("/proc")
+    is only found out by trying, so the file is opened for appending (and removed again if new)."""
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise InputError(f"{flag} {path}: cannot write there ({error.strerror or error})") from None
+    if not existed:
+        path.unlink(missing_ok=True)
+
+
+def write_output(path: Path, text: str, flag: str) -> None:
+    """Write a result file; a failure (disk full, folder removed meanwhile) is a one-line error."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"{flag} {path}: cannot write there ({error.strerror or error})") from None
 
 
 def decode_article(data: bytes, name: str) -> str:

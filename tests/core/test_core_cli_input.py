@@ -101,3 +101,30 @@ def test_an_article_without_letters_or_digits_is_one_line_and_exit_2(tmp_path) -
     assert done.stderr.strip().splitlines() == [
         f"briefing: error: the article in {article} has no letters or digits to brief"
     ]
+
+
+def test_an_output_file_that_cannot_be_written_is_a_one_line_error_before_any_work(tmp_path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("The council met on Monday. It approved the budget.")
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "brief", str(article), "-o", "/proc/briefing-brief.md"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "briefing: error: -o /proc/briefing-brief.md: cannot write there (No such file or directory)"
+    ]
+
+
+def test_the_write_check_leaves_no_file_behind(tmp_path) -> None:
+    from briefing.services.batch import check_writable
+
+    target = tmp_path / "out.md"
+    check_writable(target, "-o")
+    assert not target.exists()
+    target.write_text("kept")
+    check_writable(target, "-o")
+    assert target.read_text() == "kept"

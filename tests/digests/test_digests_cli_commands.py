@@ -159,6 +159,10 @@ def test_feeds_poll_exits_1_when_every_feed_failed(env: Path, monkeypatch: pytes
     [
         (["digest", "--format", "pdf"], "--format must be one of: md, html, txt, json"),
         (["digest", "--out", "missing/dir/x.md"], "the folder missing/dir does not exist"),
+        (
+            ["digest", "--out", "/proc/briefing-digest.md"],
+            "--out /proc/briefing-digest.md: cannot write there",
+        ),
         (["digest", "--hours", "0"], "--hours must be more than 0"),
         (["digest", "--since", "2026-03-02", "--until", "2026-03-01"], "must be before --until"),
         (["digest", "--engine", "gpt"], "engine"),
