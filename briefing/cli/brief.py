@@ -216,7 +216,12 @@ def brief_command(
     ] = None,
     grounding: Annotated[str | None, typer.Option("--grounding", help="flag (default) or strict.")] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="The article's title, if not in the text.")
+        str | None,
+        typer.Option(
+            "--title",
+            help="The article's title, if not in the text. The brief cache is keyed by the text: "
+            "add --no-cache to re-brief a text already briefed under another title.",
+        ),
     ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Make a fresh brief even if one is stored.")
