@@ -15,7 +15,7 @@ from briefing.evaluation.dataset import load_gold_dir
 from briefing.evaluation.faithfulness import TARGETS, build, caseless, measure
 
 GOLD = load_gold_dir(Path(__file__).resolve().parents[2] / "evals" / "gold")
-# measured 2026-12-04 (cased; dev now 52 cases):
+# measured 2026-12-07 (cased, 52 dev cases): dev FA 0.068, test FA 0.062; earlier, 2026-12-04:
 #   dev  FA 0.090, number 0.96, date 0.93, not-in-article 0.96, same-article 0.64, negation 0.78
 #   test FA 0.062, number 0.97, date 0.90, not-in-article 0.97, same-article 0.63, negation 0.88
 FLOORS = {
@@ -23,7 +23,7 @@ FLOORS = {
     "test": dict(TARGETS),  # every recall target met (same-article swaps since the date-slot rule)
 }
 # the 5 % target is not met on either split
-MAX_FALSE_ALARMS = {"dev": 0.10, "test": 0.07}
+MAX_FALSE_ALARMS = {"dev": 0.075, "test": 0.065}
 
 
 @pytest.fixture(scope="module")
