@@ -480,12 +480,12 @@ class _CueIndex:
     """
 
     def __init__(self, cues: Iterable[str]) -> None:
-        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        by_first: dict[str, list[tuple[int, list[str], str]]] = {}
         for cue in cues:
-            words = tuple(cue.split())
-            by_first.setdefault(words[0], []).append((words, cue))
+            first, *rest = cue.split()
+            by_first.setdefault(first, []).append((1 + len(rest), rest, cue))  # (length, words after, cue)
         self._by_first = {
-            first: sorted(entries, key=lambda entry: len(entry[0]), reverse=True)
+            first: sorted(entries, key=lambda entry: entry[0], reverse=True)
             for first, entries in by_first.items()
         }
         self._firsts = frozenset(self._by_first)
@@ -498,15 +498,29 @@ class _CueIndex:
             return []
         found: list[tuple[int, str]] = []
         free_from = 0
-        for index in [i for i, word in enumerate(words) if word in hits]:
+        for index in _positions(words, hits):
             if index < free_from:
                 continue
-            for cue, text in by_first[words[index]]:
-                if len(cue) == 1 or tuple(words[index : index + len(cue)]) == cue:
+            for size, rest, text in by_first[words[index]]:
+                if size == 1 or words[index + 1 : index + size] == rest:
                     found.append((index, text))
-                    free_from = index + len(cue)
+                    free_from = index + size
                     break
         return found
+
+
+def _positions(words: list[str], hits: set[str]) -> list[int]:
+    """The indexes of the words in `hits`, in order; one hit word (the common case) is found by
+    `list.index`, in C, instead of a test per word."""
+    if len(hits) > 1:
+        return [index for index, word in enumerate(words) if word in hits]
+    (word,) = hits
+    found: list[int] = []
+    index = -1
+    for _ in range(words.count(word)):
+        index = words.index(word, index + 1)
+        found.append(index)
+    return found
 
 
 _WORDS = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -702,7 +716,8 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         when = dated
         certainty = certainty or "confirmed"
     elif future:  # a time only matters for a next step (and the search is the costliest cue)
-        when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
+        # `_SAID_WHEN` needs a lower-case "day" ("on Tuesday"): without one the sub changes nothing
+        when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence) if "day" in sentence else sentence)
         when = when_match.group() if when_match else None
         if when and not strong and when.lower().startswith("on "):
             when = None  # "fell … on Wednesday": a weak modal elsewhere does not make the day future

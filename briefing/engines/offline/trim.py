@@ -69,6 +69,11 @@ def strip_dateline(text: str) -> str:
 # name (", the majority owner of Parcomar SRL,"). Dropping them keeps subject, verb and object.
 _ASIDES = re.compile(r",\s(?:who|which|whose|whom)\s[^,;]{3,90},(?=\s)|\s\([^()]{1,60}\)")
 _NAME_APPOSITION = re.compile(r"\b([A-Z][\w'’\-]+),\s(?:the|a|an)\s[^,;\"“]{3,70},(?=\s[a-z])")
+# The same, for text with no "(" (`_ASIDES`'s bracket alternative cannot match), and a test that the
+# apposition can match: both start with a comma, which the regex engine finds fast, where the
+# patterns above try their word-boundary alternatives at every position (~3x slower per sentence).
+_CLAUSE_ASIDES = re.compile(r",\s(?:who|which|whose|whom)\s[^,;]{3,90},(?=\s)")
+_APPOSITION_HINT = re.compile(r",\s(?:the|a|an)\s")
 
 
 # A trailing clause that elaborates ("…, leaving fleets without limits", "…, according to …").
@@ -78,7 +83,9 @@ _TRAILING_CLAUSE = re.compile(r",\s(?:[a-z]+ing|according to|as|after|while|whic
 def compress(text: str) -> str:
     """`text` without asides (see `_ASIDES`) and without a trailing elaborating clause; unchanged
     when too little would be left."""
-    shorter = _NAME_APPOSITION.sub(r"\1", _ASIDES.sub("", text))
+    shorter = (_ASIDES if "(" in text else _CLAUSE_ASIDES).sub("", text)
+    if _APPOSITION_HINT.search(shorter):
+        shorter = _NAME_APPOSITION.sub(r"\1", shorter)
     if len(shorter.split()) < 5:
         return text
     body = shorter.rstrip(".")
