@@ -33,9 +33,9 @@ from briefing.engines.offline.issues import (
     two_claims,
 )
 from briefing.engines.offline.merge import merge_briefs
-from briefing.engines.offline.recase import Recaser, is_lower_case
+from briefing.engines.offline.recase import Recaser
 from briefing.engines.offline.recency import days_ago, order_key
-from briefing.engines.offline.sentences import Sentence, SentenceSplitter
+from briefing.engines.offline.sentences import Sentence, SentenceSplitter, is_lower_case
 from briefing.engines.offline.summarize import centrality
 from briefing.engines.offline.trim import Trimmed, shorten, strip_dateline, trim
 from briefing.engines.offline.untokenize import looks_tokenized, untokenize

@@ -53,7 +53,32 @@ _TITLE_ABBREVIATIONS = frozenset(
     ]
 )
 _PARAGRAPH = re.compile(r"[^\n]+")
+# Letter counts (`count_alpha`, `count_upper`): ASCII letters are counted in C by deleting every other
+# byte of the UTF-8 text (a non-ASCII character's bytes are all >= 0x80, so all deleted), and only the
+# non-ASCII characters are tested one by one; ~10x faster than testing each character.
+_NOT_ASCII_LETTER = bytes(byte for byte in range(256) if not chr(byte).isascii() or not chr(byte).isalpha())
+_NOT_ASCII_UPPER = bytes(byte for byte in range(256) if not chr(byte).isascii() or not chr(byte).isupper())
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TAG_LIKE = re.compile(r"</?[a-zA-Z][^>]{0,200}>|&[a-z]{2,8};|\{[^}]*\}")
+
+
+def count_alpha(text: str) -> int:
+    """`sum(map(str.isalpha, text))`, faster (see `_NOT_ASCII_LETTER`)."""
+    ascii_letters = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_LETTER))
+    return ascii_letters + sum(map(str.isalpha, "".join(_NON_ASCII.findall(text))))
+
+
+def count_upper(text: str) -> int:
+    """`sum(map(str.isupper, text))`, faster (see `_NOT_ASCII_LETTER`)."""
+    ascii_upper = len(text.encode("utf-8", "surrogatepass").translate(None, _NOT_ASCII_UPPER))
+    return ascii_upper + sum(map(str.isupper, "".join(_NON_ASCII.findall(text))))
+
+
+def is_lower_case(text: str) -> bool:
+    """True for text with (almost) no capital letters: the case the recaser is for."""
+    sample = text[:4000]
+    letters = count_alpha(sample)
+    return letters > 40 and count_upper(sample) < 0.005 * letters
 
 
 def _pysbd_languages() -> Container[str]:
@@ -196,8 +221,7 @@ def _resplit(sentences: list[Sentence], text: str) -> list[Sentence]:
     """Split what blingfire leaves whole in text it was not made for: PTB-tokenized text and text
     in lower case only (it relies on spacing and capitals); offsets stay exact."""
     ptb = " . " in text or " , " in text
-    letters = sum(map(str.isalpha, text[:4000]))
-    lower = letters > 40 and sum(map(str.isupper, text[:4000])) < 0.005 * letters
+    lower = is_lower_case(text)
     if not (ptb or lower):
         return sentences
     result: list[Sentence] = []
@@ -240,8 +264,8 @@ def _rejoin_titles(sentences: list[Sentence], text: str) -> list[Sentence]:
                 merged, start, sentence.end, previous.index, previous.paragraph, _noise(merged)
             )
             continue
-        joined.append(
-            Sentence(
+        if sentence.index != len(joined):  # renumbered after a join (frozen: a new one)
+            sentence = Sentence(
                 sentence.text,
                 sentence.start,
                 sentence.end,
@@ -249,12 +273,12 @@ def _rejoin_titles(sentences: list[Sentence], text: str) -> list[Sentence]:
                 sentence.paragraph,
                 sentence.is_noise,
             )
-        )
+        joined.append(sentence)
     return joined
 
 
 def _noise(text: str) -> bool:
-    letters = sum(map(str.isalpha, text))
+    letters = count_alpha(text)
     if letters < 3 or letters < 0.5 * len(text):
         return True
     return len(_TAG_LIKE.findall(text)) >= 2 or text.count("|") >= 3

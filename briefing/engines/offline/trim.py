@@ -61,8 +61,17 @@ class Trimmed:
     attribution: str | None = None
 
 
+def match_dateline(text: str) -> re.Match[str] | None:
+    """`DATELINE.match(text)`; a dateline ends with a dash or a colon, so a sentence with neither (a
+    substring test) has none."""
+    if "-" not in text and "—" not in text and "–" not in text and ":" not in text:
+        return None
+    return DATELINE.match(text)
+
+
 def strip_dateline(text: str) -> str:
-    return DATELINE.sub("", text, count=1) if DATELINE.match(text) else text
+    dateline = match_dateline(text)
+    return text[dateline.end() :] if dateline else text  # what DATELINE.sub(…, count=1) leaves
 
 
 # Asides that add detail but no claim: ", who ...,", ", which ...,", "(...)", and an apposition after a
