@@ -583,6 +583,7 @@ class Cues:
 
 _DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")
 _MONTHS = {name: number for number, name in enumerate(MONTHS, start=1)}
+_MONTH_NAMES = frozenset(_MONTHS)
 _DATE = re.compile(
     r"\b(?:on |until |by |from |starting |before |after )?(?P<month>"
     + "|".join(MONTHS)
@@ -710,7 +711,7 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         future += 2
         certainty = "confirmed"
     when: str | None = None
-    dated = _dated_future(sentence, published) if not _MONTHS.keys().isdisjoint(present) else None
+    dated = _dated_future(sentence, published) if not _MONTH_NAMES.isdisjoint(present) else None
     if dated:
         future += 2
         when = dated
@@ -751,9 +752,11 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         and (first_future + 1 >= len(words) or words[first_future + 1] not in _LEGAL_STEPS)
     )
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words, present))
-    if _is_past(words, present, lower):
+    # the score is capped at 3: once there, the tense and figure tests cannot change it (same order of
+    # additions as without the cap test, so the same sums)
+    if state < 3.0 and _is_past(words, present, lower):
         state += 1.0  # tense: something has happened
-    if _FIGURE.search(lower):
+    if state < 3.0 and _FIGURE.search(lower):
         state += STATE_FIGURE_WEIGHT
     state = min(state, 3.0)
     quote_only = (

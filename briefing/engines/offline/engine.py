@@ -82,8 +82,10 @@ _CREDIT_PHRASES = (
     "contributed to this report",
     "editing by",
 )
-# (the lookahead lets most positions fail on one character test: the same matches, ~4x faster)
-_PRONOUN = re.compile(r"^(?:He|She)\b|\b(?=[hs])(?:he|she) (?:said|says|added|told|warned|argued)\b")
+_PRONOUN = re.compile(r"^(?:He|She)\b|\b(?:he|she) (?:said|says|added|told|warned|argued)\b")
+# What the second alternative needs, as a pattern that starts with a literal: the regex engine finds
+# it fast, where `_PRONOUN` tries its word boundary at every position (~5x slower per sentence).
+_PRONOUN_HINT = re.compile(r"he (?:said|says|added|told|warned|argued)\b")
 _ENGLISH_WORDS = frozenset(
     [
         "the",
@@ -333,7 +335,7 @@ def _named_with_pronouns(content: list[Sentence], actors: ActorSet) -> dict[int,
     last_person: tuple[str, int] | None = None
     for sentence in content:
         at = {name: _first_at(sentence.text, forms[name]) for name in actors.in_sentence(sentence.index)}
-        pronoun = _PRONOUN.search(sentence.text)
+        pronoun = _pronoun(sentence.text)
         resolved: str | None = None
         if pronoun and last_person and sentence.index - last_person[1] <= 3 and not persons & set(at):
             resolved = last_person[0]
@@ -344,6 +346,13 @@ def _named_with_pronouns(content: list[Sentence], actors: ActorSet) -> dict[int,
         if here:
             last_person = (here[-1], sentence.index)
     return named
+
+
+def _pronoun(text: str) -> re.Match[str] | None:
+    """`_PRONOUN.search(text)`, searched only in a sentence led by "He"/"She" or with "he said" & co."""
+    if text.startswith(("He", "She")) or _PRONOUN_HINT.search(text):
+        return _PRONOUN.search(text)
+    return None
 
 
 def _first_at(text: str, forms: list[str]) -> int:
