@@ -963,7 +963,8 @@ def _add_common_references(entities: dict[str, list[_Mention]], sentences: Seque
 def _add_collectives(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
     """Collective actors ("European leaders", "Arab states"): one actor per phrase, which acts when it
     is the subject of a verb."""
-    named = [word for word in _COLLECTIVE_WORDS if any(word in sentence.text for sentence in sentences)]
+    article = "\n".join(sentence.text for sentence in sentences)  # no adjective spans a line break
+    named = [word for word in _COLLECTIVE_WORDS if word in article]
     for sentence in sentences:
         if "s " not in sentence.text or not any(word in sentence.text for word in named):
             continue  # the pattern needs one of its adjectives (most articles have none)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -207,7 +207,7 @@ class OfflineEngine:
                 given_title or shorten(article.text.strip(), HEADLINE_WORDS).strip() or "(empty article)"
             )
             return Brief(article_id=article.id, headline=headline, summary="", meta=meta)
-        if any(len(s.text.split()) > 150 for s in content):
+        if any(len(s.text) > 300 and len(s.text.split()) > 150 for s in content):  # 151 words: 301+ chars
             meta.warnings.append(
                 "offline engine: some sentences are very long (missing punctuation?); items may be long"
             )
@@ -264,18 +264,23 @@ def _looks_english(text: str) -> bool:
 def _summary(content: list[Sentence], scores: list[float]) -> str:
     """The most central sentences, lightly trimmed, in article order, up to about SUMMARY_WORDS words."""
     ranked = sorted(range(len(content)), key=lambda i: (-scores[i], i))
-    usable = [
-        i for i in ranked if len(content[i].text.split()) >= 6 and not _is_quote(content[i].text)
-    ] or ranked
+    usable = (i for i in ranked if len(content[i].text.split()) >= 6 and not _is_quote(content[i].text))
+    chosen = _most_central(content, usable) or _most_central(content, ranked)  # else every sentence
+    return " ".join(chosen[i] for i in sorted(chosen))
+
+
+def _most_central(content: list[Sentence], ranked: Iterable[int]) -> dict[int, str]:
+    """The first of `ranked` (best first), trimmed, up to the summary's length; `ranked` is read
+    only as far as needed (a generator tests only the sentences it reaches)."""
     chosen: dict[int, str] = {}
     words = 0
-    for index in usable:
+    for index in ranked:
         if words >= SUMMARY_WORDS or len(chosen) == SUMMARY_SENTENCES:
             break
         text = trim(content[index].text, max_words=SUMMARY_SENTENCE_WORDS).text
         chosen[index] = text
         words += len(text.split())
-    return " ".join(chosen[i] for i in sorted(chosen))
+    return chosen
 
 
 def _headline(content: list[Sentence], scores: list[float]) -> str:
