@@ -44,7 +44,7 @@ from briefing.engines.offline.tables import (
     given_names,
     region_names,
 )
-from briefing.engines.offline.trim import DATELINE
+from briefing.engines.offline.trim import match_dateline
 
 MAX_ACTORS = 8
 MIN_SCORE = 2.0
@@ -230,9 +230,27 @@ _REPORTING_CONTEXT_BEFORE = re.compile(
 )
 _REPORTING_AFTER = re.compile(r"^['’]?s?\s*(?:reported|said|reports|says|wrote|first reported|revealed)\b")
 # A collective actor: a supranational adjective and a group noun ("European leaders", "Arab states").
+_COLLECTIVE_WORDS = (
+    "European",
+    "Western",
+    "Arab",
+    "African",
+    "Nordic",
+    "Baltic",
+    "Gulf",
+    "Asian",
+    "Latin American",
+    "Balkan",
+    "Pacific",
+    "EU",
+    "G7",
+    "NATO",
+    "Allied",
+)
 _COLLECTIVE = re.compile(
-    r"\b(?:European|Western|Arab|African|Nordic|Baltic|Gulf|Asian|Latin American|Balkan|Pacific|EU|G7|"
-    r"NATO|Allied)\s+(?:leaders|allies|governments|countries|states|nations|capitals|diplomats|ministers)\b"
+    r"\b(?:"
+    + "|".join(_COLLECTIVE_WORDS)
+    + r")\s+(?:leaders|allies|governments|countries|states|nations|capitals|diplomats|ministers)\b"
 )
 # A body named by its common noun: "the (disciplinary) tribunal", "Millbrook town council".
 BODY_MENTIONS = 2
@@ -389,7 +407,7 @@ class ActorExtractor:
     def _tokens_of(self, sentence: Sentence, previous: Sentence | None) -> list[_Token]:
         tokens = _tokens(sentence.text)
         if previous is None or previous.paragraph != sentence.paragraph:
-            dateline = DATELINE.match(sentence.text)
+            dateline = match_dateline(sentence.text)
             if dateline:
                 tokens = [token for token in tokens if token.start >= dateline.end()]
         return tokens
@@ -441,8 +459,9 @@ class ActorExtractor:
         return pair in self._countries or pair in self._regions or pair in CAPITALS
 
     def _is_initial(self, tokens: list[_Token], index: int, text: str) -> bool:
-        """The first word of the sentence (after opening quotes or brackets): capitalized anyway."""
-        return not text[: tokens[index].start].strip(_OPENER_CHARS)
+        """The first word of the sentence (after opening quotes or brackets): capitalized anyway.
+        (A token after another has a word character before it: only the first can be initial.)"""
+        return index == 0 and not text[: tokens[0].start].strip(_OPENER_CHARS)
 
     def _common_noun(self, word: str, text: str, midcaps: set[str]) -> bool:
         lower = word.lower()
@@ -477,7 +496,7 @@ class ActorExtractor:
                 )
                 if given is not None:  # "Deputy Mayor for Urban Planning Inmaculada Ferrando Soler"
                     portfolio = text[tokens[start + title_at].start : tokens[given - 1].end]
-                    person = _POSSESSIVE.sub("", text[tokens[given].start : tokens[end - 1].end])
+                    person = _unpossessive(text[tokens[given].start : tokens[end - 1].end])
                     subject = bool(_SUBJECT_AFTER.match(after))
                     return [
                         *out,
@@ -499,7 +518,7 @@ class ActorExtractor:
             if prefix:
                 prefix_text = text[prefix[0].start : prefix[-1].end]
                 out.extend(self._typed(prefix_text, sentence.index, weight=0.5, as_prefix=True))
-                role = f"{_POSSESSIVE.sub('', prefix_text)} {title}"
+                role = f"{_unpossessive(prefix_text)} {title}"
             if not prefix and title not in HONORIFICS:
                 role = title
             is_person = True
@@ -518,7 +537,7 @@ class ActorExtractor:
             name_start += 1  # "Minister for Health" names no one
         if not tokens[name_start].capitalized:
             return out
-        name = _POSSESSIVE.sub("", text[tokens[name_start].start : tokens[end - 1].end])
+        name = _unpossessive(text[tokens[name_start].start : tokens[end - 1].end])
         appositive = _APPOSITION.match(after)
         if role is None and appositive and _has_role_noun(appositive.group(1)):
             role = _clean_role(appositive.group(1))
@@ -575,7 +594,7 @@ class ActorExtractor:
     def _typed(
         self, name: str, sentence: int, *, weight: float = 1.0, after: str = "", as_prefix: bool = False
     ) -> list[_Mention]:
-        lower = _POSSESSIVE.sub("", name).lower()
+        lower = _unpossessive(name).lower()
         words = name.split()
         if lower in INSTITUTIONS and (len(lower) > 4 or name.isupper() or lower in {"senate", "fed"}):
             canonical = INSTITUTIONS[lower]
@@ -687,7 +706,7 @@ class ActorExtractor:
                 continue
             aliases: list[str] = []
             for item in items:
-                written = _POSSESSIVE.sub("", item.written or item.surface)
+                written = _unpossessive(item.written or item.surface)
                 if item.kind != "ref" and written.lower() != name.lower() and written not in aliases:
                     aliases.append(written)
             evidence = next((item.sentence for item in items if item.role), first)
@@ -700,6 +719,16 @@ class ActorExtractor:
             for index in info.sentences:
                 by_sentence.setdefault(index, []).append(info.name)
         return ActorSet(kept, by_sentence)
+
+
+def _unpossessive(text: str) -> str:
+    """`text` without a final "'s" or "'" (`_POSSESSIVE`), by string tests: this runs for every
+    mention, and the regex tries its alternatives at every position of the text."""
+    if text.endswith("\n"):
+        return _POSSESSIVE.sub("", text)  # "$" matches before a final line break too
+    if text.endswith(("'s", "’s")):
+        return text[:-2]
+    return text[:-1] if text.endswith(("'", "’")) else text
 
 
 def _pairs(sentences: Sequence[Sentence]) -> list[tuple[Sentence, Sentence | None]]:
@@ -831,7 +860,7 @@ def _role_before(tokens: list[_Token], start: int, text: str) -> str | None:
         if tokens[owner].text.lower() not in NON_ACTORS:
             role_start = owner
     role = text[tokens[role_start].start : tokens[start - 1].end]
-    return _POSSESSIVE.sub("", role).replace("'s ", " ").replace("’s ", " ")
+    return _unpossessive(role).replace("'s ", " ").replace("’s ", " ")
 
 
 def _role_before_comma(before: str, after: str) -> str | None:
@@ -923,6 +952,8 @@ def _add_common_references(entities: dict[str, list[_Mention]], sentences: Seque
         return
     pattern = re.compile(r"\b[Tt]he (?:[a-z]+ )?(" + "|".join(map(re.escape, heads)) + r")\b(?!\s+[A-Z])")
     for sentence in sentences:
+        if "he " not in sentence.text or not any(head in sentence.text for head in heads):
+            continue  # no "the" or no head word: the pattern cannot match (substring tests are cheaper)
         for match in pattern.finditer(sentence.text):
             subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))
             key = heads[match.group(1)]
@@ -932,9 +963,11 @@ def _add_common_references(entities: dict[str, list[_Mention]], sentences: Seque
 def _add_collectives(entities: dict[str, list[_Mention]], sentences: Sequence[Sentence]) -> None:
     """Collective actors ("European leaders", "Arab states"): one actor per phrase, which acts when it
     is the subject of a verb."""
+    article = "\n".join(sentence.text for sentence in sentences)  # no adjective spans a line break
+    named = [word for word in _COLLECTIVE_WORDS if word in article]
     for sentence in sentences:
-        if "s " not in sentence.text:
-            continue
+        if "s " not in sentence.text or not any(word in sentence.text for word in named):
+            continue  # the pattern needs one of its adjectives (most articles have none)
         for match in _COLLECTIVE.finditer(sentence.text):
             name = match.group()
             subject = bool(_SUBJECT_AFTER.match(sentence.text[match.end() :]))

@@ -480,12 +480,12 @@ class _CueIndex:
     """
 
     def __init__(self, cues: Iterable[str]) -> None:
-        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        by_first: dict[str, list[tuple[int, list[str], str]]] = {}
         for cue in cues:
-            words = tuple(cue.split())
-            by_first.setdefault(words[0], []).append((words, cue))
+            first, *rest = cue.split()
+            by_first.setdefault(first, []).append((1 + len(rest), rest, cue))  # (length, words after, cue)
         self._by_first = {
-            first: sorted(entries, key=lambda entry: len(entry[0]), reverse=True)
+            first: sorted(entries, key=lambda entry: entry[0], reverse=True)
             for first, entries in by_first.items()
         }
         self._firsts = frozenset(self._by_first)
@@ -498,15 +498,29 @@ class _CueIndex:
             return []
         found: list[tuple[int, str]] = []
         free_from = 0
-        for index in [i for i, word in enumerate(words) if word in hits]:
+        for index in _positions(words, hits):
             if index < free_from:
                 continue
-            for cue, text in by_first[words[index]]:
-                if len(cue) == 1 or tuple(words[index : index + len(cue)]) == cue:
+            for size, rest, text in by_first[words[index]]:
+                if size == 1 or words[index + 1 : index + size] == rest:
                     found.append((index, text))
-                    free_from = index + len(cue)
+                    free_from = index + size
                     break
         return found
+
+
+def _positions(words: list[str], hits: set[str]) -> list[int]:
+    """The indexes of the words in `hits`, in order; one hit word (the common case) is found by
+    `list.index`, in C, instead of a test per word."""
+    if len(hits) > 1:
+        return [index for index, word in enumerate(words) if word in hits]
+    (word,) = hits
+    found: list[int] = []
+    index = -1
+    for _ in range(words.count(word)):
+        index = words.index(word, index + 1)
+        found.append(index)
+    return found
 
 
 _WORDS = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
@@ -569,6 +583,7 @@ class Cues:
 
 _DEADLINE = re.compile(r"\b(?:has|have) (?:\w+ )?(?:\d+|\w+) (?:days|weeks|months|hours) to\b")
 _MONTHS = {name: number for number, name in enumerate(MONTHS, start=1)}
+_MONTH_NAMES = frozenset(_MONTHS)
 _DATE = re.compile(
     r"\b(?:on |until |by |from |starting |before |after )?(?P<month>"
     + "|".join(MONTHS)
@@ -696,13 +711,14 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         future += 2
         certainty = "confirmed"
     when: str | None = None
-    dated = _dated_future(sentence, published) if not _MONTHS.keys().isdisjoint(present) else None
+    dated = _dated_future(sentence, published) if not _MONTH_NAMES.isdisjoint(present) else None
     if dated:
         future += 2
         when = dated
         certainty = certainty or "confirmed"
     elif future:  # a time only matters for a next step (and the search is the costliest cue)
-        when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence))
+        # `_SAID_WHEN` needs a lower-case "day" ("on Tuesday"): without one the sub changes nothing
+        when_match = WHEN_PATTERN.search(_SAID_WHEN.sub(_blank, sentence) if "day" in sentence else sentence)
         when = when_match.group() if when_match else None
         if when and not strong and when.lower().startswith("on "):
             when = None  # "fell … on Wednesday": a weak modal elsewhere does not make the day future
@@ -736,9 +752,11 @@ def classify(sentence: str, published: date | None = None) -> Cues:
         and (first_future + 1 >= len(words) or words[first_future + 1] not in _LEGAL_STEPS)
     )
     state = sum(0.34 if cue in WEAK_STATE_CUES else 1.0 for _, cue in _STATE.find(words, present))
-    if _is_past(words, present, lower):
+    # the score is capped at 3: once there, the tense and figure tests cannot change it (same order of
+    # additions as without the cap test, so the same sums)
+    if state < 3.0 and _is_past(words, present, lower):
         state += 1.0  # tense: something has happened
-    if _FIGURE.search(lower):
+    if state < 3.0 and _FIGURE.search(lower):
         state += STATE_FIGURE_WEIGHT
     state = min(state, 3.0)
     quote_only = (

@@ -25,6 +25,7 @@ from dataclasses import replace
 import tiktoken
 
 from briefing.engines.offline.sentences import Sentence
+from briefing.engines.offline.sentences import is_lower_case as is_lower_case  # defined with the splitter
 from briefing.engines.offline.stopwords import ENGLISH_STOP_WORDS
 from briefing.engines.offline.tables import (
     CAPITALS,
@@ -85,13 +86,6 @@ _BODY_HEADS = _word_set(
     party secretariat senate society syndicate tribunal union university college
     """
 )
-
-
-def is_lower_case(text: str) -> bool:
-    """True for text with (almost) no capital letters: the case this pass is for."""
-    sample = text[:4000]
-    letters = sum(map(str.isalpha, sample))
-    return letters > 40 and sum(map(str.isupper, sample)) < 0.005 * letters
 
 
 class Recaser:
