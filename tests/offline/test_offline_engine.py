@@ -143,3 +143,40 @@ def test_through_the_pipeline(settings: Settings) -> None:
     assert result.meta.engine == "offline"
     assert result.meta.grounded_ratio == 1.0
     assert result.article_id == Article(text=case["article"]).id
+
+
+def _long_article(sentences: int) -> str:
+    return "\n\n".join(
+        f"The council of Town{index} met on Monday and approved budget number {index}."
+        for index in range(sentences)
+    )
+
+
+def test_a_very_long_article_is_briefed_from_its_first_sentences(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.engines.offline import engine as offline_engine
+
+    monkeypatch.setattr(offline_engine, "MAX_SENTENCES", 50)
+    text = _long_article(80)
+    made = OfflineEngine(settings).build(Article(text=text))
+    assert any("only its first 50 sentences were briefed" in w for w in made.meta.warnings)
+    limit = text.index("Town50 ")
+    quotes = [e for item in made.items() for e in item.evidence]
+    assert quotes and all(e.end is not None and e.end <= limit for e in quotes)
+    assert made.summary and not any(f"Town{index} " in made.summary for index in range(50, 80))
+    # a short article gets no such warning
+    short = OfflineEngine(settings).build(Article(text=_long_article(10)))
+    assert not any("very long" in w for w in short.meta.warnings)
+
+
+def test_only_the_first_characters_of_a_huge_text_are_split(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.engines.offline import engine as offline_engine
+
+    monkeypatch.setattr(offline_engine, "MAX_CHARS", 2_000)
+    text = _long_article(200)
+    made = OfflineEngine(settings).build(Article(text=text))
+    assert any("very long" in w and f"{len(text):,} characters" in w for w in made.meta.warnings)
+    assert all(e.end <= 2_000 for item in made.items() for e in item.evidence if e.end is not None)

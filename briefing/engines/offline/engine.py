@@ -180,10 +180,20 @@ class OfflineEngine:
         warnings: list[str] = []
         language = (article.language or "").lower() or None
         english = _looks_english(article.text) if language is None else language.startswith("en")
-        sentences = self._splitter.split(article.text, "en" if english else language)
+        text = article.text
+        if len(text) > MAX_CHARS:  # offsets of what is read are those of the whole text
+            text = text[:MAX_CHARS]
+        sentences = self._splitter.split(text, "en" if english else language)
         sentences = [s for s in sentences if not _is_boilerplate(s.text)]
         title_line = _title_line(sentences, article.text)
         content = [s for s in sentences if not s.is_noise and s is not title_line and not _is_heading(s.text)]
+        if len(content) > MAX_SENTENCES or len(text) < len(article.text):
+            read = content[:MAX_SENTENCES]
+            warnings.append(
+                f"offline engine: the article is very long ({len(article.text):,} characters); only its "
+                f"first {len(read):,} sentences were briefed"
+            )
+            content = read
         noise = sum(1 for s in sentences if s.is_noise)
         if noise:
             warnings.append(
@@ -234,6 +244,13 @@ class OfflineEngine:
         if self._recaser is None:
             self._recaser = Recaser()
         return self._recaser.recase(content)
+
+
+# A brief reads at most this much of an article: the summary's sentence graph grows with the
+# square of the sentences (a 5 MB text would need a 25 GB matrix), and no news article is longer.
+# The longest gold article has 225 sentences.
+MAX_SENTENCES = 1000
+MAX_CHARS = 200_000
 
 
 def _title_line(sentences: list[Sentence], text: str) -> Sentence | None:
