@@ -979,7 +979,8 @@ def check_claim(
     kind that the claim leaves unused (the sign of a swap).
     """
     claim = detokenize(claim)
-    joined = " \n ".join(evidence)
+    # a quote of hard-wrapped text spans lines; only the breaks between quotes end a sentence
+    joined = " \n ".join(quote.replace("\n", " ") if "\n" in quote else quote for quote in evidence)
     facts_text = joined if context is None else context
     claim_text, evidence_text = _text(claim), _text(joined)
     claim_tokens, evidence_tokens = claim_text.tokens, evidence_text.tokens

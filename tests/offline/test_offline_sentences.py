@@ -66,3 +66,62 @@ def test_markup_and_table_rows_are_flagged_as_noise(splitter: SentenceSplitter) 
 def test_empty_text_has_no_sentences(splitter: SentenceSplitter) -> None:
     assert splitter.split("") == []
     assert splitter.split("\n\n  \n") == []
+
+
+WRAPPED = (
+    "PORT ARLEN, May 4 — Around 1,800 dockworkers walked off the job at Port Arlen before dawn on\n"
+    "Monday, halting container loading at the country's busiest harbour in a dispute over pay.\n"
+    "\n"
+    "The walkout was called by the United Port Workers union after Arlen Terminals Group, which runs\n"
+    "the port's three container berths, confirmed it would cut the premium paid for night shifts\n"
+    "from June 1.\n"
+    "\n"
+    "Pickets gathered at all three terminal entrances as the morning shift was due to start. By 7 a.m. no\n"
+    "container had moved, according to port staff who asked not to be named.\n"
+)
+
+
+def test_hard_wrapped_text_is_split_into_whole_sentences(splitter: SentenceSplitter) -> None:
+    from briefing.engines.offline.sentences import hard_wrapped
+
+    assert hard_wrapped(WRAPPED)
+    found = splitter.split(WRAPPED)
+    assert [s.text.split()[-1] for s in found] == ["pay.", "1.", "start.", "named."]
+    assert all(WRAPPED[s.start : s.end] == s.text for s in found)  # verbatim, line breaks and all
+    assert [s.paragraph for s in found] == [0, 1, 2, 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a pasted page: one long line per paragraph, single line breaks between them
+        "\n".join(["The council met on Monday and approved the budget after a long debate " * 3] * 6),
+        # short lines of chrome or a list are no wrapped prose
+        "Share\nTweet\nEmail\nPrint\nRelated\nThe council met on Monday.",
+        # lines that end their sentences
+        "\n".join(["The council met on Monday and approved the budget after a long debate."] * 6),
+    ],
+)
+def test_other_text_keeps_a_line_break_as_a_sentence_end(splitter: SentenceSplitter, text: str) -> None:
+    from briefing.engines.offline.sentences import hard_wrapped
+
+    assert not hard_wrapped(text)
+
+
+def test_a_brief_of_hard_wrapped_text_reads_as_one_line_and_its_quotes_ground() -> None:
+    from briefing.config import Settings
+    from briefing.engines.offline import OfflineEngine
+    from briefing.grounding import ground_brief
+    from briefing.models import Article
+    from briefing.verify import check_brief
+
+    made = OfflineEngine(Settings()).build(Article(text=WRAPPED))
+    assert "\n" not in made.summary and "\n" not in made.headline
+    assert all("\n" not in item.text for item in made.status)
+    assert any("\n" in e.quote for item in made.items() for e in item.evidence)
+    grounded = ground_brief(made, WRAPPED)
+    assert all(e.grounded for item in grounded.items() for e in item.evidence)
+    checked = check_brief(grounded, WRAPPED)
+    assert all(item.supported for item in checked.items()), [
+        (item, item.reasons) for item in checked.items() if not item.supported
+    ]

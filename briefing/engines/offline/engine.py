@@ -237,6 +237,8 @@ class OfflineEngine:
         if english:
             published = article.published_at.date() if article.published_at else None
             _fill_items(brief, content, scores, named, published)
+        if "\n" in text:
+            _on_one_line(brief)
         return brief
 
     def _cased(self, content: list[Sentence]) -> list[Sentence]:
@@ -244,6 +246,32 @@ class OfflineEngine:
         if self._recaser is None:
             self._recaser = Recaser()
         return self._recaser.recase(content)
+
+
+_LINE_BREAKS = re.compile(r"[ \t]*\n\s*")
+
+
+def _on_one_line(brief: Brief) -> None:
+    """A sentence of hard-wrapped text spans lines; what the brief says in its own words reads as
+    one line (its quotes stay verbatim, line breaks and all, so that they ground)."""
+
+    def flat(value: str | None) -> str | None:
+        return _LINE_BREAKS.sub(" ", value) if value and "\n" in value else value
+
+    brief.headline = flat(brief.headline) or brief.headline
+    brief.summary = flat(brief.summary) or brief.summary
+    for actor in brief.actors:
+        actor.role = flat(actor.role)
+        actor.stance = flat(actor.stance)
+    for status in brief.status:
+        status.text = flat(status.text) or status.text
+    for dispute in brief.disputes:
+        dispute.issue = flat(dispute.issue) or dispute.issue
+        for position in dispute.positions:
+            position.position = flat(position.position) or position.position
+    for step in brief.next_steps:
+        step.action = flat(step.action) or step.action
+        step.who, step.when = flat(step.who), flat(step.when)
 
 
 # A brief reads at most this much of an article: the summary's sentence graph grows with the

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Container
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from briefing.engines.offline.bling import text_to_sentences
@@ -53,6 +54,40 @@ _TITLE_ABBREVIATIONS = frozenset(
     ]
 )
 _PARAGRAPH = re.compile(r"[^\n]+")
+_BLOCK = re.compile(r"\S(?:[^\n]|\n(?![ \t]*\n))*")  # lines up to a blank line
+_LINE_BREAK = re.compile(r"\n")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+WRAP_MIN_LINES = 4  # lines followed by another line of their paragraph, to tell a hard wrap
+WRAP_WIDTH = 120  # hard-wrapped text keeps (nearly) every line within this many characters
+
+
+def hard_wrapped(text: str) -> bool:
+    """Is the text hard-wrapped, as e-mail and plain-text files are ("… which runs the port's" /
+    "three container berths, …")? Then a line break inside a paragraph is a space, and a blank line
+    ends the paragraph. Told by its lines: nearly all within `WRAP_WIDTH` characters, and most lines
+    that another line follows long and ending mid-sentence (a pasted page has one long line per
+    paragraph; a list of short chrome lines is not wrapped prose)."""
+    lines = text.split("\n")
+    if len(lines) < WRAP_MIN_LINES + 1 or max(map(len, lines)) > 2 * WRAP_WIDTH:
+        return False
+    inner = [a.rstrip() for a, b in pairwise(lines) if a.strip() and b.strip()]
+    if len(inner) < WRAP_MIN_LINES:
+        return False
+    if sum(len(line) > WRAP_WIDTH for line in lines) > 0.05 * len(lines):
+        return False
+    mid = [line for line in inner if len(line) >= WRAP_WIDTH // 3 and line[-1] not in ".!?:\"”’)"]
+    return len(mid) >= 0.6 * len(inner)
+
+
+def _pieces(text: str, breaks: re.Pattern[str]) -> list[tuple[str, int]]:
+    """`text` cut at `breaks`: each piece with the length of the break after it."""
+    out: list[tuple[str, int]] = []
+    cursor = 0
+    for match in breaks.finditer(text):
+        out.append((text[cursor : match.start()], match.end() - match.start()))
+        cursor = match.end()
+    out.append((text[cursor:], 0))
+    return out
 # The bytes that are no ASCII letter / capital, deleted to count those in C (`_ascii_counts`).
 _NOT_LETTER = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 _NOT_UPPER = bytes(byte for byte in range(128) if not chr(byte).isupper())
@@ -140,7 +175,9 @@ class SentenceSplitter:
         """One blingfire call for the whole text (one per paragraph costs ~3x more), then each
         sentence is cut at line breaks; None when blingfire changed the text and offsets are lost."""
         flat = text.replace("\n", " ")  # same offsets; line breaks are applied afterwards
-        line_starts = [match.start() for match in _PARAGRAPH.finditer(text)]
+        wrapped = hard_wrapped(text)
+        breaks = _BLANK_LINE if wrapped else _LINE_BREAK
+        line_starts = [match.start() for match in (_BLOCK if wrapped else _PARAGRAPH).finditer(text)]
         sentences: list[Sentence] = []
         cursor = 0
         for piece in text_to_sentences(flat).split("\n"):
@@ -152,7 +189,7 @@ class SentenceSplitter:
                 return None
             cursor = position + len(piece)
             offset = position
-            for line in text[position:cursor].split("\n"):
+            for line, gap in _pieces(text[position:cursor], breaks):
                 stripped = line.strip()
                 if stripped:
                     start = offset + (len(line) - len(line.lstrip()))
@@ -167,7 +204,7 @@ class SentenceSplitter:
                             _noise(stripped),
                         )
                     )
-                offset += len(line) + 1
+                offset += len(line) + gap
         return sentences
 
     def _spans(self, paragraph: str, lang: str) -> list[tuple[int, int]]:
