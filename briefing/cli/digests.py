@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 schedules_app = typer.Typer(help="Digest schedules: when, what and where to deliver.")
 feeds_app = typer.Typer(help="RSS/Atom feeds polled for articles.")
 DIGEST_FORMATS = ("md", "html", "txt", "json")
+DIGEST_FORMAT_ALIASES = {"markdown": "md", "text": "txt"}  # the spellings `briefing brief` uses
 TARGET_HELP = "dir:PATH, webhook:URL, webhook-unsigned:URL or email:ADDR (repeatable)."
 
 
@@ -300,6 +301,7 @@ def digest_command(
 ) -> None:
     """Build an ad hoc digest from stored articles and print (or write) it."""
     # Every option is checked before anything is built or saved.
+    fmt = DIGEST_FORMAT_ALIASES.get(fmt.lower(), fmt.lower())
     if fmt not in DIGEST_FORMATS:
         raise InputError(f"--format must be one of: {', '.join(DIGEST_FORMATS)}")
     _check_out(out)

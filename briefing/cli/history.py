@@ -47,6 +47,7 @@ def _since(value: str | None) -> datetime | None:
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
+    value = {"md": "markdown", "txt": "text"}.get(value.lower(), value.lower())  # digest's spellings
     if value not in allowed:
         raise InputError(f"--format must be one of: {', '.join(allowed)}")
     return value

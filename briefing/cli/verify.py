@@ -84,7 +84,7 @@ def verify(
     """Check each claim against the article: exit 1 when one is unsupported (2 on bad input)."""
     from briefing.verify import report_markdown, verify_brief, verify_claims  # here: `--help` stays quick
 
-    output_format = output_format.lower()
+    output_format = {"md": "markdown"}.get(output_format.lower(), output_format.lower())
     if output_format not in FORMATS:
         raise InputError(f"--format must be one of: {', '.join(FORMATS)}")
     if str(article) == "-" and str(claims_file) == "-":

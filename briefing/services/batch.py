@@ -116,8 +116,13 @@ def expand_inputs(values: Sequence[str]) -> list[Source]:
     return unique
 
 
+# The other spellings users type ("md" of `briefing digest`), read as the format they name.
+FORMAT_ALIASES = {"md": "markdown"}
+
+
 def _format_for(out: Path | None, output_format: str | None) -> str:
     if output_format is not None:
+        output_format = FORMAT_ALIASES.get(output_format.lower(), output_format.lower())
         if output_format not in FORMATS:
             raise InputError(f"--format must be one of: {', '.join(FORMATS)}")
         return output_format

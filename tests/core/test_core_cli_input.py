@@ -128,3 +128,18 @@ def test_the_write_check_leaves_no_file_behind(tmp_path) -> None:
     target.write_text("kept")
     check_writable(target, "-o")
     assert target.read_text() == "kept"
+
+
+@pytest.mark.parametrize(("spelling", "starts"), [("md", "# "), ("MARKDOWN", "# "), ("JSON", "{")])
+def test_format_spellings_of_other_commands_are_accepted(tmp_path, spelling: str, starts: str) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("The council met on Monday. It approved the budget.")
+    done = subprocess.run(
+        [sys.executable, "-m", "briefing", "brief", str(article), "--format", spelling, "-q"],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(starts)

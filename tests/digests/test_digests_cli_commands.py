@@ -158,6 +158,10 @@ def test_feeds_poll_exits_1_when_every_feed_failed(env: Path, monkeypatch: pytes
     ("args", "message"),
     [
         (["digest", "--format", "pdf"], "--format must be one of: md, html, txt, json"),
+        (
+            ["digest", "--format", "markdown", "--hours", "-1"],
+            "--hours must be more than 0",
+        ),  # a known spelling
         (["digest", "--out", "missing/dir/x.md"], "the folder missing/dir does not exist"),
         (
             ["digest", "--out", "/proc/briefing-digest.md"],
