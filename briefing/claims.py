@@ -420,8 +420,12 @@ _WRITTEN = "|".join(sorted(_UNITS, key=len, reverse=True))
 _DAY_OR_ORDINAL = re.compile(r"\b(" + "|".join([*_WEEKDAYS, *_ORDINALS]) + r")s?\b")
 _WRITTEN_HINTS = tuple(_UNITS)  # an ASCII text without these has no written number
 _SCALE = r"(?:[\s-]?(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|[kmb])\b)?"
+# A number ("1,250", "7.8", "3rd", "5 million") not preceded by a word character or a dot. The
+# pattern opens with the first digit (the look-behind after it) so the regex engine skips ahead to
+# digits instead of trying every position; it matches what
+# `(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)` does.
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<ord>st|nd|rd|th)?" + _SCALE,
+    r"(?P<num>\d(?<![\w.]\d)(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?))(?P<ord>st|nd|rd|th)?" + _SCALE,
     re.IGNORECASE,
 )
 _WRITTEN_NUMBER = re.compile(
@@ -437,6 +441,9 @@ _TIME = re.compile(
     r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<ap>a\.?m\.?|p\.?m\.?)(?!\w)|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b",
     re.IGNORECASE,
 )
+# Where a clock time can begin: each `_TIME` match starts with a match of this one (which the regex
+# engine finds fast, skipping ahead to digits); a text without one has no time.
+_TIME_START = re.compile(r"\d(?:\d?(?:[:.]\d\d)?\s?[ap]\.?m|\d?:\d)", re.IGNORECASE)
 # Every weekday, ordinal and month word holds one of these: without them the regexes cannot match.
 _DAY_HINTS = ("day", *_ORDINALS)
 _MONTH_HINTS = tuple(month[:3] for month in _MONTHS)
@@ -543,7 +550,8 @@ def extract_facts(text: str, *, claim: bool = False) -> Facts:
     low = text.lower()
     time_spans: list[tuple[int, int]] = []
     digits = _DIGIT.search(text) is not None  # times and numbers in digits need a digit
-    for match in _TIME.finditer(text) if digits else ():
+    start = _TIME_START.search(text) if digits else None
+    for match in _TIME.finditer(text, start.start()) if start else ():
         if match.group("h24") is not None:
             hour, minute = int(match.group("h24")), int(match.group("m24"))
         else:
