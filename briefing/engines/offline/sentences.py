@@ -75,7 +75,7 @@ def hard_wrapped(text: str) -> bool:
         return False
     if sum(len(line) > WRAP_WIDTH for line in lines) > 0.05 * len(lines):
         return False
-    mid = [line for line in inner if len(line) >= WRAP_WIDTH // 3 and line[-1] not in ".!?:\"”’)"]
+    mid = [line for line in inner if len(line) >= WRAP_WIDTH // 3 and line[-1] not in '.!?:"”’)']
     return len(mid) >= 0.6 * len(inner)
 
 
@@ -88,6 +88,8 @@ def _pieces(text: str, breaks: re.Pattern[str]) -> list[tuple[str, int]]:
         cursor = match.end()
     out.append((text[cursor:], 0))
     return out
+
+
 # The bytes that are no ASCII letter / capital, deleted to count those in C (`_ascii_counts`).
 _NOT_LETTER = bytes(byte for byte in range(128) if not chr(byte).isalpha())
 _NOT_UPPER = bytes(byte for byte in range(128) if not chr(byte).isupper())
