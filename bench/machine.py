@@ -1,11 +1,13 @@
-"""A machine-speed reference printed beside the speed figures (run alone, it prints it).
+"""A reading of the machine's pure-Python speed, printed beside the speed figures (`make bench`).
 
     .venv/bin/python bench/machine.py
 
-Briefs per CPU-second depend on the processor as much as on the code: the same commit gave 185
-briefs/CPU-s on one machine of this workplace and under 60 on another. The reference is the CPU time
-of a fixed pure-Python loop (best of three), so figures from two machines can be compared: divide
-each by its machine's reference rate, or re-measure the old commit on the new machine.
+Briefs per CPU-second depend on the processor as much as on the code: the offline engine at one
+commit gave 185 briefs/CPU-s on one machine of this workplace and under 60 on another. This prints
+the CPU time of a fixed pure-Python loop (best of three), so a reader can tell a slow machine from
+a slow change. It is no exact scale: on a shared machine it moved between 0.47 and 1.07 s within one
+session while the engine's figure moved less. To compare two commits, run both on one machine in
+one session, alternating.
 """
 
 from __future__ import annotations
