@@ -15,6 +15,7 @@ from briefing.config import Settings
 from briefing.digests.feeds import Feed
 from briefing.digests.models import Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
+from briefing.errors import ConflictError
 from briefing.store.digest_repo import DigestRepo
 
 router = APIRouter(tags=["digests"])
@@ -110,6 +111,8 @@ async def get_feed(feed_id: Id, feeds: FeedsDep) -> Feed:
 @router.post("/v1/feeds/{feed_id}/poll")
 async def poll_feed(feed_id: Id, feeds: FeedsDep) -> dict[str, Any]:
     result = await feeds.poll(feed_id)
+    if result.status == "busy":
+        raise ConflictError(f"feed {feed_id}: {result.errors[0]}")
     return {
         "feed_id": result.feed_id,
         "status": result.status,

@@ -389,6 +389,9 @@ def feeds_poll(
     with _store() as store:
         results = _run_async(poll_feeds(FeedPoller(_settings(), store), feed_id))
     for result in results:
+        if result.status == "busy":  # polled by someone else right now: not a failure
+            typer.echo(f"{result.feed_id}\tbusy: {result.errors[0]}")
+            continue
         typer.echo(
             f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"
             f"\t{result.retried} retried"

@@ -14,6 +14,7 @@ the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from briefing.digests.urls import check_scheme
 from briefing.errors import BriefingError, UpstreamError
 from briefing.fetch import afetch_url, get_checked, is_permanent
 from briefing.models import Article, usable_date
-from briefing.store import Store
+from briefing.store import Store, worklocks
 from briefing.store import feeds as rows
 from briefing.store.feeds import FailingEntry, Feed
 from briefing.store.tables import utcnow
@@ -40,7 +41,7 @@ __all__ = ["ENTRY_TASK", "FailingEntry", "Feed", "FeedPoller", "PollResult"]
 class PollResult:
     feed_id: int
     url: str
-    status: str  # ok | not-modified | error
+    status: str  # ok | not-modified | error | busy (another poll of the feed is running)
     new_articles: list[str] = field(default_factory=list)
     duplicates: int = 0
     retried: int = 0
@@ -114,8 +115,25 @@ class FeedPoller:
         return results
 
     async def poll(self, feed_id: int, *, now: datetime | None = None) -> PollResult:
+        """Poll one feed now, holding its poll lock; a feed another process (or task) is polling
+        right now is left to it: status `busy`, nothing fetched or recorded."""
         now = now or datetime.now(UTC)
-        feed, etag, modified = await asyncio.to_thread(rows.feed_for_poll, self.store, feed_id)
+        stack = contextlib.ExitStack()
+        lock = worklocks.try_hold(self.store, f"poll:feed:{feed_id}")
+        held = await asyncio.to_thread(stack.enter_context, lock)
+        try:
+            # Read after taking the lock: a poll that just ended may have left new validators.
+            feed, etag, modified = await asyncio.to_thread(rows.feed_for_poll, self.store, feed_id)
+            if not held:
+                message = "another poll of this feed is running; it stores what is new"
+                return PollResult(feed.id, feed.url, "busy", errors=[message])
+            return await self._poll_held(feed, etag, modified, now)
+        finally:
+            await asyncio.to_thread(stack.close)
+
+    async def _poll_held(
+        self, feed: Feed, etag: str | None, modified: str | None, now: datetime
+    ) -> PollResult:
         result = PollResult(feed.id, feed.url, "ok")
         headers: dict[str, str] = {}
         try:
@@ -143,7 +161,7 @@ class FeedPoller:
         await asyncio.to_thread(
             rows.record_poll,
             self.store,
-            feed_id,
+            feed.id,
             now=now,
             status=result.status,
             error=result.errors[0] if result.status == "error" else None,
@@ -187,7 +205,7 @@ class FeedPoller:
                     published_at=published,
                     **failure,
                 )
-                if row.status == "retrying":
+                if row is not None and row.status == "retrying":  # None: another poll has it
                     await asyncio.to_thread(self._queue_retry, row.id, row.next_attempt_at)
                 continue
             article_id = await self._store_article(feed, link, title, published, page, result)
