@@ -61,6 +61,15 @@ def _published(entry: Any) -> datetime | None:
         return None
 
 
+def _not_a_feed(body: bytes, headers: httpx.Headers) -> str:
+    """Why a well-formed answer with no feed in it (an HTML page, an empty body) is no feed:
+    feedparser reports neither an error nor a version for it, and it must not pass as `ok`."""
+    if not body.strip():
+        return "not an RSS or Atom feed: the answer was empty"
+    kind = headers.get("content-type", "").split(";")[0].strip()
+    return f"not an RSS or Atom feed: the answer was {kind}" if kind else "not an RSS or Atom feed"
+
+
 class FeedPoller:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
@@ -150,6 +159,8 @@ class FeedPoller:
                     raise UpstreamError(
                         f"malformed feed: {parsed.get('bozo_exception') or 'not RSS or Atom'}"
                     )
+                if not parsed.get("version") and not parsed.entries:
+                    raise UpstreamError(_not_a_feed(body, response_headers))
                 etag, modified = response_headers.get("etag"), response_headers.get("last-modified")
                 await self._entries(feed, parsed.entries[: self.settings.feed_max_entries], result, now)
                 if not feed.title and parsed.feed.get("title"):

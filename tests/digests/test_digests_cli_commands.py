@@ -217,3 +217,19 @@ def test_scheduler_once_on_postgres_runs_the_queued_pass_and_says_what_it_did(
     assert again.stdout.strip() == "nothing was due: no feed to poll, no schedule slot, no delivery"
     assert polls == ["/feed.xml"]  # the second pass found the feed polled already
     assert len(list((env / "out").iterdir())) == 3
+
+
+def test_feeds_poll_of_a_page_that_is_no_feed_fails_and_list_says_why(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    page = b"<html><head><title>Home</title></head><body><p>Welcome.</p></body></html>"
+    with http_server() as (base, recorder):
+        recorder.routes["/"] = Route(page)
+        assert invoke("feeds", "add", f"{base}/").exit_code == 0
+        polled = invoke("feeds", "poll", "1")
+    assert polled.exit_code == 1
+    assert polled.stdout.startswith("1\terror\t0 new")
+    assert "not an RSS or Atom feed: the answer was text/html" in polled.stderr
+    listed = invoke("feeds", "list")
+    assert listed.stdout == f"1\t{base}/\terror (not an RSS or Atom feed: the answer was text/html)\n"

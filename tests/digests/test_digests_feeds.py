@@ -304,3 +304,24 @@ def test_an_entry_date_no_digest_could_use_is_no_date() -> None:
     assert _published({"published_parsed": (1, 1, 1, 0, 0, 0, 0, 1, 0)}) is None
     assert _published({"updated_parsed": (9999, 12, 31, 23, 59, 59, 4, 365, 0)}) is None
     assert _published({}) is None
+
+
+async def test_an_answer_with_no_feed_in_it_is_an_error_not_ok(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    page = b"<html><head><title>Hi</title></head><body><p>A page.</p></body></html>"
+    with http_server() as (base, recorder):
+        recorder.routes["/page"] = Route(page, content_type="text/html; charset=utf-8")
+        recorder.routes["/empty"] = Route(b"", content_type="application/rss+xml")
+        recorder.routes["/no-items.xml"] = Route(rss(base, []), content_type="application/rss+xml")
+        ids = {name: poller.add_feed(f"{base}/{name}").id for name in ("page", "empty", "no-items.xml")}
+        results = {name: await poller.poll(feed_id) for name, feed_id in ids.items()}
+    assert results["page"].status == "error"
+    assert results["page"].errors == ["not an RSS or Atom feed: the answer was text/html"]
+    assert results["empty"].status == "error"
+    assert results["empty"].errors == ["not an RSS or Atom feed: the answer was empty"]
+    assert results["no-items.xml"].status == "ok"  # a real feed with nothing in it yet
+    stored = poller.get_feed(ids["page"])
+    assert (stored.last_status, stored.last_error) == (
+        "error",
+        "not an RSS or Atom feed: the answer was text/html",
+    )
