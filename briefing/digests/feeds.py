@@ -4,11 +4,12 @@ and its text extracted (`briefing.fetch`), stored once by URL and once by conten
 A failing feed (down, malformed, too big, too slow) is recorded on its row and reported by the
 next digest run; it never stops the other feeds or the run. An entry whose page fetch fails is
 recorded too and retried with capped backoff until it is stored or its attempts
-(`feed_entry_max_attempts`) run out; a permanent error (a refused address, a 4xx other than
-408/429) fails it at once. Each retry is a task (`ENTRY_TASK`) of the database's queue (the
-embedded one on SQLite, procrastinate on PostgreSQL), queued once per entry and run again after
-the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no task waiting. The SQL is in
-`briefing.store.feeds`; a poll runs every store call in a worker thread, off the event loop.
+(`feed_entry_max_attempts`) run out; a permanent error (a refused address, a link that is not
+http(s), a 4xx other than 408/429) fails it at once. Each retry is a task (`ENTRY_TASK`) of the
+database's queue (the embedded one on SQLite, procrastinate on PostgreSQL), queued once per entry
+and run again after the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no
+task waiting. The SQL is in `briefing.store.feeds`; a poll runs every store call in a worker
+thread, off the event loop.
 """
 
 from __future__ import annotations

@@ -325,3 +325,25 @@ async def test_an_answer_with_no_feed_in_it_is_an_error_not_ok(open_settings, st
         "error",
         "not an RSS or Atom feed: the answer was text/html",
     )
+
+
+async def test_an_entry_link_that_is_not_http_fails_at_once(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+        b"<item><title>F</title><link>ftp://example.org/file.txt</link></item>"
+        b"<item><title>J</title><link>javascript:alert(1)</link></item>"
+        b"</channel></rss>"
+    )
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(feed, content_type="application/rss+xml")
+        made = poller.add_feed(f"{base}/feed.xml")
+        result = await poller.poll(made.id)
+    assert result.status == "ok" and result.new_articles == []
+    entries = {entry.url: entry for entry in poller.get_feed(made.id).failing_entries}
+    assert set(entries) == {"ftp://example.org/file.txt", "javascript:alert(1)"}
+    for entry in entries.values():
+        assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 1, None)
+        assert "not an http(s) URL" in (entry.error or "")
+    with store.session() as session:  # no retry is queued for them
+        assert session.execute(text("SELECT count(*) FROM jobs")).scalar() == 0
