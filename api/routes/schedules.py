@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import DigestsDep, FeedsDep, get_settings
 from api.schemas import Limit, Offset, Page
 from briefing.config import Settings
-from briefing.digests.feeds import Feed
+from briefing.digests.feeds import MAX_POLL_MINUTES, Feed
 from briefing.digests.models import Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
 from briefing.errors import ConflictError
@@ -34,7 +34,7 @@ class FeedIn(BaseModel):
     title: str | None = None
     source: str | None = None
     tags: list[str] = Field(default_factory=list)
-    poll_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 365)
+    poll_minutes: int | None = Field(default=None, ge=1, le=MAX_POLL_MINUTES)
 
 
 @router.post("/v1/schedules", status_code=201)

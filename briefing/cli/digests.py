@@ -350,7 +350,14 @@ def feeds_add(
     url: str,
     source: Annotated[str | None, typer.Option(help="Outlet name given to its articles.")] = None,
     tag: Annotated[list[str], typer.Option(help="Tags for schedule filters (repeatable).")] = [],  # noqa: B006
-    every: Annotated[int | None, typer.Option(help="Poll interval in minutes.")] = None,
+    every: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=60 * 24 * 365,
+            help="Poll interval in minutes, 1 to 525600 (default: BRIEFING_FEED_POLL_MINUTES, 30).",
+        ),
+    ] = None,
 ) -> None:
     """Subscribe to a feed."""
     from briefing.digests.feeds import FeedPoller

@@ -27,7 +27,7 @@ import httpx
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow
 from briefing.digests.urls import check_scheme
-from briefing.errors import BriefingError, UpstreamError
+from briefing.errors import BriefingError, InputError, UpstreamError
 from briefing.fetch import afetch_url, get_checked, is_permanent
 from briefing.models import Article, usable_date
 from briefing.store import Store, worklocks
@@ -50,6 +50,7 @@ class PollResult:
 
 
 ENTRY_TASK = "briefing.feeds.entry"
+MAX_POLL_MINUTES = 60 * 24 * 365  # a feed's interval: 1 minute to a year
 ENTRY_QUEUE = "digests"
 
 
@@ -88,14 +89,21 @@ class FeedPoller:
         tags: list[str] | None = None,
         poll_minutes: int | None = None,
     ) -> Feed:
+        """Subscribe to `url`, polled every `poll_minutes` (None: the default interval); a URL that
+        is not http(s) or an interval outside 1 minute to a year is an InputError for every caller."""
         url = check_scheme(url, field="url")
+        if poll_minutes is not None and not 1 <= poll_minutes <= MAX_POLL_MINUTES:
+            raise InputError(
+                f"poll_minutes: {poll_minutes} is not between 1 and {MAX_POLL_MINUTES} (a year)",
+                field="poll_minutes",
+            )
         return rows.add_feed(
             self.store,
             url,
             title=title,
             source=source,
             tags=tags or [],
-            poll_minutes=poll_minutes or self.settings.feed_poll_minutes,
+            poll_minutes=self.settings.feed_poll_minutes if poll_minutes is None else poll_minutes,
         )
 
     def list_feeds(self, *, limit: int | None = None, offset: int = 0) -> list[Feed]:

@@ -233,3 +233,23 @@ def test_feeds_poll_of_a_page_that_is_no_feed_fails_and_list_says_why(
     assert "not an RSS or Atom feed: the answer was text/html" in polled.stderr
     listed = invoke("feeds", "list")
     assert listed.stdout == f"1\t{base}/\terror (not an RSS or Atom feed: the answer was text/html)\n"
+
+
+@pytest.mark.parametrize("every", ["0", "-5", "525601"])
+def test_feeds_add_with_an_interval_out_of_bounds_is_a_usage_error(every: str, tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "BRIEFING_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_ENV_FILE": ""})
+    done = subprocess.run(  # `-m briefing`: this checkout's code, as PYTHONPATH says
+        [sys.executable, "-m", "briefing", "feeds", "add", "https://example.org/f.xml", f"--every={every}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=90,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.startswith("briefing: error: Invalid value for '--every'")
+    listed = CliRunner().invoke(app, ["feeds", "list"], env={"BRIEFING_DATA_DIR": str(tmp_path / "data")})
+    assert listed.stdout == ""  # nothing was stored

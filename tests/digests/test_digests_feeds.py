@@ -347,3 +347,14 @@ async def test_an_entry_link_that_is_not_http_fails_at_once(open_settings, store
         assert "not an http(s) URL" in (entry.error or "")
     with store.session() as session:  # no retry is queued for them
         assert session.execute(text("SELECT count(*) FROM jobs")).scalar() == 0
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 60 * 24 * 365 + 1])
+def test_a_poll_interval_outside_a_minute_to_a_year_is_refused(settings, store, minutes) -> None:
+    poller = FeedPoller(settings, store)
+    with pytest.raises(InputError) as caught:
+        poller.add_feed("https://example.org/feed.xml", poll_minutes=minutes)
+    assert caught.value.context["field"] == "poll_minutes" and str(minutes) in caught.value.message
+    assert poller.list_feeds() == []
+    assert poller.add_feed("https://example.org/a.xml", poll_minutes=1).poll_minutes == 1
+    assert poller.add_feed("https://example.org/b.xml").poll_minutes == settings.feed_poll_minutes
