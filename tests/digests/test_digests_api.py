@@ -154,3 +154,18 @@ def test_a_digest_with_an_engine_this_server_lacks_is_422_and_stores_nothing(cli
     published = client.get("/openapi.json").json()["components"]["schemas"]
     for name in ("ScheduleIn", "DigestRequest"):
         assert published[name]["properties"]["engine"]["anyOf"][0]["enum"] == ["lead", "offline"]
+
+
+def test_a_relative_directory_target_is_saved_against_the_server_working_directory(
+    client, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    body = {**SCHEDULE, "targets": [{"kind": "directory", "path": "out/morning"}]}
+    created = client.post("/v1/schedules", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["targets"][0]["path"] == str(tmp_path / "out" / "morning")
+    replaced = client.put(
+        f"/v1/schedules/{created.json()['id']}",
+        json={**body, "targets": [{"kind": "directory", "path": "b"}]},
+    )
+    assert replaced.json()["targets"][0]["path"] == str(tmp_path / "b")

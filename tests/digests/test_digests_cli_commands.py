@@ -253,3 +253,13 @@ def test_feeds_add_with_an_interval_out_of_bounds_is_a_usage_error(every: str, t
     assert done.stderr.startswith("briefing: error: Invalid value for '--every'")
     listed = CliRunner().invoke(app, ["feeds", "list"], env={"BRIEFING_DATA_DIR": str(tmp_path / "data")})
     assert listed.stdout == ""  # nothing was stored
+
+
+def test_a_relative_dir_target_is_saved_absolute(env: Path) -> None:
+    made = invoke("schedules", "create", "M", "--cron", "30 7 * * *", "--target", "dir:relative/dir")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["targets"] == [
+        {"kind": "directory", "path": str(env / "relative" / "dir")}
+    ]
+    updated = invoke("schedules", "update", "1", "--target", "dir:other")
+    assert json.loads(updated.stdout)["targets"][0]["path"] == str(env / "other")
