@@ -70,10 +70,15 @@ def default_run_key(schedule_id: int, now: datetime | None = None) -> str:
 async def run_now(
     service: DigestService, schedule_id: int, *, key: str | None, deliver: bool
 ) -> tuple[Digest, bool]:
-    """Run a schedule now, once per key: (digest, replayed) — replayed means an earlier run with
-    the same key made it, and nothing was built or delivered again."""
+    """Run a schedule now, once per key and schedule: (digest, replayed) — replayed means an
+    earlier run of this schedule with the same key made it, and nothing was built or delivered
+    again. A key is the schedule's own (a date used as the key of every schedule's run is no
+    clash)."""
     body = json.dumps({"schedule_id": schedule_id, "deliver": deliver}, sort_keys=True)
-    idempotency = Idempotency.of(key or default_run_key(schedule_id), body)
+    if key is None:
+        idempotency = Idempotency.of(default_run_key(schedule_id), body)
+    else:
+        idempotency = Idempotency.of(key, body, scope=f"cli-run:{schedule_id}:key")
     digest = await service.run_schedule_now(schedule_id, deliver=deliver, idempotency=idempotency)
     return digest, idempotency.replayed
 

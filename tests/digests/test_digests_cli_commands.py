@@ -263,3 +263,24 @@ def test_a_relative_dir_target_is_saved_absolute(env: Path) -> None:
     ]
     updated = invoke("schedules", "update", "1", "--target", "dir:other")
     assert json.loads(updated.stdout)["targets"][0]["path"] == str(env / "other")
+
+
+def test_a_run_key_belongs_to_its_schedule(env: Path) -> None:
+    _store_articles(env)
+    for name in ("One", "Two"):
+        made = invoke("schedules", "create", name, "--cron", "0 7 * * *", "--window-hours", "24")
+        assert made.exit_code == 0, made.output
+    one = invoke("schedules", "run", "1", "--key", "2026-03-01", "--no-deliver")
+    two = invoke("schedules", "run", "2", "--key", "2026-03-01", "--no-deliver")
+    assert one.exit_code == 0 and one.stdout.startswith("digest 1: One"), one.output
+    assert two.exit_code == 0 and two.stdout.startswith("digest 2: Two"), two.output
+    again = invoke("schedules", "run", "2", "--key", "2026-03-01", "--no-deliver")
+    assert (
+        again.stdout.startswith("digest 2: ")
+        and "already made by an earlier run with this key" in again.stdout
+    )
+    long_key = "k" * 200  # scoped, it would not fit the column: saved hashed, still per schedule
+    assert invoke("schedules", "run", "1", "--key", long_key, "--no-deliver").stdout.startswith("digest 3: ")
+    assert "already made" in invoke("schedules", "run", "1", "--key", long_key, "--no-deliver").stdout
+    assert invoke("schedules", "run", "2", "--key", long_key, "--no-deliver").stdout.startswith("digest 4: ")
+    assert _digest_count(env) == 4
