@@ -236,6 +236,8 @@ def schedules_run(
         deliveries = _repo(store).list_deliveries(digest_id=digest.id) if deliver else []
     what = "already made by an earlier run with this key" if replayed else "made"
     typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories), {what}")
+    if digest.note:
+        typer.echo(f"  {digest.note}")
     for delivery in deliveries:
         error = f" ({delivery.last_error})" if delivery.last_error else ""
         typer.echo(f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}")

@@ -284,3 +284,18 @@ def test_a_run_key_belongs_to_its_schedule(env: Path) -> None:
     assert "already made" in invoke("schedules", "run", "1", "--key", long_key, "--no-deliver").stdout
     assert invoke("schedules", "run", "2", "--key", long_key, "--no-deliver").stdout.startswith("digest 4: ")
     assert _digest_count(env) == 4
+
+
+def test_a_second_run_with_nothing_new_says_so_in_the_digest_and_the_output(env: Path) -> None:
+    _store_articles(env)
+    _create(env)  # no window_hours: a run starts where the schedule's previous digest ended
+    first = invoke("schedules", "run", "1", "--key", "a")
+    assert first.exit_code == 0 and "(2 stories), made" in first.stdout, first.output
+    assert "Nothing new" not in first.stdout
+    second = invoke("schedules", "run", "1", "--key", "b")
+    assert second.exit_code == 0, second.output
+    lines = second.stdout.splitlines()
+    assert lines[0].startswith("digest 2: ") and "(0 stories), made" in lines[0]
+    assert lines[1].startswith("  Nothing new since digest 1 of ") and lines[1].endswith(" UTC.")
+    markdown = [path for path in (env / "out").iterdir() if path.name.endswith("-2.md")]
+    assert len(markdown) == 1 and "_Nothing new since digest 1 of " in markdown[0].read_text()
