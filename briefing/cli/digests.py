@@ -220,7 +220,7 @@ def schedules_run(
     away returns the first run's digest instead of making and sending a second one.
     """
     from briefing.digests.service import DigestService
-    from briefing.services.schedules import run_now
+    from briefing.services.schedules import none_delivered, run_now
 
     settings = _settings()
     with _store() as store:
@@ -240,7 +240,16 @@ def schedules_run(
         typer.echo(f"  {digest.note}")
     for delivery in deliveries:
         error = f" ({delivery.last_error})" if delivery.last_error else ""
-        typer.echo(f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}")
+        line = f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}"
+        if delivery.status == "pending" and delivery.next_attempt_at is not None:
+            line += (
+                f"; next attempt at {delivery.next_attempt_at:%Y-%m-%d %H:%M:%S}Z, made by a running"
+                " `briefing serve` or `briefing scheduler` (or `briefing scheduler --once` then)"
+            )
+        typer.echo(line)
+    if none_delivered(deliveries):
+        typer.echo(f"briefing: no delivery succeeded ({len(deliveries)})", err=True)
+        raise typer.Exit(1)
 
 
 # --- scheduler and ad hoc digests --------------------------------------------------------------

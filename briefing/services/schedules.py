@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller, PollResult
-from briefing.digests.models import Digest, Schedule, ScheduleIn
+from briefing.digests.models import Delivery, Digest, Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
 from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
@@ -161,3 +161,9 @@ async def poll_feeds(poller: FeedPoller, feed_id: int | None) -> list[PollResult
 def all_failed(results: list[PollResult]) -> bool:
     """True when there were feeds to poll and every one of them failed: `feeds poll` exits 1."""
     return bool(results) and all(result.status == "error" for result in results)
+
+
+def none_delivered(deliveries: list[Delivery]) -> bool:
+    """True when a run had deliveries and not one of them went out (pending a retry, or failed):
+    `schedules run` exits 1, as `feeds poll` does when every feed failed."""
+    return bool(deliveries) and not any(delivery.status == "delivered" for delivery in deliveries)

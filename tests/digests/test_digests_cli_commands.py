@@ -299,3 +299,40 @@ def test_a_second_run_with_nothing_new_says_so_in_the_digest_and_the_output(env:
     assert lines[1].startswith("  Nothing new since digest 1 of ") and lines[1].endswith(" UTC.")
     markdown = [path for path in (env / "out").iterdir() if path.name.endswith("-2.md")]
     assert len(markdown) == 1 and "_Nothing new since digest 1 of " in markdown[0].read_text()
+
+
+def test_run_exits_1_when_no_delivery_went_out_and_says_when_the_next_try_is(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    _store_articles(env)
+    with http_server() as (base, recorder):
+        recorder.post_status = 500  # the receiver is down
+        hook = f"webhook-unsigned:{base}/hook"
+        made = invoke(
+            "schedules", "create", "Hook", "--cron", "0 7 * * *", "--window-hours", "24", "--target", hook
+        )
+        assert made.exit_code == 0, made.output
+        failed = invoke("schedules", "run", "1", "--key", "a")
+        both = invoke(
+            "schedules",
+            "create",
+            "Both",
+            "--cron",
+            "0 7 * * *",
+            "--window-hours",
+            "24",
+            "--target",
+            hook,
+            "--target",
+            f"dir:{env / 'out'}",
+        )
+        assert both.exit_code == 0, both.output
+        one_ok = invoke("schedules", "run", "2", "--key", "a")
+    assert failed.exit_code == 1, failed.output
+    (line,) = [line for line in failed.stdout.splitlines() if "delivery 1" in line]
+    assert ": pending (" in line and "HTTP 500" in line
+    assert "; next attempt at " in line and "`briefing serve` or `briefing scheduler`" in line
+    assert failed.stderr.strip() == "briefing: no delivery succeeded (1)"
+    assert one_ok.exit_code == 0, one_ok.output
+    assert "delivered" in one_ok.stdout and ": pending (" in one_ok.stdout
