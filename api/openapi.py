@@ -49,8 +49,12 @@ def _error(status: int) -> dict[str, Any]:
 # Operations whose body names other resources (a schedule, articles): unknown ones are a 404.
 BODY_REFERENCES = {("post", "/v1/digests")}
 # Operations that refuse a duplicate or a clash: an already subscribed feed, a poll of a feed that
-# another poll is running on, are a 409.
-CONFLICTS = {("post", "/v1/feeds"), ("post", "/v1/feeds/{feed_id}/poll")}
+# another poll is running on, a retry of a delivery that went out, are a 409.
+CONFLICTS = {
+    ("post", "/v1/feeds"),
+    ("post", "/v1/feeds/{feed_id}/poll"),
+    ("post", "/v1/deliveries/{delivery_id}/retry"),
+}
 
 
 def _engines(settings: Settings) -> list[str]:

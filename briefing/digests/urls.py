@@ -13,7 +13,8 @@ from briefing.fetch import PinnedURL, check_host, pin_checked
 # What check_scheme accepts, as the API schema publishes it: http(s), a plain host name or IPv4
 # address, an optional port, then anything without spaces.
 _PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
-HTTP_URL_PATTERN = rf"^ *[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:{_PORT})?([/?#][^ ]*)? *$"
+_LABEL = "[A-Za-z0-9_~-]{1,63}"  # one part of a host name: 1 to 63 characters, no empty part
+HTTP_URL_PATTERN = rf"^ *[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*\.?(:{_PORT})?([/?#][^ ]*)? *$"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
 

@@ -358,3 +358,24 @@ def test_a_poll_interval_outside_a_minute_to_a_year_is_refused(settings, store, 
     assert poller.list_feeds() == []
     assert poller.add_feed("https://example.org/a.xml", poll_minutes=1).poll_minutes == 1
     assert poller.add_feed("https://example.org/b.xml").poll_minutes == settings.feed_poll_minutes
+
+
+def test_the_published_url_pattern_and_check_scheme_agree_on_empty_host_labels() -> None:
+    import re
+
+    from briefing.digests.urls import HTTP_URL_PATTERN, check_scheme
+
+    for url, accepted in [
+        ("https://example.org/feed", True),
+        ("https://example.org./feed", True),
+        ("https://a_b.example:8080", True),
+        ("https://.example.org", False),
+        ("https://example..org", False),
+        ("https://.", False),
+    ]:
+        try:
+            check_scheme(url, field="url")
+            checked = True
+        except InputError:
+            checked = False
+        assert (bool(re.search(HTTP_URL_PATTERN, url)), checked) == (accepted, accepted), url
