@@ -28,12 +28,12 @@ def check_scheme(url: str, *, field: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
     except ValueError as error:
         raise InputError(f"{field}: {url!r} has a bad port", field=field) from error
-    if not _HTTP_URL.match(url):  # the published pattern: plain host names, no spaces
-        raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
     try:
         check_host(stripped, field)  # "a..b", a label over 63 characters: no resolver takes them
     except InputError as error:
         raise InputError(f"{field}: {error.message}", field=field) from None
+    if not _HTTP_URL.match(url):  # the published pattern: plain host names, no spaces
+        raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
     return stripped
 
 
