@@ -18,9 +18,11 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import briefing
+from api.bodies import media_type
 from api.metrics import Metrics
 from api.middleware import ServiceMiddleware
 from api.openapi import MethodsMiddleware, complete, with_security
+from api.problems import UnsupportedMediaType
 from api.routes import articles, briefs, digests, docs, health, jobs, schedules, verify, web
 from api.schemas import ArticleIn, BriefRequest
 from api.service import BriefService
@@ -97,8 +99,17 @@ def _install_handlers(app: FastAPI) -> None:
         return _error_response(error)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = error.errors()
+        kind, _ = media_type(request)
+        json_kind = kind == "application/json" or kind.endswith("+json")
+        if problems and not json_kind and all(tuple(item.get("loc", ())) == ("body",) for item in problems):
+            # A JSON route sent another type: FastAPI leaves the body unread and says it is no
+            # object; the caller's mistake is the content type, as the text routes say with 415.
+            shown = kind or "(none)"
+            return _error_response(
+                UnsupportedMediaType(f"unsupported content type {shown!r}; send application/json")
+            )
         fields = [".".join(str(p) for p in item.get("loc", ())) or "body" for item in problems]
         message = "; ".join(f"{f}: {item.get('msg')}" for f, item in zip(fields, problems, strict=True))
         return JSONResponse(

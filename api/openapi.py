@@ -27,7 +27,7 @@ REASONS = {
     401: "This server needs an API key: send `Authorization: Bearer <key>`",
     403: "The API key is not valid, or a cross-site post",
     404: "No such resource",
-    409: "Conflicts with what is stored (already exists)",
+    409: "Conflicts with what is stored or running (already exists, already done, busy)",
     413: "The body is larger than the server's limit",
     415: "Unsupported content type",
     429: "Too many jobs queued; retry after `Retry-After` seconds",
@@ -48,8 +48,13 @@ def _error(status: int) -> dict[str, Any]:
 
 # Operations whose body names other resources (a schedule, articles): unknown ones are a 404.
 BODY_REFERENCES = {("post", "/v1/digests")}
-# Operations that refuse a duplicate: an already subscribed feed is a 409.
-CONFLICTS = {("post", "/v1/feeds")}
+# Operations that refuse a duplicate or a clash: an already subscribed feed, a poll of a feed that
+# another poll is running on, a retry of a delivery that went out, are a 409.
+CONFLICTS = {
+    ("post", "/v1/feeds"),
+    ("post", "/v1/feeds/{feed_id}/poll"),
+    ("post", "/v1/deliveries/{delivery_id}/retry"),
+}
 
 
 def _engines(settings: Settings) -> list[str]:

@@ -29,10 +29,16 @@ class PageRejectedError(InputError):
     """The page's server refused it (a 4xx other than 408/429): fetching it again cannot help."""
 
 
+class BadURLError(InputError):
+    """The URL itself cannot be fetched (not http(s), a bad port, a host name no resolver takes):
+    it is the same URL on every try, so fetching it again cannot help."""
+
+
 def is_permanent(error: BaseException) -> bool:
-    """A page fetch failure that repeats on every try (a refused address, a 4xx other than
-    408/429): work that hits it fails at once instead of retrying."""
-    return isinstance(error, (RefusedError, PageRejectedError))
+    """A page fetch failure that repeats on every try (a refused address, a URL that is not
+    http(s) or not well formed, a 4xx other than 408/429): work that hits it fails at once
+    instead of retrying."""
+    return isinstance(error, (RefusedError, PageRejectedError, BadURLError))
 
 
 MAX_REDIRECTS = 5
@@ -167,7 +173,7 @@ def resolve_checked(host: str, port: int, *, allow_private: bool, field: str = "
     except socket.gaierror as error:
         raise InputError(f"cannot resolve host {host!r}: {error.strerror}", field=field) from error
     except UnicodeError:
-        raise InputError(f"{host[:80]!r} is not a valid host name", field=field) from None
+        raise BadURLError(f"{host[:80]!r} is not a valid host name", field=field) from None
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses:
         raise InputError(f"host {host!r} has no addresses", field=field)
@@ -186,14 +192,14 @@ def check_host(url: str, field: str = "url") -> tuple[str, str, int]:
     """Scheme, host and port of an http(s) URL whose host a resolver can take (InputError if not)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"not an http(s) URL: {url[:200]!r}", field=field)
+        raise BadURLError(f"not an http(s) URL: {url[:200]!r}", field=field)
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
-        raise InputError(f"bad port in URL {url[:200]!r}", field=field) from error
+        raise BadURLError(f"bad port in URL {url[:200]!r}", field=field) from error
     host = parts.hostname
     if ":" not in host and not _valid_name(host.rstrip(".")):  # an IPv6 literal has colons
-        raise InputError(f"{host[:80]!r} is not a valid host name", field=field)
+        raise BadURLError(f"{host[:80]!r} is not a valid host name", field=field)
     return parts.scheme, host, port
 
 

@@ -14,6 +14,7 @@ from api.schemas import ArticleIn, ArticleOut, DateTimeQuery, ErrorOut, Limit, O
 from api.service import BriefService
 from briefing.errors import NotFoundError
 from briefing.models import Article
+from briefing.services import history
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -63,8 +64,8 @@ def list_articles(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Page[Article]:
-    items = service.store.list_articles(
-        since=since, until=until, source=source, limit=limit + 1, offset=offset
+    items = history.list_articles(
+        service.store, since=since, until=until, source=source, limit=limit + 1, offset=offset
     )
     return Page[Article].of(items, limit=limit, offset=offset)
 

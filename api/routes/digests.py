@@ -174,7 +174,8 @@ async def deliveries_by_status(
 
 @router.post("/v1/deliveries/{delivery_id}/retry")
 async def retry_delivery(delivery_id: Id, digests: Digests) -> Delivery:
-    """Queue a failed delivery again and try it right away."""
+    """Queue a failed delivery again (or a pending one now) and try it right away; 409 for one
+    that was delivered or is being sent."""
     delivery = await asyncio.to_thread(digests.repo.retry_delivery, delivery_id, datetime.now(UTC))
     await digests.deliverer.deliver_due(digest_id=delivery.digest_id)
     return await asyncio.to_thread(digests.repo.get_delivery, delivery_id)

@@ -12,9 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import DigestsDep, FeedsDep, get_settings
 from api.schemas import Limit, Offset, Page
 from briefing.config import Settings
-from briefing.digests.feeds import Feed
+from briefing.digests.feeds import MAX_POLL_MINUTES, Feed
 from briefing.digests.models import Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
+from briefing.errors import ConflictError
 from briefing.store.digest_repo import DigestRepo
 
 router = APIRouter(tags=["digests"])
@@ -33,7 +34,7 @@ class FeedIn(BaseModel):
     title: str | None = None
     source: str | None = None
     tags: list[str] = Field(default_factory=list)
-    poll_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 365)
+    poll_minutes: int | None = Field(default=None, ge=1, le=MAX_POLL_MINUTES)
 
 
 @router.post("/v1/schedules", status_code=201)
@@ -110,6 +111,8 @@ async def get_feed(feed_id: Id, feeds: FeedsDep) -> Feed:
 @router.post("/v1/feeds/{feed_id}/poll")
 async def poll_feed(feed_id: Id, feeds: FeedsDep) -> dict[str, Any]:
     result = await feeds.poll(feed_id)
+    if result.status == "busy":
+        raise ConflictError(f"feed {feed_id}: {result.errors[0]}")
     return {
         "feed_id": result.feed_id,
         "status": result.status,

@@ -221,7 +221,7 @@ def schedules_run(
     away returns the first run's digest instead of making and sending a second one.
     """
     from briefing.digests.service import DigestService
-    from briefing.services.schedules import run_now
+    from briefing.services.schedules import none_delivered, run_now
 
     settings = _settings()
     with _store() as store:
@@ -237,9 +237,20 @@ def schedules_run(
         deliveries = _repo(store).list_deliveries(digest_id=digest.id) if deliver else []
     what = "already made by an earlier run with this key" if replayed else "made"
     typer.echo(f"digest {digest.id}: {digest.title} ({len(digest.stories)} stories), {what}")
+    if digest.note:
+        typer.echo(f"  {digest.note}")
     for delivery in deliveries:
         error = f" ({delivery.last_error})" if delivery.last_error else ""
-        typer.echo(f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}")
+        line = f"  delivery {delivery.id} to {delivery.target}: {delivery.status}{error}"
+        if delivery.status == "pending" and delivery.next_attempt_at is not None:
+            line += (
+                f"; next attempt at {delivery.next_attempt_at:%Y-%m-%d %H:%M:%S}Z, made by a running"
+                " `briefing serve` or `briefing scheduler` (or `briefing scheduler --once` then)"
+            )
+        typer.echo(line)
+    if none_delivered(deliveries):
+        typer.echo(f"briefing: no delivery succeeded ({len(deliveries)})", err=True)
+        raise typer.Exit(1)
 
 
 # --- scheduler and ad hoc digests --------------------------------------------------------------
@@ -357,7 +368,14 @@ def feeds_add(
     url: str,
     source: Annotated[str | None, typer.Option(help="Outlet name given to its articles.")] = None,
     tag: Annotated[list[str], typer.Option(help="Tags for schedule filters (repeatable).")] = [],  # noqa: B006
-    every: Annotated[int | None, typer.Option(help="Poll interval in minutes.")] = None,
+    every: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=60 * 24 * 365,
+            help="Poll interval in minutes, 1 to 525600 (default: BRIEFING_FEED_POLL_MINUTES, 30).",
+        ),
+    ] = None,
 ) -> None:
     """Subscribe to a feed."""
     from briefing.digests.feeds import FeedPoller
@@ -396,6 +414,9 @@ def feeds_poll(
     with _store() as store:
         results = _run_async(poll_feeds(FeedPoller(_settings(), store), feed_id))
     for result in results:
+        if result.status == "busy":  # polled by someone else right now: not a failure
+            typer.echo(f"{result.feed_id}\tbusy: {result.errors[0]}")
+            continue
         typer.echo(
             f"{result.feed_id}\t{result.status}\t{len(result.new_articles)} new\t{result.duplicates} dup"
             f"\t{result.retried} retried"

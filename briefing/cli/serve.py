@@ -185,16 +185,18 @@ def register(app: typer.Typer) -> None:
     @keys.command("create")
     def create(name: Annotated[str, typer.Argument(help="A label, e.g. who uses the key.")]) -> None:
         """Create a key and print it (once)."""
+        from briefing.services.keys import check_key_name, create_key
         from briefing.store import open_store
 
+        check_key_name(name)  # before the store is opened: nothing is made for a bad name
         store = open_store(get_settings())
         try:
-            key, info = store.create_api_key(name)
+            key, info = create_key(store, name)
         finally:
             store.close()
         typer.echo(key)
         typer.echo(
-            f"created key {info.id} ({info.prefix}…) for {name!r}; store it now, it is not shown again",
+            f"created key {info.id} ({info.prefix}…) for {info.name!r}; store it now, it is not shown again",
             err=True,
         )
 
@@ -212,13 +214,19 @@ def register(app: typer.Typer) -> None:
             store.close()
 
     @keys.command("revoke")
-    def revoke(key: Annotated[str, typer.Argument(help="The key's id or prefix.")]) -> None:
+    def revoke(
+        key: Annotated[
+            str,
+            typer.Argument(help="The key's id or prefix, or the start of either, as `keys list` shows it."),
+        ],
+    ) -> None:
         """Revoke a key; requests using it get 403 from then on."""
+        from briefing.services.keys import revoke_key
         from briefing.store import open_store
 
         store = open_store(get_settings())
         try:
-            info = store.revoke_api_key(key)
+            info = revoke_key(store, key)
         finally:
             store.close()
         typer.echo(f"revoked {info.id} ({info.prefix}…)")

@@ -172,6 +172,7 @@ class DigestBuilder:
             stories=stories,
             failures=failures,
             stats=stats,
+            note=_empty_note(spec) if not spec.articles else None,
         )
 
     async def _brief_all(
@@ -339,3 +340,13 @@ class DigestBuilder:
         """More sources first, then fresher, then richer (more grounded items)."""
         salience = sum(1 for item in brief.items() if item.grounded is not False)
         return round(cls._base_score(articles, sources, at) + _SALIENCE_WEIGHT * min(salience, 10), 6)
+
+
+def _empty_note(spec: BuildSpec) -> str:
+    """What a digest with no articles in its window says, so a reader (and `schedules run`) sees
+    that nothing happened rather than an unexplained empty digest."""
+    previous = spec.previous
+    if previous is not None and previous.id is not None:
+        made = previous.created_at.astimezone(UTC)
+        return f"Nothing new since digest {previous.id} of {made:%Y-%m-%d %H:%M} UTC."
+    return "No articles in this digest's window."

@@ -38,6 +38,7 @@ from briefing.digests.render import render
 from briefing.digests.schedules import UNSIGNED_HINT, check_directory
 from briefing.digests.urls import check_public
 from briefing.errors import ConfigError, RefusedError, UpstreamError
+from briefing.fetch import BadURLError
 from briefing.store.digest_repo import DigestRepo
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ class DeliveryRejectedError(UpstreamError):
 
 def is_permanent(error: BaseException) -> bool:
     """A failure that fails the same way on every try: refused address or folder, missing setting,
-    a receiver's 4xx. These fail the delivery at once; others are retried with capped backoff."""
-    return isinstance(error, (RefusedError, ConfigError, DeliveryRejectedError))
+    a receiver's 4xx, a URL that is not http(s). These fail the delivery at once; others are
+    retried with capped backoff."""
+    return isinstance(error, (RefusedError, ConfigError, DeliveryRejectedError, BadURLError))
 
 
 def sign(body: bytes, secret: str) -> str:

@@ -4,16 +4,18 @@ and its text extracted (`briefing.fetch`), stored once by URL and once by conten
 A failing feed (down, malformed, too big, too slow) is recorded on its row and reported by the
 next digest run; it never stops the other feeds or the run. An entry whose page fetch fails is
 recorded too and retried with capped backoff until it is stored or its attempts
-(`feed_entry_max_attempts`) run out; a permanent error (a refused address, a 4xx other than
-408/429) fails it at once. Each retry is a task (`ENTRY_TASK`) of the database's queue (the
-embedded one on SQLite, procrastinate on PostgreSQL), queued once per entry and run again after
-the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no task waiting. The SQL is in
-`briefing.store.feeds`; a poll runs every store call in a worker thread, off the event loop.
+(`feed_entry_max_attempts`) run out; a permanent error (a refused address, a link that is not
+http(s), a 4xx other than 408/429) fails it at once. Each retry is a task (`ENTRY_TASK`) of the
+database's queue (the embedded one on SQLite, procrastinate on PostgreSQL), queued once per entry
+and run again after the backoff (`briefing.digests.tasks`); a poll queues any due entry that has no
+task waiting. The SQL is in `briefing.store.feeds`; a poll runs every store call in a worker
+thread, off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,10 +27,10 @@ import httpx
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow
 from briefing.digests.urls import check_scheme
-from briefing.errors import BriefingError, UpstreamError
+from briefing.errors import BriefingError, InputError, UpstreamError
 from briefing.fetch import afetch_url, get_checked, is_permanent
 from briefing.models import Article, usable_date
-from briefing.store import Store
+from briefing.store import Store, worklocks
 from briefing.store import feeds as rows
 from briefing.store.feeds import FailingEntry, Feed
 from briefing.store.tables import utcnow
@@ -40,7 +42,7 @@ __all__ = ["ENTRY_TASK", "FailingEntry", "Feed", "FeedPoller", "PollResult"]
 class PollResult:
     feed_id: int
     url: str
-    status: str  # ok | not-modified | error
+    status: str  # ok | not-modified | error | busy (another poll of the feed is running)
     new_articles: list[str] = field(default_factory=list)
     duplicates: int = 0
     retried: int = 0
@@ -48,6 +50,7 @@ class PollResult:
 
 
 ENTRY_TASK = "briefing.feeds.entry"
+MAX_POLL_MINUTES = 60 * 24 * 365  # a feed's interval: 1 minute to a year
 ENTRY_QUEUE = "digests"
 
 
@@ -58,6 +61,15 @@ def _published(entry: Any) -> datetime | None:
         return usable_date(datetime(*parsed[:6], tzinfo=UTC)) if parsed else None
     except (ValueError, TypeError, OverflowError):
         return None
+
+
+def _not_a_feed(body: bytes, headers: httpx.Headers) -> str:
+    """Why a well-formed answer with no feed in it (an HTML page, an empty body) is no feed:
+    feedparser reports neither an error nor a version for it, and it must not pass as `ok`."""
+    if not body.strip():
+        return "not an RSS or Atom feed: the answer was empty"
+    kind = headers.get("content-type", "").split(";")[0].strip()
+    return f"not an RSS or Atom feed: the answer was {kind}" if kind else "not an RSS or Atom feed"
 
 
 class FeedPoller:
@@ -77,14 +89,21 @@ class FeedPoller:
         tags: list[str] | None = None,
         poll_minutes: int | None = None,
     ) -> Feed:
+        """Subscribe to `url`, polled every `poll_minutes` (None: the default interval); a URL that
+        is not http(s) or an interval outside 1 minute to a year is an InputError for every caller."""
         url = check_scheme(url, field="url")
+        if poll_minutes is not None and not 1 <= poll_minutes <= MAX_POLL_MINUTES:
+            raise InputError(
+                f"poll_minutes: {poll_minutes} is not between 1 and {MAX_POLL_MINUTES} (a year)",
+                field="poll_minutes",
+            )
         return rows.add_feed(
             self.store,
             url,
             title=title,
             source=source,
             tags=tags or [],
-            poll_minutes=poll_minutes or self.settings.feed_poll_minutes,
+            poll_minutes=self.settings.feed_poll_minutes if poll_minutes is None else poll_minutes,
         )
 
     def list_feeds(self, *, limit: int | None = None, offset: int = 0) -> list[Feed]:
@@ -114,8 +133,25 @@ class FeedPoller:
         return results
 
     async def poll(self, feed_id: int, *, now: datetime | None = None) -> PollResult:
+        """Poll one feed now, holding its poll lock; a feed another process (or task) is polling
+        right now is left to it: status `busy`, nothing fetched or recorded."""
         now = now or datetime.now(UTC)
-        feed, etag, modified = await asyncio.to_thread(rows.feed_for_poll, self.store, feed_id)
+        stack = contextlib.ExitStack()
+        lock = worklocks.try_hold(self.store, f"poll:feed:{feed_id}")
+        held = await asyncio.to_thread(stack.enter_context, lock)
+        try:
+            # Read after taking the lock: a poll that just ended may have left new validators.
+            feed, etag, modified = await asyncio.to_thread(rows.feed_for_poll, self.store, feed_id)
+            if not held:
+                message = "another poll of this feed is running; it stores what is new"
+                return PollResult(feed.id, feed.url, "busy", errors=[message])
+            return await self._poll_held(feed, etag, modified, now)
+        finally:
+            await asyncio.to_thread(stack.close)
+
+    async def _poll_held(
+        self, feed: Feed, etag: str | None, modified: str | None, now: datetime
+    ) -> PollResult:
         result = PollResult(feed.id, feed.url, "ok")
         headers: dict[str, str] = {}
         try:
@@ -132,6 +168,8 @@ class FeedPoller:
                     raise UpstreamError(
                         f"malformed feed: {parsed.get('bozo_exception') or 'not RSS or Atom'}"
                     )
+                if not parsed.get("version") and not parsed.entries:
+                    raise UpstreamError(_not_a_feed(body, response_headers))
                 etag, modified = response_headers.get("etag"), response_headers.get("last-modified")
                 await self._entries(feed, parsed.entries[: self.settings.feed_max_entries], result, now)
                 if not feed.title and parsed.feed.get("title"):
@@ -143,7 +181,7 @@ class FeedPoller:
         await asyncio.to_thread(
             rows.record_poll,
             self.store,
-            feed_id,
+            feed.id,
             now=now,
             status=result.status,
             error=result.errors[0] if result.status == "error" else None,
@@ -187,7 +225,7 @@ class FeedPoller:
                     published_at=published,
                     **failure,
                 )
-                if row.status == "retrying":
+                if row is not None and row.status == "retrying":  # None: another poll has it
                     await asyncio.to_thread(self._queue_retry, row.id, row.next_attempt_at)
                 continue
             article_id = await self._store_article(feed, link, title, published, page, result)

@@ -183,6 +183,11 @@ class Digest(_Model):
     stories: list[Story] = Field(default_factory=list)
     failures: list[SourceFailure] = Field(default_factory=list)
     stats: DigestStats = Field(default_factory=DigestStats)
+    note: str | None = Field(
+        default=None,
+        description="Why the digest has no stories when its window had no articles, e.g. "
+        "'Nothing new since digest 4 of 2026-05-04 07:30 UTC.'",
+    )
 
 
 class DeliveryAttempt(_Model):

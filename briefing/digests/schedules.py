@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from croniter import CroniterBadDateError, croniter
 
 from briefing.config import Settings
-from briefing.digests.models import DirectoryTarget, EmailTarget, ScheduleIn, WebhookTarget
+from briefing.digests.models import DirectoryTarget, EmailTarget, ScheduleIn, WebhookTarget, target_key
 from briefing.engines import ENGINES
 from briefing.errors import InputError, RefusedError
 
@@ -214,7 +214,25 @@ def validate_schedule(schedule: ScheduleIn, settings: Settings | None = None) ->
         check_engine_available(schedule.engine, settings)
         check_webhook_signing(schedule, settings)
         check_email(schedule, settings)
-        for index, target in enumerate(schedule.targets):
+        targets = list(schedule.targets)
+        for index, target in enumerate(targets):
             if isinstance(target, DirectoryTarget):
-                check_directory(target.path, settings, field=f"targets[{index}]")
+                folder = check_directory(target.path, settings, field=f"targets[{index}]")
+                targets[index] = target.model_copy(update={"path": stored_directory(target.path, folder)})
+        keys = [target_key(target) for target in targets]
+        for index, key in enumerate(keys):
+            if key in keys[:index]:  # "out" and "/here/out": two names of one folder
+                raise InputError(
+                    f"targets[{index}]: {key} is named twice; targets must be distinct", field="targets"
+                )
+        schedule = schedule.model_copy(update={"targets": targets})
     return schedule.model_copy(update={"cron": cron})
+
+
+def stored_directory(path: str, folder: Path) -> str:
+    """The path a directory target is saved with: an absolute path as written (with `~` expanded),
+    a relative one made absolute against this process's working directory (`folder`, as
+    check_directory resolved it). Saved relative, where files land would depend on the working
+    directory of whichever process delivers (a scheduler started elsewhere, the server)."""
+    written = Path(path).expanduser() if path == "~" or path.startswith("~/") else Path(path)
+    return str(written) if written.is_absolute() else str(folder)

@@ -32,20 +32,33 @@ _IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 @dataclass
 class Idempotency:
     """A request's Idempotency-Key and a hash of its body; `replayed` tells the caller afterwards
-    whether an earlier request's digest was returned."""
+    whether an earlier request's digest was returned. With a `scope` the key counts only within
+    it (`schedules run --key` is per schedule); without one it is global (the API's header)."""
 
     key: str
     request_hash: str
     replayed: bool = False
+    scope: str = ""
 
     @classmethod
-    def of(cls, key: str, request_body: str) -> Idempotency:
+    def of(cls, key: str, request_body: str, *, scope: str = "") -> Idempotency:
         if not _IDEMPOTENCY_KEY.match(key):
             raise InputError(
                 "Idempotency-Key: give 1-200 printable ASCII characters (e.g. a UUID)",
                 field="Idempotency-Key",
             )
-        return cls(key, hashlib.sha256(request_body.encode("utf-8")).hexdigest())
+        return cls(key, hashlib.sha256(request_body.encode("utf-8")).hexdigest(), scope=scope)
+
+    @property
+    def stored_key(self) -> str:
+        """The key as the digest is saved under: the scope and the key, hashed when that would not
+        fit the column (200 characters)."""
+        if not self.scope:
+            return self.key
+        scoped = f"{self.scope}:{self.key}"
+        if len(scoped) <= 200:
+            return scoped
+        return f"{self.scope}:sha256:{hashlib.sha256(self.key.encode('utf-8')).hexdigest()}"
 
 
 class DigestService:
@@ -69,7 +82,7 @@ class DigestService:
     def _replay(self, idempotency: Idempotency | None) -> Digest | None:
         if idempotency is None:
             return None
-        found = self.repo.digest_for_key(idempotency.key)
+        found = self.repo.digest_for_key(idempotency.stored_key)
         if found is None:
             return None
         digest, request_hash = found
@@ -87,7 +100,7 @@ class DigestService:
             saved, _ = self.repo.save_digest(digest)
             return saved
         saved, created = self.repo.save_digest(
-            digest, idempotency_key=idempotency.key, request_hash=idempotency.request_hash
+            digest, idempotency_key=idempotency.stored_key, request_hash=idempotency.request_hash
         )
         if not created:  # a concurrent request with the same key saved first: that one counts
             replayed = self._replay(idempotency)

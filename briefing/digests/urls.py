@@ -13,7 +13,8 @@ from briefing.fetch import PinnedURL, check_host, pin_checked
 # What check_scheme accepts, as the API schema publishes it: http(s), a plain host name or IPv4
 # address, an optional port, then anything without spaces.
 _PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
-HTTP_URL_PATTERN = rf"^ *[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~-]+(:{_PORT})?([/?#][^ ]*)? *$"
+_LABEL = "[A-Za-z0-9_~-]{1,63}"  # one part of a host name: 1 to 63 characters, no empty part
+HTTP_URL_PATTERN = rf"^ *[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*\.?(:{_PORT})?([/?#][^ ]*)? *$"
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
 
@@ -27,12 +28,12 @@ def check_scheme(url: str, *, field: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535
     except ValueError as error:
         raise InputError(f"{field}: {url!r} has a bad port", field=field) from error
-    if not _HTTP_URL.match(url):  # the published pattern: plain host names, no spaces
-        raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
     try:
         check_host(stripped, field)  # "a..b", a label over 63 characters: no resolver takes them
     except InputError as error:
         raise InputError(f"{field}: {error.message}", field=field) from None
+    if not _HTTP_URL.match(url):  # the published pattern: plain host names, no spaces
+        raise InputError(f"{field}: {url!r} is not an http:// or https:// URL", field=field)
     return stripped
 
 

@@ -139,7 +139,17 @@ def add_articles(store: Store, articles: Sequence[tuple[str, Article]]) -> list[
 
 
 def list_articles(
-    store: Store, *, since: datetime | None = None, source: str | None = None, limit: int = 50
+    store: Store,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> list[Article]:
-    """Stored articles, newest first by publication (or storing) time."""
-    return store.list_articles(since=since, source=source, limit=limit)
+    """Stored articles in [since, until), newest first by publication (or storing) time; a window
+    that ends before it starts is an InputError (an empty list would hide the mistake)."""
+    if since is not None and until is not None and since >= until:
+        message = f"since ({since.isoformat()}) must be before until ({until.isoformat()})"
+        raise InputError(message, fields=["since", "until"])
+    return store.list_articles(since=since, until=until, source=source, limit=limit, offset=offset)

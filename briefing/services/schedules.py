@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from briefing.config import Settings
 from briefing.digests.feeds import FeedPoller, PollResult
-from briefing.digests.models import Digest, Schedule, ScheduleIn
+from briefing.digests.models import Delivery, Digest, Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
 from briefing.digests.service import DigestService, Idempotency
 from briefing.errors import InputError
@@ -70,10 +70,15 @@ def default_run_key(schedule_id: int, now: datetime | None = None) -> str:
 async def run_now(
     service: DigestService, schedule_id: int, *, key: str | None, deliver: bool
 ) -> tuple[Digest, bool]:
-    """Run a schedule now, once per key: (digest, replayed) — replayed means an earlier run with
-    the same key made it, and nothing was built or delivered again."""
+    """Run a schedule now, once per key and schedule: (digest, replayed) — replayed means an
+    earlier run of this schedule with the same key made it, and nothing was built or delivered
+    again. A key is the schedule's own (a date used as the key of every schedule's run is no
+    clash)."""
     body = json.dumps({"schedule_id": schedule_id, "deliver": deliver}, sort_keys=True)
-    idempotency = Idempotency.of(key or default_run_key(schedule_id), body)
+    if key is None:
+        idempotency = Idempotency.of(default_run_key(schedule_id), body)
+    else:
+        idempotency = Idempotency.of(key, body, scope=f"cli-run:{schedule_id}:key")
     digest = await service.run_schedule_now(schedule_id, deliver=deliver, idempotency=idempotency)
     return digest, idempotency.replayed
 
@@ -156,3 +161,9 @@ async def poll_feeds(poller: FeedPoller, feed_id: int | None) -> list[PollResult
 def all_failed(results: list[PollResult]) -> bool:
     """True when there were feeds to poll and every one of them failed: `feeds poll` exits 1."""
     return bool(results) and all(result.status == "error" for result in results)
+
+
+def none_delivered(deliveries: list[Delivery]) -> bool:
+    """True when a run had deliveries and not one of them went out (pending a retry, or failed):
+    `schedules run` exits 1, as `feeds poll` does when every feed failed."""
+    return bool(deliveries) and not any(delivery.status == "delivered" for delivery in deliveries)

@@ -35,7 +35,7 @@ from briefing.digests.tables import (
     FeedRow,
     ScheduleRow,
 )
-from briefing.errors import NotFoundError
+from briefing.errors import ConflictError, NotFoundError
 from briefing.models import Article
 from briefing.store import Store, digest_work
 from briefing.store.digest_work import DELIVERY_LEASE, RUN_LEASE
@@ -436,14 +436,22 @@ class DigestRepo:
             session.add(DeliveryAttemptRow(delivery_id=delivery_id, at=now, ok=ok, error=error))
 
     def retry_delivery(self, delivery_id: int, now: datetime) -> Delivery:
-        """Put a failed delivery back in the queue (after the user fixed the target)."""
+        """Put a failed delivery back in the queue (after the user fixed the target), or make a
+        pending one due now; ConflictError for one that was delivered or is being sent, where a
+        retry could only send it twice."""
         with self.store.session() as session:
-            session.execute(
+            changed = session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "failed")
+                .where(DeliveryRow.id == delivery_id, DeliveryRow.status.in_(("failed", "pending")))
                 .values(status="pending", next_attempt_at=now)
-            )
-        return self.get_delivery(delivery_id)
+            ).rowcount
+        delivery = self.get_delivery(delivery_id)
+        if not changed and delivery.status == "delivered":
+            at = f" at {delivery.delivered_at:%Y-%m-%d %H:%M}Z" if delivery.delivered_at else ""
+            raise ConflictError(f"delivery {delivery_id} was delivered{at}; there is nothing to retry")
+        if not changed:
+            raise ConflictError(f"delivery {delivery_id} is being sent right now; there is nothing to retry")
+        return delivery
 
     def get_delivery(self, delivery_id: int) -> Delivery:
         with self.store.session() as session:

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from briefing.digests.tables import FeedEntryRow, FeedRow
 from briefing.errors import ConflictError, NotFoundError
@@ -150,13 +151,21 @@ def known_entry_urls(store: Store, links: list[str]) -> set[str]:
         return set(session.scalars(select(FeedEntryRow.url).where(FeedEntryRow.url.in_(links))))
 
 
-def add_entry(store: Store, **values: Any) -> FeedEntryRow:
-    """Insert an entry row (stored or failing); the row as inserted, with its id."""
-    with store.session() as session:
-        row = FeedEntryRow(**values)
-        session.add(row)
-        session.flush()
-        return row
+def add_entry(store: Store, **values: Any) -> FeedEntryRow | None:
+    """Insert an entry row (stored or failing); the row as inserted, with its id. None when its URL
+    has an entry already: another poll (of this feed or another feed listing the same link) stored
+    it since this one looked, and that entry stands."""
+    try:
+        with store.session() as session:
+            row = FeedEntryRow(**values)
+            session.add(row)
+            session.flush()
+            return row
+    except IntegrityError:
+        with store.session() as session:
+            if session.scalar(select(FeedEntryRow.id).where(FeedEntryRow.url == values["url"])) is None:
+                raise  # another constraint (a deleted feed): not the race this is for
+        return None
 
 
 def update_entry(store: Store, entry_id: int, **values: Any) -> None:

@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from briefing.errors import NotFoundError
@@ -60,6 +60,7 @@ class KeysMixin:
             return [_info(row) for row in rows]
 
     def revoke_api_key(self, key_id_or_prefix: str) -> ApiKeyInfo:
+        """Revoke the key with this exact id or prefix (once; a revoked key stays revoked)."""
         with self.session() as session:
             row = session.scalars(
                 select(ApiKeyRow).where(
@@ -72,6 +73,29 @@ class KeysMixin:
                 session.execute(update(ApiKeyRow).where(ApiKeyRow.id == row.id).values(revoked_at=utcnow()))
                 session.refresh(row)
             return _info(row)
+
+    def matching_api_keys(self, ref: str) -> list[ApiKeyInfo]:
+        """Keys whose id or shown prefix is `ref`; when none is, those whose id or prefix starts with
+        it (what `keys revoke` resolves; more than one means `ref` is ambiguous)."""
+        with self.session() as session:
+            exact = session.scalars(
+                select(ApiKeyRow)
+                .where((ApiKeyRow.id == ref) | (ApiKeyRow.prefix == ref))
+                .order_by(ApiKeyRow.created_at)
+            ).all()
+            if exact:
+                return [_info(row) for row in exact]
+            # substr, not LIKE: LIKE ignores case on SQLite, and keys and ids are case-sensitive
+            length = len(ref)
+            starting = session.scalars(
+                select(ApiKeyRow)
+                .where(
+                    (func.substr(ApiKeyRow.id, 1, length) == ref)
+                    | (func.substr(ApiKeyRow.prefix, 1, length) == ref)
+                )
+                .order_by(ApiKeyRow.created_at)
+            ).all()
+            return [_info(row) for row in starting]
 
     def has_api_keys(self) -> bool:
         """True once any key was created: revoking the last key must not open the server."""

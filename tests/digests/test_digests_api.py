@@ -154,3 +154,54 @@ def test_a_digest_with_an_engine_this_server_lacks_is_422_and_stores_nothing(cli
     published = client.get("/openapi.json").json()["components"]["schemas"]
     for name in ("ScheduleIn", "DigestRequest"):
         assert published[name]["properties"]["engine"]["anyOf"][0]["enum"] == ["lead", "offline"]
+
+
+def test_a_relative_directory_target_is_saved_against_the_server_working_directory(
+    client, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    body = {**SCHEDULE, "targets": [{"kind": "directory", "path": "out/morning"}]}
+    created = client.post("/v1/schedules", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["targets"][0]["path"] == str(tmp_path / "out" / "morning")
+    replaced = client.put(
+        f"/v1/schedules/{created.json()['id']}",
+        json={**body, "targets": [{"kind": "directory", "path": "b"}]},
+    )
+    assert replaced.json()["targets"][0]["path"] == str(tmp_path / "b")
+
+
+@pytest.mark.parametrize("path", ["/v1/verify", "/v1/schedules", "/v1/feeds", "/v1/digests"])
+def test_a_json_route_sent_another_content_type_is_415(client, path) -> None:
+    response = client.post(path, content=b"some text", headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    assert (
+        response.json()["error"]["message"] == "unsupported content type 'text/plain'; send application/json"
+    )
+    assert client.post(path, content=b"{}", headers={"content-type": "application/json"}).status_code == 422
+
+
+def test_an_article_window_that_ends_before_it_starts_is_422(client) -> None:
+    for since, until in [("2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z"), ("2026-03-01T00:00:00Z",) * 2]:
+        response = client.get("/v1/articles", params={"since": since, "until": until})
+        assert response.status_code == 422
+        assert "must be before until" in response.json()["error"]["message"]
+        assert response.json()["error"]["fields"] == ["since", "until"]
+    ok = client.get("/v1/articles", params={"since": "2026-03-01T00:00:00Z", "until": "2026-03-02T00:00:00Z"})
+    assert ok.status_code == 200
+
+
+def test_retrying_a_delivered_delivery_is_409(client, tmp_path) -> None:
+    for article in harbor_and_tram():
+        client.post("/v1/articles", json=article.model_dump(mode="json", exclude={"id"}))
+    target = {"kind": "directory", "path": str(tmp_path / "out")}
+    schedule_id = client.post("/v1/schedules", json={**SCHEDULE, "targets": [target]}).json()["id"]
+    digest_id = client.post("/v1/digests", json={"schedule_id": schedule_id}).json()["id"]
+    (delivery,) = client.get(f"/v1/digests/{digest_id}/deliveries").json()["items"]
+    assert delivery["status"] == "delivered"
+    files = sorted((tmp_path / "out").iterdir())
+    again = client.post(f"/v1/deliveries/{delivery['id']}/retry")
+    assert again.status_code == 409
+    assert again.json()["error"]["message"].startswith(f"delivery {delivery['id']} was delivered at ")
+    assert sorted((tmp_path / "out").iterdir()) == files
+    assert client.post("/v1/deliveries/999/retry").status_code == 404

@@ -225,3 +225,122 @@ def test_scheduler_once_on_postgres_runs_the_queued_pass_and_says_what_it_did(
     assert again.stdout.strip() == "nothing was due: no feed to poll, no schedule slot, no delivery"
     assert polls == ["/feed.xml"]  # the second pass found the feed polled already
     assert len(list((env / "out").iterdir())) == 3
+
+
+def test_feeds_poll_of_a_page_that_is_no_feed_fails_and_list_says_why(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    page = b"<html><head><title>Home</title></head><body><p>Welcome.</p></body></html>"
+    with http_server() as (base, recorder):
+        recorder.routes["/"] = Route(page)
+        assert invoke("feeds", "add", f"{base}/").exit_code == 0
+        polled = invoke("feeds", "poll", "1")
+    assert polled.exit_code == 1
+    assert polled.stdout.startswith("1\terror\t0 new")
+    assert "not an RSS or Atom feed: the answer was text/html" in polled.stderr
+    listed = invoke("feeds", "list")
+    assert listed.stdout == f"1\t{base}/\terror (not an RSS or Atom feed: the answer was text/html)\n"
+
+
+@pytest.mark.parametrize("every", ["0", "-5", "525601"])
+def test_feeds_add_with_an_interval_out_of_bounds_is_a_usage_error(every: str, tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("OPENAI_", "BRIEFING_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"BRIEFING_DATA_DIR": str(tmp_path / "data"), "BRIEFING_ENV_FILE": ""})
+    done = subprocess.run(  # `-m briefing`: this checkout's code, as PYTHONPATH says
+        [sys.executable, "-m", "briefing", "feeds", "add", "https://example.org/f.xml", f"--every={every}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=90,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stdout == ""
+    assert done.stderr.startswith("briefing: error: Invalid value for '--every'")
+    listed = CliRunner().invoke(app, ["feeds", "list"], env={"BRIEFING_DATA_DIR": str(tmp_path / "data")})
+    assert listed.stdout == ""  # nothing was stored
+
+
+def test_a_relative_dir_target_is_saved_absolute(env: Path) -> None:
+    made = invoke("schedules", "create", "M", "--cron", "30 7 * * *", "--target", "dir:relative/dir")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["targets"] == [
+        {"kind": "directory", "path": str(env / "relative" / "dir")}
+    ]
+    updated = invoke("schedules", "update", "1", "--target", "dir:other")
+    assert json.loads(updated.stdout)["targets"][0]["path"] == str(env / "other")
+
+
+def test_a_run_key_belongs_to_its_schedule(env: Path) -> None:
+    _store_articles(env)
+    for name in ("One", "Two"):
+        made = invoke("schedules", "create", name, "--cron", "0 7 * * *", "--window-hours", "24")
+        assert made.exit_code == 0, made.output
+    one = invoke("schedules", "run", "1", "--key", "2026-03-01", "--no-deliver")
+    two = invoke("schedules", "run", "2", "--key", "2026-03-01", "--no-deliver")
+    assert one.exit_code == 0 and one.stdout.startswith("digest 1: One"), one.output
+    assert two.exit_code == 0 and two.stdout.startswith("digest 2: Two"), two.output
+    again = invoke("schedules", "run", "2", "--key", "2026-03-01", "--no-deliver")
+    assert (
+        again.stdout.startswith("digest 2: ")
+        and "already made by an earlier run with this key" in again.stdout
+    )
+    long_key = "k" * 200  # scoped, it would not fit the column: saved hashed, still per schedule
+    assert invoke("schedules", "run", "1", "--key", long_key, "--no-deliver").stdout.startswith("digest 3: ")
+    assert "already made" in invoke("schedules", "run", "1", "--key", long_key, "--no-deliver").stdout
+    assert invoke("schedules", "run", "2", "--key", long_key, "--no-deliver").stdout.startswith("digest 4: ")
+    assert _digest_count(env) == 4
+
+
+def test_a_second_run_with_nothing_new_says_so_in_the_digest_and_the_output(env: Path) -> None:
+    _store_articles(env)
+    _create(env)  # no window_hours: a run starts where the schedule's previous digest ended
+    first = invoke("schedules", "run", "1", "--key", "a")
+    assert first.exit_code == 0 and "(2 stories), made" in first.stdout, first.output
+    assert "Nothing new" not in first.stdout
+    second = invoke("schedules", "run", "1", "--key", "b")
+    assert second.exit_code == 0, second.output
+    lines = second.stdout.splitlines()
+    assert lines[0].startswith("digest 2: ") and "(0 stories), made" in lines[0]
+    assert lines[1].startswith("  Nothing new since digest 1 of ") and lines[1].endswith(" UTC.")
+    markdown = [path for path in (env / "out").iterdir() if path.name.endswith("-2.md")]
+    assert len(markdown) == 1 and "_Nothing new since digest 1 of " in markdown[0].read_text()
+
+
+def test_run_exits_1_when_no_delivery_went_out_and_says_when_the_next_try_is(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
+    _store_articles(env)
+    with http_server() as (base, recorder):
+        recorder.post_status = 500  # the receiver is down
+        hook = f"webhook-unsigned:{base}/hook"
+        made = invoke(
+            "schedules", "create", "Hook", "--cron", "0 7 * * *", "--window-hours", "24", "--target", hook
+        )
+        assert made.exit_code == 0, made.output
+        failed = invoke("schedules", "run", "1", "--key", "a")
+        both = invoke(
+            "schedules",
+            "create",
+            "Both",
+            "--cron",
+            "0 7 * * *",
+            "--window-hours",
+            "24",
+            "--target",
+            hook,
+            "--target",
+            f"dir:{env / 'out'}",
+        )
+        assert both.exit_code == 0, both.output
+        one_ok = invoke("schedules", "run", "2", "--key", "a")
+    assert failed.exit_code == 1, failed.output
+    (line,) = [line for line in failed.stdout.splitlines() if "delivery 1" in line]
+    assert ": pending (" in line and "HTTP 500" in line
+    assert "; next attempt at " in line and "`briefing serve` or `briefing scheduler`" in line
+    assert failed.stderr.strip() == "briefing: no delivery succeeded (1)"
+    assert one_ok.exit_code == 0, one_ok.output
+    assert "delivered" in one_ok.stdout and ": pending (" in one_ok.stdout

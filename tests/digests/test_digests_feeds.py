@@ -304,3 +304,78 @@ def test_an_entry_date_no_digest_could_use_is_no_date() -> None:
     assert _published({"published_parsed": (1, 1, 1, 0, 0, 0, 0, 1, 0)}) is None
     assert _published({"updated_parsed": (9999, 12, 31, 23, 59, 59, 4, 365, 0)}) is None
     assert _published({}) is None
+
+
+async def test_an_answer_with_no_feed_in_it_is_an_error_not_ok(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    page = b"<html><head><title>Hi</title></head><body><p>A page.</p></body></html>"
+    with http_server() as (base, recorder):
+        recorder.routes["/page"] = Route(page, content_type="text/html; charset=utf-8")
+        recorder.routes["/empty"] = Route(b"", content_type="application/rss+xml")
+        recorder.routes["/no-items.xml"] = Route(rss(base, []), content_type="application/rss+xml")
+        ids = {name: poller.add_feed(f"{base}/{name}").id for name in ("page", "empty", "no-items.xml")}
+        results = {name: await poller.poll(feed_id) for name, feed_id in ids.items()}
+    assert results["page"].status == "error"
+    assert results["page"].errors == ["not an RSS or Atom feed: the answer was text/html"]
+    assert results["empty"].status == "error"
+    assert results["empty"].errors == ["not an RSS or Atom feed: the answer was empty"]
+    assert results["no-items.xml"].status == "ok"  # a real feed with nothing in it yet
+    stored = poller.get_feed(ids["page"])
+    assert (stored.last_status, stored.last_error) == (
+        "error",
+        "not an RSS or Atom feed: the answer was text/html",
+    )
+
+
+async def test_an_entry_link_that_is_not_http_fails_at_once(open_settings, store) -> None:
+    poller = FeedPoller(open_settings, store)
+    feed = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+        b"<item><title>F</title><link>ftp://example.org/file.txt</link></item>"
+        b"<item><title>J</title><link>javascript:alert(1)</link></item>"
+        b"</channel></rss>"
+    )
+    with http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(feed, content_type="application/rss+xml")
+        made = poller.add_feed(f"{base}/feed.xml")
+        result = await poller.poll(made.id)
+    assert result.status == "ok" and result.new_articles == []
+    entries = {entry.url: entry for entry in poller.get_feed(made.id).failing_entries}
+    assert set(entries) == {"ftp://example.org/file.txt", "javascript:alert(1)"}
+    for entry in entries.values():
+        assert (entry.status, entry.attempts, entry.next_attempt_at) == ("failed", 1, None)
+        assert "not an http(s) URL" in (entry.error or "")
+    with store.session() as session:  # no retry is queued for them
+        assert session.execute(text("SELECT count(*) FROM jobs")).scalar() == 0
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 60 * 24 * 365 + 1])
+def test_a_poll_interval_outside_a_minute_to_a_year_is_refused(settings, store, minutes) -> None:
+    poller = FeedPoller(settings, store)
+    with pytest.raises(InputError) as caught:
+        poller.add_feed("https://example.org/feed.xml", poll_minutes=minutes)
+    assert caught.value.context["field"] == "poll_minutes" and str(minutes) in caught.value.message
+    assert poller.list_feeds() == []
+    assert poller.add_feed("https://example.org/a.xml", poll_minutes=1).poll_minutes == 1
+    assert poller.add_feed("https://example.org/b.xml").poll_minutes == settings.feed_poll_minutes
+
+
+def test_the_published_url_pattern_and_check_scheme_agree_on_empty_host_labels() -> None:
+    import re
+
+    from briefing.digests.urls import HTTP_URL_PATTERN, check_scheme
+
+    for url, accepted in [
+        ("https://example.org/feed", True),
+        ("https://example.org./feed", True),
+        ("https://a_b.example:8080", True),
+        ("https://.example.org", False),
+        ("https://example..org", False),
+        ("https://.", False),
+    ]:
+        try:
+            check_scheme(url, field="url")
+            checked = True
+        except InputError:
+            checked = False
+        assert (bool(re.search(HTTP_URL_PATTERN, url)), checked) == (accepted, accepted), url

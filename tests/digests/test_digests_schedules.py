@@ -267,3 +267,29 @@ def test_due_slot_compares_with_creation_time_in_absolute_time() -> None:
     assert slot is not None and slot.period == "2026-05-04T07:30"
     created_in_la = datetime(2026, 5, 3, 22, 31, tzinfo=ZoneInfo("America/Los_Angeles"))  # 05:31 UTC
     assert due_slot("30 7 * * *", "Europe/Berlin", now, not_before=created_in_la) is None
+
+
+def test_a_relative_directory_is_saved_absolute_against_the_working_directory(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefing.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    settings = Settings(data_dir=tmp_path / "data")
+    targets = [
+        DirectoryTarget(path="relative/dir"),
+        DirectoryTarget(path="./here/../there"),
+        DirectoryTarget(path="~/digests"),
+        DirectoryTarget(path=str(tmp_path / "abs")),
+    ]
+    saved = validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", targets=targets), settings)
+    assert [target.path for target in saved.targets] == [
+        str(tmp_path / "relative" / "dir"),
+        str(tmp_path / "there"),
+        str(tmp_path / "home" / "digests"),
+        str(tmp_path / "abs"),
+    ]
+    twice = [DirectoryTarget(path="out"), DirectoryTarget(path=str(tmp_path / "out"))]
+    with pytest.raises(InputError, match=r"targets\[1\]: .* is named twice"):
+        validate_schedule(ScheduleIn(name="x", cron="30 7 * * *", targets=twice), settings)
