@@ -262,6 +262,7 @@ _IRREGULAR = {
 
 
 def _unsuffixed(word: str) -> str:
+    """`word` without a possessive and one inflection ending, irregular pasts as their verb."""
     word = word[:-2] if word.endswith("'s") else word
     word = _IRREGULAR.get(word, word)
     for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly"):
@@ -279,13 +280,7 @@ def _same_word(a: str, b: str) -> bool:
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem: enough to see "approved" and "approval" as one word, never a dictionary."""
-    word = word[:-2] if word.endswith("'s") else word
-    word = _IRREGULAR.get(word, word)
-    for suffix in ("ations", "ation", "ings", "ing", "ied", "ies", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            word = word[: -len(suffix)]
-            break
-    return word[:6]
+    return _unsuffixed(word)[:6]
 
 
 class _Tok(NamedTuple):
@@ -1215,7 +1210,11 @@ def _missing_names(
                 continue
             missing.append(token)
         date_slot = open_facts and _in_a_date_slot(claim_tokens, run, evidence_tokens)
-        role = _role_of(claim_tokens, run, evidence_text, source) if elsewhere and not missing else None
+        role = (
+            _role_of(claim_tokens, run, evidence_text, source, caseless)
+            if elsewhere and not missing
+            else None
+        )
         if role is not None:
             # the evidence names the role, not the person ("Portugal's president dissolved
             # parliament"): the name is backed where the article gives it that role
@@ -1304,7 +1303,7 @@ def _initials(tokens: Sequence[_Tok]) -> frozenset[str]:
 
 
 def _role_of(
-    claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_text: _Text, source: Source | None
+    claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_text: _Text, source: Source | None, caseless: bool
 ) -> str | None:
     """The title before a claim's name ("President" of "President Teresa Albuquerque") when the
     evidence has it as a common noun ("Portugal's president") and the article writes it in lower case."""
@@ -1314,7 +1313,7 @@ def _role_of(
     if at == 0:
         return None
     title = claim_tokens[at - 1]
-    if not (title.text[0].isupper() or _caseless(claim_tokens)):
+    if not (title.text[0].isupper() or caseless):
         return None
     if title.low not in evidence_text.low_set or title.low not in source.lowered:
         return None
@@ -1330,10 +1329,7 @@ def _role_of(
 
 def _titled(role: str, run: list[_Tok], source: Source) -> bool:
     """Does the article put this role right before this name ("President Teresa Albuquerque")?"""
-    pattern = (
-        r"(?<!\w)" + re.escape(role) + r"\W+" + r"\W+".join(re.escape(_bare(t.low)) for t in run) + r"(?!\w)"
-    )
-    return re.search(pattern, source.folded) is not None
+    return _written_together([role, *(_bare(t.low) for t in run)], source.folded)
 
 
 def _in_a_date_slot(claim_tokens: Sequence[_Tok], run: list[_Tok], evidence_tokens: Sequence[_Tok]) -> bool:
@@ -1358,8 +1354,13 @@ def _named_by_its_noun(run: list[_Tok], elsewhere: list[_Tok], source: Source) -
     named = [t for t in run if t not in elsewhere]
     if not named or any(_bare(t.low) not in source.lowered for t in named):
         return False
-    pattern = r"(?<!\w)" + r"\W+".join(re.escape(_bare(t.low)) for t in run) + r"(?!\w)"
-    return re.search(pattern, source.folded) is not None
+    return _written_together([_bare(t.low) for t in run], source.folded)
+
+
+def _written_together(words: Sequence[str], folded: str) -> bool:
+    """Does `folded` hold these words in this order, with nothing but non-word characters between?"""
+    pattern = r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)"
+    return re.search(pattern, folded) is not None
 
 
 @lru_cache(maxsize=256)
@@ -1526,17 +1527,7 @@ SIDE_WINDOW = 6  # words each side of a verb that tell what it is said of
 
 def _beside(tokens: Sequence[_Tok], stems: Sequence[str], at: int) -> set[str]:
     """Content stems within `SIDE_WINDOW` words of tokens[at], in its sentence."""
-    out: set[str] = set()
-    for step in (-1, 1):
-        i = at + step
-        while 0 <= i < len(tokens) and abs(i - at) <= SIDE_WINDOW:
-            if (step > 0 and tokens[i].initial) or (step < 0 and tokens[i + 1].initial):
-                break
-            low = tokens[i].low
-            if low not in STOPWORDS and (len(low) >= _CONTENT_MIN or low[0].isdigit()):
-                out.add(stems[i])
-            i += step
-    return out
+    return _side(tokens, stems, at, -1) | _side(tokens, stems, at, 1)
 
 
 def _nearer_opposite(

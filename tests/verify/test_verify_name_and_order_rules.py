@@ -278,12 +278,12 @@ def test_a_role_needs_the_article_to_use_it_as_a_title() -> None:
 
 
 def _role_of_claim(claim: str, first: str, source: Source) -> str | None:
-    from briefing.claims import _names, _role_of, _text
+    from briefing.claims import _caseless, _names, _role_of, _text
 
     text = _text(claim)
     run = next(run for run in _names(text.tokens, source) if run[0].low == first)
     evidence = _text(source.text)
-    return _role_of(text.tokens, run, evidence, source)
+    return _role_of(text.tokens, run, evidence, source, _caseless(text.tokens))
 
 
 @pytest.mark.parametrize(
