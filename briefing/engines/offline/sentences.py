@@ -81,6 +81,8 @@ def hard_wrapped(text: str) -> bool:
 
 def _pieces(text: str, breaks: re.Pattern[str]) -> list[tuple[str, int]]:
     """`text` cut at `breaks`: each piece with the length of the break after it."""
+    if "\n" not in text:  # every break holds a line break; most sentences have none
+        return [(text, 0)]
     out: list[tuple[str, int]] = []
     cursor = 0
     for match in breaks.finditer(text):
