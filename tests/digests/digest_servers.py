@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# An article page as a feed entry links to it: a title and two paragraphs of body.
+PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
+<p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
+<p>Officials said a decision would follow within weeks, after a public consultation.</p>
+</article></body></html>"""
+
 
 @dataclass
 class Route:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from digest_servers import Route, http_server
+from digest_servers import PAGE, Route, http_server
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -20,11 +20,6 @@ from briefing.digests.feeds import FeedPoller, PollResult
 from briefing.digests.tables import FeedEntryRow
 from briefing.store import Store, open_store
 from briefing.store.worklocks import try_hold
-
-PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
-<p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
-<p>Officials said a decision would follow within weeks, after a public consultation.</p>
-</article></body></html>"""
 
 
 def rss(base: str, items: list[tuple[str, str]]) -> bytes:

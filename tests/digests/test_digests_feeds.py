@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from digest_servers import Route, http_server
+from digest_servers import PAGE, Route, http_server
 from sqlalchemy import text
 
 from briefing.digests.feeds import ENTRY_TASK, FeedPoller
@@ -16,11 +16,6 @@ from briefing.digests.tasks import QUEUE, DigestTasks
 from briefing.errors import InputError, RefusedError
 from briefing.fetch import is_permanent
 from briefing.queue import LocalQueue
-
-PAGE = """<html><head><title>{title}</title></head><body><article><h1>{title}</h1>
-<p>{body} The council met on Monday to discuss the matter in detail with residents.</p>
-<p>Officials said a decision would follow within weeks, after a public consultation.</p>
-</article></body></html>"""
 
 
 def rss(base: str, items: list[tuple[str, str]]) -> bytes:
