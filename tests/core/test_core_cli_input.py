@@ -106,13 +106,7 @@ def test_an_article_without_letters_or_digits_is_one_line_and_exit_2(tmp_path) -
 def test_an_output_file_that_cannot_be_written_is_a_one_line_error_before_any_work(tmp_path) -> None:
     article = tmp_path / "a.txt"
     article.write_text("The council met on Monday. It approved the budget.")
-    done = subprocess.run(
-        [sys.executable, "-m", "briefing", "brief", str(article), "-o", "/proc/briefing-brief.md"],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
-        timeout=60,
-    )
+    done = _cli("brief", str(article), "-o", "/proc/briefing-brief.md", tmp_path=tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
         "briefing: error: -o /proc/briefing-brief.md: cannot write there (No such file or directory)"
@@ -134,12 +128,6 @@ def test_the_write_check_leaves_no_file_behind(tmp_path) -> None:
 def test_format_spellings_of_other_commands_are_accepted(tmp_path, spelling: str, starts: str) -> None:
     article = tmp_path / "a.txt"
     article.write_text("The council met on Monday. It approved the budget.")
-    done = subprocess.run(
-        [sys.executable, "-m", "briefing", "brief", str(article), "--format", spelling, "-q"],
-        capture_output=True,
-        text=True,
-        env={"PATH": "/usr/bin:/bin", "BRIEFING_DATA_DIR": str(tmp_path)},
-        timeout=60,
-    )
+    done = _cli("brief", str(article), "--format", spelling, "-q", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(starts)
