@@ -36,8 +36,11 @@ async def test_the_lease_is_renewed_while_the_work_runs_and_its_result_returned(
     async with Heartbeat(renew, interval=0.01, what="job x") as beat:
         result = await beat.guard(asyncio.sleep(0.1, result="done"))
     assert result == "done"
-    assert beat.renewals >= 3 and renew.calls == beat.renewals
+    # A renewal in flight in its worker thread when the block ends still runs to its end; only
+    # its count is lost with the cancelled beat, so the store may have seen one call more.
+    assert beat.renewals >= 3 and renew.calls - beat.renewals in (0, 1)
     assert not beat.lost.is_set()
+    await asyncio.sleep(0.02)  # let such a call in flight finish
     calls = renew.calls
     await asyncio.sleep(0.05)
     assert renew.calls == calls  # the beat stopped with the block
