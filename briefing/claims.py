@@ -732,20 +732,32 @@ def _prefix(word: str) -> str:
     return word[:4]
 
 
-def _caseless(tokens: Sequence[_Tok]) -> bool:
-    """All lower case, or title case: capital letters say nothing about names there."""
+def _caseless(tokens: Sequence[_Tok], source: Source | None = None) -> bool:
+    """All lower case, or title case: capital letters say nothing about names there.
+
+    Title case is most longer words capitalized, and with the article at hand, a stop word or a
+    word the article writes in lower case among them ("Budget Passes With …"): a sentence dense with
+    names ("Oristal will appeal to Oksana Pemberton-Ruiz in Düsseldorf") capitalizes only names.
+    """
     letters = [t for t in tokens if not t.text[0].isdigit() and len(t.text) > 3]
     if not letters:
         return False
     upper = sum(t.text[0].isupper() for t in letters)
     if upper == 0:  # all lower case, unless it opens with a capital: a sentence that names no one
         return not tokens[0].text[0].isupper()
-    return upper / len(letters) >= 0.6
+    if upper / len(letters) < 0.6:
+        return False
+    return source is None or any(
+        t.text[0].isupper()
+        and not t.initial
+        and (t.low in STOPWORDS or (_bare(t.low) in source.lowered and _bare(t.low) not in source.proper))
+        for t in letters
+    )
 
 
 def _names(tokens: Sequence[_Tok], source: Source | None) -> list[list[_Tok]]:
     """Runs of name words in a claim (consecutive capitalized words; article casing when caseless)."""
-    caseless = _caseless(tokens)
+    caseless = _caseless(tokens, source)
     runs: list[list[_Tok]] = []
     current: list[_Tok] = []
     for index, token in enumerate(tokens):
@@ -917,8 +929,17 @@ def _negated_at(tokens: Sequence[_Tok], index: int) -> bool:
     return False
 
 
+# "no new fossil fuel language", "without further talks": what is denied is more of the thing,
+# which the evidence stating the thing itself does not contradict
+_NOVELTY = frozenset({"new", "further", "additional", "fresh", "extra"})
+
+
 def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
-    """Indexes of the content words that a negation applies to ("did not [block]"), in its sentence."""
+    """Indexes of the content words that a negation applies to ("did not [block]"), in its sentence.
+
+    A number is passed over ("no 2035 [deadline]"; "without 2035" negates nothing checkable: the
+    number itself is checked as a fact), and a negation of more of a thing ("no new …") has none.
+    """
     targets: list[int] = []
     for index in range(len(tokens)):
         if _is_negation(tokens, index):  # "no longer [backs]": "longer" is skipped like an auxiliary
@@ -926,6 +947,16 @@ def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
                 if tokens[ahead].initial:
                     break
                 word = tokens[ahead].low
+                if word in _NOVELTY:
+                    break
+                if word[0].isdigit():
+                    following = tokens[ahead + 1] if ahead + 1 < len(tokens) else None
+                    if (
+                        following is None
+                        or following.start - tokens[ahead].start - len(tokens[ahead].text) != 1
+                    ):
+                        break  # "without 2035, …": the number ends the phrase
+                    continue
                 if word in _AUX or word in STOPWORDS or word in NEGATIONS:
                     continue
                 if not tokens[ahead].text[0].isupper():
@@ -997,7 +1028,9 @@ def check_claim(
     article_values = source.facts.values if open_facts and source is not None else frozenset()
     # a number the evidence lacks but the article has is accepted unless an unused number of the
     # evidence stands next to the same words (the sign of a changed number: "4,100 jobs" / "4,511 jobs")
+    # (a year is the spare of a year only: "its 2026 budget" does not make "May 26" a changed number)
     spare_around: set[str] = set()
+    spare_years_around: set[str] = set()
     if open_facts:
         claim_values = claim_facts.values
         spare_shown = [
@@ -1005,8 +1038,10 @@ def check_claim(
             for shown, value, raw in evidence_facts.numbers
             if round(value, 6) not in claim_values and (raw is None or round(raw, 6) not in claim_values)
         ]
-        spare_shown += [str(year) for year in evidence_facts.years if float(year) not in claim_values]
-        spare_around = _contexts(evidence_tokens, spare_shown)
+        spare_years = [str(year) for year in evidence_facts.years if float(year) not in claim_values]
+        filed = _dateline_ends(evidence_text.text)
+        spare_around = _contexts(evidence_tokens, spare_shown, skip=filed)
+        spare_years_around = _contexts(evidence_tokens, spare_years, skip=filed)
     for shown, value, raw in claim_facts.numbers:
         if round(value, 6) in values:
             continue
@@ -1032,7 +1067,7 @@ def check_claim(
             continue
         reasons.append(f'ordinal "{claim_facts.ordinal_shown[ordinal]}" not in {evidence_name}')
     for year in sorted(claim_facts.years - evidence_facts.years):
-        if float(year) in article_values and not _contexts(claim_tokens, [str(year)]) & spare_around:
+        if float(year) in article_values and not _contexts(claim_tokens, [str(year)]) & spare_years_around:
             continue
         if float(year) not in evidence_facts.raw_values:
             reasons.append(f'year "{year}" not in {evidence_name}')
@@ -1104,8 +1139,12 @@ def _plural(family: str) -> str:
 CONTEXT_WORDS = 2  # content words each side of a number that say what it counts
 
 
-def _contexts(tokens: Sequence[_Tok], shown: Iterable[str]) -> set[str]:
-    """The content words next to each occurrence of these facts (their units: "4,100 [jobs]")."""
+def _contexts(
+    tokens: Sequence[_Tok], shown: Iterable[str], *, skip: Sequence[tuple[int, int]] = ()
+) -> set[str]:
+    """The content words next to each occurrence of these facts (their units: "4,100 [jobs]"),
+    outside the `skip` spans (a wire dateline's date says when a story was filed, not what it
+    counts)."""
     firsts = set()
     for text in shown:
         first = _TOKEN.search(text)
@@ -1115,7 +1154,7 @@ def _contexts(tokens: Sequence[_Tok], shown: Iterable[str]) -> set[str]:
     if not firsts:
         return out
     for index, token in enumerate(tokens):
-        if token.low in firsts:
+        if token.low in firsts and not any(begin <= token.start < end for begin, end in skip):
             out |= _around(tokens, index, index, CONTEXT_WORDS)
     return out
 
@@ -1177,7 +1216,7 @@ def _missing_names(
             for t in evidence_tokens
             if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
         )
-    caseless = _caseless(claim_tokens)
+    caseless = _caseless(claim_tokens, source)
     for run in runs:
         missing: list[_Tok] = []
         elsewhere: list[_Tok] = []  # in the article, not in the evidence (free-standing claims only)
@@ -1606,15 +1645,16 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
     name_tokens = {id(t) for run in _names(tokens, source) for t in run}
     wanted = set(_content([t for t in tokens if id(t) not in name_tokens]))
     content = set(wanted)
+    named = {_stem(t.low) for t in tokens if id(t) in name_tokens}
     chosen: list[int] = []
     while wanted and len(chosen) < limit:
-        best, gain = -1, 0
+        best, gain, tie = -1, 0, 0
         for index, words in enumerate(source.sentence_words):
             if index in chosen:
                 continue
             overlap = len(wanted & words)
-            if overlap > gain:
-                best, gain = index, overlap
+            if overlap > gain or (overlap == gain and overlap and len(named & words) > tie):
+                best, gain, tie = index, overlap, len(named & words)
         if best < 0 or (chosen and gain < 2):
             break
         chosen.append(best)

@@ -71,9 +71,13 @@ def test_names_do_not_choose_evidence_and_a_missing_one_is_rescued_only_with_two
     assert evidence("Smith and Jones") == []
     # "Okafor" is in no chosen sentence: the earlier of two sentences naming him and sharing two
     # more claim words ("praised", "budget") is added
-    assert evidence("Okafor praised the budget of the council") == [
+    assert evidence("Okafor praised the budget the council approved") == [
         "The council approved the budget.",
         "Mayor Okafor praised the budget and the parks.",
+    ]
+    # names break a tie of shared words ("praised", "budget" / "council", "budget")
+    assert evidence("Okafor praised the budget of the council") == [
+        "Mayor Okafor praised the budget and the parks."
     ]
     # a sentence naming him that shares one claim word is not enough
     assert evidence("Okafor approved the budget") == ["The council approved the budget."]
@@ -172,7 +176,7 @@ def test_a_word_replacing_a_part_of_an_articles_full_name(claim: str, index: int
     ],
 )
 def test_name_runs_of_a_claim(claim: str, runs: list[list[str]]) -> None:
-    source = analyse("Mayor Okafor met Paul Rossi and Xi on Monday. Okafor spoke.")
+    source = analyse("Mayor Okafor met Paul Rossi and Xi on Monday. Okafor spoke of the budget.")
     assert [[t.text for t in run] for run in _names(_tokens(claim), source)] == runs
 
 

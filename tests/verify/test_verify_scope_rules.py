@@ -1,0 +1,97 @@
+"""What a claim's words reach: title case told from a sentence dense with names, which sentence
+wins a tie, which spare number of the evidence hints at a changed one, and what a negation denies.
+Each rule with the true statement it must pass and the change it must still catch."""
+
+from __future__ import annotations
+
+from briefing.claims import _caseless, _tokens, analyse, check_claim, select_evidence, verify_claim
+
+COURT = analyse(
+    "The court in Düsseldorf granted the injunction on Monday. Oristal said it would appeal to the "
+    "Higher Regional Court in Düsseldorf. The injunction takes effect once security is deposited."
+)
+
+
+def test_title_case_needs_a_capitalized_word_the_article_writes_in_lower_case() -> None:
+    dense = "Oristal will appeal to Oksana Pemberton-Ruiz in Düsseldorf"
+    assert _caseless(_tokens(dense)) is True  # most long words capitalized: without the article, title case
+    assert (
+        _caseless(_tokens(dense), COURT) is False
+    )  # "will", "appeal" are lower case: only names are capitalized
+    assert _caseless(_tokens("Oristal Will Appeal The Injunction In Düsseldorf"), COURT) is True
+
+
+def test_a_name_not_in_the_article_is_found_in_a_sentence_dense_with_names() -> None:
+    result = verify_claim("Oristal will appeal to Oksana Pemberton-Ruiz in Düsseldorf", COURT)
+    assert result.verdict == "unsupported"
+    assert 'name "Oksana Pemberton-Ruiz" not in its evidence' in result.reasons
+    assert verify_claim("Oristal will appeal to the Higher Regional Court in Düsseldorf", COURT).reasons == []
+
+
+APPEAL = analyse(
+    "Asante-Mensah was banned for two years on Thursday. The panel said he would not appeal. "
+    "The sprinter said he would appeal to the Court of Arbitration for Sport. Officials appeal often."
+)
+
+
+def test_of_sentences_sharing_as_many_claim_words_the_one_naming_the_claims_names_wins() -> None:
+    # "appeal" is the one content word the claim shares with three sentences; the one naming the
+    # court is taken, not the earliest
+    spans = select_evidence("He will appeal to the Court of Arbitration for Sport", APPEAL)
+    assert [APPEAL.text[a:b] for a, b in spans] == [
+        "The sprinter said he would appeal to the Court of Arbitration for Sport."
+    ]
+    # names only break ties: a sentence sharing more claim words still comes first
+    spans = select_evidence("The panel said Court of Arbitration for Sport would not appeal", APPEAL)
+    assert APPEAL.text[slice(*spans[0])] == "The panel said he would not appeal."
+
+
+BUDGET = analyse("The council postponed Tuesday's vote on its 2026 budget. The vote will be held on May 26.")
+
+
+def test_a_spare_year_of_the_evidence_hints_only_at_a_changed_year() -> None:
+    evidence = ["The council postponed Tuesday's May vote on its 2026 budget."]
+    assert check_claim("The vote is now set for May 26", evidence, source=BUDGET, open_facts=True) == []
+    # a spare number beside the same words still does
+    assert check_claim(
+        "The vote is now set for May 26", ["The vote was set for May 12."], source=BUDGET, open_facts=True
+    ) == ['number "26" not in its evidence']
+    # and a spare year a changed year
+    years = analyse("The council postponed the vote on its 2026 budget. The 2025 budget passed.")
+    assert check_claim(
+        "The council postponed the vote on its 2025 budget", evidence, source=years, open_facts=True
+    ) == ['year "2025" not in its evidence']
+
+
+WIRE = analyse(
+    "LIMA, May 22 (Andes Wire) — Talks ended on Friday without a deal. Andes Wire first reported "
+    "the walkout on May 20."
+)
+
+
+def test_the_date_of_a_dateline_is_no_spare_number() -> None:
+    claim = "Talks in Lima were reported on May 20"  # "Lima" stands next to the dateline's "22" too
+    dateline = ["LIMA, May 22 (Andes Wire) — Talks ended on Friday without a deal."]
+    assert check_claim(claim, dateline, source=WIRE, open_facts=True) == []
+    # the same date in the body of a sentence is one
+    body = ["Talks in Lima were reported on May 22."]
+    assert check_claim(claim, body, source=WIRE, open_facts=True) == ['number "20" not in its evidence']
+
+
+def test_no_new_thing_is_not_denied_by_the_thing() -> None:
+    evidence = ["The preamble mentions fossil fuels and recalls the earlier decision."]
+    assert check_claim("The preamble recalls the decision, with no new fossil fuel language", evidence) == []
+    assert check_claim("The preamble has no further fossil fuel language", evidence) == []
+    assert check_claim("The preamble recalls the decision, with no fossil fuel language", evidence) == [
+        'negation: says "not fossil" where its evidence affirms it'
+    ]
+
+
+def test_a_negation_passes_over_a_number_to_the_thing_it_denies() -> None:
+    assert check_claim("The plan sets no 2035 deadline", ["The plan sets a 2035 deadline."]) == [
+        'negation: says "not deadline" where its evidence affirms it'
+    ]
+    # a number that ends the phrase ("without 2035, …") leaves the negation nothing to deny
+    evidence = ["If 2035 is not in the text, we will not join consensus."]
+    assert check_claim("The group will not join consensus without 2035, the envoy says", evidence) == []
+    assert check_claim("the group will not join consensus without 2035 , talmeria says", evidence) == []
