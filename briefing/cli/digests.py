@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from briefing.digests.models import MAX_WINDOW_HOURS
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
@@ -299,8 +301,10 @@ def _check_out(out: Path | None) -> None:
 
 def digest_command(
     hours: Annotated[float, typer.Option(help="Window: articles of the last N hours.")] = 24.0,
-    since: Annotated[datetime | None, typer.Option(help="Window start (overrides --hours).")] = None,
-    until: Annotated[datetime | None, typer.Option(help="Window end (default now).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Window start: 2h, 3d, 1w ago or an ISO date (overrides --hours).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Window end, written as --since (default now).")] = None,
     source: Annotated[list[str], typer.Option(help="Only these sources (repeatable).")] = [],  # noqa: B006
     article: Annotated[list[str], typer.Option(help="Exactly these article ids (repeatable).")] = [],  # noqa: B006
     fmt: Annotated[str, typer.Option("--format", help="md, html, txt or json.")] = "md",
@@ -316,10 +320,17 @@ def digest_command(
     if fmt not in DIGEST_FORMATS:
         raise InputError(f"--format must be one of: {', '.join(DIGEST_FORMATS)}")
     _check_out(out)
+    if not math.isfinite(hours):
+        raise InputError(f"--hours {hours}: give a number of hours, such as 24")
     if hours <= 0:
         raise InputError("--hours must be more than 0")
-    end = until.replace(tzinfo=until.tzinfo or UTC) if until else datetime.now(UTC)
-    start = since.replace(tzinfo=since.tzinfo or UTC) if since else end - timedelta(hours=hours)
+    if hours > MAX_WINDOW_HOURS:
+        raise InputError(f"--hours must be at most {MAX_WINDOW_HOURS} (ten years)")
+    from briefing.services.history import parse_when
+
+    now = datetime.now(UTC)
+    end = parse_when(until, option="--until", now=now) if until else now
+    start = parse_when(since, option="--since", now=now) if since else end - timedelta(hours=hours)
     if start >= end:
         raise InputError(f"--since ({start:%Y-%m-%d %H:%M}) must be before --until ({end:%Y-%m-%d %H:%M})")
     if engine is not None:

@@ -15,6 +15,8 @@ from briefing.digests.urls import check_scheme
 from briefing.errors import InputError
 from briefing.models import Brief
 
+MAX_WINDOW_HOURS = 24 * 366 * 10  # a look-back of ten years: longer is a typo, and past datetime's range
+
 OutputFormat = Literal["md", "html", "txt", "json"]
 DeliveryStatus = Literal["pending", "sending", "delivered", "failed"]
 
@@ -87,7 +89,8 @@ class ScheduleIn(_Model):
     window_hours: float | None = Field(
         default=None,
         gt=0,
-        le=24 * 366 * 10,
+        le=MAX_WINDOW_HOURS,
+        allow_inf_nan=False,
         description="Look-back window; default: since the previous run (or 24 h).",
     )
     max_stories: int = Field(default=20, ge=1, le=500)

@@ -168,6 +168,12 @@ def test_feeds_poll_exits_1_when_every_feed_failed(env: Path, monkeypatch: pytes
             "--out /proc/briefing-digest.md: cannot write there",
         ),
         (["digest", "--hours", "0"], "--hours must be more than 0"),
+        (["digest", "--hours", "nan"], "--hours nan: give a number of hours, such as 24"),
+        (["digest", "--hours", "inf"], "--hours inf: give a number of hours, such as 24"),
+        (["digest", "--hours", "1e9"], "--hours must be at most 87840 (ten years)"),
+        (["digest", "--since", "yesterday"], "--since 'yesterday': give a time like 2h, 3d or 1w ago"),
+        (["digest", "--since", "1d", "--until", "3d"], "must be before --until"),
+        (["schedules", "create", "T", "--cron", "0 7 * * *", "--window-hours", "nan"], "finite number"),
         (["digest", "--since", "2026-03-02", "--until", "2026-03-01"], "must be before --until"),
         (["digest", "--engine", "gpt"], "engine"),
         (["schedules", "update", "1"], "nothing to change"),
@@ -344,3 +350,13 @@ def test_run_exits_1_when_no_delivery_went_out_and_says_when_the_next_try_is(
     assert failed.stderr.strip() == "briefing: no delivery succeeded (1)"
     assert one_ok.exit_code == 0, one_ok.output
     assert "delivered" in one_ok.stdout and ": pending (" in one_ok.stdout
+
+
+def test_digest_window_can_be_given_as_a_time_ago(env: Path) -> None:
+    _store_articles(env)  # published an hour ago
+    recent = invoke("digest", "--since", "2h", "--format", "json")
+    assert recent.exit_code == 0, recent.output
+    assert len(json.loads(recent.stdout)["stories"]) == 2
+    older = invoke("digest", "--since", "3d", "--until", "2h")
+    assert isinstance(older.exception, InputError)  # exit 2 through `briefing` (main)
+    assert "no articles to build a digest from" in str(older.exception)
