@@ -92,6 +92,9 @@ def schedules_create(
     window_hours: Annotated[float | None, typer.Option(help="Look-back; default since the last run.")] = None,
     max_stories: Annotated[int, typer.Option(help="Cap on stories per digest.")] = 20,
     min_sources: Annotated[int, typer.Option(help="Independent sources a story needs.")] = 1,
+    engine: Annotated[
+        str | None, typer.Option(help="Engine for its briefs: llm, offline or lead (default: settings).")
+    ] = None,
 ) -> None:
     """Create a schedule and print it as JSON."""
     from briefing.digests.schedules import validate_schedule
@@ -107,6 +110,7 @@ def schedules_create(
             "window_hours": window_hours,
             "max_stories": max_stories,
             "min_sources": min_sources,
+            "engine": engine,
         }
     )
     settings = _settings()
@@ -118,13 +122,23 @@ def schedules_create(
 
 @schedules_app.command("list")
 def schedules_list() -> None:
-    """One line per schedule: id, name, cron, time zone, targets (and "paused" when disabled)."""
-    from briefing.digests.models import target_key
+    """One line per schedule: id, name, cron, time zone, targets (and "paused" when disabled).
+
+    A webhook that gets its digests without a signature says so (`webhook-unsigned:`, as it was
+    created): its receiver cannot tell them from forged ones.
+    """
+    from briefing.digests.models import WebhookTarget, target_key
 
     with _store() as store:
         schedules = _repo(store).list_schedules()
     for schedule in schedules:
-        targets = ", ".join(target_key(t) for t in schedule.targets) or "-"
+        shown = (
+            f"webhook-unsigned:{t.url}"
+            if isinstance(t, WebhookTarget) and t.allow_unsigned
+            else target_key(t)
+            for t in schedule.targets
+        )
+        targets = ", ".join(shown) or "-"
         paused = "" if schedule.enabled else "\tpaused"
         typer.echo(f"{schedule.id}\t{schedule.name}\t{schedule.cron}\t{schedule.timezone}\t{targets}{paused}")
 

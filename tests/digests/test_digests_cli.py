@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from digest_fakes import harbor_and_tram
 from typer.testing import CliRunner
@@ -71,3 +73,20 @@ def test_unsigned_webhook_target_must_be_asked_for(env) -> None:
     made = runner.invoke(app, [*base, "webhook-unsigned:https://hooks.example.org/d"])
     assert made.exit_code == 0, made.output
     assert '"allow_unsigned": true' in made.output
+    signed = runner.invoke(
+        app, [*base, "webhook:https://hooks.example.org/s"], env={"BRIEFING_WEBHOOK_SECRET": "s" * 32}
+    )
+    assert signed.exit_code == 0, signed.output
+    listed = runner.invoke(app, ["schedules", "list"]).output.splitlines()
+    assert listed[0].endswith("\twebhook-unsigned:https://hooks.example.org/d")  # as it was asked for
+    assert listed[1].endswith("\twebhook:https://hooks.example.org/s")
+
+
+def test_a_schedule_is_created_with_its_engine(env) -> None:
+    runner = CliRunner()
+    made = runner.invoke(app, ["schedules", "create", "Lead", "--cron", "0 7 * * *", "--engine", "lead"])
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.output)["engine"] == "lead"
+    unknown = runner.invoke(app, ["schedules", "create", "X", "--cron", "0 7 * * *", "--engine", "gpt"])
+    assert "unknown engine 'gpt'" in str(unknown.exception)
+    assert runner.invoke(app, ["schedules", "list"]).output.count("\n") == 1  # nothing saved for X
