@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
@@ -114,6 +115,12 @@ class Schedule(ScheduleIn):
     id: int
     created_at: datetime
     updated_at: datetime
+
+    def digest_title(self, when: datetime) -> str:
+        """Its digest's title for a run at `when`, read in the schedule's own time zone (a slot and a
+        run-now digest alike: "Morning — Tue 08 Dec 2026, 07:30")."""
+        local = when.astimezone(ZoneInfo(self.timezone))
+        return f"{self.name} — {local.strftime('%a %d %b %Y, %H:%M')}"
 
 
 class ArticleRef(_Model):

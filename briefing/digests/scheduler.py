@@ -139,7 +139,7 @@ class Scheduler:
         previous = await asyncio.to_thread(self.repo.previous_digest, schedule.id, slot.period)
         spec = BuildSpec(
             articles=articles,
-            title=f"{schedule.name} — {slot.fire_at.strftime('%a %d %b %Y, %H:%M')}",
+            title=schedule.digest_title(slot.fire_at),
             max_stories=schedule.max_stories,
             min_sources=schedule.min_sources,
             options=BriefOptions(engine=schedule.engine),

@@ -125,7 +125,7 @@ class DigestService:
             since = previous.window_end if previous and previous.window_end else now - timedelta(hours=24)
         spec = BuildSpec(
             articles=self.repo.select_articles(since=since, until=now, filters=schedule.filters),
-            title=f"{schedule.name} — {now.strftime('%a %d %b %Y, %H:%M')} UTC",
+            title=schedule.digest_title(now),
             max_stories=schedule.max_stories,
             min_sources=schedule.min_sources,
             options=BriefOptions(engine=schedule.engine),

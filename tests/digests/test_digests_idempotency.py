@@ -4,8 +4,10 @@ the repeats race each other; a key reused for another request is refused."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from digest_fakes import harbor_and_tram
 from fastapi.testclient import TestClient
 
@@ -81,3 +83,11 @@ def test_idempotency_key_must_be_printable_ascii() -> None:
     for key in ("", "naïve", "a\nb"):
         with pytest.raises(InputError):
             Idempotency.of(key, "{}")
+
+
+async def test_a_run_now_digest_is_titled_in_the_schedules_time_zone(settings, store, repo, builder) -> None:
+    schedule = repo.create_schedule(ScheduleIn(name="Morning", cron="30 7 * * *", timezone="Asia/Tokyo"))
+    service = DigestService(settings, store, builder=builder)
+    with time_machine.travel(datetime(2026, 5, 4, 23, 10, tzinfo=UTC), tick=False):
+        digest = await service.run_schedule_now(schedule.id, deliver=False)
+    assert digest.title == "Morning — Tue 05 May 2026, 08:10"  # 23:10 UTC is 08:10 the next day in Tokyo

@@ -88,6 +88,7 @@ async def test_one_digest_per_period_and_files_delivered(settings, store, repo, 
     assert len(first) == 1 and again == []
     digest = first[0]
     assert digest.period == "2026-05-04T07:30"
+    assert digest.title == "Morning — Mon 04 May 2026, 07:30"  # the slot, in the schedule's zone
     # window = the 48 h before the slot (05:30 UTC): only articles published before 05:30 UTC
     assert digest.window_end == datetime(2026, 5, 4, 5, 30, tzinfo=UTC)
     assert digest.stats.articles == 1
