@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from briefing.cli.output import LIST_FORMAT, check_format, echo_json
 from briefing.digests.models import MAX_WINDOW_HOURS
 from briefing.errors import InputError
 
@@ -121,7 +122,7 @@ def schedules_create(
 
 
 @schedules_app.command("list")
-def schedules_list() -> None:
+def schedules_list(output_format: LIST_FORMAT = "text") -> None:
     """One line per schedule: id, name, cron, time zone, targets (and "paused" when disabled).
 
     A webhook that gets its digests without a signature says so (`webhook-unsigned:`, as it was
@@ -129,8 +130,12 @@ def schedules_list() -> None:
     """
     from briefing.digests.models import WebhookTarget, target_key
 
+    output_format = check_format(output_format, ("text", "json"))
     with _store() as store:
         schedules = _repo(store).list_schedules()
+    if output_format == "json":
+        echo_json(schedules)
+        return
     for schedule in schedules:
         shown = (
             f"webhook-unsigned:{t.url}"
@@ -411,12 +416,16 @@ def feeds_add(
 
 
 @feeds_app.command("list")
-def feeds_list() -> None:
-    """One line per feed with its last poll status."""
+def feeds_list(output_format: LIST_FORMAT = "text") -> None:
+    """One line per feed with its last poll status (and a line per entry being retried)."""
     from briefing.digests.feeds import FeedPoller
 
+    output_format = check_format(output_format, ("text", "json"))
     with _store() as store:
         feeds = FeedPoller(_settings(), store).list_feeds()
+    if output_format == "json":
+        echo_json(feeds)
+        return
     for feed in feeds:
         status = feed.last_status or "never polled"
         error = f" ({feed.last_error})" if feed.last_error else ""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from briefing.errors import InputError
+from briefing.cli.output import LIST_FORMAT, check_format, echo_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,24 +46,17 @@ def _since(value: str | None) -> datetime | None:
     return parse_when(value, option="--since") if value is not None else None
 
 
-def _format(value: str, allowed: tuple[str, ...]) -> str:
-    value = {"md": "markdown", "txt": "text"}.get(value.lower(), value.lower())  # digest's spellings
-    if value not in allowed:
-        raise InputError(f"--format must be one of: {', '.join(allowed)}")
-    return value
-
-
 @briefs_app.command("list")
 def briefs_list(
     since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
     source: Annotated[str | None, typer.Option(help="Only briefs of articles from this source.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
-    output_format: Annotated[str, typer.Option("--format", help="text (one line each) or json.")] = "text",
+    output_format: LIST_FORMAT = "text",
 ) -> None:
     """One line per stored brief, newest first: id, time, engine, source and headline."""
     from briefing.services.history import list_briefs
 
-    output_format = _format(output_format, ("text", "json"))
+    output_format = check_format(output_format, ("text", "json"))
     start = _since(since)
     with _store() as store:
         rows = list_briefs(store, since=start, source=source, limit=limit)
@@ -88,7 +81,7 @@ def briefs_show(
     from briefing.render import brief_to_markdown
     from briefing.services.history import get_brief
 
-    output_format = _format(output_format, ("markdown", "json"))
+    output_format = check_format(output_format, ("markdown", "json"))
     with _store() as store:
         brief = get_brief(store, brief_id)
     if output_format == "json":
@@ -140,13 +133,18 @@ def articles_list(
     since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
     source: Annotated[str | None, typer.Option(help="Only articles from this source.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    output_format: LIST_FORMAT = "text",
 ) -> None:
     """One line per stored article, newest first: id, time, source and title (or first words)."""
     from briefing.services.history import list_articles
 
+    output_format = check_format(output_format, ("text", "json"))
     start = _since(since)
     with _store() as store:
         articles = list_articles(store, since=start, source=source, limit=limit)
+    if output_format == "json":
+        echo_json(articles)
+        return
     for article in articles:
         when = f"{article.published_at:%Y-%m-%d %H:%M}" if article.published_at else "-"
         label = article.title or " ".join(article.text.split()[:10])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from briefing.cli.output import LIST_FORMAT, check_format, echo_json
 from briefing.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -201,12 +202,16 @@ def register(app: typer.Typer) -> None:
         )
 
     @keys.command("list")
-    def list_keys() -> None:
-        """List keys (id, prefix, name, state)."""
+    def list_keys(output_format: LIST_FORMAT = "text") -> None:
+        """List keys (id, prefix, name, state); never the keys themselves."""
         from briefing.store import open_store
 
+        output_format = check_format(output_format, ("text", "json"))
         store = open_store(get_settings())
         try:
+            if output_format == "json":
+                echo_json(store.list_api_keys())
+                return
             for info in store.list_api_keys():
                 state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
                 typer.echo(f"{info.id}  {info.prefix}…  {info.name}  {state}")

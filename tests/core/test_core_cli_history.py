@@ -222,6 +222,24 @@ def test_articles_add_stores_with_metadata_and_list_shows_them(env: Path) -> Non
     assert invoke("articles", "list", "--source", "other").stdout == ""
 
 
+def test_every_list_command_prints_json_rows_on_request(env: Path) -> None:
+    assert invoke("articles", "add", "harbor.txt", "--source", "wire").exit_code == 0
+    assert invoke("schedules", "create", "Morning", "--cron", "30 7 * * *").exit_code == 0
+    assert invoke("feeds", "add", "https://example.org/rss.xml", "--source", "Example").exit_code == 0
+    assert invoke("keys", "create", "ops").exit_code == 0
+    (article,) = json.loads(invoke("articles", "list", "--format", "json").stdout)
+    assert article["source"] == "wire" and article["text"] == HARBOR
+    (schedule,) = json.loads(invoke("schedules", "list", "--format", "json").stdout)
+    assert (schedule["id"], schedule["name"], schedule["cron"]) == (1, "Morning", "30 7 * * *")
+    (feed,) = json.loads(invoke("feeds", "list", "--format", "json").stdout)
+    assert feed["url"] == "https://example.org/rss.xml" and feed["last_status"] is None
+    (key,) = json.loads(invoke("keys", "list", "--format", "json").stdout)
+    assert key["name"] == "ops" and key["revoked_at"] is None
+    assert set(key) == {"id", "name", "prefix", "created_at", "revoked_at"}  # never the key nor its hash
+    # text stays the default: one tab-separated line per row
+    assert invoke("schedules", "list").stdout.startswith("1\tMorning\t30 7 * * *\tUTC")
+
+
 def test_articles_add_checks_every_file_before_storing_any(env: Path) -> None:
     result = invoke("articles", "add", "harbor.txt", "missing.txt")
     assert isinstance(result.exception, InputError)
@@ -239,6 +257,10 @@ def test_articles_add_checks_every_file_before_storing_any(env: Path) -> None:
         (["brief", "ftp://example.org/x"], "only http:// and https:// URLs"),
         (["brief", "harbor.txt", "--format", "pdf"], "--format must be one of"),
         (["briefs", "list", "--since", "bogus"], "--since 'bogus'"),
+        (["articles", "list", "--format", "csv"], "--format must be one of: text, json"),
+        (["schedules", "list", "--format", "csv"], "--format must be one of: text, json"),
+        (["feeds", "list", "--format", "csv"], "--format must be one of: text, json"),
+        (["keys", "list", "--format", "csv"], "--format must be one of: text, json"),
         (["briefs", "show", "nope"], "no brief with id 'nope'"),
         (["articles", "add", "harbor.txt", "tram.txt", "--title", "T"], "--title and --url describe one"),
         (["articles", "add", "harbor.txt", "--published-at", "yesterday"], "--published-at 'yesterday'"),
