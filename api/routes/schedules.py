@@ -10,7 +10,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DigestsDep, FeedsDep, get_settings
-from api.schemas import Limit, Offset, Page
+from api.schemas import ErrorOut, Limit, Offset, Page
 from briefing.config import Settings
 from briefing.digests.feeds import MAX_POLL_MINUTES, Feed
 from briefing.digests.models import Schedule, ScheduleIn
@@ -106,6 +106,14 @@ async def list_feeds(feeds: FeedsDep, limit: Limit = 50, offset: Offset = 0) -> 
 async def get_feed(feed_id: Id, feeds: FeedsDep) -> Feed:
     """The feed, its last poll, and its entries whose page fetch is failing (retrying or given up)."""
     return await asyncio.to_thread(feeds.get_feed, feed_id)
+
+
+@router.delete("/v1/feeds/{feed_id}", status_code=204, responses={409: {"model": ErrorOut}})
+async def delete_feed(feed_id: Id, feeds: FeedsDep) -> Response:
+    """Unsubscribe: the feed and its entries' retries go; the articles it brought stay. A feed
+    being polled right now answers 409 (try again in a moment)."""
+    await asyncio.to_thread(feeds.delete_feed, feed_id)
+    return Response(status_code=204)
 
 
 @router.post("/v1/feeds/{feed_id}/poll")

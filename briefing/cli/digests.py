@@ -437,6 +437,16 @@ def feeds_list(output_format: LIST_FORMAT = "text") -> None:
             )
 
 
+@feeds_app.command("delete")
+def feeds_delete(feed_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Unsubscribe from a feed (the articles it brought are kept)."""
+    from briefing.digests.feeds import FeedPoller
+
+    with _store() as store:
+        FeedPoller(_settings(), store).delete_feed(feed_id)
+    typer.echo(f"deleted feed {feed_id}")
+
+
 @feeds_app.command("poll")
 def feeds_poll(
     feed_id: Annotated[int | None, typer.Argument(help="Poll only this feed (default: all).")] = None,

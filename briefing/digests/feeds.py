@@ -27,7 +27,7 @@ import httpx
 from briefing.config import Settings
 from briefing.digests.tables import FeedEntryRow
 from briefing.digests.urls import check_scheme
-from briefing.errors import BriefingError, InputError, UpstreamError
+from briefing.errors import BriefingError, ConflictError, InputError, UpstreamError
 from briefing.fetch import afetch_url, get_checked, is_permanent
 from briefing.models import Article, usable_date
 from briefing.store import Store, worklocks
@@ -112,6 +112,14 @@ class FeedPoller:
 
     def get_feed(self, feed_id: int) -> Feed:
         return rows.get_feed(self.store, feed_id)
+
+    def delete_feed(self, feed_id: int) -> None:
+        """Unsubscribe: the feed and its entries' retries go, its stored articles stay. Under the
+        feed's poll lock, so a poll in progress is never cut off halfway (that is a 409 to retry)."""
+        with worklocks.try_hold(self.store, f"poll:feed:{feed_id}") as held:
+            if not held:
+                raise ConflictError(f"feed {feed_id} is being polled right now; delete it again in a moment")
+            rows.delete_feed(self.store, feed_id)
 
     def entry_backoff(self, attempt: int) -> timedelta:
         """Delay after an entry's `attempt`-th failed fetch: base · 2^(attempt-1), capped."""

@@ -113,6 +113,16 @@ def get_feed(store: Store, feed_id: int) -> Feed:
         return _feed(row, [_failing(entry) for entry in entries])
 
 
+def delete_feed(store: Store, feed_id: int) -> None:
+    """Forget a feed and its entries' fetch records (the articles it brought stay stored)."""
+    with store.session() as session:
+        row = session.get(FeedRow, feed_id)
+        if row is None:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        session.execute(FeedEntryRow.__table__.delete().where(FeedEntryRow.feed_id == feed_id))
+        session.delete(row)
+
+
 def feed_for_poll(store: Store, feed_id: int) -> tuple[Feed, str | None, str | None]:
     """The feed with the validators of its last answer (ETag, Last-Modified) for a conditional GET."""
     with store.session() as session:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from digest_fakes import harbor_and_tram
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from api.main import create_app
+from briefing.digests.tables import FeedEntryRow
 
 
 @pytest.fixture
@@ -103,6 +105,44 @@ def test_feed_shows_its_failing_entries(settings) -> None:
     assert entry["url"] == f"{base}/down" and entry["status"] == "retrying" and entry["attempts"] == 1
     assert listed[0]["failing_entries"] == shown.json()["failing_entries"]
     assert client.get("/v1/feeds/999").status_code == 404
+
+
+def test_a_deleted_feed_goes_with_its_retries_and_its_articles_stay(settings) -> None:
+    from digest_servers import Route, http_server
+
+    from briefing.store import worklocks
+
+    app = create_app(settings.model_copy(update={"scheduler_enabled": False, "allow_private_urls": True}))
+    with TestClient(app) as client, http_server() as (base, recorder):
+        recorder.routes["/feed.xml"] = Route(
+            f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>'
+            f"<item><title>Up</title><link>{base}/up</link><description>The bridge reopened on Monday."
+            f"</description></item><item><title>Down</title><link>{base}/down</link></item></channel></rss>".encode(),
+            content_type="application/rss+xml",
+        )
+        recorder.routes["/up"] = Route(
+            b"<p>The bridge reopened on Monday after repairs.</p>", content_type="text/html"
+        )
+        recorder.routes["/down"] = Route(b"busy", status=503)
+        feed_id = client.post("/v1/feeds", json={"url": f"{base}/feed.xml"}).json()["id"]
+        polled = client.post(f"/v1/feeds/{feed_id}/poll").json()
+        assert (
+            len(polled["new_articles"]) == 1
+            and len(client.get(f"/v1/feeds/{feed_id}").json()["failing_entries"]) == 1
+        )
+        store = app.state.runtime.store
+        with worklocks.try_hold(store, f"poll:feed:{feed_id}") as held:  # a poll in progress elsewhere
+            assert held
+            busy = client.delete(f"/v1/feeds/{feed_id}")
+        assert busy.status_code == 409 and "being polled right now" in busy.json()["error"]["message"]
+        assert client.get(f"/v1/feeds/{feed_id}").status_code == 200
+        assert client.delete(f"/v1/feeds/{feed_id}").status_code == 204
+        assert client.get(f"/v1/feeds/{feed_id}").status_code == 404
+        assert client.delete(f"/v1/feeds/{feed_id}").status_code == 404
+        assert client.get("/v1/feeds").json()["items"] == []
+        assert [a["title"] for a in client.get("/v1/articles").json()["items"]] == ["Up"]
+    with store.session() as session:
+        assert session.scalar(select(func.count()).select_from(FeedEntryRow)) == 0
 
 
 def test_webhook_target_without_secret_needs_allow_unsigned(client, settings) -> None:

@@ -90,3 +90,14 @@ def test_a_schedule_is_created_with_its_engine(env) -> None:
     unknown = runner.invoke(app, ["schedules", "create", "X", "--cron", "0 7 * * *", "--engine", "gpt"])
     assert "unknown engine 'gpt'" in str(unknown.exception)
     assert runner.invoke(app, ["schedules", "list"]).output.count("\n") == 1  # nothing saved for X
+
+
+def test_feeds_delete_unsubscribes(env) -> None:
+    runner = CliRunner()
+    for url in ("https://example.org/a.xml", "https://example.org/b.xml"):
+        assert runner.invoke(app, ["feeds", "add", url]).exit_code == 0
+    deleted = runner.invoke(app, ["feeds", "delete", "1"])
+    assert deleted.exit_code == 0 and deleted.output == "deleted feed 1\n"
+    assert runner.invoke(app, ["feeds", "list"]).output.startswith("2\thttps://example.org/b.xml\t")
+    assert runner.invoke(app, ["feeds", "list"]).output.count("\n") == 1
+

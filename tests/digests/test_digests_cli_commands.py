@@ -177,6 +177,7 @@ def test_feeds_poll_exits_1_when_every_feed_failed(env: Path, monkeypatch: pytes
         (["digest", "--since", "2026-03-02", "--until", "2026-03-01"], "must be before --until"),
         (["digest", "--engine", "gpt"], "engine"),
         (["schedules", "update", "1"], "nothing to change"),
+        (["feeds", "delete", "7"], "no feed with id 7"),
     ],
 )
 def test_digest_options_are_checked_before_any_work(args: list[str], message: str, tmp_path: Path) -> None:
