@@ -1204,18 +1204,22 @@ def _missing_names(
         evidence_folded = _fold(context)
     groups = _alias_words(tuple(map(tuple, aliases)))
     evidence_prefixes: Set[str] | None = None
-    spare_name = False
+    spare_name = spare_place = False
     if open_facts and source is not None:
         claim_prefixes = {_prefix(t.low) for t in claim_tokens}
         filed = _dateline_ends(evidence_text.text)
-        spare_name = any(
-            t.low in source.proper
+        placed = _places(evidence_tokens)
+        spares = [
+            index in placed
+            for index, t in enumerate(evidence_tokens)
+            if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
+            and t.low in source.proper
             and t.low not in _TITLES
             and _prefix(_bare(t.low)) not in claim_prefixes
             and not any(begin <= t.start < end for begin, end in filed)
-            for t in evidence_tokens
-            if t.text[0].isupper()  # sentence-initial too: "Ekberg denied the charge"
-        )
+        ]
+        spare_name = not all(spares)
+        spare_place = any(spares)
     caseless = _caseless(claim_tokens, source)
     for run in runs:
         missing: list[_Tok] = []
@@ -1262,7 +1266,7 @@ def _missing_names(
         elif (
             elsewhere
             and not missing
-            and (spare_name or date_slot)
+            and (spare_name or date_slot or (spare_place and _after_a_locative(claim_tokens, run)))
             and not _named_by_its_noun(run, elsewhere, source)  # type: ignore[arg-type]
         ):
             missing = elsewhere
@@ -1270,6 +1274,27 @@ def _missing_names(
             shown = claim[run[0].start : run[-1].start + len(run[-1].text)]
             reasons.append(f'name "{shown}" not in {evidence_name}')
     return reasons
+
+
+_LOCATIVE = frozenset({"in", "at", "from", "near", "outside", "inside"})
+
+
+def _places(tokens: Sequence[_Tok]) -> set[int]:
+    """Indexes of the capitalized words a locative preposition puts in a place ("talks in Quito",
+    "a warehouse in Laguna"): a place of the evidence is no sign that a claim's actor was swapped."""
+    places: set[int] = set()
+    for index, token in enumerate(tokens):
+        if token.text[0].isupper() and not token.initial and index:
+            before = tokens[index - 1]
+            if before.low in _LOCATIVE or (index - 1 in places and not before.initial):
+                places.add(index)
+    return places
+
+
+def _after_a_locative(tokens: Sequence[_Tok], run: Sequence[_Tok]) -> bool:
+    """Does a locative preposition put the claim's name in a place ("will meet in Brask")?"""
+    at = next(i for i, t in enumerate(tokens) if t is run[0])
+    return at > 0 and tokens[at - 1].low in _LOCATIVE
 
 
 # What a name may gain and still be that name: demonyms ("Iran" / "Iranian", "Gaza" / "Gazans")
@@ -1477,7 +1502,7 @@ def _polarity(claim_text: _Text, evidence_text: _Text, evidence_name: str) -> li
         if not opposites or _negated_at(claim, index):
             continue
         said = sorted(opposites & evidence_lows)
-        if not said:
+        if not said or _said_by_the_claim_elsewhere(claim_text, index, evidence_text, opposites):
             continue
         if claim_text.stems[index] in stems_at or _FAMILY[token.low] & evidence_lows:
             # both sides in the evidence ("A rose 14.5%, while B fell 3%"): the one beside the
@@ -1567,6 +1592,28 @@ SIDE_WINDOW = 6  # words each side of a verb that tell what it is said of
 def _beside(tokens: Sequence[_Tok], stems: Sequence[str], at: int) -> set[str]:
     """Content stems within `SIDE_WINDOW` words of tokens[at], in its sentence."""
     return _side(tokens, stems, at, -1) | _side(tokens, stems, at, 1)
+
+
+def _said_by_the_claim_elsewhere(
+    claim_text: _Text, index: int, evidence_text: _Text, opposites: frozenset[str]
+) -> bool:
+    """The claim says the evidence's opposite word too, of the words the evidence says it of ("wants
+    to raise the charge … and cut traffic" for "wants to raise the charge"): backed, not denied."""
+    claim, stems = claim_text.tokens, claim_text.stems
+    others = [
+        j
+        for j, token in enumerate(claim)
+        if token.low in opposites or _FAMILY.get(token.low, frozenset()) & opposites
+    ]
+    if not others:
+        return False
+    mine = _beside(claim, stems, index)
+    for at, token in enumerate(evidence_text.tokens):
+        if token.low in opposites:
+            there = _beside(evidence_text.tokens, evidence_text.stems, at)
+            if not any(len(_beside(claim, stems, j) & there) > len(mine & there) for j in others):
+                return False
+    return True
 
 
 def _nearer_opposite(

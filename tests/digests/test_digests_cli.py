@@ -100,4 +100,3 @@ def test_feeds_delete_unsubscribes(env) -> None:
     assert deleted.exit_code == 0 and deleted.output == "deleted feed 1\n"
     assert runner.invoke(app, ["feeds", "list"]).output.startswith("2\thttps://example.org/b.xml\t")
     assert runner.invoke(app, ["feeds", "list"]).output.count("\n") == 1
-

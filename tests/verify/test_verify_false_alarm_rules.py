@@ -151,7 +151,8 @@ def test_a_changed_number_next_to_the_words_of_an_unused_one_is_still_caught() -
 
 NAMES = (
     "The European Commission reviews large mergers. "
-    "On May 12 the Commission opened an in-depth investigation, Dumontet told investors in Brussels. "
+    "On May 12 the Commission opened an in-depth investigation, Dumontet told analyst Pieter Vos in "
+    "Brussels. "
     "Claire Dumontet runs Aurelis, and the commission can block its deal."
 )
 
@@ -164,6 +165,7 @@ def test_a_full_name_whose_common_noun_is_in_the_evidence_is_backed() -> None:
 
 
 def test_a_swapped_in_name_sharing_a_surname_with_the_evidence_is_still_caught() -> None:
+    # the evidence names another actor ("Pieter Vos"; "Brussels", where he was told, is only a place)
     result = verify_claim("Claire Dumontet opened an in-depth investigation on May 12.", analyse(NAMES))
     assert any('name "Claire Dumontet"' in r for r in result.reasons), result.reasons
 

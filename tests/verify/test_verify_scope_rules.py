@@ -95,3 +95,45 @@ def test_a_negation_passes_over_a_number_to_the_thing_it_denies() -> None:
     evidence = ["If 2035 is not in the text, we will not join consensus."]
     assert check_claim("The group will not join consensus without 2035, the envoy says", evidence) == []
     assert check_claim("the group will not join consensus without 2035 , talmeria says", evidence) == []
+
+
+TABLETS = analyse(
+    "Meridian Pharma said the delay came from slow import clearance. She said the remaining tablets had "
+    "arrived at the warehouse in Laguna and would be handed over within the week. Santos Trading "
+    "will hand over its stock in May."
+)
+
+
+def test_a_place_of_the_evidence_is_no_sign_of_a_swapped_actor() -> None:
+    evidence = [
+        "She said the remaining tablets had arrived at the warehouse in Laguna and would be handed over "
+        "within the week."
+    ]
+    # "Laguna" is where the tablets are: "Meridian", named in another sentence, is not taken for a swap
+    assert (
+        check_claim(
+            "Meridian will hand over the remaining tablets", evidence, source=TABLETS, open_facts=True
+        )
+        == []
+    )
+    # an actor of the evidence is such a sign
+    actor = ["Santos Trading will hand over its stock in May."]
+    assert check_claim("Meridian will hand over its stock", actor, source=TABLETS, open_facts=True) == [
+        'name "Meridian" not in its evidence'
+    ]
+    # and a place is one for a claim's place ("in Laguna" / "in Manila")
+    places = analyse("Talks were held in Laguna. Officials from Manila attended.")
+    assert check_claim(
+        "Talks were held in Manila", ["Talks were held in Laguna."], source=places, open_facts=True
+    ) == ['name "Manila" not in its evidence']
+
+
+def test_an_opposite_the_claim_says_itself_of_the_same_words_is_no_contradiction() -> None:
+    evidence = ["The mayor wants to raise the daily congestion charge from 8 to 12 euros."]
+    both = (
+        "The mayor wants to raise the daily congestion charge to 12 euros after it cut traffic by 18 percent"
+    )
+    assert [r for r in check_claim(both, evidence) if r.startswith("polarity")] == []
+    # the claim's own "raise" stands elsewhere: its "cut" of the charge is still a contradiction
+    flipped = "The mayor wants to cut the daily congestion charge to 12 euros after revenue was raised"
+    assert 'polarity: "cut" where its evidence says "raise"' in check_claim(flipped, evidence)
