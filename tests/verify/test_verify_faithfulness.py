@@ -15,15 +15,16 @@ from briefing.evaluation.dataset import load_gold_dir
 from briefing.evaluation.faithfulness import TARGETS, build, caseless, measure
 
 GOLD = load_gold_dir(Path(__file__).resolve().parents[2] / "evals" / "gold")
-# measured 2026-12-07 (cased, 52 dev cases): dev FA 0.068, test FA 0.062; earlier, 2026-12-04:
+# measured 2026-12-07, late (cased, 52 dev cases): dev FA 0.0496 (27 of 544), test FA 0.052 (15 of 291);
+# 2026-12-07, earlier: dev FA 0.068, test FA 0.062; 2026-12-04:
 #   dev  FA 0.090, number 0.96, date 0.93, not-in-article 0.96, same-article 0.64, negation 0.78
 #   test FA 0.062, number 0.97, date 0.90, not-in-article 0.97, same-article 0.63, negation 0.88
 FLOORS = {
     "dev": dict(TARGETS),  # every recall target met
     "test": dict(TARGETS),  # every recall target met (same-article swaps since the date-slot rule)
 }
-# the 5 % target is not met on either split
-MAX_FALSE_ALARMS = {"dev": 0.075, "test": 0.065}
+# the 5 % target is met on dev (tuned on), not on test (15 of 291; 14 would be)
+MAX_FALSE_ALARMS = {"dev": 0.05, "test": 0.055}
 
 
 @pytest.fixture(scope="module")
