@@ -1684,9 +1684,10 @@ def select_evidence(claim: str, source: Source, *, limit: int = 3) -> list[tuple
     """The article sentences that best cover a claim's content words (greedy; at most `limit`).
 
     Names do not count towards the choice, so a swapped-in name cannot pull in its own sentence;
-    a name the chosen sentences lack is looked up in a sentence that also shares two of the claim's
-    other words (a claim may combine a name from one sentence with facts of the next). A claim of
-    names only ("Pieter Vos") takes the earliest sentence naming most of them.
+    they only break a tie between sentences sharing as many other words. A name the chosen
+    sentences lack is looked up in a sentence that also shares two of the claim's other words (a
+    claim may combine a name from one sentence with facts of the next). A claim of names only
+    ("Pieter Vos") takes the earliest sentence naming most of them.
     """
     tokens = _tokens(detokenize(claim))
     name_tokens = {id(t) for run in _names(tokens, source) for t in run}
