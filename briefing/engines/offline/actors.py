@@ -183,6 +183,7 @@ _SUBJECT_AFTER = re.compile(
 _REPORTED_BEFORE = re.compile(
     r"[,\"”]\s*(?:said|says|told|added|wrote|argued|warned|asked)\s+$|according to\s+$|\b(?:ed|en) by\s+$"
 )
+_REPORTED_BEFORE_ENDS = ("said", "says", "told", "added", "wrote", "argued", "warned", "asked", "to", "by")
 # News outlets: a name ending in one of these words that only reports ("told the Valdan Times",
 # "reviewed by The Harbourline Financial Review", "the Courier reported") is a source, not an actor.
 _OUTLET_WORDS = frozenset(
@@ -265,6 +266,10 @@ _BODY = re.compile(
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|at|around|outside|from|across|along|to|into|inside|of)\s+(?:the\s+)?$"
 )
+_LOCATIVE_BEFORE_ENDS = (
+    *("in", "near", "at", "around", "outside", "from", "across", "along", "to", "into", "inside", "of"),
+    "the",
+)
 _IN_A_PLACE = re.compile(r"\b(?:in|near|at|around|outside|across|along|into|inside)\s+(?:the\s+)?$")
 _ACRONYM_AFTER = re.compile(r"^\s*\(([A-Z][A-Za-z.&]{1,9})\)")
 _APPOSITION = re.compile(
@@ -283,6 +288,8 @@ _ROLE_THEN_COMMA = re.compile(
     re.IGNORECASE,
 )
 _KEEP_LOWER = _CONNECTORS | ROLE_NOUNS | _ROLE_MODIFIERS
+# The same words as written, bare or possessive ("union's"): one set test per lowercase word.
+_KEEP_LOWER_FORMS = frozenset(_KEEP_LOWER | {word + mark + "s" for word in _KEEP_LOWER for mark in "'’"})
 _PORTFOLIO_LINKS = frozenset({"of", "for"})
 _PORTFOLIO_TAIL = re.compile(r"(?:\s+(?:and|&)\s+[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*){0,3})?,")
 # the second half of a portfolio ("… Minister of Trade and Industry,"): part of the role, not an actor
@@ -545,10 +552,14 @@ class ActorExtractor:
         if acronym:
             acronyms[acronym.group(1).rstrip(".")] = name
         near = before[-40:]  # the `...$` patterns only look at the words right before the name
-        subject = bool(_SUBJECT_AFTER.match(after)) or bool(_REPORTED_BEFORE.search(near))
+        subject = bool(_SUBJECT_AFTER.match(after)) or (
+            _ends_with(near, _REPORTED_BEFORE_ENDS) and bool(_REPORTED_BEFORE.search(near))
+        )
         if subject and _IN_A_PLACE.search(near):
             subject = False  # "workers at a warehouse near Columbus voted": the verb is not the place's
-        place = bool(_LOCATIVE_BEFORE.search(near)) and not subject
+        place = (
+            not subject and _ends_with(near, _LOCATIVE_BEFORE_ENDS) and bool(_LOCATIVE_BEFORE.search(near))
+        )
         initial = self._is_initial(tokens, start, text)
         words = name.split()
         if is_person or (
@@ -731,6 +742,12 @@ def _unpossessive(text: str) -> str:
     return text[:-1] if text.endswith(("'", "’")) else text
 
 
+def _ends_with(text: str, words: tuple[str, ...]) -> bool:
+    """`text` ends with one of `words` and then whitespace: what the `…\\s+$` patterns of `_mentions`
+    need, tested first because a regex search that fails tries every position of the text."""
+    return text[-1:].isspace() and text.rstrip().endswith(words)
+
+
 def _pairs(sentences: Sequence[Sentence]) -> list[tuple[Sentence, Sentence | None]]:
     return [(sentence, sentences[i - 1] if i else None) for i, sentence in enumerate(sentences)]
 
@@ -742,10 +759,8 @@ def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
         word = match.group()
-        if not word[0].isupper():
-            base = word[:-2] if word.endswith(("'s", "’s")) else word
-            if base not in _KEEP_LOWER:
-                continue
+        if not word[0].isupper() and word not in _KEEP_LOWER_FORMS:
+            continue
         start = match.start()
         last = word[-1]
         if last == "." and not (word in _ABBREVIATED or _INITIALISM.fullmatch(word)):

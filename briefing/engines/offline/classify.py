@@ -598,7 +598,10 @@ def _blank(match: re.Match[str]) -> str:
 
 
 # A regular past form: a word of 5 or more letters ending in -ed (one regex search per sentence).
-_REGULAR_PAST = re.compile(r"(?<![a-z0-9])[a-z0-9]{3,}ed(?![a-z0-9])")
+# The literal "ed" comes first, so the regex engine jumps to each "ed" instead of trying a
+# lookbehind at every position (~5x faster); the 3 letters before it are checked by a lookbehind.
+# (Equivalent to "(?<![a-z0-9])[a-z0-9]{3,}ed(?![a-z0-9])" for a yes/no search.)
+_REGULAR_PAST = re.compile(r"ed(?<=[a-z0-9]{3}ed)(?![a-z0-9])")
 
 
 def _is_past(words: list[str], present: set[str], lower: str) -> bool:

@@ -233,6 +233,9 @@ _NEGATIONS = (
     ),
     (re.compile(r"\s(?:not)\s", re.IGNORECASE), " "),
 )
+# Every negation above contains one of these ("cannot", "can't", "won’t", "isn't", " not "): without
+# one, the four substitutions change nothing.
+_NEGATION_HINTS = ("not", "n't", "n’t")
 _SUBORDINATE = _compile(r"\s(?:because|since|although|though|if|unless|when|after|before|until|as|while)\s")
 _BREAK = _compile(
     r",\s(?:saying|adding|arguing|which|who|while|whereas|although|though|but|and said|citing|as)\s|"
@@ -335,8 +338,9 @@ def _clean(clause: str) -> str:
     # only the main clause's negation: "… because the union had not given notice" keeps its "not"
     subordinate = _SUBORDINATE.search(text)
     head, tail = (text[: subordinate.start()], text[subordinate.start() :]) if subordinate else (text, "")
-    for pattern, replacement in _NEGATIONS:
-        head = pattern.sub(replacement, head)
+    if _may_match(head, head.lower(), *_NEGATION_HINTS):
+        for pattern, replacement in _NEGATIONS:
+            head = pattern.sub(replacement, head)
     text = head + tail
     words = text.split()
     if len(words) > MAX_ISSUE_WORDS:

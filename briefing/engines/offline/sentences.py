@@ -324,7 +324,9 @@ def _noise(text: str) -> bool:
         letters = sum(map(str.isalpha, text))  # the non-ASCII characters may be letters too
     if letters < 3 or letters < 0.5 * len(text):
         return True
-    return len(_TAG_LIKE.findall(text)) >= 2 or text.count("|") >= 3
+    if ("<" in text or "&" in text or "{" in text) and len(_TAG_LIKE.findall(text)) >= 2:
+        return True  # (each `_TAG_LIKE` match starts with one of these: a substring test is cheaper)
+    return text.count("|") >= 3
 
 
 def _ends_with_title(text: str) -> bool:
