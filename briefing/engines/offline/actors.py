@@ -669,6 +669,7 @@ class ActorExtractor:
                 firsts.setdefault(parts[0], key)
                 lasts[parts[-1]] = "" if parts[-1] in lasts else key
         singles: dict[str, list[_Mention]] = {}
+        fuzzy: dict[str, str | None] = {}  # `_fuzzy_surname` of each key, once: a word recurs
         for mention in mentions:
             if mention.kind != "single":
                 continue
@@ -678,7 +679,7 @@ class ActorExtractor:
                 or long_of_acronym.get(key)
                 or firsts.get(key)
                 or (None if mention.initial else lasts.get(key))
-                or _fuzzy_surname(key, surnames)
+                or (fuzzy[key] if key in fuzzy else fuzzy.setdefault(key, _fuzzy_surname(key, surnames)))
                 or (key if key in entities else None)
             )
             if target is not None and target in entities:
@@ -696,7 +697,9 @@ class ActorExtractor:
 
     # --- ranking ------------------------------------------------------------------------------
     def _rank(self, entities: dict[str, list[_Mention]]) -> ActorSet:
-        infos: list[ActorInfo] = []
+        """Score every entity; only the `MAX_ACTORS` best become `ActorInfo`s (with their aliases and
+        sentences, which the ranking does not need: most entities never get that far)."""
+        scored: list[tuple[float, int, str, str, str | None, list[_Mention]]] = []
         for items in entities.values():
             named = [item for item in items if item.kind not in {"single", "ref"}] or items
             kind = named[0].kind if named[0].kind not in {"single", "ref"} else "org"
@@ -715,21 +718,28 @@ class ActorExtractor:
                 score -= COMMENTATOR_PENALTY  # an analyst quoted for colour is no party of the story
             if score < MIN_SCORE or (kind == "country" and score < MIN_COUNTRY_SCORE):
                 continue
-            aliases: list[str] = []
-            for item in items:
-                written = _unpossessive(item.written or item.surface)
-                if item.kind != "ref" and written.lower() != name.lower() and written not in aliases:
-                    aliases.append(written)
-            evidence = next((item.sentence for item in items if item.role), first)
-            sentences = sorted({item.sentence for item in items})
-            infos.append(ActorInfo(name, kind, role, aliases, round(score, 3), sentences, evidence))
-        infos.sort(key=lambda info: (-info.score, info.sentences[0], info.name))
-        kept = infos[:MAX_ACTORS]
+            scored.append((round(score, 3), first, name, kind, role, items))
+        scored.sort(key=lambda entry: (-entry[0], entry[1], entry[2]))  # stable: ties keep entity order
+        kept = [_info(*entry) for entry in scored[:MAX_ACTORS]]
         by_sentence: dict[int, list[str]] = {}
         for info in kept:
             for index in info.sentences:
                 by_sentence.setdefault(index, []).append(info.name)
         return ActorSet(kept, by_sentence)
+
+
+def _info(
+    score: float, first: int, name: str, kind: str, role: str | None, items: list[_Mention]
+) -> ActorInfo:
+    """A ranked actor: its other written forms are its aliases."""
+    aliases: list[str] = []
+    for item in items:
+        written = _unpossessive(item.written or item.surface)
+        if item.kind != "ref" and written.lower() != name.lower() and written not in aliases:
+            aliases.append(written)
+    evidence = next((item.sentence for item in items if item.role), first)
+    sentences = sorted({item.sentence for item in items})
+    return ActorInfo(name, kind, role, aliases, score, sentences, evidence)
 
 
 def _unpossessive(text: str) -> str:
