@@ -828,9 +828,10 @@ _CONTRACTION = re.compile(r"['’](?:m|re|ve|ll|d|t)$", re.IGNORECASE)
 
 def _is_heading_or_contraction(words: list[str]) -> bool:
     """Section headings ("THE CASE", "REACTIONS") and contractions ("I'm") are no names."""
-    if any(("'" in word or "’" in word) and _CONTRACTION.search(word) for word in words):
+    text = " ".join(words)  # one substring / case test of the whole name first: most names fail it
+    if ("'" in text or "’" in text) and any(_CONTRACTION.search(word) for word in words):
         return True
-    return all(word.isupper() for word in words) and any(len(word) > 5 for word in words)
+    return text.isupper() and all(word.isupper() for word in words) and any(len(word) > 5 for word in words)
 
 
 def _is_thing(words: list[str]) -> bool:
