@@ -1600,11 +1600,7 @@ def _said_by_the_claim_elsewhere(
     """The claim says the evidence's opposite word too, of the words the evidence says it of ("wants
     to raise the charge … and cut traffic" for "wants to raise the charge"): backed, not denied."""
     claim, stems = claim_text.tokens, claim_text.stems
-    others = [
-        j
-        for j, token in enumerate(claim)
-        if token.low in opposites or _FAMILY.get(token.low, frozenset()) & opposites
-    ]
+    others = [j for j, token in enumerate(claim) if token.low in opposites]
     if not others:
         return False
     mine = _beside(claim, stems, index)

@@ -4,7 +4,7 @@ Each rule with the true statement it must pass and the change it must still catc
 
 from __future__ import annotations
 
-from briefing.claims import _caseless, _tokens, analyse, check_claim, select_evidence, verify_claim
+from briefing.claims import _caseless, _places, _tokens, analyse, check_claim, select_evidence, verify_claim
 
 COURT = analyse(
     "The court in Düsseldorf granted the injunction on Monday. Oristal said it would appeal to the "
@@ -137,3 +137,45 @@ def test_an_opposite_the_claim_says_itself_of_the_same_words_is_no_contradiction
     # the claim's own "raise" stands elsewhere: its "cut" of the charge is still a contradiction
     flipped = "The mayor wants to cut the daily congestion charge to 12 euros after revenue was raised"
     assert 'polarity: "cut" where its evidence says "raise"' in check_claim(flipped, evidence)
+
+
+def test_a_place_is_the_name_right_after_the_preposition_or_the_rest_of_its_run() -> None:
+    tokens = _tokens("Stock arrived at the warehouse in San Pablo. Santos said. From Laguna came more.")
+    # "Santos" opens a sentence after a place: a new subject, not the rest of the place's name
+    assert [tokens[i].text for i in sorted(_places(tokens))] == ["San", "Pablo", "Laguna"]
+    evidence = ["The tablets arrived at the warehouse in San Pablo and will be handed over within the week."]
+    pablo = analyse(evidence[0] + " Meridian said the delay came from slow import clearance.")
+    # the two words of the place are no actor: "Meridian", named elsewhere, is no swap
+    assert (
+        check_claim("The tablets will be handed over by Meridian", evidence, source=pablo, open_facts=True)
+        == []
+    )
+
+
+def test_a_claims_name_is_in_a_place_only_right_after_the_preposition() -> None:
+    tablets = ["She said the remaining tablets had arrived at the warehouse in Laguna within the week."]
+    source = analyse(tablets[0] + " Meridian Pharma said the delay came from slow import clearance.")
+    for claim in (
+        "The tablets will be handed over by Meridian",
+        "Meridian will hand the remaining tablets in",
+    ):
+        assert check_claim(claim, tablets, source=source, open_facts=True) == [], claim
+    places = analyse("Talks were held in Laguna. Officials from Manila attended.")
+    assert check_claim(
+        "In Manila, talks were held", ["Talks were held in Laguna."], source=places, open_facts=True
+    ) == ['name "Manila" not in its evidence']
+
+
+def test_every_opposite_word_of_the_claim_is_checked_past_one_said_of_both_sides() -> None:
+    evidence = ["Shares of Alder rose 5 percent while Birch fell 3 percent, and the board approved the plan."]
+    assert check_claim("Shares of Alder rose 5 percent and the board rejected the plan", evidence) == [
+        'polarity: "rejected" where its evidence says "approved"'
+    ]
+
+
+def test_the_claims_own_opposite_must_stand_nearer_the_evidences_words_than_the_claims_word() -> None:
+    evidence = ["The council will raise the fee."]
+    # "raise" and "cut" stand beside the same words: no nearer side, so "cut" is still a finding
+    assert 'polarity: "cut" where its evidence says "raise"' in check_claim(
+        "The council will cut or raise the fee", evidence
+    )
