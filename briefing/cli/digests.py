@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from briefing.cli.output import LIST_FORMAT, check_format, echo_json
-from briefing.digests.models import MAX_WINDOW_HOURS
 from briefing.errors import InputError
 
 if TYPE_CHECKING:
@@ -343,6 +342,8 @@ def digest_command(
         raise InputError(f"--hours {hours}: give a number of hours, such as 24")
     if hours <= 0:
         raise InputError("--hours must be more than 0")
+    from briefing.digests.models import MAX_WINDOW_HOURS  # not at import: `briefing --help` stays light
+
     if hours > MAX_WINDOW_HOURS:
         raise InputError(f"--hours must be at most {MAX_WINDOW_HOURS} (ten years)")
     from briefing.services.history import parse_when
