@@ -921,7 +921,7 @@ def _negated_at(tokens: Sequence[_Tok], index: int) -> bool:
     """
     for back in range(1, NEGATION_REACH + 2):
         position = index - back
-        if position < 0 or tokens[position + 1].initial:
+        if position < 0 or tokens[position + 1].initial or _opens_a_clause(tokens, position + 1):
             return False
         low = tokens[position].low
         if low in _NEGATING_VERBS or _is_negation(tokens, position):
@@ -932,6 +932,20 @@ def _negated_at(tokens: Sequence[_Tok], index: int) -> bool:
 # "no new fossil fuel language", "without further talks": what is denied is more of the thing,
 # which the evidence stating the thing itself does not contradict
 _NOVELTY = frozenset({"new", "further", "additional", "fresh", "extra"})
+
+
+# Conjunctions that open a new clause after a comma ("did not rise, and the board rejected …"): a
+# negation before them does not reach past them.
+_CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "which", "who", "yet"})
+
+
+def _opens_a_clause(tokens: Sequence[_Tok], at: int) -> bool:
+    """Is tokens[at] a conjunction after punctuation (a gap wider than one space: ", and")?"""
+    token = tokens[at]
+    if token.low not in _CLAUSE_OPENERS or at == 0:
+        return False
+    before = tokens[at - 1]
+    return token.start - before.start - len(before.text) > 1
 
 
 def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:

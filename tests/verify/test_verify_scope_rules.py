@@ -4,7 +4,16 @@ Each rule with the true statement it must pass and the change it must still catc
 
 from __future__ import annotations
 
-from briefing.claims import _caseless, _places, _tokens, analyse, check_claim, select_evidence, verify_claim
+from briefing.claims import (
+    _caseless,
+    _opens_a_clause,
+    _places,
+    _tokens,
+    analyse,
+    check_claim,
+    select_evidence,
+    verify_claim,
+)
 
 COURT = analyse(
     "The court in Düsseldorf granted the injunction on Monday. Oristal said it would appeal to the "
@@ -179,3 +188,20 @@ def test_the_claims_own_opposite_must_stand_nearer_the_evidences_words_than_the_
     assert 'polarity: "cut" where its evidence says "raise"' in check_claim(
         "The council will cut or raise the fee", evidence
     )
+
+
+def test_a_negation_does_not_reach_past_a_comma_and_a_conjunction() -> None:
+    evidence = ["Shares did not rise, and the board approved the plan."]
+    assert check_claim("Shares did not rise, and the board rejected the plan", evidence) == [
+        'polarity: "rejected" where its evidence says "approved"'
+    ]
+    assert check_claim("Shares did not rise, and the board approved the plan", evidence) == []
+    # PTB spacing (" , and") is such a boundary too; a list after the negation is not
+    assert check_claim("shares did not rise , and the board rejected the plan", evidence) == [
+        'polarity: "rejected" where its evidence says "approved"'
+    ]
+    assert _opens_a_clause(_tokens("did not rise, and the board"), 3) is True
+    assert _opens_a_clause(_tokens("did not rise and the board"), 3) is False
+    assert (
+        _opens_a_clause(_tokens("did not approve the budget, the plan"), 5) is False
+    )  # "the": no conjunction
