@@ -331,6 +331,7 @@ class _Text:
     one quote backs several items, and the polarity, name and order checks read the same words)."""
 
     __slots__ = (
+        "_datelines",
         "_folded",
         "_prefixes",
         "_stems_at",
@@ -359,6 +360,7 @@ class _Text:
         self._stems_at: dict[str, list[int]] | None = None
         self._folded: str | None = None
         self._prefixes: frozenset[str] | None = None
+        self._datelines: list[tuple[int, int]] | None = None
 
     @property
     def stems_at(self) -> dict[str, list[int]]:
@@ -368,6 +370,13 @@ class _Text:
                 places.setdefault(stem, []).append(index)
             self._stems_at = places
         return self._stems_at
+
+    @property
+    def datelines(self) -> list[tuple[int, int]]:
+        """`_dateline_ends` of the text (the spare-number and the spare-name rules both skip them)."""
+        if self._datelines is None:
+            self._datelines = _dateline_ends(self.text)
+        return self._datelines
 
     @property
     def folded(self) -> str:
@@ -939,13 +948,15 @@ _NOVELTY = frozenset({"new", "further", "additional", "fresh", "extra"})
 _CLAUSE_OPENERS = frozenset({"and", "but", "while", "whereas", "although", "though", "which", "who", "yet"})
 
 
+def _gap_before(tokens: Sequence[_Tok], at: int) -> int:
+    """How many characters lie between tokens[at] and the word before it (1: a single space)."""
+    before = tokens[at - 1]
+    return tokens[at].start - before.start - len(before.text)
+
+
 def _opens_a_clause(tokens: Sequence[_Tok], at: int) -> bool:
     """Is tokens[at] a conjunction after punctuation (a gap wider than one space: ", and")?"""
-    token = tokens[at]
-    if token.low not in _CLAUSE_OPENERS or at == 0:
-        return False
-    before = tokens[at - 1]
-    return token.start - before.start - len(before.text) > 1
+    return at > 0 and tokens[at].low in _CLAUSE_OPENERS and _gap_before(tokens, at) > 1
 
 
 def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
@@ -964,11 +975,7 @@ def _negation_targets(tokens: Sequence[_Tok]) -> list[int]:
                 if word in _NOVELTY:
                     break
                 if word[0].isdigit():
-                    following = tokens[ahead + 1] if ahead + 1 < len(tokens) else None
-                    if (
-                        following is None
-                        or following.start - tokens[ahead].start - len(tokens[ahead].text) != 1
-                    ):
+                    if ahead + 1 == len(tokens) or _gap_before(tokens, ahead + 1) != 1:
                         break  # "without 2035, …": the number ends the phrase
                     continue
                 if word in _AUX or word in STOPWORDS or word in NEGATIONS:
@@ -1053,7 +1060,7 @@ def check_claim(
             if round(value, 6) not in claim_values and (raw is None or round(raw, 6) not in claim_values)
         ]
         spare_years = [str(year) for year in evidence_facts.years if float(year) not in claim_values]
-        filed = _dateline_ends(evidence_text.text)
+        filed = evidence_text.datelines
         spare_around = _contexts(evidence_tokens, spare_shown, skip=filed)
         spare_years_around = _contexts(evidence_tokens, spare_years, skip=filed)
     for shown, value, raw in claim_facts.numbers:
@@ -1221,7 +1228,7 @@ def _missing_names(
     spare_name = spare_place = False
     if open_facts and source is not None:
         claim_prefixes = {_prefix(t.low) for t in claim_tokens}
-        filed = _dateline_ends(evidence_text.text)
+        filed = evidence_text.datelines
         placed = _places(evidence_tokens)
         spares = [
             index in placed
@@ -1307,7 +1314,7 @@ def _places(tokens: Sequence[_Tok]) -> set[int]:
 
 def _after_a_locative(tokens: Sequence[_Tok], run: Sequence[_Tok]) -> bool:
     """Does a locative preposition put the claim's name in a place ("will meet in Brask")?"""
-    at = next(i for i, t in enumerate(tokens) if t is run[0])
+    at = tokens.index(run[0])
     return at > 0 and tokens[at - 1].low in _LOCATIVE
 
 
@@ -1618,10 +1625,11 @@ def _said_by_the_claim_elsewhere(
     if not others:
         return False
     mine = _beside(claim, stems, index)
+    theirs = [_beside(claim, stems, j) for j in others]
     for at, token in enumerate(evidence_text.tokens):
         if token.low in opposites:
             there = _beside(evidence_text.tokens, evidence_text.stems, at)
-            if not any(len(_beside(claim, stems, j) & there) > len(mine & there) for j in others):
+            if not any(len(words & there) > len(mine & there) for words in theirs):
                 return False
     return True
 

@@ -113,6 +113,9 @@ TABLETS = analyse(
 )
 
 
+LAGUNA = analyse("Talks were held in Laguna. Officials from Manila attended.")
+
+
 def test_a_place_of_the_evidence_is_no_sign_of_a_swapped_actor() -> None:
     evidence = [
         "She said the remaining tablets had arrived at the warehouse in Laguna and would be handed over "
@@ -131,9 +134,8 @@ def test_a_place_of_the_evidence_is_no_sign_of_a_swapped_actor() -> None:
         'name "Meridian" not in its evidence'
     ]
     # and a place is one for a claim's place ("in Laguna" / "in Manila")
-    places = analyse("Talks were held in Laguna. Officials from Manila attended.")
     assert check_claim(
-        "Talks were held in Manila", ["Talks were held in Laguna."], source=places, open_facts=True
+        "Talks were held in Manila", ["Talks were held in Laguna."], source=LAGUNA, open_facts=True
     ) == ['name "Manila" not in its evidence']
 
 
@@ -169,9 +171,8 @@ def test_a_claims_name_is_in_a_place_only_right_after_the_preposition() -> None:
         "Meridian will hand the remaining tablets in",
     ):
         assert check_claim(claim, tablets, source=source, open_facts=True) == [], claim
-    places = analyse("Talks were held in Laguna. Officials from Manila attended.")
     assert check_claim(
-        "In Manila, talks were held", ["Talks were held in Laguna."], source=places, open_facts=True
+        "In Manila, talks were held", ["Talks were held in Laguna."], source=LAGUNA, open_facts=True
     ) == ['name "Manila" not in its evidence']
 
 
