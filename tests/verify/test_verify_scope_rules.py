@@ -206,3 +206,13 @@ def test_a_negation_does_not_reach_past_a_comma_and_a_conjunction() -> None:
     assert (
         _opens_a_clause(_tokens("did not approve the budget, the plan"), 5) is False
     )  # "the": no conjunction
+
+
+def test_a_conjunction_right_before_the_word_or_after_the_first_one_ends_the_negation() -> None:
+    # the conjunction next to the word itself ("…, but approved") and one right after the negation
+    # ("No, but …") both end its reach
+    assert check_claim(
+        "The council did not meet, but approved the plan", ["The council rejected the plan."]
+    ) == ['polarity: "approved" where its evidence says "rejected"']
+    no_but = check_claim("No, but the board rejected the plan", ["The board approved the plan."])
+    assert 'polarity: "rejected" where its evidence says "approved"' in no_but
