@@ -166,3 +166,28 @@ def minutely_schedule(repo: DigestRepo, targets: list, created: datetime) -> int
     with repo.store.session() as session:
         session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule.id).values(created_at=created))
     return schedule.id
+
+
+def just_due_cron(now: datetime) -> str:
+    """A daily UTC cron whose slot fell a minute before `now`: due once, the next slot a day away.
+
+    Tests that run on the wall clock use it instead of a minutely cron, whose next slot would come
+    due if the minute turned while the test ran.
+    """
+    slot = now.astimezone(UTC) - timedelta(minutes=1)
+    return f"{slot.minute} {slot.hour} * * *"
+
+
+def just_due_schedule(repo: DigestRepo, targets: list, now: datetime) -> int:
+    """A schedule with one slot due at `now` (created two minutes before it), the next a day later."""
+    from sqlalchemy import update
+
+    from briefing.digests.models import ScheduleIn
+    from briefing.digests.tables import ScheduleRow
+
+    spec = ScheduleIn(name="Daily", cron=just_due_cron(now), timezone="UTC", targets=targets, window_hours=48)
+    schedule = repo.create_schedule(spec)
+    with repo.store.session() as session:
+        created = now - timedelta(minutes=2)
+        session.execute(update(ScheduleRow).where(ScheduleRow.id == schedule.id).values(created_at=created))
+    return schedule.id

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from digest_fakes import harbor_and_tram
+from digest_fakes import harbor_and_tram, just_due_cron
 from digest_servers import Route, http_server
 from typer.testing import CliRunner
 
@@ -210,12 +210,14 @@ def test_scheduler_once_on_postgres_runs_the_queued_pass_and_says_what_it_did(
     monkeypatch.setenv("DATABASE_URL", str(postgres_settings.database_url))
     monkeypatch.setenv("BRIEFING_ALLOW_PRIVATE_URLS", "true")
     feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
-    made = invoke("schedules", "create", "Minutely", "--cron", "* * * * *", "--target", f"dir:{env / 'out'}")
+    now = datetime.now(UTC)  # a daily slot a minute ago: due once, and a turning minute adds none
+    cron = just_due_cron(now)
+    made = invoke("schedules", "create", "Daily", "--cron", cron, "--target", f"dir:{env / 'out'}")
     assert made.exit_code == 0, made.output
     store = open_store(Settings(database_url=postgres_settings.database_url))
     try:
-        with store.session() as session:  # created two minutes ago: this minute's slot is due
-            session.execute(update(ScheduleRow).values(created_at=datetime.now(UTC) - timedelta(minutes=2)))
+        with store.session() as session:  # created two minutes ago: the slot is due
+            session.execute(update(ScheduleRow).values(created_at=now - timedelta(minutes=2)))
     finally:
         store.close()
     with http_server() as (base, recorder):
@@ -227,7 +229,7 @@ def test_scheduler_once_on_postgres_runs_the_queued_pass_and_says_what_it_did(
     assert first.exit_code == 0, first.output
     lines = first.stdout.splitlines()
     assert lines[0] == "feed 1: ok, 0 new article(s)"
-    assert lines[1].startswith("digest 1: Minutely")
+    assert lines[1].startswith("digest 1: Daily")
     assert lines[2].startswith("delivery 1 of digest 1 to directory:") and lines[2].endswith(": delivered")
     assert again.stdout.strip() == "nothing was due: no feed to poll, no schedule slot, no delivery"
     assert polls == ["/feed.xml"]  # the second pass found the feed polled already

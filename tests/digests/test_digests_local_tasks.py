@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from digest_fakes import EMPTY_FEED, CountingEngine, FakeBriefer, harbor_and_tram, minutely_schedule
+from digest_fakes import (
+    EMPTY_FEED,
+    CountingEngine,
+    FakeBriefer,
+    harbor_and_tram,
+    just_due_schedule,
+    minutely_schedule,
+)
 from digest_servers import Route, http_server
 from pydantic import SecretStr
 from sqlalchemy import text
@@ -128,7 +135,7 @@ async def test_a_failed_delivery_is_retried_with_backoff_and_a_refusal_fails_at_
         with http_server() as (base, recorder):
             recorder.fail_next = 2  # 500, 500, then 204
             targets = [WebhookTarget(url=f"{base}/hook"), DirectoryTarget(path=str(tmp_path / "elsewhere"))]
-            minutely_schedule(repo, targets, datetime.now(UTC) - timedelta(minutes=1))
+            just_due_schedule(repo, targets, datetime.now(UTC))
             node.scheduler_pass(datetime.now(UTC))
             await node.queue.drain(queue=QUEUE)
             assert len(recorder.posts()) == 1  # the first attempt; its retry is held back
@@ -206,7 +213,7 @@ async def test_a_scheduler_process_on_sqlite_runs_its_pass_and_the_digest_tasks(
         for item in harbor_and_tram():
             store.save_article(item)
         repo = DigestRepo(store)
-        minutely_schedule(repo, [DirectoryTarget(path=str(out))], datetime.now(UTC) - timedelta(minutes=1))
+        just_due_schedule(repo, [DirectoryTarget(path=str(out))], datetime.now(UTC))
         stop = asyncio.Event()
         worker = asyncio.create_task(run_worker(settings, jobs=False, stop=stop))
         loop = asyncio.get_running_loop()
