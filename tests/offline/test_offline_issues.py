@@ -198,3 +198,36 @@ def test_two_sides_claims_about_one_thing_in_a_row_contest_it() -> None:
     assert not contests_claim("Lithmar said the boats were fishing in Lithmar's waters again.", lithmar)
     assert not contests_claim("Savonia says its budget will rise next year.", lithmar)  # another thing
     assert not contests_claim("The boats were towed to port.", lithmar)  # no side speaks
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the contested thing runs past the 80-character cap of the clause, which fell inside a word
+        "The growers' union opposed the ministry's plan to double the water levy on farms across the "
+        "southern valleys within three years.",
+        "Residents sued the county over the decision to build a waste incinerator beside the primary "
+        "schools of Oldmoorton and Whitbeck without any consultation.",
+    ],
+)
+def test_a_capped_clause_never_cuts_a_word(sentence: str) -> None:
+    issue = phrase_issue(sentence)
+    assert issue is not None
+    words = set(sentence.lower().replace(",", " ").split())
+    assert all(word in words for word in issue.lower().split()), issue
+
+
+def test_a_new_speaker_ends_the_rejected_thing() -> None:
+    sentence = "Lawmakers rejected the revised budget and Prime Minister Ana Sousa said she would resign."
+    assert phrase_issue(sentence) == "The revised budget"
+
+
+def test_a_trimmed_claim_keeps_the_lower_case_its_sentence_has() -> None:
+    sentence = "The agency said guidance should remain voluntary for small firms."
+    assert claim_issue(sentence, "Guidance should remain voluntary for small firms.") == (
+        "Whether guidance should remain voluntary for small firms"
+    )
+    named = "The agency said Guidance Partners should pay the fine."
+    assert claim_issue(named, "Guidance Partners should pay the fine.").startswith(
+        "Whether Guidance Partners"
+    )

@@ -110,3 +110,25 @@ def test_item_texts_drop_asides_and_trailing_elaboration() -> None:
     assert trim("Dobrescu (57) denied it, saying the case was political.", asides=False).text == (
         "Dobrescu denied it, saying the case was political."  # the rest would be too short to stand alone
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "speaker"),
+    [
+        (
+            "The ministry said in a statement that the talks would resume.",
+            "The talks would resume.",
+            "The ministry",
+        ),
+        (
+            "The regulator said in its ruling on Monday that the fees were unlawful.",
+            "The fees were unlawful.",
+            "The regulator",
+        ),
+        ("Ruiz said at a news conference in Lima that the fund was dead.", "The fund was dead.", "Ruiz"),
+        ("Ruiz said in Lima the fund was dead.", "The fund was dead.", "Ruiz"),
+    ],
+)
+def test_where_or_how_it_was_said_goes_with_the_attribution(sentence: str, text: str, speaker: str) -> None:
+    trimmed = trim(sentence, max_words=30, asides=False)
+    assert (trimmed.text, trimmed.attribution) == (text, speaker)

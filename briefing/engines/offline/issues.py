@@ -68,11 +68,13 @@ _OVER_WHETHER = _compile(
     r"(?P<clause>whether\s[^;]{8,})",
     re.IGNORECASE,
 )
+# A clause capped at so many characters ends where a word ends: the cap never cuts "would" to "woul".
+_WORD_END = r"(?<=[\w'’)\]%])(?![\w'’\-])"
 _OVER_NP = _compile(
     r"\b(?:dispute|disagreement|row|standoff|fight|clash|feud|quarrel|battle|controversy|disagree|disagreed|"
     r"disagrees|differ|differed|clashed|clashing|sparred|wrangled|wrangling|split|divided)\s+"
     r"(?:(?:on|late on|again|publicly|sharply|openly)\s(?:\w+day\s)?)?(?:over|about)\s+"
-    r"(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80})",
+    r"(?P<clause>(?:the\s|a\s|an\s|its\s|their\s)?[^,;.\"“”]{4,80}" + _WORD_END + r")",
     re.IGNORECASE,
 )
 # 2. A denied or disputed claim: "rejected the accusation that …", "disputed that …".
@@ -102,7 +104,8 @@ _QUESTION_WH = _compile(
 # 2d. A denied part in a deed: "denied any involvement in the decision to exclude …" → who is responsible.
 _DENIED_ROLE = _compile(
     r"\b(?:denied|denies|deny|rejected|rejects)\s(?:any|all|his|her|its|their)?\s?(?:personal\s)?"
-    r"(?:involvement|role|part|responsibility|wrongdoing)\s(?:in|for)\s(?P<clause>[^,;.\"“”]{6,90})",
+    r"(?:involvement|role|part|responsibility|wrongdoing)\s(?:in|for)\s"
+    r"(?P<clause>[^,;.\"“”]{6,90}" + _WORD_END + r")",
     re.IGNORECASE,
 )
 # 2e. A divisive thing: "The takeover has split the club's supporters."
@@ -127,7 +130,7 @@ _CONTESTED_WORDS = (" by ", "opposition", "critic", "resistance", "backlash", "p
 _SUED_OVER = _compile(
     r"\b(?:sued|sues|suing|lawsuit|lawsuits|suit|legal action|legal challenge|court challenge|appeal|"
     r"appealed|complaint)\b[^,;.\"“”]{0,60}?\s(?:over|against)\s"
-    r"(?P<clause>(?:the|a|an|its|their|his|her)\s[^,;.\"“”]{4,80})",
+    r"(?P<clause>(?:the|a|an|its|their|his|her)\s[^,;.\"“”]{4,80}" + _WORD_END + r")",
     re.IGNORECASE,
 )
 # 3. An accusation: "accused Y of firing two organizers" → "Whether Y fired two organizers".
@@ -162,7 +165,8 @@ _CALLED_FOR_NP = _compile(
     r"\b(?:called for|calls for|calling for|pushed for|pushing for|push for|demanded|demands|proposed|"
     r"proposes|insisted on|insists on|insisting on|sought|seeks|seeking|argued for|"
     r"lobbied for|wanted|wants)\s+"
-    r"(?P<clause>(?:a|an|the|its|their|his|her|mandatory|new|further|more|stricter|full)\s[^,;.\"“”]{4,90})",
+    r"(?P<clause>(?:a|an|the|its|their|his|her|mandatory|new|further|more|stricter|full)\s"
+    r"[^,;.\"“”]{4,90}" + _WORD_END + r")",
     re.IGNORECASE,
 )
 # 5b. An opposed or criticised thing: "Human rights groups criticised the cut in troop numbers."
@@ -171,7 +175,8 @@ _OPPOSED_NP = _compile(
     r"objects to|protested against|protested|protest against|rejected|rejects|contested|contests|challenged|"
     r"challenges|denounced|denounces|decried|decries|vetoed|vetoes|appealed against|appealed|"
     r"voted against|campaigned against|lobbied against|sued over|resisted|resists|opposing|"
-    r"rejecting|criticising|criticizing|condemning|challenging)\s(?P<clause>(?:the|a|an|its|their|his|her|plans?|proposals?)\s[^,;.\"“”]{4,80})",
+    r"rejecting|criticising|criticizing|condemning|challenging)\s"
+    r"(?P<clause>(?:the|a|an|its|their|his|her|plans?|proposals?)\s[^,;.\"“”]{4,80}" + _WORD_END + r")",
     re.IGNORECASE,
 )
 # Substrings one of which each verb of the pattern above contains (gates of `phrase_issue`).
@@ -241,6 +246,8 @@ _BREAK = _compile(
     r",\s(?:saying|adding|arguing|which|who|while|whereas|although|though|but|and said|citing|as)\s|"
     r";|\s[—–]\s|\.\s|,\s(?:said|says|told|added)\s|,\s(?:he|she|they|it|the \w+) (?:said|says|added)"
 )
+# "… the budget and Prime Minister Rui Valente said he …": a new speaker opens a new clause.
+_NEW_SPEAKER = _compile(r"\s(?:and|but)\s(?=[A-Z][\w'’.\- ]{0,60}?\s(?:said|says|told|added)\b)")
 _QUOTES = _compile(r"[\"“”‘’]|(?<!\w)'|'(?!\w)")
 _QUOTE_MARKS = "\"“”‘’'"
 
@@ -332,6 +339,9 @@ def past_of(gerund: str) -> str:
 def _clean(clause: str) -> str:
     """Quote marks out, negation neutralized (a question has no side), cut at the first break."""
     text = _unquoted(clause).strip()
+    speaker = _NEW_SPEAKER.search(text) if " and " in text or " but " in text else None
+    if speaker and len(text[: speaker.start()].split()) >= 2:
+        text = text[: speaker.start()]
     cut = _BREAK.search(text)
     if cut and len(text[: cut.start()].split()) >= 4:
         text = text[: cut.start()]
@@ -442,7 +452,7 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         and not claim.startswith("I ")
         and (match := _NEGATED_CLAIM.match(_unquoted(claim).rstrip(".!? ")))
     ):
-        issue = _question(_lower_first(match.group("clause")))
+        issue = _question(_lower_first(match.group("clause"), plain))
     return issue or None
 
 
@@ -457,11 +467,16 @@ def _has(text: str, *parts: str) -> bool:
     return any(part in text for part in parts)
 
 
-def _lower_first(text: str) -> str:
-    """Lowercase a sentence's first word unless it looks like a name (capitalized elsewhere too)."""
+def _lower_first(text: str, sentence: str = "") -> str:
+    """Lowercase a claim's first word unless it looks like a name: a determiner is lowered, and so is
+    a word the sentence it was trimmed from writes in lower case ("… said guidance should remain …"
+    trims to "Guidance should remain …"; the question is "Whether guidance should remain …")."""
     first = text.split(" ", 1)[0]
-    if first.lower() in {"the", "a", "an", "this", "these", "those"}:
-        return first.lower() + text[len(first) :]
+    low = first.lower()
+    if low in {"the", "a", "an", "this", "these", "those"} or (
+        first != low and re.search(rf"(?<![\w'’]){re.escape(low)}(?![\w'’])", sentence)
+    ):
+        return low + text[len(first) :]
     return text
 
 
@@ -600,4 +615,8 @@ def answers_previous(sentence: str) -> bool:
 def claim_issue(sentence: str, claim: str) -> str:
     """The issue of a claim that the next sentence rejects: its contested clause when a rule finds
     one, else the claim itself (without attribution) as a "Whether …" question."""
-    return phrase_issue(sentence, claim) or _question(_lower_first(claim)) or _capital(_clean(claim))
+    return (
+        phrase_issue(sentence, claim)
+        or _question(_lower_first(claim, _unquoted(sentence)))
+        or _capital(_clean(claim))
+    )

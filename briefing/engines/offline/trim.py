@@ -41,7 +41,8 @@ _TRAILING_ATTRIBUTION = re.compile(
 _LEADING_ATTRIBUTION = re.compile(
     rf"^(?P<who>[^,\"“]{{2,80}}?(?:,\s[^,\"“]{{2,50}},)?)\s+(?:(?:has|have|had)\s+)?{_SAY}"
     rf"(?:\s+(?:on|late on|early on)\s+\w+)?"
-    rf"(?:\s+(?:in|at)\s+[^,]{{1,40}}?)?(?:\s+that|,)?\s+(?P<rest>.+)$"
+    # "said in its decision that …": the place or medium runs to its "that" when it has one
+    rf"(?:\s+(?:in|at)\s+[^,]{{1,40}}?\s+that\b|\s+(?:in|at)\s+[^,]{{1,40}}?)?(?:\s+that|,)?\s+(?P<rest>.+)$"
 )
 _CLAUSE_BREAK = re.compile(
     r";|\s[—–]\s|,\s(?:which|while|although|though|whereas|as|after|before|and|but|leaving|saying|blaming|"
