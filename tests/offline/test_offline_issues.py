@@ -231,3 +231,11 @@ def test_a_trimmed_claim_keeps_the_lower_case_its_sentence_has() -> None:
     assert claim_issue(named, "Guidance Partners should pay the fine.").startswith(
         "Whether Guidance Partners"
     )
+
+
+def test_the_speaker_of_an_inverted_attribution_is_not_the_issue() -> None:
+    sentence = '"The audit was rushed," said Deputy Auditor General Marta Lindqvist-Oru.'
+    assert phrase_issue(sentence) is None
+    assert phrase_issue("The union says the two were dismissed for attendance violations.") == (
+        "Whether the two were dismissed for attendance violations"
+    )

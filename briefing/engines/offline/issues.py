@@ -438,6 +438,7 @@ def phrase_issue(sentence: str, claim: str | None = None) -> str | None:
         _has(plain, *_REPORTED_BARE_VERBS)
         and (match := _REPORTED_BARE.search(plain))
         and _states_claim(match.group("clause"))
+        and not _speaker_after_quote(text, match.group("clause"))
     ):
         issue = _question(match.group("clause"))
     elif _may_match(plain, lower, *_CALLED_FOR_STEMS) and (match := _CALLED_FOR_NP.search(plain)):
@@ -461,6 +462,18 @@ def _states_claim(clause: str) -> bool:
     chairwoman, Maeve Ryan") nor the speaker's own "I"."""
     head = clause.split(",", 1)[0]
     return not clause.startswith("I ") and len(head.split()) >= 4
+
+
+# An inverted attribution after a quote: '"You cannot cut what you refuse to measure," said X.'
+_INVERTED_SAY = _compile(
+    r"[,.!?][\"”’]\s+(?:said|says|argued|argues|insisted|insists|told|added)\s+(?P<who>[^\"“”]+)$"
+)
+
+
+def _speaker_after_quote(text: str, clause: str) -> bool:
+    """The clause after "said" is who said the quote before it, not a claim of theirs."""
+    inverted = _INVERTED_SAY.search(text.rstrip())
+    return inverted is not None and inverted.group("who").rstrip(" .").startswith(clause.rstrip(" .")[:20])
 
 
 def _has(text: str, *parts: str) -> bool:
