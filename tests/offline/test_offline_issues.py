@@ -239,3 +239,20 @@ def test_the_speaker_of_an_inverted_attribution_is_not_the_issue() -> None:
     assert phrase_issue("The union says the two were dismissed for attendance violations.") == (
         "Whether the two were dismissed for attendance violations"
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "issue"),
+    [
+        (
+            "The delegate said Saudi Arabia would insist that its reservations be recorded in the plenary.",
+            "Whether its reservations should be recorded in the plenary",
+        ),
+        (
+            "The union asked that the strike ballot be rerun under independent supervision.",
+            "Whether the strike ballot should be rerun under independent supervision",
+        ),
+    ],
+)
+def test_a_demand_in_the_subjunctive_after_any_form_of_the_verb(sentence: str, issue: str) -> None:
+    assert phrase_issue(sentence) == issue

@@ -155,8 +155,8 @@ _CALLED_FOR_TO = _compile(
     re.IGNORECASE,
 )
 _PROPOSED_THAT = _compile(
-    r"\b(?:proposed|proposes|proposing|suggested|suggests|demanded|demands|insisted|insists|insisting|"
-    r"recommended|recommends|argued|argues|arguing)\s+that\s+"
+    r"\b(?:proposed|proposes|proposing|propose|suggested|suggests|suggest|demanded|demands|demand|insisted|"
+    r"insists|insisting|insist|recommended|recommends|recommend|argued|argues|arguing|argue|asked|ask)\s+that\s+"
     + _NP
     + r"\s+(?P<be>be|not be)\s+(?P<rest>[^;]{3,})",
     re.IGNORECASE,
