@@ -8,9 +8,17 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Query
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+)
 
-from briefing.models import Article, Brief, BriefOptions, MetadataConflict, clamp_date, http_url
+from briefing.models import Article, Brief, BriefOptions, MetadataConflict, clamp_date, given_date, http_url
 
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
 
@@ -28,6 +36,16 @@ def _date_time_text(value: Any) -> Any:
 DateTimeText = Annotated[datetime, BeforeValidator(_date_time_text)]
 # `since` / `until`: the same rule, and a bound before 1800 or after 2200 is read as that year
 DateTimeQuery = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(clamp_date)]
+_CARRIED_YEAR = r"^(?:1[89][0-9]{2}|2[01][0-9]{2}|2200)-"  # 1800-2200, as `given_date` checks
+# an article's `published_at`: refused outside the years an article can carry (see `given_date`)
+PublishedAt = Annotated[
+    datetime,
+    BeforeValidator(_date_time_text),
+    AfterValidator(given_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": r"^(?:1[89][0-9]{2}|2[01][0-9]{2}|2200)-"}
+    ),
+]
 
 
 class ArticleIn(BaseModel):
@@ -48,7 +66,7 @@ class ArticleIn(BaseModel):
         default=None, description="Where the article lives; fetched when `text` is absent."
     )
     source: str | None = None
-    published_at: DateTimeText | None = None
+    published_at: PublishedAt | None = None
     language: str | None = None
 
     _url = field_validator("url")(http_url)

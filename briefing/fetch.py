@@ -289,12 +289,17 @@ async def _get(url: str, settings: Settings, field: str, what: str, headers: dic
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             pinned = await pin_checked(current, settings, field=field)
-            request = client.build_request(
-                "GET",
-                pinned.url,
-                headers={"User-Agent": USER_AGENT, **headers, "Host": pinned.host_header},
-                extensions=pinned.extensions,
-            )
+            try:
+                request = client.build_request(
+                    "GET",
+                    pinned.url,
+                    headers={"User-Agent": USER_AGENT, **headers, "Host": pinned.host_header},
+                    extensions=pinned.extensions,
+                )
+            except httpx.InvalidURL as error:  # a control character in the path, say
+                raise BadURLError(
+                    f"{field}: {current[:200]!r} cannot be fetched: {error}", field=field
+                ) from None
             try:
                 response = await client.send(request, stream=True)
             except httpx.TimeoutException as error:

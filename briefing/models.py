@@ -52,6 +52,14 @@ def usable_date(value: datetime | None) -> datetime | None:
     return value
 
 
+def given_date(value: datetime) -> datetime:
+    """A publication date a user gave explicitly: refused, not dropped, when an article cannot carry
+    it (`usable_date`), so a typo in the year does not vanish without a word."""
+    if usable_date(value) is None:
+        raise ValueError(f"a publication date must fall in the years {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return value
+
+
 def clamp_date(value: datetime) -> datetime:
     """A window bound (`since`, `until`) within the dates articles can carry: an earlier or later
     bound selects the same articles, and date arithmetic stays in range."""
@@ -77,6 +85,9 @@ def http_url(value: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{url[:80]!r} is not an http:// or https:// URL")
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in url):
+        # a newline or a tab in a link ends it early in Markdown and lets the rest read as markup
+        raise ValueError(f"{url[:80]!r} has spaces or control characters; percent-encode them")
     return url
 
 

@@ -19,9 +19,9 @@ from briefing.digests.render import MEDIA_TYPES, render
 from briefing.digests.service import IDEMPOTENCY_KEY_PATTERN, Idempotency
 from briefing.engines import ENGINES
 from briefing.errors import InputError
+from briefing.limits import MAX_ID
 
 router = APIRouter(tags=["digests"])
-MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 

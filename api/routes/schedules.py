@@ -16,10 +16,10 @@ from briefing.digests.feeds import MAX_POLL_MINUTES, Feed
 from briefing.digests.models import Schedule, ScheduleIn
 from briefing.digests.schedules import validate_schedule
 from briefing.errors import ConflictError
+from briefing.limits import MAX_ID
 from briefing.store.digest_repo import DigestRepo
 
 router = APIRouter(tags=["digests"])
-MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 

@@ -27,6 +27,7 @@ from api.service import BriefService
 from api.session import SESSION_COOKIE
 from briefing.digests import render as digest_render
 from briefing.errors import BriefingError, NotFoundError
+from briefing.limits import MAX_ID
 from briefing.models import Actor, Brief, BriefOptions, Dispute, NextStep, StatusItem
 from briefing.store.history import MAX_QUERY_CHARS
 from briefing.store.keys import hash_key
@@ -35,7 +36,6 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 PAGE_SIZE = 20
 MAX_OFFSET = 1_000_000
-MAX_ID = 2**31 - 1
 
 
 def link_url(value: str | None) -> str | None:

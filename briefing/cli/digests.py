@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from briefing.cli.output import LIST_FORMAT, check_format, echo_json
+from briefing.cli.output import ITEM_ID, LIST_FORMAT, check_format, echo_json
 from briefing.errors import InputError
+from briefing.limits import MAX_ID
 
 if TYPE_CHECKING:
     from briefing.store import Store
@@ -148,7 +149,7 @@ def schedules_list(output_format: LIST_FORMAT = "text") -> None:
 
 
 @schedules_app.command("show")
-def schedules_show(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def schedules_show(schedule_id: ITEM_ID) -> None:
     """A schedule and its runs, as JSON."""
     with _store() as store:
         repo = _repo(store)
@@ -158,7 +159,7 @@ def schedules_show(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) ->
 
 
 @schedules_app.command("delete")
-def schedules_delete(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def schedules_delete(schedule_id: ITEM_ID) -> None:
     """Delete a schedule (its digests are kept)."""
     with _store() as store:
         _repo(store).delete_schedule(schedule_id)
@@ -167,7 +168,7 @@ def schedules_delete(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) 
 
 @schedules_app.command("update")
 def schedules_update(
-    schedule_id: Annotated[int, typer.Argument(metavar="ID")],
+    schedule_id: ITEM_ID,
     name: Annotated[str | None, typer.Option(help="New name.")] = None,
     cron: Annotated[str | None, typer.Option(help="New five-field cron expression.")] = None,
     timezone: Annotated[str | None, typer.Option(help="New IANA time zone.")] = None,
@@ -211,20 +212,20 @@ def _set_enabled(schedule_id: int, enabled: bool) -> None:
 
 
 @schedules_app.command("enable")
-def schedules_enable(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def schedules_enable(schedule_id: ITEM_ID) -> None:
     """Resume a schedule: the scheduler makes its digests again, from its next slot on."""
     _set_enabled(schedule_id, True)
 
 
 @schedules_app.command("disable")
-def schedules_disable(schedule_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def schedules_disable(schedule_id: ITEM_ID) -> None:
     """Pause a schedule: no digests until `enable`; its settings and digests are kept."""
     _set_enabled(schedule_id, False)
 
 
 @schedules_app.command("run")
 def schedules_run(
-    schedule_id: Annotated[int, typer.Argument(metavar="ID")],
+    schedule_id: ITEM_ID,
     key: Annotated[
         str | None,
         typer.Option(
@@ -439,7 +440,7 @@ def feeds_list(output_format: LIST_FORMAT = "text") -> None:
 
 
 @feeds_app.command("delete")
-def feeds_delete(feed_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def feeds_delete(feed_id: ITEM_ID) -> None:
     """Unsubscribe from a feed (the articles it brought are kept)."""
     from briefing.digests.feeds import FeedPoller
 
@@ -450,7 +451,9 @@ def feeds_delete(feed_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
 
 @feeds_app.command("poll")
 def feeds_poll(
-    feed_id: Annotated[int | None, typer.Argument(help="Poll only this feed (default: all).")] = None,
+    feed_id: Annotated[
+        int | None, typer.Argument(min=1, max=MAX_ID, help="Poll only this feed (default: all).")
+    ] = None,
 ) -> None:
     """Poll feeds now and report new articles and failures; exit 1 when every feed failed."""
     from briefing.digests.feeds import FeedPoller

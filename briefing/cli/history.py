@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefing.cli.output import LIST_FORMAT, check_format, echo_json
+from briefing.errors import InputError
+from briefing.limits import MAX_ID
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -50,7 +52,7 @@ def _since(value: str | None) -> datetime | None:
 def briefs_list(
     since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
     source: Annotated[str | None, typer.Option(help="Only briefs of articles from this source.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many, newest first.")] = 50,
     output_format: LIST_FORMAT = "text",
 ) -> None:
     """One line per stored brief, newest first: id, time, engine, source and headline."""
@@ -101,7 +103,8 @@ def articles_add(
     title: Annotated[str | None, typer.Option(help="Title (one file only).")] = None,
     url: Annotated[str | None, typer.Option(help="Where the article was published (one file only).")] = None,
     published_at: Annotated[
-        str | None, typer.Option(help="Publication time, ISO (e.g. 2026-03-01T08:00Z); default: now.")
+        str | None,
+        typer.Option(help="Publication time, ISO (e.g. 2026-03-01T08:00Z) or 2h/3d ago; default: unknown."),
     ] = None,
 ) -> None:
     """Store articles for digests; prints each one's id and whether it was new.
@@ -112,6 +115,13 @@ def articles_add(
     from briefing.services.history import add_articles, parse_when, read_articles
 
     when = parse_when(published_at, option="--published-at") if published_at is not None else None
+    if when is not None:
+        from briefing.models import given_date
+
+        try:
+            given_date(when)
+        except ValueError as error:
+            raise InputError(f"--published-at {published_at!r}: {error}") from None
     articles = read_articles(files, source=source, title=title, url=url, published_at=when)
     with _store() as store:
         added = add_articles(store, articles)
@@ -132,7 +142,7 @@ def articles_add(
 def articles_list(
     since: Annotated[str | None, typer.Option(help=SINCE_HELP)] = None,
     source: Annotated[str | None, typer.Option(help="Only articles from this source.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many, newest first.")] = 50,
     output_format: LIST_FORMAT = "text",
 ) -> None:
     """One line per stored article, newest first: id, time, source and title (or first words)."""

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from briefing.errors import InputError
+from briefing.limits import MAX_ID
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
 LIST_FORMAT = Annotated[str, typer.Option("--format", help="text (one line each) or json.")]
+ITEM_ID = Annotated[int, typer.Argument(metavar="ID", min=1, max=MAX_ID)]
+"""A schedule's or a feed's id: past `MAX_ID` it names nothing (and would not fit the database)."""
 
 
 def check_format(value: str, allowed: tuple[str, ...]) -> str:

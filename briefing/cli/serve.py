@@ -214,7 +214,7 @@ def register(app: typer.Typer) -> None:
                 return
             for info in store.list_api_keys():
                 state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
-                typer.echo(f"{info.id}  {info.prefix}…  {info.name}  {state}")
+                typer.echo(f"{info.id}\t{info.prefix}…\t{info.name}\t{state}")
         finally:
             store.close()
 

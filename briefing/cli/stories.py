@@ -44,11 +44,16 @@ def assign_command() -> None:
 
 @stories_app.command("recluster")
 def recluster_command(
-    since: Annotated[datetime, typer.Option(help="Window start (UTC unless an offset is given).")],
-    until: Annotated[datetime, typer.Option(help="Window end, exclusive.")],
+    since: Annotated[
+        str, typer.Option(help="Window start: 2h, 3d, 1w ago or an ISO date (UTC unless an offset is given).")
+    ],
+    until: Annotated[str, typer.Option(help="Window end, exclusive, written as --since.")],
 ) -> None:
     """Forget the stories of the articles in [--since, --until) and cluster them again."""
-    start, end = since.replace(tzinfo=since.tzinfo or UTC), until.replace(tzinfo=until.tzinfo or UTC)
+    from briefing.services.history import parse_when
+
+    now = datetime.now(UTC)
+    start, end = parse_when(since, option="--since", now=now), parse_when(until, option="--until", now=now)
     if start >= end:
         raise InputError(f"--since ({start:%Y-%m-%d %H:%M}) must be before --until ({end:%Y-%m-%d %H:%M})")
     _report("re-clustered", _run(lambda assigner: assigner.recluster(start, end)))

@@ -12,14 +12,18 @@ writes replace the same file.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import hmac
 import logging
 import os
 import re
 import ssl
+import tempfile
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from pathlib import Path
 
 import aiosmtplib
 import httpx
@@ -37,7 +41,7 @@ from briefing.digests.models import (
 from briefing.digests.render import render
 from briefing.digests.schedules import UNSIGNED_HINT, check_directory
 from briefing.digests.urls import check_public
-from briefing.errors import ConfigError, RefusedError, UpstreamError
+from briefing.errors import ConfigError, NotFoundError, RefusedError, UpstreamError
 from briefing.fetch import BadURLError
 from briefing.store.digest_repo import DigestRepo
 
@@ -79,14 +83,40 @@ def file_stem(digest: Digest) -> str:
     return _UNSAFE.sub("-", f"digest-{digest.schedule_id or 'adhoc'}-{label}-{digest.id}")
 
 
-async def send_directory(target: DirectoryTarget, digest: Digest, settings: Settings) -> None:
-    directory = check_directory(target.path, settings)  # again here: settings may have changed since
-    directory.mkdir(parents=True, exist_ok=True)
-    for fmt in DIRECTORY_FORMATS:
+async def send_directory(
+    target: DirectoryTarget, digest: Digest, settings: Settings, *, formats: Sequence[str] | None = None
+) -> None:
+    """Write the digest's files into the target folder (in a worker thread: rendering and file I/O
+    would hold up the event loop)."""
+    await asyncio.to_thread(_write_directory, target.path, formats, digest, settings)
+
+
+# A folder that cannot be made fails the same way on every try (no such parent, read-only, denied).
+_PERMANENT_ERRNOS = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def _write_directory(path: str, formats: Sequence[str] | None, digest: Digest, settings: Settings) -> None:
+    directory = check_directory(path, settings)  # again here: settings or the disk may have changed
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        if error.errno in _PERMANENT_ERRNOS:
+            raise RefusedError(f"directory {directory} cannot be made: {error.strerror}") from error
+        raise
+    for fmt in dict.fromkeys(formats or DIRECTORY_FORMATS):
         final = directory / f"{file_stem(digest)}.{fmt}"
-        partial = final.with_suffix(final.suffix + ".part")
-        partial.write_text(render(digest, fmt, settings), encoding="utf-8")
-        os.replace(partial, final)  # readers never see half a file; a resend replaces it
+        # a fresh file of a random name (O_EXCL: a planted symlink is never followed), then renamed
+        # over the final name (rename replaces a link there, never writes through it): readers never
+        # see half a file, and a resend replaces it
+        handle, partial = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=directory)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(render(digest, fmt, settings))
+            os.chmod(partial, 0o644)  # mkstemp makes it 0600; a digest is for its readers
+            os.replace(partial, final)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
 
 
 async def send_webhook(target: WebhookTarget, digest: Digest, delivery_id: int, settings: Settings) -> None:
@@ -177,9 +207,19 @@ class Deliverer:
                 target.url,
             )
 
+    def _formats(self, digest: Digest) -> list[str] | None:
+        """The files its schedule asks for (`ScheduleIn.formats`); None: the default three."""
+        if digest.schedule_id is None:
+            return None
+        try:
+            return list(self.repo.get_schedule(digest.schedule_id).formats)
+        except NotFoundError:  # the schedule was deleted after this digest was made
+            return None
+
     async def send(self, target: DeliveryTarget, digest: Digest, delivery_id: int) -> None:
         if isinstance(target, DirectoryTarget):
-            await send_directory(target, digest, self.settings)
+            formats = await asyncio.to_thread(self._formats, digest)  # a store read: off the loop
+            await send_directory(target, digest, self.settings, formats=formats)
         elif isinstance(target, WebhookTarget):
             if target.allow_unsigned:
                 self._warn_unsigned(target)

@@ -171,8 +171,11 @@ class FeedPoller:
             if status == 304:
                 result.status = "not-modified"
             else:
-                parsed = feedparser.parse(body)
-                if parsed.bozo and not parsed.entries:
+                # in a worker thread: parsing a large or hostile feed takes seconds of CPU, which
+                # on the event loop would stall every request and the scheduler meanwhile
+                parsed = await asyncio.to_thread(feedparser.parse, body)
+                # a cut-off feed ('<item><title>x</ti') parses to entries with no link: none usable
+                if parsed.bozo and not any(entry.get("link") for entry in parsed.entries):
                     raise UpstreamError(
                         f"malformed feed: {parsed.get('bozo_exception') or 'not RSS or Atom'}"
                     )

@@ -6,14 +6,26 @@ reader gets from `/v1/digests/{id}.json` is exactly `Digest.model_dump_json()`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from briefing.digests.urls import check_scheme
 from briefing.errors import InputError
+from briefing.limits import MAX_ID
 from briefing.models import Brief
 
 MAX_WINDOW_HOURS = 24 * 366 * 10  # a look-back of ten years: longer is a typo, and past datetime's range
@@ -26,15 +38,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _filter_word(value: str) -> str:
+    """A filter value with something in it: a blank one would match no article, silently."""
+    if not value.strip():
+        raise ValueError("a filter value must not be blank (leave the filter out to match everything)")
+    return value.strip()
+
+
+# the schema publishes the rule (a pattern is searched: "has a non-space"); the validator words it
+FilterWord = Annotated[
+    str, AfterValidator(_filter_word), WithJsonSchema({"type": "string", "pattern": r"\S"})
+]
+
+
 class DigestFilters(_Model):
     """Which stored articles a schedule looks at; empty lists mean "no restriction"."""
 
-    sources: list[str] = Field(default_factory=list, description="Article sources (exact, case-insensitive).")
-    feeds: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(
+    sources: list[FilterWord] = Field(
+        default_factory=list, description="Article sources (exact, case-insensitive)."
+    )
+    feeds: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
         default_factory=list, description="Feed ids whose entries are included."
     )
-    keywords: list[str] = Field(default_factory=list, description="Any keyword in title or text.")
-    tags: list[str] = Field(default_factory=list, description="Tags of the feeds the articles came from.")
+    keywords: list[FilterWord] = Field(default_factory=list, description="Any keyword in title or text.")
+    tags: list[FilterWord] = Field(
+        default_factory=list, description="Tags of the feeds the articles came from."
+    )
 
 
 class DirectoryTarget(_Model):
@@ -62,9 +91,39 @@ class WebhookTarget(_Model):
             raise ValueError(str(error).removeprefix("url: ")) from None
 
 
+_NO_CONTROL = r"[^\x00-\x1f\x7f]"
+# one address, local@domain, without spaces, control characters or the separators of a list
+# ("a@x, b@y" would be two recipients; a CR or LF would end the mail header)
+_ADDRESS_CHAR = r"[^\x00-\x20\x7f@,;:<>()\[\]\\\"]"
+_ADDRESS = re.compile(rf"^{_ADDRESS_CHAR}+@{_ADDRESS_CHAR}+(?![\s\S])")
+
+
+def _stored(info: ValidationInfo) -> bool:
+    """Validating a row read back from the store (`context={"stored": True}`): the rules added
+    since it was saved are not held against it, so an old schedule still lists and runs."""
+    return bool(info.context and info.context.get("stored"))
+
+
+def _address(value: str, info: ValidationInfo) -> str:
+    if not _stored(info) and not _ADDRESS.match(value):
+        raise ValueError(f"{value[:80]!r} is not one e-mail address (name@example.com)")
+    return value
+
+
+EmailAddress = Annotated[
+    str, AfterValidator(_address), WithJsonSchema({"type": "string", "pattern": _ADDRESS.pattern})
+]
+
+
+def _plain_name(value: str, info: ValidationInfo) -> str:
+    if not _stored(info) and re.search(r"[\x00-\x1f\x7f]", value):
+        raise ValueError("a name must not hold control characters (a line break, a tab)")
+    return value
+
+
 class EmailTarget(_Model):
     kind: Literal["email"] = "email"
-    to: list[str] = Field(min_length=1)
+    to: list[EmailAddress] = Field(min_length=1)
     format: Literal["html", "txt"] = "html"
 
 
@@ -83,7 +142,13 @@ def target_key(target: DeliveryTarget) -> str:
 class ScheduleIn(_Model):
     """What a user sends to create or replace a schedule (validated in `schedules.validate_schedule`)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[
+        str,
+        AfterValidator(_plain_name),
+        WithJsonSchema(
+            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"^{_NO_CONTROL}*(?![\s\S])"}
+        ),
+    ] = Field(min_length=1, max_length=200)
     cron: str = Field(description="Five-field cron expression, e.g. '30 7 * * *'.")
     timezone: str = Field(default="UTC", description="IANA time zone the cron expression is read in.")
     filters: DigestFilters = Field(default_factory=DigestFilters)
@@ -98,16 +163,24 @@ class ScheduleIn(_Model):
     min_sources: int = Field(
         default=1, ge=1, le=1000, description="Independent sources a story needs (corroboration)."
     )
-    formats: list[OutputFormat] = Field(default_factory=lambda: ["md", "html", "json"])
+    formats: list[OutputFormat] = Field(
+        default_factory=lambda: ["md", "html", "json"],
+        min_length=1,
+        description="Files a directory target gets, one per format (md, html, txt, json).",
+    )
     targets: list[DeliveryTarget] = Field(default_factory=list)
     engine: str | None = Field(default=None, description="Engine for briefs and merges; default: settings.")
     enabled: StrictBool = True
 
     @model_validator(mode="after")
     def _unique_targets(self) -> ScheduleIn:
-        keys = [target_key(target) for target in self.targets]
-        if len(keys) != len(set(keys)):
-            raise ValueError("targets must be distinct")
+        """One target per destination (`target_key`): a repeat is dropped, the first one kept, as
+        the schedule shown back says (the schema can only forbid repeats that are equal in full)."""
+        kept: dict[str, DeliveryTarget] = {}
+        for target in self.targets:
+            kept.setdefault(target_key(target), target)
+        if len(kept) != len(self.targets):
+            self.targets = list(kept.values())
         return self
 
 

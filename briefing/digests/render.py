@@ -108,7 +108,10 @@ def md_escape(value: object) -> str:
 
 def md_url(url: str) -> str:
     """A link destination Markdown reads as one piece (spaces and brackets percent-encoded)."""
-    return "".join(_MD_URL_UNSAFE.get(char, char) for char in url)
+    return "".join(
+        _MD_URL_UNSAFE.get(char) or (f"%{ord(char):02X}" if ord(char) < 0x20 or ord(char) == 0x7F else char)
+        for char in url
+    )  # a control character (a newline) would end the link and start markup of its own
 
 
 @lru_cache(maxsize=8)

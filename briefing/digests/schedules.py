@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from functools import cache
@@ -159,7 +160,22 @@ def check_directory(path: str, settings: Settings, *, field: str = "path") -> Pa
             "see BRIEFING_DELIVERY_DIRS",
             field=field,
         )
+    _check_writable(folder, field)
     return folder
+
+
+def _check_writable(folder: Path, field: str) -> None:
+    """Refuse a folder the server cannot create or write: its nearest existing part must be a
+    folder this process may write in (a file there, or a read-only folder, fails every delivery
+    the same way, so it is refused when the schedule is saved instead of retried for hours)."""
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        message = f"{field}: {existing} is a file, so directory {folder} cannot be made"
+        raise RefusedError(message, field=field)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RefusedError(f"{field}: this server cannot write in {existing}", field=field)
 
 
 def _literal(text: str) -> str:

@@ -41,12 +41,12 @@ class Idempotency:
     scope: str = ""
 
     @classmethod
-    def of(cls, key: str, request_body: str, *, scope: str = "") -> Idempotency:
+    def of(
+        cls, key: str, request_body: str, *, scope: str = "", label: str = "Idempotency-Key"
+    ) -> Idempotency:
+        """`label` names the key as the user gave it: the API's header, or the CLI's `--key`."""
         if not _IDEMPOTENCY_KEY.match(key):
-            raise InputError(
-                "Idempotency-Key: give 1-200 printable ASCII characters (e.g. a UUID)",
-                field="Idempotency-Key",
-            )
+            raise InputError(f"{label}: give 1-200 printable ASCII characters (e.g. a UUID)", field=label)
         return cls(key, hashlib.sha256(request_body.encode("utf-8")).hexdigest(), scope=scope)
 
     @property

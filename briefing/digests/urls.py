@@ -11,10 +11,12 @@ from briefing.errors import InputError
 from briefing.fetch import PinnedURL, check_host, pin_checked
 
 # What check_scheme accepts, as the API schema publishes it: http(s), a plain host name or IPv4
-# address, an optional port, then anything without spaces.
+# address, an optional port, then anything without spaces or control characters.
 _PORT = "(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
 _LABEL = "[A-Za-z0-9_~-]{1,63}"  # one part of a host name: 1 to 63 characters, no empty part
-HTTP_URL_PATTERN = rf"^ *[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*\.?(:{_PORT})?([/?#][^ ]*)? *$"
+HTTP_URL_PATTERN = (
+    rf"^ *[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(\.{_LABEL})*\.?(:{_PORT})?([/?#][^\x00-\x20\x7f]*)? *$"
+)
 _HTTP_URL = re.compile(HTTP_URL_PATTERN)
 
 

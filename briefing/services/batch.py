@@ -198,9 +198,11 @@ def write_output(path: Path, text: str, flag: str) -> None:
 
 
 def decode_article(data: bytes, name: str) -> str:
-    """Article text from bytes: UTF-8 only, newlines as text mode reads them, never empty."""
+    """Article text from bytes: UTF-8 only (a leading byte-order mark dropped, as editors on Windows
+    write one: the same text with and without it is one article), newlines as text mode reads them,
+    never empty."""
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{name} is not UTF-8 text; convert it first (e.g. with iconv)") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -39,7 +39,11 @@ def parse_when(value: str, *, option: str, now: datetime | None = None) -> datet
         raise InputError(
             f"{option} {value!r}: give a time like 2h, 3d or 1w ago, or an ISO date such as 2026-03-01"
         ) from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    try:
+        return when.astimezone(UTC)  # what the store compares; the calendar's ends can overflow here
+    except OverflowError:
+        raise InputError(f"{option} {value!r}: that falls outside the years 1-9999 in UTC") from None
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ async def run_now(
     if key is None:
         idempotency = Idempotency.of(default_run_key(schedule_id), body)
     else:
-        idempotency = Idempotency.of(key, body, scope=f"cli-run:{schedule_id}:key")
+        idempotency = Idempotency.of(key, body, scope=f"cli-run:{schedule_id}:key", label="--key")
     digest = await service.run_schedule_now(schedule_id, deliver=deliver, idempotency=idempotency)
     return digest, idempotency.replayed
 

@@ -50,7 +50,25 @@ def _schedule_row(session: Session, schedule_id: int) -> ScheduleRow:
 
 
 def _schedule(row: ScheduleRow) -> Schedule:
-    return Schedule(id=row.id, created_at=row.created_at, updated_at=row.updated_at, **row.spec)
+    times = {"created_at": row.created_at, "updated_at": row.updated_at}
+    fields = {"id": row.id, **times, **_stored_spec(row.spec)}
+    return Schedule.model_validate(fields, context={"stored": True})
+
+
+def _non_blank(values: list[Any]) -> list[Any]:
+    return [value for value in values if not isinstance(value, str) or value.strip()]
+
+
+def _stored_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A stored spec as it validates today: blank filter values, which matched nothing and are now
+    refused on input, are dropped from schedules saved before that rule."""
+    filters = spec.get("filters")
+    if not isinstance(filters, dict):
+        return spec
+    kept = {
+        name: _non_blank(values) if isinstance(values, list) else values for name, values in filters.items()
+    }
+    return spec if kept == filters else {**spec, "filters": kept}
 
 
 def _spec(spec: ScheduleIn) -> dict[str, Any]:
@@ -112,8 +130,14 @@ class DigestRepo:
             return _schedule(row)
 
     def delete_schedule(self, schedule_id: int) -> None:
+        """Delete a schedule; its digests stay (without it), their run keys go: a schedule created
+        later that reuses the id must not replay the deleted one's runs."""
         with self.store.session() as session:
-            session.delete(_schedule_row(session, schedule_id))
+            row = _schedule_row(session, schedule_id)  # NotFoundError before anything changes
+            session.execute(  # before the delete, which sets the digests' schedule_id to NULL
+                update(DigestRow).where(DigestRow.schedule_id == schedule_id).values(idempotency_key=None)
+            )
+            session.delete(row)
 
     # --- runs ------------------------------------------------------------------------------------
     def claim_run(

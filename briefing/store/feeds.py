@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from briefing.digests.tables import FeedEntryRow, FeedRow
+from briefing.digests.tables import FeedEntryRow, FeedRow, ScheduleRow
 from briefing.errors import ConflictError, NotFoundError
 from briefing.store import Store
 from briefing.store.tables import utcnow
@@ -119,6 +119,17 @@ def delete_feed(store: Store, feed_id: int) -> None:
         row = session.get(FeedRow, feed_id)
         if row is None:
             raise NotFoundError(f"no feed with id {feed_id}")
+        users = [
+            schedule_id
+            for schedule_id, spec in session.execute(select(ScheduleRow.id, ScheduleRow.spec))
+            if feed_id in ((spec or {}).get("filters") or {}).get("feeds", [])
+        ]
+        if users:  # a filter naming a deleted feed would match nothing, or a later feed given its id
+            listed = ", ".join(map(str, sorted(users)))
+            raise ConflictError(
+                f"feed {feed_id} is in the feed filter of schedule {listed}; take it out of the "
+                "filter first (PATCH /v1/schedules/ID), then delete the feed"
+            )
         session.execute(FeedEntryRow.__table__.delete().where(FeedEntryRow.feed_id == feed_id))
         session.delete(row)
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from briefing.digests.models import DirectoryTarget, ScheduleIn
+from briefing.digests.models import DirectoryTarget, EmailTarget, ScheduleIn, WebhookTarget
 from briefing.digests.periods import due_slot, latest_slot
 from briefing.digests.schedules import validate_schedule
 from briefing.errors import InputError
@@ -58,11 +58,32 @@ def test_valid_schedule_is_normalized() -> None:
     assert schedule.cron == "30 7 * * *"
 
 
-def test_duplicate_targets_refused() -> None:
-    with pytest.raises(ValueError, match="distinct"):
-        ScheduleIn(
-            name="x", cron="30 7 * * *", targets=[DirectoryTarget(path="/a"), DirectoryTarget(path="/a")]
-        )
+def test_a_repeated_target_is_kept_once_the_first_way_it_was_given() -> None:
+    targets = [
+        WebhookTarget(url="https://hooks.example/a"),
+        DirectoryTarget(path="/a"),
+        WebhookTarget(url="https://hooks.example/a", allow_unsigned=True),
+        DirectoryTarget(path="/a"),
+    ]
+    schedule = ScheduleIn(name="x", cron="30 7 * * *", targets=targets)
+    assert schedule.targets == [WebhookTarget(url="https://hooks.example/a"), DirectoryTarget(path="/a")]
+
+
+@pytest.mark.parametrize(
+    "address", ["not an address", "ok@example.com, victim@evil.example", "a@b\r\nBcc: c@d", ""]
+)
+def test_an_email_target_takes_one_plain_address_each(address: str) -> None:
+    with pytest.raises(ValueError, match="e-mail address"):
+        EmailTarget(to=[address])
+    assert EmailTarget(to=["desk@example.com"]).to == ["desk@example.com"]
+
+
+def test_a_schedule_name_with_a_line_break_is_refused_but_a_stored_one_still_loads() -> None:
+    with pytest.raises(ValueError, match="control characters"):
+        ScheduleIn(name="Evil\r\nBcc: victim@evil.example", cron="30 7 * * *")
+    old_target = {"kind": "email", "to": ["not an address"]}
+    stored = {"name": "Old\tname", "cron": "30 7 * * *", "targets": [old_target]}
+    assert ScheduleIn.model_validate(stored, context={"stored": True}).name == "Old\tname"
 
 
 def _periods_over(cron: str, start: datetime, days: int) -> list[str]:

@@ -285,11 +285,16 @@ def test_digest_work_is_no_job_a_client_can_read_or_retry(
 @pytest.mark.parametrize(
     "when", ["0001-01-01T00:00:00+23:59", "9999-12-31T23:59:59Z", "0871-09-20T11:36:28Z"]
 )
-def test_a_date_no_digest_could_use_is_stored_as_no_date(client: TestClient, when: str) -> None:
-    # year 1 (in year 0 once in UTC) and 9999 broke the store and every digest holding the article
-    stored = client.post("/v1/articles", json={"text": f"The port reopened ({when}).", "published_at": when})
+def test_a_date_no_digest_could_use_is_refused_and_such_bounds_still_list(
+    client: TestClient, when: str
+) -> None:
+    # year 1 (in year 0 once in UTC) and 9999 broke the store and every digest holding the article;
+    # a date the user gave is refused rather than dropped without a word
+    refused = client.post("/v1/articles", json={"text": f"The port reopened ({when}).", "published_at": when})
+    assert refused.status_code == 422, refused.text
+    assert "publication date must fall in the years 1800-2200" in refused.json()["error"]["message"]
+    stored = client.post("/v1/articles", json={"text": f"The port reopened ({when})."})
     assert stored.status_code in (200, 201), stored.text
-    assert stored.json()["article"]["published_at"] is None
     digest = client.post("/v1/digests", json={"article_ids": [stored.json()["article"]["id"]]})
     assert digest.status_code in (200, 201), digest.text
     for bound in ("since=0001-01-01T00:00:00Z", "until=9999-12-31T23:59:59Z", "since=0890-04-24T09:37:05Z"):

@@ -59,7 +59,7 @@ def test_revoke_by_id_start_listed_prefix_and_ambiguous_start(data: Path) -> Non
     keys = _keys(data)
     (alice_id, bob_id) = list(keys)
     listed = CliRunner().invoke(app, ["keys", "list"]).stdout.splitlines()
-    shown_prefix = listed[0].split("  ")[1]  # "brf_XXXXXX…", as a user would copy it
+    shown_prefix = listed[0].split("\t")[1]  # "brf_XXXXXX…", as a user would copy it (tab-separated)
     assert shown_prefix.endswith("…")
 
     ambiguous = CliRunner().invoke(app, ["keys", "revoke", "brf_"])  # every prefix starts so
