@@ -139,6 +139,9 @@ def target_key(target: DeliveryTarget) -> str:
     return "email:" + ",".join(sorted(address.lower() for address in target.to))
 
 
+MAX_TARGETS = 50  # deliveries per run: past this a schedule is a mailing list, and each costs a send
+
+
 class ScheduleIn(_Model):
     """What a user sends to create or replace a schedule (validated in `schedules.validate_schedule`)."""
 
@@ -149,7 +152,7 @@ class ScheduleIn(_Model):
             {"type": "string", "minLength": 1, "maxLength": 200, "pattern": rf"^{_NO_CONTROL}*(?![\s\S])"}
         ),
     ] = Field(min_length=1, max_length=200)
-    cron: str = Field(description="Five-field cron expression, e.g. '30 7 * * *'.")
+    cron: str = Field(max_length=200, description="Five-field cron expression, e.g. '30 7 * * *'.")
     timezone: str = Field(default="UTC", description="IANA time zone the cron expression is read in.")
     filters: DigestFilters = Field(default_factory=DigestFilters)
     window_hours: float | None = Field(
@@ -168,7 +171,7 @@ class ScheduleIn(_Model):
         min_length=1,
         description="Files a directory target gets, one per format (md, html, txt, json).",
     )
-    targets: list[DeliveryTarget] = Field(default_factory=list)
+    targets: list[DeliveryTarget] = Field(default_factory=list, max_length=MAX_TARGETS)
     engine: str | None = Field(default=None, description="Engine for briefs and merges; default: settings.")
     enabled: StrictBool = True
 

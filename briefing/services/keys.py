@@ -6,6 +6,7 @@ name, a prefix shared by several keys, a prefix pasted with the list's ellipsis)
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING
 
 from briefing.errors import InputError, NotFoundError
@@ -19,6 +20,9 @@ def check_key_name(name: str) -> str:
     names to tell keys apart, and an empty one tells nothing."""
     if not name.strip():
         raise InputError("keys create: give the key a name (who or what uses it), not an empty one")
+    if any(unicodedata.category(char) == "Cc" for char in name.strip()):
+        # an escape sequence or a line break would fake lines and colours in `keys list`
+        raise InputError("keys create: a key's name must not hold control characters (tabs, line breaks)")
     return name.strip()
 
 

@@ -270,3 +270,16 @@ def test_a_page_url_with_a_control_character_is_a_usage_error(env: Path) -> None
         )
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr and done.stderr.startswith("briefing: error: "), done.stderr
+
+
+def test_an_oversized_cron_or_target_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="at most 200 characters"):
+        ScheduleIn(name="x", cron=",".join(["1-59/1"] * 100) + " * * * *")
+    targets = [{"kind": "directory", "path": f"/srv/digests/{n}"} for n in range(51)]
+    with pytest.raises(ValueError, match="at most 50 items"):
+        ScheduleIn.model_validate({"name": "x", "cron": "0 7 * * *", "targets": targets})
+
+
+def test_a_key_name_with_control_characters_is_refused(env: Path) -> None:
+    done = _run(env, "keys", "create", "x\x1b[31mred\nline2")
+    assert done.returncode == 2 and "control characters" in done.stderr, done.stderr
