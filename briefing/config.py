@@ -173,6 +173,12 @@ class Settings(BaseSettings):
     )
     feed_poll_minutes: int = 30
     feed_max_entries: int = 200
+    feed_poll_budget: float = Field(
+        default=120.0,
+        gt=0,
+        description="Seconds one poll may spend fetching its entries' pages; the rest are queued as "
+        "retries (a feed of slow pages otherwise holds its poll for half an hour).",
+    )
     feed_entry_max_attempts: int = Field(default=5, description="Page fetches of an entry before giving up.")
     feed_entry_backoff_base: float = Field(default=300.0, description="Seconds before an entry retry.")
     feed_entry_backoff_max: float = Field(

@@ -283,3 +283,36 @@ def test_an_oversized_cron_or_target_list_is_refused() -> None:
 def test_a_key_name_with_control_characters_is_refused(env: Path) -> None:
     done = _run(env, "keys", "create", "x\x1b[31mred\nline2")
     assert done.returncode == 2 and "control characters" in done.stderr, done.stderr
+
+
+async def test_a_poll_of_slow_pages_stops_at_its_budget_and_queues_the_rest(tmp_path: Path) -> None:
+    from briefing.digests.feeds import FeedPoller
+
+    settings = Settings(data_dir=tmp_path / "data", allow_private_urls=True, feed_poll_budget=0.3)
+    store = open_store(settings)
+    try:
+        with http_server() as (base, recorder):
+            items = "".join(f"<item><title>P{n}</title><link>{base}/p{n}</link></item>" for n in range(4))
+            feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{items}</channel></rss>'
+            recorder.routes["/feed.xml"] = Route(feed.encode(), content_type="application/rss+xml")
+            page = (
+                b"<html><body><p>"
+                + b"The harbour reopened on Monday after repairs. " * 20
+                + b"</p></body></html>"
+            )
+            for n in range(4):
+                recorder.routes[f"/p{n}"] = Route(page + str(n).encode(), content_type="text/html", delay=0.4)
+            poller = FeedPoller(settings, store)
+            added = poller.add_feed(f"{base}/feed.xml")
+            result = await poller.poll(added.id)
+            fetched = [
+                path for method, path, _, _ in recorder.requests if method == "GET" and path != "/feed.xml"
+            ]
+        assert fetched == ["/p0"]  # the first page spent the budget; the others were not asked for
+        budget = [error for error in result.errors if "spent its 0.3 s" in error]
+        assert len(budget) == 3, result.errors
+        entries = {entry.url: entry for entry in poller.get_feed(added.id).failing_entries}
+        assert sorted(entries) == [f"{base}/p{n}" for n in (1, 2, 3)]
+        assert all(entry.status == "retrying" for entry in entries.values())
+    finally:
+        store.close()
