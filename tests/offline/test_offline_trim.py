@@ -132,3 +132,10 @@ def test_item_texts_drop_asides_and_trailing_elaboration() -> None:
 def test_where_or_how_it_was_said_goes_with_the_attribution(sentence: str, text: str, speaker: str) -> None:
     trimmed = trim(sentence, max_words=30, asides=False)
     assert (trimmed.text, trimmed.attribution) == (text, speaker)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["中国政府周二宣布了新的经济刺激计划。", "सरकार ने नई योजना की घोषणा की।", "你好吗？"]
+)
+def test_a_sentence_ending_in_its_own_script_gets_no_extra_full_stop(sentence: str) -> None:
+    assert trim(sentence, max_words=30).text == sentence

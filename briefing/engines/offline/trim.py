@@ -138,12 +138,14 @@ def trim(
     text = text.rstrip(" ,;:—–-")
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
-    if text and text[-1] not in ".!?" and not (text[-1] in _CLOSING and text[-2:-1] in ".!?,"):
+    # a sentence's own end stays: "。", "！", "？" (CJK) and "।" (Devanagari) end one as "." does
+    if text and text[-1] not in _ENDS and not (text[-1] in _CLOSING and text[-2:-1] in _ENDS + ","):
         text += "."
     return Trimmed(text, attribution)
 
 
 _OPENING = "\"“‘'"
+_ENDS = ".!?。！？।"
 _CLOSING = "\"”’'"
 
 
