@@ -42,9 +42,7 @@ PublishedAt = Annotated[
     datetime,
     BeforeValidator(_date_time_text),
     AfterValidator(given_date),
-    WithJsonSchema(
-        {"type": "string", "format": "date-time", "pattern": r"^(?:1[89][0-9]{2}|2[01][0-9]{2}|2200)-"}
-    ),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": _CARRIED_YEAR}),
 ]
 
 
